@@ -1,0 +1,29 @@
+"""Contracts between a buyer and a seller (supply, AMC or CMC)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Field, SQLModel
+
+from services.columns import id_field, jsonb_field, ref_field, tenant_field, timestamp_field
+
+
+class Contract(SQLModel, table=True):
+    __tablename__ = "contract"
+
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()  # the buyer
+    seller_tenant_id: uuid.UUID = ref_field("tenant.id", nullable=False)
+    rfq_id: uuid.UUID | None = ref_field("rfq.id")
+    quote_id: uuid.UUID | None = ref_field("quote.id")
+    kind: str = Field(default="supply", max_length=20)  # supply | amc | cmc
+    status: str = Field(default="draft", max_length=20)
+    sla_tier: str | None = Field(default=None, max_length=20)
+    starts_on: date | None = None
+    ends_on: date | None = None
+    terms: dict[str, Any] = jsonb_field()
+    signed_at: datetime | None = None
+    created_at: datetime = timestamp_field()

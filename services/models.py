@@ -1,0 +1,36 @@
+"""Every table of the platform, imported in one place for Alembic and tests."""
+
+from sqlmodel import SQLModel
+
+from services.audit.models import AuditEntry
+from services.catalog.models import Sku
+from services.contracts.models import Contract
+from services.devices.models import (
+    DeviceRegistrationBatch,
+    Equipment,
+    ManufacturerDeviceFeed,
+    QrDeploymentLog,
+)
+from services.events.models import EventDelivery, OutboxEvent
+from services.geo.models import (
+    HealthcareFacility,
+    HealthcareFacilityEquipment,
+    IndianPincode,
+    Laboratory,
+    ServiceArea,
+    TechnicianCoverage,
+)
+from services.identity.models import User, UserSession
+from services.rfq.models import Quote, Rfq, RfqItem
+from services.tenancy.models import AccessGrant, Tenant
+from services.tickets.models import Ticket
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AccessGrant", "AuditEntry", "Contract", "DeviceRegistrationBatch", "Equipment",
+    "EventDelivery", "HealthcareFacility", "HealthcareFacilityEquipment", "IndianPincode",
+    "Laboratory", "ManufacturerDeviceFeed", "OutboxEvent", "QrDeploymentLog", "Quote", "Rfq",
+    "RfqItem", "ServiceArea", "Sku", "TechnicianCoverage", "Tenant", "Ticket", "User",
+    "UserSession", "metadata",
+]
