@@ -530,7 +530,7 @@ ALTER TABLE tenant FORCE ROW LEVEL SECURITY;
 CREATE POLICY tenant_self ON tenant FOR SELECT USING (id = app_tenant() OR app_is_platform());
 CREATE POLICY tenant_platform ON tenant FOR ALL USING (app_is_platform())
     WITH CHECK (app_is_platform());
-CREATE POLICY tenant_owner ON tenant FOR SELECT TO CURRENT_USER USING (true);
+CREATE POLICY tenant_owner ON tenant FOR ALL TO CURRENT_USER USING (true);
 
 CREATE POLICY users_platform ON users FOR ALL USING (app_is_platform())
     WITH CHECK (app_is_platform());

@@ -1,0 +1,33 @@
+"""Facilities and laboratories that a caller may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import or_
+from sqlmodel import Session, select
+
+from services.actor import Actor
+from services.geo.models import HealthcareFacility, IndianPincode, Laboratory
+
+
+def list_facilities(db: Session, actor: Actor, *, scope: str = "mine", limit: int = 50,
+                    offset: int = 0) -> list[dict[str, Any]]:
+    """Facilities visible to the actor. `scope`: 'mine' (own and shared with the actor's
+    organisation) or 'all' (also the public directory)."""
+    stmt = (select(HealthcareFacility, IndianPincode)
+            .join(IndianPincode, IndianPincode.pincode == HealthcareFacility.pincode))
+    if scope == "mine":
+        stmt = stmt.where(or_(HealthcareFacility.tenant_id.is_not(None)))
+    stmt = stmt.order_by(IndianPincode.city, HealthcareFacility.name).offset(offset).limit(limit)
+    return [
+        {"id": str(f.id), "name": f.name, "address": f.address, "pincode": f.pincode,
+         "city": p.city, "state": p.state, "facilityType": f.facility_type,
+         "bedCount": f.bed_count, "specialties": list(f.specialties),
+         "owned": f.tenant_id == actor.tenant_id}
+        for f, p in db.exec(stmt)
+    ]
+
+
+def list_laboratories(db: Session, limit: int = 50) -> list[Laboratory]:
+    return list(db.exec(select(Laboratory).order_by(Laboratory.name).limit(limit)))

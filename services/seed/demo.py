@@ -1,0 +1,216 @@
+"""The demo organisation set: one account per role, a few SKUs, facilities and devices.
+
+All names are invented for the demo and do not stand for real companies or branches.
+Running it again changes nothing (it stops if the platform tenant exists).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from sqlmodel import Session, select
+
+from services.actor import Actor, Role, TenantKind
+from services.catalog.service import create_sku
+from services.db import system_session, tenant_session
+from services.devices.models import Equipment
+from services.geo.models import HealthcareFacility, Laboratory, ServiceArea, TechnicianCoverage
+from services.identity.service import create_user
+from services.tenancy.models import Tenant
+from services.tenancy.service import create_tenant, grant_access
+
+log = logging.getLogger("yantra.seed")
+
+PLATFORM_NAME = "Yantra Platform"
+DEMO_DOMAIN = "demo.yantra.in"
+
+
+@dataclass(frozen=True)
+class DemoOrg:
+    key: str
+    name: str
+    kind: TenantKind
+    state: str
+    roles: tuple[Role, ...]
+
+
+ORGS = (
+    DemoOrg("hospital", "Sanjeevani Hospitals (demo)", TenantKind.HOSPITAL_CHAIN, "Delhi",
+            (Role.BUYER_ADMIN, Role.BUYER_USER)),
+    DemoOrg("lab", "Arogya Diagnostics Network (demo)", TenantKind.LAB_CHAIN, "Telangana",
+            (Role.LAB_STAFF,)),
+    DemoOrg("oem1", "Medivance Imaging (demo)", TenantKind.OEM, "Karnataka",
+            (Role.OEM_ADMIN, Role.OEM_SALES, Role.OEM_SERVICE_MANAGER)),
+    DemoOrg("oem2", "Pranavi Lifesciences (demo)", TenantKind.OEM, "Maharashtra", ()),
+    DemoOrg("partner", "Kaveri Biomedical Services (demo)", TenantKind.SERVICE_PARTNER, "Delhi",
+            (Role.DISPATCHER, Role.TECHNICIAN)),
+)
+
+# (code, name, category, risk class, list price in rupees, GST %)
+SKUS = {
+    "oem1": [
+        ("MVI-MR15", "Aurora 1.5T MRI System", "MRI", "C", 6_50_00_000, "12"),
+        ("MVI-CT128", "Zenith 128-slice CT Scanner", "CT", "C", 3_20_00_000, "12"),
+        ("MVI-US9", "Clarus 9 Ultrasound", "Ultrasound", "B", 28_50_000, "12"),
+        ("MVI-DR2", "Lumen DR Digital X-ray", "X-ray", "B", 42_00_000, "12"),
+        ("MVI-PM12", "Vitalis 12 Patient Monitor", "Patient monitor", "B", 3_85_000, "12"),
+    ],
+    "oem2": [
+        ("PLS-HA5", "Hemix 5-part Haematology Analyzer", "Haematology analyzer", "B", 14_75_000, "12"),
+        ("PLS-BC400", "Chemora 400 Biochemistry Analyzer", "Biochemistry analyzer", "B", 22_40_000, "12"),
+        ("PLS-VT7", "Respira ICU Ventilator", "Ventilator", "C", 11_90_000, "12"),
+        ("PLS-IP2", "Flowsafe Infusion Pump", "Infusion pump", "C", 1_65_000, "12"),
+        ("PLS-DF3", "Pulsar AED Defibrillator", "Defibrillator", "D", 2_95_000, "12"),
+    ],
+}
+
+# (name, address, pincode, facility type, beds, specialties)
+FACILITIES = {
+    "hospital": [
+        ("Sanjeevani Multispeciality, Safdarjung", "Ring Road, Safdarjung Enclave", "110029",
+         "hospital", 420, ["cardiology", "neurology", "oncology"]),
+        ("Sanjeevani Heart Centre, Parel", "Dr E Borges Road, Parel", "400012",
+         "cardiac_center", 160, ["cardiology", "cardiac surgery"]),
+        ("Sanjeevani Hospital, Koramangala", "80 Feet Road, Koramangala", "560034",
+         "hospital", 300, ["orthopaedics", "nephrology"]),
+        ("Sanjeevani Imaging, Egmore", "Pantheon Road, Egmore", "600008",
+         "imaging_center", None, ["radiology"]),
+        ("Sanjeevani Hospital, Shivajinagar", "Jangli Maharaj Road", "411005",
+         "hospital", 250, ["general medicine", "paediatrics"]),
+    ],
+    "lab": [
+        ("Arogya Reference Lab, Banjara Hills", "Road No. 12, Banjara Hills", "500034",
+         "diagnostic_lab", None, ["pathology", "biochemistry"]),
+        ("Arogya Lab, Connaught Place", "Barakhamba Road", "110001",
+         "pathology_lab", None, ["pathology", "haematology"]),
+        ("Arogya Lab, Ballygunge", "Gariahat Road", "700019",
+         "pathology_lab", None, ["microbiology", "serology"]),
+        ("Arogya Lab, Navrangpura", "C G Road, Navrangpura", "380009",
+         "diagnostic_lab", None, ["biochemistry", "immunoassay"]),
+    ],
+}
+
+# (sku code, serial, facility index of the hospital chain, AMC status)
+DEVICES = [
+    ("MVI-MR15", "MVI-MR15-24-000117", 0, "cmc"),
+    ("MVI-CT128", "MVI-CT128-23-000642", 0, "amc"),
+    ("MVI-PM12", "MVI-PM12-25-010233", 1, "warranty"),
+    ("MVI-US9", "MVI-US9-24-004410", 2, "amc"),
+    ("PLS-VT7", "PLS-VT7-25-000981", 2, "warranty"),
+    ("MVI-DR2", "MVI-DR2-22-000301", 4, "amc"),
+]
+
+
+def demo_email(role: Role) -> str:
+    return f"{role.value}@{DEMO_DOMAIN}"
+
+
+def seed_demo(password: str) -> bool:
+    """Create the demo set once. Returns False when it already exists."""
+    with system_session() as db:
+        if db.exec(select(Tenant).where(Tenant.kind == "platform")).first():
+            return False
+        platform = Tenant(name=PLATFORM_NAME, kind=TenantKind.PLATFORM.value)
+        db.add(platform)
+    admin = Actor(None, platform.id, TenantKind.PLATFORM, frozenset({Role.PLATFORM_ADMIN}),
+                  "seed")
+    tenants: dict[str, Tenant] = {}
+    with tenant_session(admin) as db:
+        create_user(db, admin, platform, demo_email(Role.PLATFORM_ADMIN), "Asha Menon",
+                    [Role.PLATFORM_ADMIN.value], password)
+        for org in ORGS:
+            tenants[org.key] = create_tenant(db, admin, org.name, org.kind.value, org.state)
+        for org in ORGS:
+            for role in org.roles:
+                create_user(db, admin, tenants[org.key], demo_email(role), _person(role),
+                            [role.value], password)
+    skus = {key: _seed_catalog(tenants[key], key) for key in ("oem1", "oem2")}
+    facilities = {key: _seed_facilities(tenants[key], key) for key in ("hospital", "lab")}
+    _seed_devices(tenants, skus, facilities["hospital"])
+    _seed_service_area(tenants["partner"])
+    log.info("demo organisations, accounts, SKUs, facilities and devices created")
+    return True
+
+
+def _person(role: Role) -> str:
+    return {
+        Role.BUYER_ADMIN: "Rohit Malhotra", Role.BUYER_USER: "Neha Kapoor",
+        Role.LAB_STAFF: "Farah Siddiqui", Role.OEM_ADMIN: "Vikram Rao",
+        Role.OEM_SALES: "Priya Iyer", Role.OEM_SERVICE_MANAGER: "Sandeep Kulkarni",
+        Role.DISPATCHER: "Meera Joshi", Role.TECHNICIAN: "Arjun Yadav",
+    }.get(role, role.value)
+
+
+def _org_actor(tenant: Tenant, *roles: Role) -> Actor:
+    return Actor(None, tenant.id, TenantKind(tenant.kind), frozenset(roles), "seed")
+
+
+def _seed_catalog(oem: Tenant, key: str) -> dict[str, str]:
+    actor = _org_actor(oem, Role.OEM_ADMIN)
+    codes = {}
+    with tenant_session(actor) as db:
+        for code, name, category, risk, rupees, gst in SKUS[key]:
+            sku = create_sku(db, actor, code, name, category, risk, rupees * 100, Decimal(gst),
+                             {"warrantyMonths": 12, "cdscoLicensed": True})
+            codes[code] = sku.id
+    return codes
+
+
+def _seed_facilities(owner: Tenant, key: str) -> list[HealthcareFacility]:
+    actor = _org_actor(owner, Role.BUYER_ADMIN)
+    created = []
+    with tenant_session(actor) as db:
+        for name, address, pincode, ftype, beds, specialties in FACILITIES[key]:
+            facility = HealthcareFacility(tenant_id=owner.id, name=name, address=address,
+                                          pincode=pincode, facility_type=ftype, bed_count=beds,
+                                          specialties=specialties)
+            db.add(facility)
+            db.flush()
+            created.append(facility)
+            if key == "lab":
+                db.add(Laboratory(tenant_id=owner.id, facility_id=facility.id, name=name,
+                                  address=address, pincode=pincode, test_categories=specialties,
+                                  accreditations=["NABL"]))
+    return created
+
+
+def _seed_devices(tenants: dict[str, Tenant], skus: dict[str, dict], hospital_sites: list) -> None:
+    hospital, partner = tenants["hospital"], tenants["partner"]
+    actor = _org_actor(hospital, Role.BUYER_ADMIN)
+    by_code = {code: (key, sku_id) for key, codes in skus.items() for code, sku_id in codes.items()}
+    with tenant_session(actor) as db:
+        for code, serial, site, amc in DEVICES:
+            oem_key, sku_id = by_code[code]
+            db.add(Equipment(tenant_id=hospital.id, manufacturer_tenant_id=tenants[oem_key].id,
+                             sku_id=sku_id, facility_id=hospital_sites[site].id,
+                             serial_number=serial, install_date=date(2024, 4, 15), amc_status=amc,
+                             current_sla="gold" if amc == "cmc" else "silver",
+                             lifecycle_status="active"))
+        grant_access(db, actor, partner.id, "equipment")
+        grant_access(db, actor, partner.id, "facility")
+
+
+def _seed_service_area(partner: Tenant) -> None:
+    actor = _org_actor(partner, Role.OEM_SERVICE_MANAGER)
+    with tenant_session(actor) as db:
+        area = ServiceArea(tenant_id=partner.id, name="Delhi South hub", hub_pincode="110016",
+                           hub_latitude=28.5494, hub_longitude=77.2001,
+                           covered_pincodes=[f"1100{n:02d}" for n in range(1, 77)],
+                           max_response_time_hours=4)
+        db.add(area)
+        db.flush()
+        technician = _technician_id(db, partner)
+        if technician:
+            db.add(TechnicianCoverage(tenant_id=partner.id, technician_id=technician,
+                                      service_area_id=area.id,
+                                      specialties=["MRI", "CT", "Ventilator"],
+                                      availability={"shift": "09:00-18:00", "days": "Mon-Sat"}))
+
+
+def _technician_id(db: Session, partner: Tenant):
+    from services.identity.models import User
+    user = db.exec(select(User).where(User.email == demo_email(Role.TECHNICIAN))).first()
+    return user.id if user else None
