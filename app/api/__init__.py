@@ -1,0 +1,45 @@
+"""The REST API, served by the Reflex backend under /api/v1 (OpenAPI at /api/docs)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from sqlalchemy import text
+
+from app.api import admin, auth, catalog, facilities, geo
+from app.api.errors import install_error_handlers
+from app.api.middleware import RequestIdMiddleware
+from app.logs import configure_json_logging
+from services.db import public_session
+from services.settings import get_settings
+
+PREFIX = "/api/v1"
+
+
+def _health_router() -> APIRouter:
+    router = APIRouter(tags=["health"])
+
+    @router.get("/health", summary="Liveness and database reachability (no token needed)")
+    def health() -> dict:
+        with public_session() as db:
+            db.execute(text("SELECT 1"))
+        return {"status": "ok"}
+
+    return router
+
+
+def create_api() -> FastAPI:
+    configure_json_logging(get_settings().log_level)
+    api = FastAPI(
+        title="Yantra API",
+        version="1.0",
+        description="Marketplace and service platform for medical equipment in India.",
+        docs_url="/api/docs",
+        openapi_url="/api/openapi.json",
+        redoc_url=None,
+    )
+    install_error_handlers(api)
+    for router in (_health_router(), auth.router, geo.router, catalog.router,
+                   facilities.router, admin.router):
+        api.include_router(router, prefix=PREFIX)
+    api.add_middleware(RequestIdMiddleware)
+    return api

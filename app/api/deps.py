@@ -1,0 +1,35 @@
+"""Authentication and role checks for routes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+
+from app.logs import actor_var
+from services.actor import Actor, Role
+from services.errors import Unauthorized
+from services.identity.tokens import verify_access_token
+
+oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
+
+
+def current_actor(request: Request, token: str | None = Depends(oauth2)) -> Actor:
+    """The caller of the route; 401 without a valid bearer token."""
+    if not token:
+        raise Unauthorized("Sign in first: send 'Authorization: Bearer <token>'")
+    actor = verify_access_token(token)
+    actor_var.set(f"{actor.user_id}@{actor.tenant_id}")
+    request.state.actor = actor
+    return actor
+
+
+def require_roles(*roles: Role) -> Callable[..., Actor]:
+    """A dependency that answers 403 unless the caller holds one of `roles`."""
+
+    def check(actor: Actor = Depends(current_actor)) -> Actor:
+        actor.require(*roles)
+        return actor
+
+    return check

@@ -1,0 +1,59 @@
+"""One error model for every route:
+`{"error": {"code", "message", "field", "requestId"}}` with 400/401/403/404/409/500."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app.logs import request_id_var
+from services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
+
+log = logging.getLogger("yantra.api")
+
+STATUS = {Invalid: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409}
+CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+         405: "method_not_allowed", 409: "conflict", 415: "unsupported_media_type",
+         422: "invalid", 429: "too_many_requests"}
+
+
+def error_response(status: int, code: str, message: str, field: str | None = None,
+                   headers: dict | None = None) -> JSONResponse:
+    body = {"error": {"code": code, "message": message, "field": field,
+                      "requestId": request_id_var.get()}}
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def _field_of(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header", "form")]
+    return ".".join(parts) or str(loc[-1] if loc else "")
+
+
+def install_error_handlers(api: FastAPI) -> None:
+    @api.exception_handler(DomainError)
+    async def domain_error(request: Request, exc: DomainError):
+        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
+        headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        return error_response(status, exc.code, exc.message, getattr(exc, "field", None),
+                              headers)
+
+    @api.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError):
+        first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        field = _field_of(tuple(first.get("loc", ())))
+        return error_response(400, "invalid", f"{field}: {first.get('msg')}", field)
+
+    @api.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        return error_response(exc.status_code, CODES.get(exc.status_code, "error"),
+                              str(exc.detail), None, getattr(exc, "headers", None))
+
+    @api.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):
+        log.exception("unhandled error on %s", request.url.path)
+        return error_response(500, "internal", "Something went wrong on our side; "
+                              "quote the request id when you report it.")

@@ -1,0 +1,75 @@
+"""The figures on each role's home page, counted from the database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from services.actor import Actor, Role
+
+
+@dataclass(frozen=True)
+class Figure:
+    label: str
+    value: int
+    hint: str
+
+
+def _count(db: Session, sql: str, **params) -> int:
+    return int(db.execute(text(sql), params).scalar_one())
+
+
+def home_figures(db: Session, actor: Actor) -> list[Figure]:
+    """What the actor's role watches, as counts under row-level security."""
+    figures: list[Figure] = []
+    tid = actor.tenant_id
+    if actor.has_any(Role.PLATFORM_ADMIN):
+        figures += [
+            Figure("Organisations", _count(db, "SELECT count(*) FROM tenant"), "on the platform"),
+            Figure("Accounts", _count(db, "SELECT count(*) FROM users"), "across organisations"),
+            Figure("Audit entries", _count(db, "SELECT count(*) FROM audit_log"), "in the chain"),
+            Figure("Pincodes", _count(db, "SELECT count(*) FROM indian_pincodes"),
+                   "India Post reference"),
+        ]
+    if actor.has_any(Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF):
+        figures += [
+            Figure("Facilities", _count(
+                db, "SELECT count(*) FROM healthcare_facilities WHERE tenant_id = :t", t=tid),
+                "in your organisation"),
+            Figure("Devices", _count(db, "SELECT count(*) FROM equipment WHERE tenant_id = :t",
+                                     t=tid), "registered"),
+            Figure("Devices under AMC/CMC", _count(
+                db, "SELECT count(*) FROM equipment WHERE tenant_id = :t "
+                    "AND amc_status IN ('amc', 'cmc')", t=tid), "with a service contract"),
+            Figure("Open RFQs", _count(
+                db, "SELECT count(*) FROM rfq WHERE tenant_id = :t "
+                    "AND status IN ('open', 'negotiating')", t=tid), "awaiting quotes"),
+        ]
+    if actor.has_any(Role.LAB_STAFF):
+        figures.append(Figure("Laboratories", _count(
+            db, "SELECT count(*) FROM laboratories WHERE tenant_id = :t", t=tid), "in your network"))
+    if actor.has_any(Role.OEM_ADMIN, Role.OEM_SALES):
+        figures += [
+            Figure("Your SKUs", _count(db, "SELECT count(*) FROM sku WHERE tenant_id = :t", t=tid),
+                   "in the catalog"),
+            Figure("Marketplace SKUs", _count(db, "SELECT count(*) FROM sku"), "all OEMs"),
+            Figure("RFQs sent to you", _count(
+                db, "SELECT count(*) FROM rfq WHERE tenant_id <> :t", t=tid), "shared with you"),
+        ]
+    if actor.has_any(Role.OEM_SERVICE_MANAGER, Role.DISPATCHER, Role.TECHNICIAN):
+        figures += [
+            Figure("Devices in your care", _count(
+                db, "SELECT count(*) FROM equipment WHERE tenant_id <> :t", t=tid),
+                "shared by customers or built by you"),
+            Figure("Open tickets", _count(
+                db, "SELECT count(*) FROM ticket WHERE status NOT IN ('resolved', 'closed', "
+                    "'cancelled')"), "yours and your customers'"),
+            Figure("Service areas", _count(
+                db, "SELECT count(*) FROM service_areas WHERE tenant_id = :t", t=tid), "hubs"),
+            Figure("Technicians", _count(
+                db, "SELECT count(*) FROM users WHERE tenant_id = :t "
+                    "AND 'technician' = ANY(roles)", t=tid), "in your organisation"),
+        ]
+    return figures

@@ -1,0 +1,41 @@
+"""The Celery application: broker from REDIS_URL, else PostgreSQL through kombu's
+SQLAlchemy transport, so `make run` needs no extra server."""
+
+from __future__ import annotations
+
+from celery import Celery
+from celery.signals import worker_process_init
+
+from services.db import owner_url, reset_engines
+from services.settings import get_settings
+
+
+def _broker_and_backend() -> tuple[str, str]:
+    settings = get_settings()
+    if settings.redis_url:
+        return settings.redis_url, settings.redis_url
+    url = owner_url()  # postgresql+psycopg://...
+    return f"sqla+{url}", f"db+{url}"
+
+
+broker, backend = _broker_and_backend()
+celery_app = Celery("yantra", broker=broker, backend=backend, include=["workers.events"])
+celery_app.conf.update(
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_ignore_result=True,
+    timezone="UTC",
+    broker_connection_retry_on_startup=True,
+    beat_schedule={
+        "relay-outbox": {"task": "events.relay", "schedule": 1.0},
+    },
+)
+if not get_settings().redis_url:
+    celery_app.conf.broker_transport_options = {"polling_interval": 0.5}
+
+
+@worker_process_init.connect
+def _fresh_engines(**_kwargs) -> None:
+    # A forked worker process must not share the parent's pooled connections.
+    reset_engines()
