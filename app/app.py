@@ -1,0 +1,38 @@
+"""The Reflex entry: pages, theme, and the REST API on the same port."""
+
+from __future__ import annotations
+
+import reflex as rx
+
+from app.api import create_api
+from pages.admin import audit_page, organisations_page
+from pages.catalog import catalog_page
+from pages.facilities import facilities_page
+from pages.geo import pincodes_page
+from pages.home import home_page
+from pages.login import login_page
+from state.auth import AuthState
+from state.pages import (
+    AuditState,
+    CatalogState,
+    FacilitiesState,
+    HomeState,
+    OrganisationsState,
+    PincodeState,
+)
+
+app = rx.App(
+    api_transformer=create_api(),
+    head_components=[rx.el.meta(name="theme-color", content="#0f766e")],
+)
+app.add_page(login_page, route="/login", title="Sign in · Yantra",
+             on_load=AuthState.login_page_load)
+app.add_page(home_page, route="/", title="Home · Yantra", on_load=HomeState.load)
+app.add_page(catalog_page, route="/catalog", title="Catalog · Yantra", on_load=CatalogState.load)
+app.add_page(facilities_page, route="/facilities", title="Facilities · Yantra",
+             on_load=FacilitiesState.load)
+app.add_page(pincodes_page, route="/pincodes", title="Pincodes · Yantra",
+             on_load=PincodeState.load)
+app.add_page(organisations_page, route="/admin/organisations", title="Organisations · Yantra",
+             on_load=OrganisationsState.load)
+app.add_page(audit_page, route="/audit", title="Audit trail · Yantra", on_load=AuditState.load)

@@ -1,0 +1,134 @@
+"""`python -m app.cli run|prepare|serve`: the platform's own start-up.
+
+run      embedded servers when no DATABASE_URL / MQTT_URL is set, migrations, reference
+         and demo data, then the web app, Celery worker and beat under honcho; Ctrl-C
+         stops them all and the embedded PostgreSQL.
+prepare  migrations, reference and demo data only (what `run` does before starting).
+serve    migrations then the web app alone (the container entry point).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+VAR = ROOT / "var"
+EMBEDDED_PG_PORT = int(os.environ.get("EMBEDDED_PG_PORT", "54329"))
+EMBEDDED_MQTT_PORT = int(os.environ.get("EMBEDDED_MQTT_PORT", "18830"))
+
+
+def _say(message: str) -> None:
+    print(f"yantra: {message}", flush=True)
+
+
+def ensure_database_url() -> bool:
+    """Point DATABASE_URL at the embedded PostgreSQL when none is set. True if embedded."""
+    if os.environ.get("DATABASE_URL"):
+        return False
+    from app.embedded import ensure_database, start_postgres
+    server = start_postgres(VAR / "pg", EMBEDDED_PG_PORT)
+    os.environ["DATABASE_URL"] = ensure_database(server, "yantra")
+    _say(f"embedded PostgreSQL on 127.0.0.1:{EMBEDDED_PG_PORT}, data in var/pg")
+    return True
+
+
+def migrate() -> None:
+    from alembic import command
+    from alembic.config import Config
+    command.upgrade(Config(str(ROOT / "alembic.ini")), "head")
+
+
+def prepare() -> None:
+    """Migrate, then load pincodes and the demo organisations (both idempotent)."""
+    from services.db import system_session
+    from services.geo.pincodes import load_pincodes
+    from services.seed.demo import seed_demo
+    from services.settings import get_settings
+
+    migrate()
+    with system_session() as db:
+        count = load_pincodes(db)
+    _say(f"{count:,} pincodes loaded")
+    password = get_settings().demo_password.get_secret_value()
+    if seed_demo(password):
+        _say("demo organisations and accounts created")
+
+
+def _login_help(port: int) -> str:
+    from services.actor import Role
+    from services.seed.demo import demo_email
+    lines = [f"open http://localhost:{port}  (API: http://localhost:{port}/api/v1, "
+             f"docs: http://localhost:{port}/api/docs)",
+             "demo accounts (password: $DEMO_PASSWORD, default 'yantra-demo', local use only):"]
+    lines += [f"  {demo_email(role)}" for role in Role]
+    return "\n".join(lines)
+
+
+def _procfile(port: int, embedded_mqtt: bool) -> Path:
+    py = sys.executable
+    lines = [
+        f"web: {py} -m reflex run --env prod --single-port --backend-port {port}",
+        f"worker: {py} -m celery -A workers.celery_app worker --loglevel=INFO --concurrency=2",
+        f"beat: {py} -m celery -A workers.celery_app beat --loglevel=INFO "
+        f"--schedule {VAR / 'celerybeat-schedule'}",
+    ]
+    if embedded_mqtt:
+        lines.append(f"mqtt: {py} -m app.mqtt_broker --port {EMBEDDED_MQTT_PORT}")
+    path = VAR / "Procfile"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def run() -> int:
+    VAR.mkdir(exist_ok=True)
+    embedded_pg = ensure_database_url()
+    embedded_mqtt = not os.environ.get("MQTT_URL")
+    if embedded_mqtt:
+        os.environ["MQTT_URL"] = f"mqtt://127.0.0.1:{EMBEDDED_MQTT_PORT}"
+    if not os.environ.get("REDIS_URL"):
+        _say("no REDIS_URL: Celery uses PostgreSQL as its broker")
+    port = int(os.environ.get("PORT", "8000"))
+    try:
+        prepare()
+        _say(_login_help(port))
+        procfile = _procfile(port, embedded_mqtt)
+        honcho = subprocess.Popen([sys.executable, "-m", "honcho", "-f", str(procfile),
+                                   "-d", str(ROOT), "start"], cwd=ROOT)
+        try:
+            return honcho.wait()
+        except KeyboardInterrupt:
+            honcho.send_signal(signal.SIGINT)
+            return honcho.wait()
+    finally:
+        if embedded_pg:
+            from app.embedded import stop_postgres
+            stop_postgres(VAR / "pg")
+            _say("embedded PostgreSQL stopped")
+
+
+def serve() -> int:
+    migrate()
+    port = os.environ.get("PORT", "8000")
+    return subprocess.call([sys.executable, "-m", "reflex", "run", "--env", "prod",
+                            "--single-port", "--backend-port", port], cwd=ROOT)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m app.cli")
+    parser.add_argument("command", choices=["run", "prepare", "serve"])
+    args = parser.parse_args()
+    os.chdir(ROOT)
+    if args.command == "prepare":
+        ensure_database_url()
+        prepare()
+        return 0
+    return run() if args.command == "run" else serve()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,38 @@
+"""The pages of the app and the roles that may open each; the menu is built from this."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.actor import Role
+
+EVERYONE = frozenset(Role)
+
+
+@dataclass(frozen=True)
+class Page:
+    route: str
+    label: str
+    icon: str
+    roles: frozenset[Role]
+
+
+PAGES = (
+    Page("/", "Home", "house", EVERYONE),
+    Page("/catalog", "Catalog", "package", frozenset({
+        Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.OEM_ADMIN, Role.OEM_SALES,
+        Role.PLATFORM_ADMIN})),
+    Page("/facilities", "Facilities", "hospital", frozenset({
+        Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.OEM_SERVICE_MANAGER,
+        Role.DISPATCHER, Role.TECHNICIAN})),
+    Page("/pincodes", "Pincode lookup", "map-pin", EVERYONE),
+    Page("/admin/organisations", "Organisations", "building-2", frozenset({
+        Role.PLATFORM_ADMIN})),
+    Page("/audit", "Audit trail", "shield-check", frozenset({
+        Role.PLATFORM_ADMIN, Role.BUYER_ADMIN, Role.OEM_ADMIN})),
+)
+BY_ROUTE = {page.route: page for page in PAGES}
+
+
+def pages_for(roles: frozenset[Role]) -> list[Page]:
+    return [page for page in PAGES if page.roles & roles]

@@ -1,0 +1,151 @@
+"""States of the foundation pages. Each handler re-checks the caller's role."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from app.money import format_inr
+from services.audit import service as audit
+from services.catalog.service import list_skus
+from services.db import system_session, tenant_session
+from services.errors import DomainError
+from services.geo.facilities import list_facilities
+from services.geo.pincodes import get_pincode
+from services.identity.service import list_users
+from services.overview.service import home_figures
+from services.tenancy.service import directory, list_tenants
+from state.auth import AuthState
+
+IST = ZoneInfo("Asia/Kolkata")
+
+
+class HomeState(AuthState):
+    figures: list[dict[str, str]] = []
+
+    @rx.event
+    def load(self):
+        actor, redirect = self._enter("/")
+        if redirect:
+            return redirect
+        if actor is None:
+            return
+        with tenant_session(actor) as db:
+            self.figures = [{"label": f.label, "value": f"{f.value:,}", "hint": f.hint}
+                            for f in home_figures(db, actor)]
+
+
+class CatalogState(AuthState):
+    skus: list[dict[str, str]] = []
+
+    @rx.event
+    def load(self):
+        actor, redirect = self._enter("/catalog")
+        if redirect or actor is None:
+            return redirect
+        with tenant_session(actor) as db:
+            rows = list_skus(db, actor=actor, limit=200)
+        self.skus = [{"code": r["code"], "name": r["name"], "category": r["category"],
+                      "risk": r["imdrClass"], "oem": r["oemName"],
+                      "price": format_inr(r["listPricePaise"]), "gst": f"{r['gstRate']}%"}
+                     for r in rows]
+
+
+class FacilitiesState(AuthState):
+    facilities: list[dict[str, str]] = []
+
+    @rx.event
+    def load(self):
+        actor, redirect = self._enter("/facilities")
+        if redirect or actor is None:
+            return redirect
+        with tenant_session(actor) as db:
+            rows = list_facilities(db, actor, limit=200)
+        self.facilities = [{
+            "name": r["name"], "type": r["facilityType"].replace("_", " "),
+            "city": r["city"], "state": r["state"], "pincode": r["pincode"],
+            "beds": str(r["bedCount"] or "—"), "specialties": ", ".join(r["specialties"]),
+            "access": "Own" if r["owned"] else "Shared with you"} for r in rows]
+
+
+class PincodeState(AuthState):
+    query: str = ""
+    result: dict[str, str] = {}
+    error: str = ""
+
+    @rx.event
+    def load(self):
+        _actor, redirect = self._enter("/pincodes")
+        return redirect
+
+    @rx.event
+    def set_query(self, value: str):
+        self.query = value.strip()[:6]
+
+    @rx.event
+    def lookup(self, form: dict):
+        actor = self._allowed("/pincodes")
+        if actor is None:
+            return rx.redirect("/login") if not self.forbidden else None
+        self.result, self.error = {}, ""
+        try:
+            with tenant_session(actor) as db:
+                row = get_pincode(db, (form.get("pincode") or "").strip())
+                self.result = {"pincode": row.pincode, "city": row.city,
+                               "district": row.district, "state": row.state,
+                               "lat": f"{row.latitude:.5f}", "lng": f"{row.longitude:.5f}"}
+        except DomainError as exc:
+            self.error = exc.message
+
+
+class OrganisationsState(AuthState):
+    tenants: list[dict[str, str]] = []
+    users: list[dict[str, str]] = []
+
+    @rx.event
+    def load(self):
+        actor, redirect = self._enter("/admin/organisations")
+        if redirect or actor is None:
+            return redirect
+        with tenant_session(actor) as db:
+            names = directory(db)
+            self.tenants = [{"name": t.name, "kind": t.kind.replace("_", " "),
+                             "state": t.state or "—"} for t in list_tenants(db)]
+            self.users = [{"email": u.email, "name": u.full_name,
+                           "org": names.get(u.tenant_id, ("", ""))[0],
+                           "roles": ", ".join(u.roles),
+                           "status": "active" if u.is_active else "disabled"}
+                          for u in list_users(db)]
+
+
+class AuditState(AuthState):
+    entries: list[dict[str, str]] = []
+    verdict: str = ""
+    verdict_ok: bool = True
+    can_verify: bool = False
+
+    @rx.event
+    def load(self):
+        actor, redirect = self._enter("/audit")
+        if redirect or actor is None:
+            return redirect
+        self.can_verify = "platform_admin" in {r.value for r in actor.roles}
+        with tenant_session(actor) as db:
+            self.entries = [{
+                "seq": str(e.seq), "at": e.created_at.astimezone(IST).strftime("%d %b %Y %H:%M:%S"),
+                "actor": e.actor_label, "action": e.action, "entity": e.entity,
+                "summary": e.summary} for e in audit.recent(db, 100)]
+
+    @rx.event
+    def verify(self):
+        actor = self._allowed("/audit")
+        if actor is None or "platform_admin" not in {r.value for r in actor.roles}:
+            self.verdict, self.verdict_ok = "Only a platform admin can verify the chain.", False
+            return
+        with system_session() as db:
+            report = audit.verify_chain(db)
+        self.verdict_ok = report.is_intact
+        self.verdict = (f"Chain intact: {report.checked:,} entries checked." if report.is_intact
+                        else f"Tampering found at entry {report.first_bad_seq}: {report.reason}.")
+
