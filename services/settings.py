@@ -27,6 +27,7 @@ class Settings(BaseSettings):
     app_database_url: str | None = None
 
     redis_url: str | None = None
+    celery_queue: str = "yantra"
     mqtt_url: str | None = None
 
     token_signing_key: SecretStr | None = None

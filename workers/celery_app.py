@@ -26,6 +26,7 @@ celery_app.conf.update(
     worker_prefetch_multiplier=1,
     task_ignore_result=True,
     timezone="UTC",
+    task_default_queue=get_settings().celery_queue,
     broker_connection_retry_on_startup=True,
     beat_schedule={
         "relay-outbox": {"task": "events.relay", "schedule": 1.0},

@@ -1,0 +1,49 @@
+# The two commands: `make run` (the whole platform) and `make test` (every test).
+# Each sets itself up: virtualenv and packages, bun for the Reflex front end, Chromium
+# for browser tests, and the database (embedded when DATABASE_URL is not set).
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := .tools
+export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
+export REFLEX_USE_SYSTEM_BUN := 1
+export REFLEX_TELEMETRY_ENABLED := false
+
+.PHONY: run test bench lint setup browser clean
+
+$(VENV)/.installed: pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $@
+
+$(TOOLS)/.installed:
+	npm install --prefix $(TOOLS) --no-fund --no-audit --loglevel=error bun
+	$(TOOLS)/node_modules/.bin/bun --version
+	touch $@
+
+setup: $(VENV)/.installed $(TOOLS)/.installed
+
+# Debian's Chromium drives the browser tests (Playwright cannot download its own here).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "Chromium is missing: run 'sudo apt-get install chromium'"; exit 1; fi; \
+	fi
+
+run: setup
+	$(PY) -m app.cli run
+
+test: setup browser
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(PY) -m bench.run
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+clean:
+	rm -rf $(VENV) $(TOOLS) .web

@@ -1,0 +1,63 @@
+"""Test session set-up: a database of its own, migrated by Alembic, dropped at the end.
+
+The machine's PostgreSQL and Redis are used when reachable; otherwise an embedded
+PostgreSQL is started and Celery uses it as its broker.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from pathlib import Path
+
+import pytest
+
+from app.embedded import ensure_database, port_open, start_postgres
+
+ROOT = Path(__file__).resolve().parent.parent
+RUN_ID = uuid.uuid4().hex[:8]
+DB_NAME = f"yantra_test_{RUN_ID}"
+
+
+def _server_url() -> str:
+    if os.environ.get("TEST_DATABASE_SERVER"):
+        return os.environ["TEST_DATABASE_SERVER"]
+    if port_open("127.0.0.1", 5432):
+        return "postgresql://postgres@127.0.0.1:5432/postgres"
+    return start_postgres(ROOT / "var" / "test-pg", 54339)
+
+
+SERVER_URL = _server_url()
+os.environ["DATABASE_URL"] = ensure_database(SERVER_URL, DB_NAME)
+os.environ.pop("APP_DATABASE_URL", None)
+os.environ["TOKEN_SIGNING_KEY"] = f"test-signing-key-{RUN_ID}-0123456789abcdef"
+os.environ["DEMO_PASSWORD"] = "yantra-demo"
+os.environ["CELERY_QUEUE"] = f"yantra-test-{RUN_ID}"
+os.environ["VAR_DIR"] = str(ROOT / "var" / f"test-{RUN_ID}")
+if port_open("127.0.0.1", 6379):
+    os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/14"
+else:
+    os.environ.pop("REDIS_URL", None)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from app.cli import prepare
+    from services.settings import get_settings
+
+    get_settings.cache_clear()
+    prepare()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    import psycopg
+
+    from services.db import reset_engines
+
+    reset_engines()
+    with psycopg.connect(SERVER_URL, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def database_url() -> str:
+    return os.environ["DATABASE_URL"]
