@@ -34,7 +34,9 @@ os.environ["TOKEN_SIGNING_KEY"] = f"test-signing-key-{RUN_ID}-0123456789abcdef"
 os.environ["DEMO_PASSWORD"] = "yantra-demo"
 os.environ["CELERY_QUEUE"] = f"yantra-test-{RUN_ID}"
 os.environ["VAR_DIR"] = str(ROOT / "var" / f"test-{RUN_ID}")
-if port_open("127.0.0.1", 6379):
+if os.environ.get("TEST_WITHOUT_REDIS"):
+    os.environ.pop("REDIS_URL", None)
+elif port_open("127.0.0.1", 6379):
     os.environ["REDIS_URL"] = "redis://127.0.0.1:6379/14"
 else:
     os.environ.pop("REDIS_URL", None)

@@ -32,8 +32,6 @@ celery_app.conf.update(
         "relay-outbox": {"task": "events.relay", "schedule": 1.0},
     },
 )
-if not get_settings().redis_url:
-    celery_app.conf.broker_transport_options = {"polling_interval": 0.5}
 
 
 @worker_process_init.connect
