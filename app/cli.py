@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var"
+VAR = Path(os.environ.get("VAR_DIR") or ROOT / "var")
 EMBEDDED_PG_PORT = int(os.environ.get("EMBEDDED_PG_PORT", "54329"))
 EMBEDDED_MQTT_PORT = int(os.environ.get("EMBEDDED_MQTT_PORT", "18830"))
 
@@ -73,8 +73,8 @@ def _procfile(port: int, embedded_mqtt: bool) -> Path:
     py = sys.executable
     lines = [
         f"web: {py} -m reflex run --env prod --single-port --backend-port {port}",
-        f"worker: {py} -m celery -A workers.celery_app worker --loglevel=INFO --concurrency=2",
-        f"beat: {py} -m celery -A workers.celery_app beat --loglevel=INFO "
+        f"worker: {py} -m celery -A workers.celery_app worker --loglevel=WARNING --concurrency=2",
+        f"beat: {py} -m celery -A workers.celery_app beat --loglevel=WARNING "
         f"--schedule {VAR / 'celerybeat-schedule'}",
     ]
     if embedded_mqtt:

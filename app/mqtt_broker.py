@@ -26,6 +26,8 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18830)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO)
+    logging.getLogger("transitions").setLevel(logging.WARNING)
+    logging.getLogger("amqtt").setLevel(logging.WARNING)
     asyncio.run(serve(args.port))
 
 

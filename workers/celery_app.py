@@ -4,8 +4,9 @@ SQLAlchemy transport, so `make run` needs no extra server."""
 from __future__ import annotations
 
 from celery import Celery
-from celery.signals import worker_process_init
+from celery.signals import after_setup_logger, worker_process_init
 
+from app.logs import configure_json_logging
 from services.db import owner_url, reset_engines
 from services.settings import get_settings
 
@@ -32,6 +33,11 @@ celery_app.conf.update(
         "relay-outbox": {"task": "events.relay", "schedule": 1.0},
     },
 )
+
+
+@after_setup_logger.connect
+def _json_logs(**_kwargs) -> None:
+    configure_json_logging(get_settings().log_level)
 
 
 @worker_process_init.connect
