@@ -19,7 +19,7 @@ def pincodes_page() -> rx.Component:
         rx.vstack(
             rx.form(
                 rx.hstack(
-                    rx.input(name="pincode", placeholder="6-digit pincode, e.g. 110001",
+                    rx.input(name="pincode", placeholder="e.g. 110001",
                              max_length=6, size="3", id="pincode-input", input_mode="numeric"),
                     rx.button("Look up", type="submit", size="3", id="pincode-submit"),
                     spacing="2", wrap="wrap",

@@ -22,9 +22,9 @@ CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found"
 
 
 def error_response(status: int, code: str, message: str, field: str | None = None,
-                   headers: dict | None = None) -> JSONResponse:
+                   headers: dict | None = None, request_id: str | None = None) -> JSONResponse:
     body = {"error": {"code": code, "message": message, "field": field,
-                      "requestId": request_id_var.get()}}
+                      "requestId": request_id or request_id_var.get()}}
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -54,6 +54,12 @@ def install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
-        log.exception("unhandled error on %s", request.url.path)
+        request_id = getattr(request.state, "request_id", "")
+        token = request_id_var.set(request_id)
+        try:
+            log.exception("unhandled error on %s", request.url.path)
+        finally:
+            request_id_var.reset(token)
         return error_response(500, "internal", "Something went wrong on our side; "
-                              "quote the request id when you report it.")
+                              "quote the request id when you report it.",
+                              headers={"x-request-id": request_id}, request_id=request_id)

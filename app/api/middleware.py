@@ -25,6 +25,8 @@ class RequestIdMiddleware:
             return
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         request_id = incoming if _VALID_ID.match(incoming) else uuid.uuid4().hex
+        # Kept on the request too: the last-resort 500 handler runs outside this middleware.
+        scope.setdefault("state", {})["request_id"] = request_id
         token = request_id_var.set(request_id)
         actor_token = actor_var.set("")
         started = time.perf_counter()
@@ -47,8 +49,11 @@ class RequestIdMiddleware:
                 actor = (scope.get("state") or {}).get("actor")
                 if actor is not None:
                     actor_var.set(f"{actor.user_id}@{actor.tenant_id}")
+                template = getattr(route, "path", None) or path
+                if not template.startswith("/api/"):  # routes of routers included under /api/v1
+                    template = "/api/v1" + template
                 log.info("request", extra={
-                    "route": getattr(route, "path", path), "method": scope.get("method"),
+                    "route": template, "method": scope.get("method"),
                     "status": status_holder["status"],
                     "durationMs": round((time.perf_counter() - started) * 1000, 1),
                 })

@@ -14,10 +14,12 @@ from decimal import Decimal
 from sqlmodel import Session, select
 
 from services.actor import Actor, Role, TenantKind
+from services.audit import service as audit
 from services.catalog.service import create_sku
 from services.db import system_session, tenant_session
 from services.devices.models import Equipment
 from services.geo.models import HealthcareFacility, Laboratory, ServiceArea, TechnicianCoverage
+from services.identity.models import User
 from services.identity.service import create_user
 from services.tenancy.models import Tenant
 from services.tenancy.service import create_tenant, grant_access
@@ -169,6 +171,8 @@ def _seed_facilities(owner: Tenant, key: str) -> list[HealthcareFacility]:
                                           specialties=specialties)
             db.add(facility)
             db.flush()
+            audit.record(db, actor, "facility.create", "facility", facility.id,
+                         f"{ftype.replace('_', ' ')} at pincode {pincode} added")
             created.append(facility)
             if key == "lab":
                 db.add(Laboratory(tenant_id=owner.id, facility_id=facility.id, name=name,
@@ -184,6 +188,8 @@ def _seed_devices(tenants: dict[str, Tenant], skus: dict[str, dict], hospital_si
     with tenant_session(actor) as db:
         for code, serial, site, amc in DEVICES:
             oem_key, sku_id = by_code[code]
+            audit.record(db, actor, "device.create", "equipment", serial,
+                         f"{code} installed at a hospital site")
             db.add(Equipment(tenant_id=hospital.id, manufacturer_tenant_id=tenants[oem_key].id,
                              sku_id=sku_id, facility_id=hospital_sites[site].id,
                              serial_number=serial, install_date=date(2024, 4, 15), amc_status=amc,
@@ -202,6 +208,8 @@ def _seed_service_area(partner: Tenant) -> None:
                            max_response_time_hours=4)
         db.add(area)
         db.flush()
+        audit.record(db, actor, "service_area.create", "service_area", area.id,
+                     "hub at pincode 110016 covering 110001-110076")
         technician = _technician_id(db, partner)
         if technician:
             db.add(TechnicianCoverage(tenant_id=partner.id, technician_id=technician,
@@ -211,6 +219,5 @@ def _seed_service_area(partner: Tenant) -> None:
 
 
 def _technician_id(db: Session, partner: Tenant):
-    from services.identity.models import User
     user = db.exec(select(User).where(User.email == demo_email(Role.TECHNICIAN))).first()
     return user.id if user else None
