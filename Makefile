@@ -24,13 +24,25 @@ $(TOOLS)/.installed:
 	$(TOOLS)/node_modules/.bin/bun --version
 	touch $@
 
-setup: $(VENV)/.installed $(TOOLS)/.installed
+# Leaflet for the maps, served by the app itself (no CDN needed).
+assets/vendor/leaflet/leaflet.js:
+	npm install --prefix $(TOOLS) --no-fund --no-audit --loglevel=error leaflet@1.9
+	mkdir -p assets/vendor/leaflet
+	cp -r $(TOOLS)/node_modules/leaflet/dist/leaflet.js $(TOOLS)/node_modules/leaflet/dist/leaflet.css \
+	      $(TOOLS)/node_modules/leaflet/dist/images assets/vendor/leaflet/
 
-# Debian's Chromium drives the browser tests (Playwright cannot download its own here).
+setup: $(VENV)/.installed $(TOOLS)/.installed assets/vendor/leaflet/leaflet.js
+
+# Debian's Chromium drives the browser tests (Playwright cannot download its own here);
+# pdftoppm and zbar read the printed QR kits back in tests.
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
-	  else echo "Chromium is missing: run 'sudo apt-get install chromium'"; exit 1; fi; \
+	@missing=""; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	ldconfig -p | grep -q libzbar.so.0 || missing="$$missing libzbar0"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "Missing system packages: run 'sudo apt-get install$$missing'"; exit 1; fi; \
 	fi
 
 run: setup

@@ -7,11 +7,13 @@ import reflex as rx
 from app.api import create_api
 from pages.admin import audit_page, organisations_page
 from pages.catalog import catalog_page
+from pages.devices import device_page, import_page, register_page, registry_page
 from pages.facilities import facilities_page
 from pages.geo import pincodes_page
 from pages.home import home_page
 from pages.login import login_page
 from state.auth import AuthState
+from state.devices import DevicesState, DeviceState, ImportState, RegisterState
 from state.pages import (
     AuditState,
     CatalogState,
@@ -31,6 +33,13 @@ app.add_page(home_page, route="/", title="Home · Yantra", on_load=HomeState.loa
 app.add_page(catalog_page, route="/catalog", title="Catalog · Yantra", on_load=CatalogState.load)
 app.add_page(facilities_page, route="/facilities", title="Facilities · Yantra",
              on_load=FacilitiesState.load)
+app.add_page(registry_page, route="/devices", title="Devices · Yantra", on_load=DevicesState.load)
+app.add_page(register_page, route="/devices/register", title="Register a device · Yantra",
+             on_load=RegisterState.load)
+app.add_page(import_page, route="/devices/import", title="Bulk import · Yantra",
+             on_load=ImportState.load)
+app.add_page(device_page, route="/devices/[device_id]", title="Device · Yantra",
+             on_load=DeviceState.load)
 app.add_page(pincodes_page, route="/pincodes", title="Pincodes · Yantra",
              on_load=PincodeState.load)
 app.add_page(organisations_page, route="/admin/organisations", title="Organisations · Yantra",

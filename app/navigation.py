@@ -15,7 +15,14 @@ class Page:
     label: str
     icon: str
     roles: frozenset[Role]
+    in_menu: bool = True
 
+
+DEVICE_VIEWERS = frozenset({
+    Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.OEM_ADMIN, Role.OEM_SALES,
+    Role.OEM_SERVICE_MANAGER, Role.DISPATCHER, Role.TECHNICIAN})
+REGISTRARS = frozenset({Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.OEM_ADMIN,
+                        Role.OEM_SERVICE_MANAGER})
 
 PAGES = (
     Page("/", "Home", "house", EVERYONE),
@@ -25,6 +32,11 @@ PAGES = (
     Page("/facilities", "Facilities", "hospital", frozenset({
         Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.OEM_SERVICE_MANAGER,
         Role.DISPATCHER, Role.TECHNICIAN})),
+    Page("/devices", "Devices", "cpu", DEVICE_VIEWERS),
+    Page("/devices/register", "Register device", "circle-plus", REGISTRARS),
+    Page("/devices/import", "Bulk import", "upload", frozenset({
+        Role.OEM_ADMIN, Role.OEM_SERVICE_MANAGER})),
+    Page("/devices/detail", "Device", "cpu", DEVICE_VIEWERS, in_menu=False),
     Page("/pincodes", "Pincode lookup", "map-pin", EVERYONE),
     Page("/admin/organisations", "Organisations", "building-2", frozenset({
         Role.PLATFORM_ADMIN})),
@@ -35,4 +47,4 @@ BY_ROUTE = {page.route: page for page in PAGES}
 
 
 def pages_for(roles: frozenset[Role]) -> list[Page]:
-    return [page for page in PAGES if page.roles & roles]
+    return [page for page in PAGES if page.in_menu and page.roles & roles]

@@ -9,7 +9,9 @@ from services.devices.models import (
     DeviceRegistrationBatch,
     Equipment,
     ManufacturerDeviceFeed,
+    QrCode,
     QrDeploymentLog,
+    QrKit,
 )
 from services.events.models import EventDelivery, OutboxEvent
 from services.geo.models import (
@@ -30,7 +32,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "AccessGrant", "AuditEntry", "Contract", "DeviceRegistrationBatch", "Equipment",
     "EventDelivery", "HealthcareFacility", "HealthcareFacilityEquipment", "IndianPincode",
-    "Laboratory", "ManufacturerDeviceFeed", "OutboxEvent", "QrDeploymentLog", "Quote", "Rfq",
+    "Laboratory", "ManufacturerDeviceFeed", "OutboxEvent", "QrCode", "QrDeploymentLog", "QrKit", "Quote", "Rfq",
     "RfqItem", "ServiceArea", "Sku", "TechnicianCoverage", "Tenant", "Ticket", "User",
     "UserSession", "metadata",
 ]

@@ -31,7 +31,12 @@ class Settings(BaseSettings):
     mqtt_url: str | None = None
 
     token_signing_key: SecretStr | None = None
-    qr_signing_key: SecretStr | None = None
+    # QR label keys as "kid:secret,kid:secret" (kid 1-255); labels are signed with
+    # `qr_active_key_id` and verified with any listed key, so keys rotate without reprinting.
+    qr_signing_keys: SecretStr | None = None
+    qr_active_key_id: int = Field(default=1, ge=1, le=255)
+    # A deployment scan counts when it is this close to the facility.
+    qr_deploy_radius_m: float = Field(default=1000.0, gt=0)
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
@@ -47,6 +52,20 @@ class Settings(BaseSettings):
         if self.token_signing_key is not None:
             return self.token_signing_key.get_secret_value()
         return _local_secret(self.var_dir / "secrets" / "token.key")
+
+
+    def qr_keys(self) -> dict[int, bytes]:
+        """QR signing keys by key id: from QR_SIGNING_KEYS, else one local key kept under var/."""
+        if self.qr_signing_keys is None:
+            return {1: _local_secret(self.var_dir / "secrets" / "qr-1.key").encode()}
+        keys = {}
+        for item in self.qr_signing_keys.get_secret_value().split(","):
+            kid, _, secret = item.strip().partition(":")
+            if not kid.isdigit() or not 1 <= int(kid) <= 255 or len(secret) < 16:
+                raise ValueError("QR_SIGNING_KEYS entries must be 'kid:secret' with kid 1-255 "
+                                 "and a secret of at least 16 characters")
+            keys[int(kid)] = secret.encode()
+        return keys
 
 
 def _local_secret(path: Path) -> str:

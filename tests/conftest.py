@@ -31,6 +31,8 @@ SERVER_URL = _server_url()
 os.environ["DATABASE_URL"] = ensure_database(SERVER_URL, DB_NAME)
 os.environ.pop("APP_DATABASE_URL", None)
 os.environ["TOKEN_SIGNING_KEY"] = f"test-signing-key-{RUN_ID}-0123456789abcdef"
+os.environ["QR_SIGNING_KEYS"] = f"1:test-qr-key-one-{RUN_ID},2:test-qr-key-two-{RUN_ID}"
+os.environ["QR_ACTIVE_KEY_ID"] = "2"
 os.environ["DEMO_PASSWORD"] = "yantra-demo"
 os.environ["CELERY_QUEUE"] = f"yantra-test-{RUN_ID}"
 os.environ["VAR_DIR"] = str(ROOT / "var" / f"test-{RUN_ID}")

@@ -20,7 +20,7 @@ def _broker_and_backend() -> tuple[str, str]:
 
 
 broker, backend = _broker_and_backend()
-celery_app = Celery("yantra", broker=broker, backend=backend, include=["workers.events"])
+celery_app = Celery("yantra", broker=broker, backend=backend, include=["workers.events", "workers.devices"])
 celery_app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,

@@ -10,13 +10,26 @@ from fastapi.security import OAuth2PasswordBearer
 from app.logs import actor_var
 from services.actor import Actor, Role
 from services.errors import Unauthorized
+from services.identity.service import resolve_session
 from services.identity.tokens import verify_access_token
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
+SESSION_COOKIE = "yantra_session"
+
+
 def current_actor(request: Request, token: str | None = Depends(oauth2)) -> Actor:
-    """The caller of the route; 401 without a valid bearer token."""
+    """The caller of the route; 401 without a valid bearer token.
+
+    Downloads linked from the app's pages (GET only, so no cross-site request can change
+    anything) also accept the signed-in browser session.
+    """
+    if not token and request.method == "GET" and request.cookies.get(SESSION_COOKIE):
+        actor = resolve_session(request.cookies[SESSION_COOKIE])
+        if actor is not None:
+            request.state.actor = actor
+            return actor
     if not token:
         raise Unauthorized("Sign in first: send 'Authorization: Bearer <token>'")
     actor = verify_access_token(token)

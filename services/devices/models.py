@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import Column, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from services.columns import id_field, jsonb_field, ref_field, tenant_field, timestamp_field
@@ -28,9 +29,13 @@ class Equipment(SQLModel, table=True):
     amc_start: date | None = None
     amc_end: date | None = None
     current_sla: str | None = Field(default=None, max_length=20)
+    contract_id: uuid.UUID | None = ref_field("contract.id")
     lifecycle_status: str = Field(default="registered", max_length=20)
     attrs: dict[str, Any] = jsonb_field()
     created_at: datetime = timestamp_field()
+    qr_printed_at: datetime | None = timestamp_field(nullable=True)
+    deployed_at: datetime | None = timestamp_field(nullable=True)
+    decommissioned_at: datetime | None = timestamp_field(nullable=True)
 
 
 class DeviceRegistrationBatch(SQLModel, table=True):
@@ -44,6 +49,8 @@ class DeviceRegistrationBatch(SQLModel, table=True):
     processed_count: int = 0
     failed_count: int = 0
     created_at: datetime = timestamp_field()
+    completed_at: datetime | None = timestamp_field(nullable=True)
+    kit_id: uuid.UUID | None = Field(default=None)
 
 
 class ManufacturerDeviceFeed(SQLModel, table=True):
@@ -75,5 +82,37 @@ class QrDeploymentLog(SQLModel, table=True):
     location_lng: float | None = None
     deployed_by_user_id: uuid.UUID | None = ref_field("users.id")
     is_valid: bool = False
+    distance_m: float | None = None
     reason: str = Field(default="", max_length=200)
     validated_at: datetime = timestamp_field()
+
+
+class QrCode(SQLModel, table=True):
+    """A signed label for a device. A new label revokes the device's previous one."""
+
+    __tablename__ = "qr_code"
+
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    device_id: uuid.UUID = ref_field("equipment.id", nullable=False)
+    key_id: str = Field(max_length=16)
+    payload: str = Field(max_length=200)
+    # The symbol's modules, packed (services.qr.symbols): computed once, printed many times.
+    matrix: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    status: str = Field(default="active", max_length=10)  # active | revoked
+    created_at: datetime = timestamp_field()
+    revoked_at: datetime | None = timestamp_field(nullable=True)
+
+
+class QrKit(SQLModel, table=True):
+    """A printable PDF of labels and facility cover pages."""
+
+    __tablename__ = "qr_kit"
+
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    batch_id: uuid.UUID | None = ref_field("device_registration_batch.id")
+    label_count: int = 0
+    status: str = Field(default="ready", max_length=10)
+    pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    created_at: datetime = timestamp_field()

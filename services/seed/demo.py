@@ -195,8 +195,14 @@ def _seed_devices(tenants: dict[str, Tenant], skus: dict[str, dict], hospital_si
                              serial_number=serial, install_date=date(2024, 4, 15), amc_status=amc,
                              current_sla="gold" if amc == "cmc" else "silver",
                              lifecycle_status="active"))
+        db.flush()
         grant_access(db, actor, partner.id, "equipment")
         grant_access(db, actor, partner.id, "facility")
+        # The imaging OEM installs and services devices at the hospital's sites.
+        grant_access(db, actor, tenants["oem1"].id, "facility")
+        device_ids = list(db.exec(select(Equipment.id).where(Equipment.tenant_id == hospital.id)))
+        from services.devices.labels import issue_labels_bulk
+        issue_labels_bulk(db, actor, device_ids)
 
 
 def _seed_service_area(partner: Tenant) -> None:

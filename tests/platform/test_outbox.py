@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 import time
 import uuid
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
@@ -18,8 +17,8 @@ from services.db import system_session, tenant_session
 from services.events import service as outbox
 from services.events.models import EventDelivery
 from services.events.registry import load_modules, subscribers
-from tests.conftest import ROOT
 from tests.factories import make_org
+from tests.workers import celery_running
 
 
 @pytest.fixture
@@ -27,33 +26,13 @@ def event_log_dir(tmp_path: Path) -> Path:
     return tmp_path / "events"
 
 
-def _start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "celery", "-A", "workers.celery_app", *args],
-                            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-
-
 @pytest.fixture
 def celery_processes(event_log_dir: Path, tmp_path: Path):
-    """A worker and a beat, started for the test and stopped after it."""
-    env = {**os.environ, "EVENT_SUBSCRIBER_MODULES": "tests.platform.subscribers",
-           "EVENT_LOG_DIR": str(event_log_dir)}
-    procs = []
-
-    def start():
-        procs.append(_start(["worker", "--loglevel=INFO", "--concurrency=2",
-                             "-n", f"test-{uuid.uuid4().hex[:6]}@%h"], env,
-                            tmp_path / "worker.log"))
-        procs.append(_start(["beat", "--loglevel=INFO", "--schedule",
-                             str(tmp_path / "beat-schedule")], env, tmp_path / "beat.log"))
-
-    yield start
-    for proc in procs:
-        proc.terminate()
-    for proc in procs:
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+    """Starts a worker and a beat when called; stops them after the test."""
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(celery_running(
+            tmp_path, EVENT_SUBSCRIBER_MODULES="tests.platform.subscribers",
+            EVENT_LOG_DIR=str(event_log_dir)))
 
 
 def _deliveries(event_id: uuid.UUID) -> dict[str, EventDelivery]:

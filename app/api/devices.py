@@ -1,0 +1,142 @@
+"""Device registry routes: register, bulk import, list, identify, one device, kits."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, Field
+
+from app.api.deps import current_actor, require_roles
+from app.tasks import send_task
+from services.actor import Actor
+from services.db import tenant_session
+from services.devices import bulk, labels, queries
+from services.devices.models import DeviceRegistrationBatch
+from services.devices.registry import REGISTRARS, RegisterDevice, register_device
+from services.errors import NotFound
+from services.qr.symbols import qr_png
+
+router = APIRouter(prefix="/devices", tags=["devices"])
+
+
+class RegisterBody(BaseModel):
+    serialNumber: str = Field(min_length=1, max_length=80)
+    skuCode: str = Field(min_length=1, max_length=64)
+    facilityId: uuid.UUID
+    installationDate: date | None = None
+    udi: str | None = Field(default=None, max_length=200)
+    amcStatus: str = "none"
+    amcStart: date | None = None
+    amcEnd: date | None = None
+    slaTier: str | None = None
+
+
+class BulkBody(BaseModel):
+    manufacturerId: uuid.UUID
+    batchId: str = Field(min_length=1, max_length=80)
+    devices: list[dict[str, Any]] = Field(min_length=1, max_length=bulk.MAX_ROWS)
+
+
+class SelectionBody(BaseModel):
+    deviceIds: list[uuid.UUID] = Field(min_length=1, max_length=labels.MAX_SELECTION)
+
+
+def _png_b64(payload: str) -> str:
+    import base64
+    return base64.b64encode(qr_png(payload)).decode()
+
+
+@router.post("/register", status_code=201, summary="Register one installed device")
+def register(body: RegisterBody, actor: Actor = Depends(require_roles(*REGISTRARS))) -> dict:
+    with tenant_session(actor) as db:
+        device, label = register_device(db, actor, RegisterDevice(
+            serial_number=body.serialNumber, sku_code=body.skuCode, facility_id=body.facilityId,
+            installation_date=body.installationDate, udi=body.udi, amc_status=body.amcStatus,
+            amc_start=body.amcStart, amc_end=body.amcEnd, sla_tier=body.slaTier))
+    return {"deviceId": str(device.id), "qrId": str(label.id), "qrCode": _png_b64(label.payload)}
+
+
+@router.post("/bulk-import", status_code=201, summary="Import a manufacturer's devices")
+def bulk_import(body: BulkBody, response: Response,
+                actor: Actor = Depends(require_roles(*bulk.IMPORTERS))) -> dict:
+    with tenant_session(actor) as db:
+        batch, created = bulk.start_batch(db, actor, body.manufacturerId, body.batchId,
+                                          body.devices)
+        view = bulk.batch_view(db, batch, error_limit=0)
+    if created or batch.status in ("queued", "processing"):
+        send_task("devices.process_batch", str(batch.id))
+    if not created:
+        response.status_code = 200
+    return view
+
+
+def _batch(db, batch_id: uuid.UUID) -> DeviceRegistrationBatch:
+    batch = db.get(DeviceRegistrationBatch, batch_id)
+    if batch is None:
+        raise NotFound("No such batch")
+    return batch
+
+
+@router.get("/batches/{batch_id}", summary="Progress and row errors of a bulk import")
+def batch_status(batch_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return bulk.batch_view(db, _batch(db, batch_id))
+
+
+@router.get("/batches/{batch_id}/errors.csv", summary="Row errors of a bulk import as CSV")
+def batch_errors_csv(batch_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> Response:
+    with tenant_session(actor) as db:
+        _batch(db, batch_id)
+        rows = bulk.batch_errors(db, batch_id)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["row", "serialNumber", "skuCode", "error"])
+    writer.writerows([r.row_number, r.serial_number, r.sku_code, r.error] for r in rows)
+    return Response(out.getvalue(), media_type="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="batch-{batch_id}-errors.csv"'})
+
+
+@router.get("/batches/{batch_id}/kit.pdf", summary="The printable QR deployment kit of a batch")
+def batch_kit(batch_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> Response:
+    with tenant_session(actor) as db:
+        pdf = labels.kit_pdf(db, batch_id)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="qr-kit-{batch_id}.pdf"'})
+
+
+@router.post("/kit", summary="A printable kit for chosen devices")
+def selection_kit(body: SelectionBody,
+                  actor: Actor = Depends(require_roles(*REGISTRARS))) -> Response:
+    with tenant_session(actor) as db:
+        pdf = labels.selection_kit(db, actor, body.deviceIds)
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": 'attachment; filename="qr-kit.pdf"'})
+
+
+@router.get("", summary="Devices you can see, paged by serial")
+def list_devices(facilityId: uuid.UUID | None = None, status: str | None = None,  # noqa: N803
+                 q: str | None = Query(None, max_length=100), amcBefore: date | None = None,  # noqa: N803
+                 limit: int = Query(50, ge=1, le=500), after: str | None = None,
+                 actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return queries.list_devices(db, facility_id=facilityId, status=status, q=q,
+                                    amc_before=amcBefore, limit=limit, after=after)
+
+
+@router.get("/identify", summary="Find a device by serial number or GS1 UDI")
+def identify(serial: str | None = Query(None, max_length=80),
+             udi: str | None = Query(None, max_length=200),
+             actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return {"devices": queries.identify(db, serial=serial, udi=udi)}
+
+
+@router.get("/{device_id}", summary="One device: contract, SLA, label, deployments, history")
+def device(device_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return queries.get_device(db, device_id)

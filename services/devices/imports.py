@@ -1,0 +1,91 @@
+"""Reading a manufacturer's device file (CSV or XLSX) into bulk-import rows.
+
+Columns (header names are matched case- and space-insensitively):
+serialNumber (or serial, serial_number), skuCode (or sku, sku_code), and optionally
+facilityId, installationDate (YYYY-MM-DD), udi.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, datetime
+from typing import Any
+
+from services.errors import Invalid
+
+ALIASES = {
+    "serialnumber": "serialNumber", "serial": "serialNumber", "serialno": "serialNumber",
+    "skucode": "skuCode", "sku": "skuCode", "facilityid": "facilityId", "facility": "facilityId",
+    "installationdate": "installationDate", "installdate": "installationDate", "udi": "udi",
+}
+REQUIRED = ("serialNumber", "skuCode")
+MAX_BYTES = 20 * 1024 * 1024
+
+
+def _key(header: object) -> str | None:
+    return ALIASES.get(re.sub(r"[\s_\-]", "", str(header or "")).lower())
+
+
+def _columns(headers: list[object]) -> dict[int, str]:
+    columns = {i: key for i, h in enumerate(headers) if (key := _key(h))}
+    missing = [name for name in REQUIRED if name not in columns.values()]
+    if missing:
+        raise Invalid("file", f"the header row lacks the column(s) {', '.join(missing)}")
+    return columns
+
+
+def _cell(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()
+
+
+def _rows(lines: list[list[Any]]) -> list[dict[str, str]]:
+    if not lines:
+        raise Invalid("file", "is empty")
+    columns = _columns(lines[0])
+    rows = []
+    for line in lines[1:]:
+        row = {key: _cell(line[i]) for i, key in columns.items() if i < len(line)}
+        if any(row.values()):
+            rows.append({k: v for k, v in row.items() if v})
+    if not rows:
+        raise Invalid("file", "has a header but no device rows")
+    return rows
+
+
+def read_device_file(name: str, content: bytes) -> list[dict[str, str]]:
+    """Rows of a .csv or .xlsx file. Raises Invalid("file", ...) with what to fix."""
+    if len(content) > MAX_BYTES:
+        raise Invalid("file", "is larger than 20 MB; split it")
+    lower = (name or "").lower()
+    if lower.endswith(".xlsx"):
+        return _rows(_xlsx_lines(content))
+    if lower.endswith(".csv") or lower.endswith(".txt"):
+        try:
+            text = content.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise Invalid("file", "is not UTF-8 text; save the CSV as UTF-8") from exc
+        dialect = csv.excel
+        try:
+            dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        except csv.Error:
+            pass
+        return _rows(list(csv.reader(io.StringIO(text), dialect)))
+    raise Invalid("file", "must be a .csv or .xlsx file")
+
+
+def _xlsx_lines(content: bytes) -> list[list[Any]]:
+    from openpyxl import load_workbook
+    try:
+        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a broken file
+        raise Invalid("file", "is not a readable .xlsx workbook") from exc
+    sheet = book.worksheets[0]
+    return [list(row) for row in sheet.iter_rows(values_only=True)]

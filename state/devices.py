@@ -1,0 +1,310 @@
+"""States of the device pages: registry, registration, bulk import, one device."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import uuid
+from datetime import date
+
+import reflex as rx
+
+from app.tasks import send_task
+from services.catalog.service import list_skus
+from services.db import tenant_session
+from services.devices import bulk, queries
+from services.devices.imports import read_device_file
+from services.devices.models import DeviceRegistrationBatch
+from services.devices.registry import RegisterDevice, register_device, reissue_label
+from services.errors import DomainError
+from services.geo.facilities import list_facilities
+from state.auth import AuthState
+
+STATUSES = ["all", "registered", "qr_printed", "deployed", "active", "decommissioned"]
+
+
+def _facility_options(db, actor) -> list[dict[str, str]]:
+    return [{"id": f["id"], "label": f"{f['name']} · {f['city']} {f['pincode']}",
+             "search": f"{f['name']} {f['city']} {f['pincode']}".lower()}
+            for f in list_facilities(db, actor, scope="all", limit=200)]
+
+
+class DevicesState(AuthState):
+    rows: list[dict[str, str]] = []
+    total: int = 0
+    q: str = ""
+    status: str = "all"
+    facility: str = "all"
+    amc_before: str = ""
+    facilities: list[dict[str, str]] = []
+    pages: list[str] = [""]
+    next_cursor: str = ""
+    error: str = ""
+
+    @rx.event
+    def load(self):
+        actor, redirect = self._enter("/devices")
+        if redirect or actor is None:
+            return redirect
+        with tenant_session(actor) as db:
+            self.facilities = _facility_options(db, actor)
+        self.pages = [""]
+        self._query()
+
+    def _query(self):
+        actor = self._allowed("/devices")
+        if actor is None:
+            return
+        self.error = ""
+        try:
+            amc = date.fromisoformat(self.amc_before) if self.amc_before else None
+            facility = uuid.UUID(self.facility) if self.facility != "all" else None
+            with tenant_session(actor) as db:
+                page = queries.list_devices(
+                    db, facility_id=facility, status=None if self.status == "all" else self.status,
+                    q=self.q, amc_before=amc, limit=25, after=self.pages[-1] or None)
+        except (DomainError, ValueError) as exc:
+            self.error = getattr(exc, "message", "check the filters")
+            return
+        self.total = page["total"]
+        self.next_cursor = page["next"] or ""
+        self.rows = [{k: str(v or "") for k, v in d.items()} for d in page["devices"]]
+
+    @rx.event
+    def search(self, form: dict):
+        self.q = (form.get("q") or "").strip()[:100]
+        self.amc_before = form.get("amc_before") or ""
+        self.pages = [""]
+        self._query()
+
+    @rx.event
+    def set_status(self, value: str):
+        self.status, self.pages = value, [""]
+        self._query()
+
+    @rx.event
+    def set_facility(self, value: str):
+        self.facility, self.pages = value, [""]
+        self._query()
+
+    @rx.event
+    def next_page(self):
+        if self.next_cursor:
+            self.pages = [*self.pages, self.next_cursor]
+            self._query()
+
+    @rx.event
+    def prev_page(self):
+        if len(self.pages) > 1:
+            self.pages = self.pages[:-1]
+            self._query()
+
+
+class RegisterState(AuthState):
+    skus: list[dict[str, str]] = []
+    facilities: list[dict[str, str]] = []
+    facility_query: str = ""
+    facility_id: str = ""
+    facility_label: str = ""
+    sku_code: str = ""
+    amc_status: str = "none"
+    error: str = ""
+    error_field: str = ""
+    done_device_id: str = ""
+    done_qr: str = ""
+    done_serial: str = ""
+
+    @rx.event
+    def load(self):
+        actor, redirect = self._enter("/devices/register")
+        if redirect or actor is None:
+            return redirect
+        with tenant_session(actor) as db:
+            self.skus = [{"code": s["code"], "label": f"{s['code']} · {s['name']} ({s['oemName']})"}
+                         for s in list_skus(db, limit=200)]
+            self.facilities = _facility_options(db, actor)
+        self.done_device_id = ""
+
+    @rx.var
+    def facility_matches(self) -> list[dict[str, str]]:
+        needle = self.facility_query.strip().lower()
+        hits = [f for f in self.facilities if needle in f["search"]] if needle else self.facilities
+        return hits[:8]
+
+    @rx.event
+    def set_facility_query(self, value: str):
+        self.facility_query = value
+
+    @rx.event
+    def pick_facility(self, facility_id: str, label: str):
+        self.facility_id, self.facility_label, self.facility_query = facility_id, label, ""
+
+    @rx.event
+    def set_sku(self, value: str):
+        self.sku_code = value
+
+    @rx.event
+    def set_amc(self, value: str):
+        self.amc_status = value
+
+    @rx.event
+    def submit(self, form: dict):
+        actor = self._allowed("/devices/register")
+        if actor is None:
+            return
+        self.error, self.error_field = "", ""
+        try:
+            if not self.facility_id:
+                raise _field("facilityId", "pick the facility where the device is installed")
+            if not self.sku_code:
+                raise _field("skuCode", "pick the model (SKU)")
+            installed = _date(form.get("installation_date"), "installationDate")
+            with tenant_session(actor) as db:
+                device, label = register_device(db, actor, RegisterDevice(
+                    serial_number=form.get("serial", ""), sku_code=self.sku_code,
+                    facility_id=uuid.UUID(self.facility_id), installation_date=installed,
+                    udi=form.get("udi") or None, amc_status=self.amc_status,
+                    amc_end=_date(form.get("amc_end"), "amcEnd")))
+        except DomainError as exc:
+            self.error, self.error_field = exc.message, getattr(exc, "field", "")
+            return
+        from services.qr.symbols import qr_png
+        self.done_device_id, self.done_serial = str(device.id), device.serial_number
+        self.done_qr = "data:image/png;base64," + base64.b64encode(qr_png(label.payload)).decode()
+        return rx.toast.success(f"Device {device.serial_number} registered")
+
+
+def _field(field: str, reason: str) -> DomainError:
+    from services.errors import Invalid
+    return Invalid(field, reason)
+
+
+def _date(value: str | None, field: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise _field(field, "must be a date") from exc
+
+
+class ImportState(AuthState):
+    batch_id: str = ""
+    file_name: str = ""
+    status: str = ""
+    total: int = 0
+    processed: int = 0
+    failed: int = 0
+    errors: list[dict[str, str]] = []
+    kit_url: str = ""
+    error: str = ""
+    watching: bool = False
+
+    @rx.event
+    def load(self):
+        _actor, redirect = self._enter("/devices/import")
+        return redirect
+
+    @rx.var
+    def percent(self) -> int:
+        return int(100 * (self.processed + self.failed) / self.total) if self.total else 0
+
+    @rx.event
+    async def upload(self, files: list[rx.UploadFile]):
+        actor = self._allowed("/devices/import")
+        if actor is None or not files:
+            self.error = "" if actor is None else "Choose a .csv or .xlsx file first"
+            return
+        upload = files[0]
+        self.error, self.kit_url, self.errors = "", "", []
+        try:
+            rows = read_device_file(upload.name or "", await upload.read())
+            external = f"{upload.name}-{uuid.uuid4().hex[:8]}"
+            with tenant_session(actor) as db:
+                batch, _ = bulk.start_batch(db, actor, actor.tenant_id, external, rows)
+        except DomainError as exc:
+            self.error = exc.message
+            return
+        send_task("devices.process_batch", str(batch.id))
+        self.batch_id, self.file_name = str(batch.id), upload.name or ""
+        self.total, self.processed, self.failed, self.status = batch.total_count, 0, 0, "queued"
+        return ImportState.watch
+
+    def _refresh(self) -> bool:
+        actor = self._allowed("/devices/import")
+        if actor is None or not self.batch_id:
+            return False
+        with tenant_session(actor) as db:
+            batch = db.get(DeviceRegistrationBatch, uuid.UUID(self.batch_id))
+            view = bulk.batch_view(db, batch, error_limit=200)
+        self.status, self.total = view["status"], view["totalDevices"]
+        self.processed, self.failed = view["processedDevices"], view["failedDevices"]
+        self.errors = [{k: str(v or "") for k, v in e.items()} for e in view["errors"]]
+        self.kit_url = view["qrBatchUrl"] or ""
+        return not view["status"].startswith("completed")
+
+    @rx.event(background=True)
+    async def watch(self):
+        async with self:
+            if self.watching:
+                return
+            self.watching = True
+        try:
+            for _ in range(1200):  # at most ten minutes
+                async with self:
+                    going = self._refresh()
+                if not going:
+                    break
+                await asyncio.sleep(0.5)
+        finally:
+            async with self:
+                self.watching = False
+
+
+class DeviceState(AuthState):
+    info: dict[str, str] = {}
+    qr: str = ""
+    deployments: list[dict[str, str]] = []
+    history: list[dict[str, str]] = []
+    map_html: str = ""
+    missing: bool = False
+
+    @rx.event
+    def load(self):
+        actor, redirect = self._enter("/devices/detail")
+        if redirect or actor is None:
+            return redirect
+        self._fill(actor)
+
+    def _fill(self, actor):
+        from app.maps import deployment_map
+        self.missing = False
+        try:
+            device_id = uuid.UUID(self.router.page.params.get("device_id", ""))
+            with tenant_session(actor) as db:
+                detail = queries.get_device(db, device_id)
+                self.map_html = deployment_map(db, device_id, detail["deployments"])
+        except (ValueError, DomainError):
+            self.missing, self.info = True, {}
+            return
+        keys = ("serialNumber", "model", "skuCode", "category", "facilityName", "pincode",
+                "lifecycleStatus", "amcStatus", "amcEnd", "slaTier", "installationDate", "udi")
+        self.info = {k: str(detail.get(k) or "—") for k in keys}
+        self.info["deviceId"] = detail["deviceId"]
+        self.qr = ("data:image/png;base64," + detail["qr"]["qrCode"]) if detail["qr"] else ""
+        self.deployments = [{k: str(v if v is not None else "") for k, v in d.items()}
+                            for d in detail["deployments"]]
+        self.history = [{k: str(v or "") for k, v in h.items()} for h in detail["history"]]
+
+    @rx.event
+    def new_label(self):
+        actor = self._allowed("/devices/detail")
+        if actor is None or not self.info.get("deviceId"):
+            return
+        try:
+            with tenant_session(actor) as db:
+                reissue_label(db, actor, uuid.UUID(self.info["deviceId"]))
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self._fill(actor)
+        return rx.toast.success("A new label was issued; the old one no longer scans")

@@ -1,0 +1,104 @@
+"""Registering a device, and the answers for bad input."""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from sqlalchemy import text
+
+from services.db import system_session
+from tests.devices.conftest import new_serial
+
+
+def register(client, headers, site, **overrides):
+    body = {"serialNumber": new_serial(), "skuCode": "MVI-US9", "facilityId": site["id"],
+            "installationDate": "2025-09-21", **overrides}
+    return client.post("/api/v1/devices/register", json=body, headers=headers), body
+
+
+def test_hospital_registers_a_device_and_gets_its_qr(client, auth, hospital_site):
+    response, body = register(client, auth("buyer_admin"), hospital_site)
+    assert response.status_code == 201, response.text
+    data = response.json()
+    assert base64.b64decode(data["qrCode"])[:8] == b"\x89PNG\r\n\x1a\n"
+    listed = client.get("/api/v1/devices", params={"q": body["serialNumber"]},
+                        headers=auth("buyer_admin")).json()["devices"]
+    assert [d["deviceId"] for d in listed] == [data["deviceId"]]
+    assert listed[0]["lifecycleStatus"] == "registered"
+    with system_session() as db:
+        names = db.execute(text("SELECT name FROM outbox_event WHERE entity_id = :d"),
+                           {"d": data["deviceId"]}).scalars().all()
+    assert "DeviceOnboarded" in names
+
+
+def test_same_serial_for_the_same_manufacturer_is_a_conflict(client, auth, hospital_site):
+    first, body = register(client, auth("buyer_admin"), hospital_site)
+    assert first.status_code == 201
+    again, _ = register(client, auth("buyer_user"), hospital_site,
+                        serialNumber=body["serialNumber"])
+    assert again.status_code == 409
+    assert body["serialNumber"] in again.json()["error"]["message"]
+
+
+@pytest.mark.parametrize("overrides,status,field", [
+    ({"skuCode": "NO-SUCH-SKU"}, 404, None),
+    ({"facilityId": "00000000-0000-4000-8000-000000000000"}, 404, None),
+    ({"installationDate": "21/09/2025"}, 400, "installationDate"),
+    ({"installationDate": "2999-01-01"}, 400, "installationDate"),
+    ({"serialNumber": "bad serial!"}, 400, "serialNumber"),
+    ({"serialNumber": ""}, 400, "serialNumber"),
+    ({"facilityId": "not-a-uuid"}, 400, "facilityId"),
+    ({"amcStatus": "forever"}, 400, "amcStatus"),
+])
+def test_bad_input_is_refused_with_the_field(client, auth, hospital_site, overrides, status, field):
+    response, _ = register(client, auth("buyer_admin"), hospital_site, **overrides)
+    assert response.status_code == status, response.text
+    assert response.json()["error"]["field"] == field
+
+
+def test_roles_without_registration_rights_are_refused(client, auth, hospital_site):
+    response, _ = register(client, auth("dispatcher"), hospital_site)
+    assert response.status_code == 403
+
+
+def test_service_partner_sees_the_hospital_device_a_stranger_does_not(client, auth, hospital_site):
+    response, body = register(client, auth("buyer_admin"), hospital_site)
+    device_id = response.json()["deviceId"]
+    assert client.get(f"/api/v1/devices/{device_id}", headers=auth("dispatcher")).status_code == 200
+    assert client.get(f"/api/v1/devices/{device_id}", headers=auth("lab_staff")).status_code == 404
+
+
+def test_paging_walks_every_device_once(client, auth, hospital_site):
+    prefix = new_serial("PAGE")
+    for n in range(5):
+        register(client, auth("buyer_admin"), hospital_site, serialNumber=f"{prefix}-{n}")
+    seen, after = [], None
+    while True:
+        params = {"q": prefix, "limit": 2, **({"after": after} if after else {})}
+        page = client.get("/api/v1/devices", params=params, headers=auth("buyer_admin")).json()
+        assert page["total"] == 5
+        seen += [d["serialNumber"] for d in page["devices"]]
+        after = page["next"]
+        if not after:
+            break
+    assert seen == [f"{prefix}-{n}" for n in range(5)]
+    bad = client.get("/api/v1/devices", params={"after": "garbage!"}, headers=auth("buyer_admin"))
+    assert bad.status_code == 400
+
+
+def test_identify_by_serial_and_by_udi(client, auth, hospital_site):
+    serial = new_serial("UDI")
+    udi = f"(01)08901234567890(17)271231(21){serial}"
+    response, _ = register(client, auth("buyer_admin"), hospital_site, serialNumber=serial, udi=udi)
+    device_id = response.json()["deviceId"]
+    by_serial = client.get("/api/v1/devices/identify", params={"serial": serial.lower()},
+                           headers=auth("buyer_admin")).json()["devices"]
+    assert [d["deviceId"] for d in by_serial] == [device_id]
+    raw = "]d2" + "0108901234567890" + "17271231" + "21" + serial  # as a scanner sends it
+    by_udi = client.get("/api/v1/devices/identify", params={"udi": raw},
+                        headers=auth("buyer_admin")).json()["devices"]
+    assert [d["deviceId"] for d in by_udi] == [device_id]
+    broken = client.get("/api/v1/devices/identify", params={"udi": "(01)08901234567896"},
+                        headers=auth("buyer_admin"))
+    assert broken.status_code == 400 and broken.json()["error"]["field"] == "udi"

@@ -1,0 +1,39 @@
+"""Real Celery worker and beat processes for tests."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+
+def _start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "celery", "-A", "workers.celery_app", *args],
+                            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+
+
+@contextmanager
+def celery_running(tmp_path: Path, **extra_env: str):
+    """A worker (2 processes) and a beat for the duration of the block."""
+    env = {**os.environ, **extra_env}
+    procs = [
+        _start(["worker", "--loglevel=INFO", "--concurrency=2",
+                "-n", f"test-{uuid.uuid4().hex[:6]}@%h"], env, tmp_path / "worker.log"),
+        _start(["beat", "--loglevel=INFO", "--schedule", str(tmp_path / "beat-schedule")],
+               env, tmp_path / "beat.log"),
+    ]
+    try:
+        yield procs
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
