@@ -51,6 +51,8 @@ def main() -> None:
     name = f"yantra_bench_{uuid.uuid4().hex[:8]}"
     os.environ["DATABASE_URL"] = ensure_database(server, name)
     os.environ.setdefault("TOKEN_SIGNING_KEY", "bench-signing-key-0123456789abcdef0123456789")
+    os.environ.setdefault("QR_SIGNING_KEYS", "1:bench-qr-signing-key-0123456789")
+    os.environ["CELERY_QUEUE"] = f"yantra-bench-{uuid.uuid4().hex[:6]}"
     try:
         figures = _run()
     finally:
@@ -103,7 +105,16 @@ def _run() -> dict:
         with tenant_session(actor) as db:
             audit.record(db, actor, "bench.append", "bench", "1", "benchmark entry")
 
+    from bench.devices import bulk_import
+    oem = client.post("/api/v1/auth/token", data={
+        "username": "oem_admin@demo.yantra.in", "password": "yantra-demo"}).json()["access_token"]
+    oem_headers = {"Authorization": f"Bearer {oem}"}
+    site = next(f for f in client.get("/api/v1/facilities", headers=oem_headers).json()[
+        "facilities"] if f["pincode"] == "110029")
+    oem_id = client.get("/api/v1/me", headers=oem_headers).json()["tenantId"]
+
     return {
+        "bulkImport10kDevicesWithKit": bulk_import(client, oem_headers, site["id"], oem_id),
         "prepareFreshDatabaseSeconds": round(prepare_s, 2),
         "reloadAllPincodesSeconds": round(reload_s, 2),
         "pincodeLookupApi": _timed(lambda: client.get(

@@ -209,12 +209,12 @@ def device_page() -> rx.Component:
         rx.cond(s.map_html != "", rx.el.iframe(src_doc=s.map_html, width="100%", height="320px",
                                                style={"border": "0", "borderRadius": "8px"},
                                                id="deployment-map")),
-        data_table([("at", "When (UTC)"), ("isValid", "Valid"), ("distanceMeters", "Metres away"),
+        data_table([("at", "When (IST)"), ("isValid", "Valid"), ("distanceMeters", "Metres away"),
                     ("reason", "Note")], s.deployments,
                    "No deployment scan yet: scan the label at the facility with the app.",
                    "deployment-table"),
         rx.heading("History", size="4"),
-        data_table([("at", "When (UTC)"), ("action", "Action"), ("actor", "By"),
+        data_table([("at", "When (IST)"), ("action", "Action"), ("actor", "By"),
                     ("summary", "Summary")], s.history, "Nothing recorded yet.", "history-table"),
         spacing="4", width="100%")
     return layout(

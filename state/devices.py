@@ -188,6 +188,13 @@ def _date(value: str | None, field: str) -> date | None:
         raise _field(field, "must be a date") from exc
 
 
+def _ist(stamp: str) -> str:
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+    return datetime.fromisoformat(stamp).astimezone(ZoneInfo("Asia/Kolkata")).strftime(
+        "%d %b %Y %H:%M")
+
+
 class ImportState(AuthState):
     batch_id: str = ""
     file_name: str = ""
@@ -261,8 +268,12 @@ class ImportState(AuthState):
                 self.watching = False
 
 
+INFO_KEYS = ("deviceId", "serialNumber", "model", "skuCode", "category", "facilityName", "pincode",
+             "lifecycleStatus", "amcStatus", "amcEnd", "slaTier", "installationDate", "udi")
+
+
 class DeviceState(AuthState):
-    info: dict[str, str] = {}
+    info: dict[str, str] = dict.fromkeys(INFO_KEYS, "")
     qr: str = ""
     deployments: list[dict[str, str]] = []
     history: list[dict[str, str]] = []
@@ -285,16 +296,16 @@ class DeviceState(AuthState):
                 detail = queries.get_device(db, device_id)
                 self.map_html = deployment_map(db, device_id, detail["deployments"])
         except (ValueError, DomainError):
-            self.missing, self.info = True, {}
+            self.missing, self.info = True, dict.fromkeys(INFO_KEYS, "")
             return
-        keys = ("serialNumber", "model", "skuCode", "category", "facilityName", "pincode",
-                "lifecycleStatus", "amcStatus", "amcEnd", "slaTier", "installationDate", "udi")
-        self.info = {k: str(detail.get(k) or "—") for k in keys}
-        self.info["deviceId"] = detail["deviceId"]
+        self.info = {k: str(detail.get(k) or "—") for k in INFO_KEYS}
         self.qr = ("data:image/png;base64," + detail["qr"]["qrCode"]) if detail["qr"] else ""
-        self.deployments = [{k: str(v if v is not None else "") for k, v in d.items()}
-                            for d in detail["deployments"]]
-        self.history = [{k: str(v or "") for k, v in h.items()} for h in detail["history"]]
+        self.deployments = [{
+            "at": _ist(d["at"]), "isValid": "Yes" if d["isValid"] else "No",
+            "distanceMeters": "" if d["distanceMeters"] is None else f"{d['distanceMeters']:,.0f}",
+            "reason": d["reason"] or ""} for d in detail["deployments"]]
+        self.history = [{**{k: str(v or "") for k, v in h.items()}, "at": _ist(h["at"])}
+                        for h in detail["history"]]
 
     @rx.event
     def new_label(self):
