@@ -57,6 +57,9 @@ def registry_page() -> rx.Component:
     )
     pager = rx.hstack(
         rx.text(s.total.to_string() + " devices", id="device-total", color_scheme="gray"),
+        rx.cond(s.can_print, rx.button(
+            rx.icon("printer", size=14), "Print labels for this page", variant="soft", size="1",
+            on_click=s.print_page, disabled=s.rows.length() == 0, id="print-page")),
         rx.spacer(),
         rx.button("Previous", on_click=s.prev_page, disabled=s.pages.length() <= 1,
                   variant="soft"),

@@ -9,10 +9,11 @@ from datetime import date
 
 import reflex as rx
 
+from app.navigation import REGISTRARS as REGISTRAR_ROLES
 from app.tasks import send_task
 from services.catalog.service import list_skus
 from services.db import tenant_session
-from services.devices import bulk, queries
+from services.devices import bulk, labels, queries
 from services.devices.imports import read_device_file
 from services.devices.models import DeviceRegistrationBatch
 from services.devices.registry import RegisterDevice, register_device, reissue_label
@@ -40,12 +41,14 @@ class DevicesState(AuthState):
     pages: list[str] = [""]
     next_cursor: str = ""
     error: str = ""
+    can_print: bool = False
 
     @rx.event
     def load(self):
         actor, redirect = self._enter("/devices")
         if redirect or actor is None:
             return redirect
+        self.can_print = bool(actor.roles & REGISTRAR_ROLES)
         with tenant_session(actor) as db:
             self.facilities = _facility_options(db, actor)
         self.pages = [""]
@@ -86,6 +89,20 @@ class DevicesState(AuthState):
     def set_facility(self, value: str):
         self.facility, self.pages = value, [""]
         self._query()
+
+    @rx.event
+    def print_page(self):
+        """The QR kit of the devices on this page, as a download."""
+        actor = self._allowed("/devices")
+        if actor is None or not self.rows:
+            return
+        try:
+            with tenant_session(actor) as db:
+                pdf = labels.selection_kit(db, actor, [uuid.UUID(r["deviceId"]) for r in self.rows])
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self._query()
+        return rx.download(data=pdf, filename="qr-kit.pdf")
 
     @rx.event
     def next_page(self):

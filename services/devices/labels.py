@@ -91,7 +91,11 @@ def build_batch_kit(db: Session, actor: Actor, batch_id: uuid.UUID, progress=Non
 
 
 def selection_kit(db: Session, actor: Actor, device_ids: list[uuid.UUID]) -> bytes:
-    """A kit for devices picked by hand (at most MAX_SELECTION). Raises Invalid or NotFound."""
+    """A kit for devices picked by hand (at most MAX_SELECTION).
+
+    Raises Forbidden (role), Invalid (none or too many) or NotFound (none visible)."""
+    from services.devices.registry import REGISTRARS
+    actor.require(*REGISTRARS)
     if not device_ids:
         raise Invalid("deviceIds", "pick at least one device")
     if len(device_ids) > MAX_SELECTION:

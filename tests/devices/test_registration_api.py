@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import uuid
 
 import pytest
 from sqlalchemy import text
@@ -102,3 +103,32 @@ def test_identify_by_serial_and_by_udi(client, auth, hospital_site):
     broken = client.get("/api/v1/devices/identify", params={"udi": "(01)08901234567896"},
                         headers=auth("buyer_admin"))
     assert broken.status_code == 400 and broken.json()["error"]["field"] == "udi"
+
+
+def test_bulk_import_requests_that_cannot_be_taken(client, auth):
+    oem = client.get("/api/v1/me", headers=auth("oem_admin")).json()
+    other = client.get("/api/v1/me", headers=auth("buyer_admin")).json()
+    row = [{"serialNumber": new_serial(), "skuCode": "MVI-US9"}]
+    cases = [
+        ("oem_admin", {"manufacturerId": other["tenantId"], "batchId": "B-1", "devices": row}, 403),
+        ("dispatcher", {"manufacturerId": oem["tenantId"], "batchId": "B-2", "devices": row}, 403),
+        ("oem_admin", {"manufacturerId": oem["tenantId"], "batchId": "B-3", "devices": []}, 400),
+        ("oem_admin", {"manufacturerId": oem["tenantId"], "batchId": "", "devices": row}, 400),
+        ("oem_admin", {"manufacturerId": "nope", "batchId": "B-4", "devices": row}, 400),
+    ]
+    for role, body, status in cases:
+        response = client.post("/api/v1/devices/bulk-import", json=body, headers=auth(role))
+        assert response.status_code == status, (role, body, response.text)
+    unknown = client.get(f"/api/v1/devices/batches/{uuid.uuid4()}", headers=auth("oem_admin"))
+    assert unknown.status_code == 404
+
+
+def test_a_kit_for_chosen_devices_is_a_pdf(client, auth, hospital_site):
+    ids = [register(client, auth("buyer_admin"), hospital_site)[0].json()["deviceId"]
+           for _ in range(2)]
+    kit = client.post("/api/v1/devices/kit", json={"deviceIds": ids}, headers=auth("buyer_admin"))
+    assert kit.status_code == 200 and kit.content[:5] == b"%PDF-"
+    listed = client.get(f"/api/v1/devices/{ids[0]}", headers=auth("buyer_admin")).json()
+    assert listed["lifecycleStatus"] == "qr_printed"
+    stranger = client.post("/api/v1/devices/kit", json={"deviceIds": ids}, headers=auth("lab_staff"))
+    assert stranger.status_code == 404
