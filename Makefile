@@ -34,12 +34,14 @@ assets/vendor/leaflet/leaflet.js:
 setup: $(VENV)/.installed $(TOOLS)/.installed assets/vendor/leaflet/leaflet.js
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here);
-# pdftoppm and zbar read the printed QR kits back in tests.
+# pdftoppm and zbar read the printed QR kits back in tests; Compose validates the
+# production topology (no Docker engine is needed for that).
 browser:
 	@missing=""; \
 	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
 	ldconfig -p | grep -q libzbar.so.0 || missing="$$missing libzbar0"; \
+	command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 || missing="$$missing docker-compose"; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else echo "Missing system packages: run 'sudo apt-get install$$missing'"; exit 1; fi; \
