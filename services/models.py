@@ -24,8 +24,9 @@ from services.geo.models import (
 )
 from services.identity.models import User, UserSession
 from services.rfq.models import Quote, Rfq, RfqItem
+from services.sla.models import SlaPolicy
 from services.tenancy.models import AccessGrant, Tenant
-from services.tickets.models import Ticket
+from services.tickets.models import Notification, Ticket, TicketAttachment, TicketEvent
 
 metadata = SQLModel.metadata
 
@@ -33,6 +34,7 @@ __all__ = [
     "AccessGrant", "AuditEntry", "Contract", "DeviceRegistrationBatch", "Equipment",
     "EventDelivery", "HealthcareFacility", "HealthcareFacilityEquipment", "IndianPincode",
     "Laboratory", "ManufacturerDeviceFeed", "OutboxEvent", "QrCode", "QrDeploymentLog", "QrKit", "Quote", "Rfq",
-    "RfqItem", "ServiceArea", "Sku", "TechnicianCoverage", "Tenant", "Ticket", "User",
+    "RfqItem", "ServiceArea", "Sku", "SlaPolicy", "Notification", "TicketAttachment",
+    "TicketEvent", "TechnicianCoverage", "Tenant", "Ticket", "User",
     "UserSession", "metadata",
 ]

@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
 
+    # Minutes after a breach before it climbs to the OEM service manager, then the OEM admin.
+    escalation_minutes: tuple[int, int] = (30, 120)
+
     demo_password: SecretStr = SecretStr("yantra-demo")
     port: int = 8000
     var_dir: Path = PROJECT_ROOT / "var"

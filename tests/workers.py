@@ -20,6 +20,7 @@ def _start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
 @contextmanager
 def celery_running(tmp_path: Path, **extra_env: str):
     """A worker (2 processes) and a beat for the duration of the block."""
+    tmp_path.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **extra_env}
     procs = [
         _start(["worker", "--loglevel=INFO", "--concurrency=2",

@@ -20,7 +20,7 @@ def _broker_and_backend() -> tuple[str, str]:
 
 
 broker, backend = _broker_and_backend()
-celery_app = Celery("yantra", broker=broker, backend=backend, include=["workers.events", "workers.devices"])
+celery_app = Celery("yantra", broker=broker, backend=backend, include=["workers.events", "workers.devices", "workers.sla"])
 celery_app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
@@ -31,6 +31,7 @@ celery_app.conf.update(
     broker_connection_retry_on_startup=True,
     beat_schedule={
         "relay-outbox": {"task": "events.relay", "schedule": 1.0},
+        "sla-tick": {"task": "sla.tick", "schedule": 1.0},
     },
 )
 

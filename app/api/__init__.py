@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 
-from app.api import admin, auth, catalog, devices, facilities, geo, qr
+from app.api import admin, auth, catalog, devices, facilities, geo, qr, tickets
 from app.api.errors import install_error_handlers
 from app.api.middleware import RequestIdMiddleware
 from app.logs import configure_json_logging
@@ -39,7 +39,8 @@ def create_api() -> FastAPI:
     )
     install_error_handlers(api)
     for router in (_health_router(), auth.router, geo.router, catalog.router,
-                   facilities.router, admin.router, devices.router, qr.router):
+                   facilities.router, admin.router, devices.router, qr.router,
+                   tickets.router):
         api.include_router(router, prefix=PREFIX)
     api.add_middleware(RequestIdMiddleware)
     return api

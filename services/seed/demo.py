@@ -133,6 +133,8 @@ def seed_demo(password: str) -> bool:
     facilities = {key: _seed_facilities(tenants[key], key) for key in ("hospital", "lab")}
     _seed_devices(tenants, skus, facilities["hospital"])
     _seed_service_area(tenants["partner"])
+    _seed_sla_policies(tenants["partner"])
+    _seed_tickets(tenants["hospital"])
     log.info("demo organisations, accounts, SKUs, facilities and devices created")
     return True
 
@@ -227,3 +229,30 @@ def _seed_service_area(partner: Tenant) -> None:
 def _technician_id(db: Session, partner: Tenant):
     user = db.exec(select(User).where(User.email == demo_email(Role.TECHNICIAN))).first()
     return user.id if user else None
+
+
+def _seed_sla_policies(partner: Tenant) -> None:
+    from services.sla.models import SlaPolicy
+    from services.sla.service import default_targets
+    actor = _org_actor(partner, Role.OEM_SERVICE_MANAGER)
+    with tenant_session(actor) as db:
+        for tier, round_the_clock, per_hour, cap in (("gold", True, 5_000_00, 2_00_000_00),
+                                                     ("silver", False, 2_000_00, 50_000_00)):
+            db.add(SlaPolicy(tenant_id=partner.id, name=f"{tier.title()} AMC", tier=tier,
+                             round_the_clock=round_the_clock, targets=default_targets(tier),
+                             penalty_per_hour_paise=per_hour, penalty_cap_paise=cap))
+        audit.record(db, actor, "sla_policy.create", "sla_policy", "", "gold and silver policies")
+
+
+def _seed_tickets(hospital: Tenant) -> None:
+    from services.tickets.service import open_ticket
+    actor = _org_actor(hospital, Role.BUYER_ADMIN)
+    with tenant_session(actor) as db:
+        devices = {d.serial_number: d.id for d in db.exec(
+            select(Equipment).where(Equipment.tenant_id == hospital.id))}
+        for serial, priority, code, text in (
+            ("MVI-MR15-24-000117", "P1", "E-HE-042", "Helium level alarm; scanning stopped"),
+            ("PLS-VT7-25-000981", "P2", "VT-OCC-7", "Occlusion alarm repeats on patient circuit"),
+            ("MVI-US9-24-004410", "P3", "US-PRB-2", "Probe image shows vertical line dropout"),
+        ):
+            open_ticket(db, actor, devices[serial], priority, code, text, "portal")

@@ -1,0 +1,107 @@
+"""SLA breaches fire once, through a real Celery worker and beat, also across a restart."""
+
+from __future__ import annotations
+
+import signal
+import time
+import uuid
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from services.actor import Role, TenantKind
+from services.db import system_session, tenant_session
+from services.devices.registry import RegisterDevice, register_device
+from services.geo.models import HealthcareFacility
+from services.sla.models import SlaPolicy
+from services.tenancy.service import grant_access
+from services.tickets.service import open_ticket
+from tests.factories import make_org
+from tests.workers import celery_running
+
+
+@pytest.fixture(scope="module")
+def setup():
+    """A hospital whose device a partner serves under a policy with second-long targets."""
+    hospital = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
+    partner = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
+    with tenant_session(partner.actor) as db:
+        db.add(SlaPolicy(tenant_id=partner.tenant.id, name="Test seconds", tier="platinum",
+                         targets={"P1": {"responseMinutes": 0.05, "resolutionMinutes": 60},
+                                  "P2": {"responseMinutes": 0.15, "resolutionMinutes": 60}}))
+    with tenant_session(hospital.actor) as db:
+        site = HealthcareFacility(tenant_id=hospital.tenant.id, name="Breach test site",
+                                  pincode="110029", facility_type="hospital")
+        db.add(site)
+        db.flush()
+        device, _ = register_device(db, hospital.actor, RegisterDevice(
+            serial_number=f"SLA-{uuid.uuid4().hex[:8]}", sku_code="MVI-CT128",
+            facility_id=site.id, installation_date=date(2025, 1, 1), sla_tier="platinum"))
+        grant_access(db, hospital.actor, partner.tenant.id, "equipment")
+    return hospital, partner, device.id
+
+
+def _open(setup, priority: str) -> uuid.UUID:
+    hospital, _partner, device_id = setup
+    with tenant_session(hospital.actor) as db:
+        return open_ticket(db, hospital.actor, device_id, priority, "E-1", "breach test").id
+
+
+def _breaches(ticket_id) -> list:
+    with system_session() as db:
+        return db.execute(text(
+            "SELECT payload FROM outbox_event WHERE name = 'SLABreached' AND entity_id = :t"),
+            {"t": str(ticket_id)}).scalars().all()
+
+
+def _state(ticket_id):
+    with system_session() as db:
+        return db.execute(text("SELECT response_due_at, response_breached_at FROM ticket "
+                               "WHERE id = :t"), {"t": ticket_id}).one()
+
+
+def _wait_breach(ticket_id, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if _state(ticket_id).response_breached_at:
+            return
+        time.sleep(0.2)
+    pytest.fail("no breach was detected")
+
+
+def test_a_breach_fires_once_within_five_seconds(setup, tmp_path: Path):
+    _hospital, partner, _device = setup
+    with celery_running(tmp_path):
+        time.sleep(2)
+        ticket = _open(setup, "P1")  # response due in 3 s
+        _wait_breach(ticket)
+        time.sleep(3)  # further passes must not fire it again
+    due, breached = _state(ticket)
+    assert 0 <= (breached - due).total_seconds() < 5
+    events = _breaches(ticket)
+    assert len(events) == 1 and events[0]["clock"] == "response"
+    with system_session() as db:
+        notices = db.execute(text("SELECT count(*) FROM notification WHERE ticket_id = :t "
+                                  "AND tenant_id = :p AND role = 'dispatcher'"),
+                             {"t": ticket, "p": partner.tenant.id}).scalar_one()
+    assert notices == 1
+
+
+def test_a_breach_due_while_the_worker_is_down_fires_once_after_restart(setup, tmp_path: Path):
+    ticket = _open(setup, "P2")  # response due in 9 s
+    with celery_running(tmp_path / "first") as procs:
+        time.sleep(2)
+        for proc in procs:
+            proc.send_signal(signal.SIGKILL)
+        for proc in procs:
+            proc.wait(timeout=10)
+    while _state(ticket).response_due_at.timestamp() > time.time() - 2:
+        time.sleep(0.5)
+    assert _state(ticket).response_breached_at is None
+    assert _breaches(ticket) == []
+    with celery_running(tmp_path / "second"):
+        _wait_breach(ticket)
+        time.sleep(3)
+    assert len(_breaches(ticket)) == 1
