@@ -12,8 +12,11 @@ from pages.facilities import facilities_page
 from pages.geo import pincodes_page
 from pages.home import home_page
 from pages.login import login_page
+from pages.ops import ops_page
+from pages.tickets import ticket_page
 from state.auth import AuthState
 from state.devices import DevicesState, DeviceState, ImportState, RegisterState
+from state.ops import OpsState
 from state.pages import (
     AuditState,
     CatalogState,
@@ -22,6 +25,7 @@ from state.pages import (
     OrganisationsState,
     PincodeState,
 )
+from state.tickets import TicketState
 
 app = rx.App(
     api_transformer=create_api(),
@@ -33,6 +37,9 @@ app.add_page(home_page, route="/", title="Home · Yantra", on_load=HomeState.loa
 app.add_page(catalog_page, route="/catalog", title="Catalog · Yantra", on_load=CatalogState.load)
 app.add_page(facilities_page, route="/facilities", title="Facilities · Yantra",
              on_load=FacilitiesState.load)
+app.add_page(ops_page, route="/ops", title="Ops console · Yantra", on_load=OpsState.load)
+app.add_page(ticket_page, route="/tickets/[ticket_id]", title="Ticket · Yantra",
+             on_load=TicketState.load)
 app.add_page(registry_page, route="/devices", title="Devices · Yantra", on_load=DevicesState.load)
 app.add_page(register_page, route="/devices/register", title="Register a device · Yantra",
              on_load=RegisterState.load)

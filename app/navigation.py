@@ -21,6 +21,9 @@ class Page:
 DEVICE_VIEWERS = frozenset({
     Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.OEM_ADMIN, Role.OEM_SALES,
     Role.OEM_SERVICE_MANAGER, Role.DISPATCHER, Role.TECHNICIAN})
+TICKET_VIEWERS = frozenset({
+    Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.OEM_ADMIN,
+    Role.OEM_SERVICE_MANAGER, Role.DISPATCHER, Role.TECHNICIAN})
 REGISTRARS = frozenset({Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.OEM_ADMIN,
                         Role.OEM_SERVICE_MANAGER})
 
@@ -32,6 +35,9 @@ PAGES = (
     Page("/facilities", "Facilities", "hospital", frozenset({
         Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.OEM_SERVICE_MANAGER,
         Role.DISPATCHER, Role.TECHNICIAN})),
+    Page("/ops", "Ops console", "radar", frozenset({
+        Role.DISPATCHER, Role.OEM_SERVICE_MANAGER, Role.OEM_ADMIN})),
+    Page("/tickets/detail", "Ticket", "ticket", TICKET_VIEWERS, in_menu=False),
     Page("/devices", "Devices", "cpu", DEVICE_VIEWERS),
     Page("/devices/register", "Register device", "circle-plus", REGISTRARS),
     Page("/devices/import", "Bulk import", "upload", frozenset({

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 from sqlalchemy import text
 
-from app.api import admin, auth, catalog, devices, facilities, geo, qr, tickets
+from app.api import admin, auth, catalog, devices, facilities, geo, live, qr, tickets
 from app.api.errors import install_error_handlers
 from app.api.middleware import RequestIdMiddleware
 from app.logs import configure_json_logging
@@ -42,5 +42,6 @@ def create_api() -> FastAPI:
                    facilities.router, admin.router, devices.router, qr.router,
                    tickets.router):
         api.include_router(router, prefix=PREFIX)
+    api.include_router(live.router)
     api.add_middleware(RequestIdMiddleware)
     return api

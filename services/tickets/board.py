@@ -57,3 +57,19 @@ def list_tickets(db: Session, *, status: str | None = None, priority: str | None
             "escalationLevel": r.escalation_level,
         })
     return out
+
+
+def ticket_frame(db: Session, ticket_id) -> dict[str, Any] | None:
+    """A compact view of one ticket for live subscribers (None if not visible)."""
+    row = db.execute(text(
+        "SELECT id, number, priority, status, city, error_code, description, updated_at, "
+        "CASE WHEN responded_at IS NULL THEN response_due_at ELSE resolution_due_at END AS due,"
+        " (response_breached_at IS NOT NULL OR resolution_breached_at IS NOT NULL) AS breached "
+        "FROM ticket WHERE id = :t"), {"t": ticket_id}).first()
+    if row is None:
+        return None
+    return {"type": "ticket", "ticketId": str(row.id), "number": row.number,
+            "priority": row.priority, "status": row.status, "city": row.city,
+            "errorCode": row.error_code, "description": row.description,
+            "nextDueAt": row.due.isoformat() if row.due else None, "breached": row.breached,
+            "updatedAt": row.updated_at.isoformat()}

@@ -1,0 +1,58 @@
+"""The dispatcher's board follows changes made elsewhere, without a reload."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from services.actor import Role
+from services.seed.demo import demo_email
+from tests.e2e.test_roles import sign_in
+
+pytestmark = pytest.mark.e2e
+
+
+def _token(context, app_url: str, role: Role) -> dict:
+    response = context.request.post(f"{app_url}/api/v1/auth/token", form={
+        "username": demo_email(role), "password": "yantra-demo"})
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+def test_api_changes_reach_the_board_within_a_second(browser, app_url: str):
+    dispatcher_ctx = browser.new_context(viewport={"width": 1280, "height": 900})
+    api_ctx = browser.new_context()
+    try:
+        board = dispatcher_ctx.new_page()
+        sign_in(board, app_url, demo_email(Role.DISPATCHER))
+        board.goto(f"{app_url}/ops")
+        expect(board.locator("#live-badge")).to_have_text("live", timeout=15_000)
+
+        buyer = _token(api_ctx, app_url, Role.BUYER_ADMIN)
+        devices = api_ctx.request.get(f"{app_url}/api/v1/devices", params={"q": "MVI-DR2"},
+                                      headers=buyer).json()["devices"]
+        opened = api_ctx.request.post(f"{app_url}/api/v1/tickets", headers=buyer, data={
+            "deviceId": devices[0]["deviceId"], "priority": "P2", "errorCode": "DR-COM-3",
+            "description": "Detector lost connection to the console"})
+        assert opened.status == 201, opened.text()
+        number = opened.json()["number"]
+        row = board.locator(f"#ticket-{number}")
+        expect(row).to_be_visible(timeout=1_000)
+        expect(row.locator(".ticket-status")).to_have_text("open")
+
+        dispatcher = _token(api_ctx, app_url, Role.DISPATCHER)
+        moved = api_ctx.request.patch(
+            f"{app_url}/api/v1/tickets/{opened.json()['ticketId']}/status",
+            headers=dispatcher, data={"status": "acknowledged"})
+        assert moved.status == 204
+        expect(row.locator(".ticket-status")).to_have_text("acknowledged", timeout=1_000)
+    finally:
+        dispatcher_ctx.close()
+        api_ctx.close()
+
+
+def test_sla_clocks_tick(page, app_url: str):
+    sign_in(page, app_url, demo_email(Role.DISPATCHER))
+    page.goto(f"{app_url}/ops")
+    first = page.locator("#ticket-board tbody tr").first.locator("td").nth(3)
+    before = first.inner_text()
+    expect(first).not_to_have_text(before, timeout=3_000)
