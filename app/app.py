@@ -13,6 +13,7 @@ from pages.geo import pincodes_page
 from pages.home import home_page
 from pages.login import login_page
 from pages.ops import ops_page
+from pages.report import report_page
 from pages.tickets import ticket_page
 from state.auth import AuthState
 from state.devices import DevicesState, DeviceState, ImportState, RegisterState
@@ -25,6 +26,7 @@ from state.pages import (
     OrganisationsState,
     PincodeState,
 )
+from state.report import ReportState
 from state.tickets import TicketState
 
 app = rx.App(
@@ -37,6 +39,8 @@ app.add_page(home_page, route="/", title="Home · Yantra", on_load=HomeState.loa
 app.add_page(catalog_page, route="/catalog", title="Catalog · Yantra", on_load=CatalogState.load)
 app.add_page(facilities_page, route="/facilities", title="Facilities · Yantra",
              on_load=FacilitiesState.load)
+app.add_page(report_page, route="/report", title="Report a fault · Yantra",
+             on_load=ReportState.load)
 app.add_page(ops_page, route="/ops", title="Ops console · Yantra", on_load=OpsState.load)
 app.add_page(ticket_page, route="/tickets/[ticket_id]", title="Ticket · Yantra",
              on_load=TicketState.load)

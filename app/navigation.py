@@ -37,6 +37,9 @@ PAGES = (
         Role.DISPATCHER, Role.TECHNICIAN})),
     Page("/ops", "Ops console", "radar", frozenset({
         Role.DISPATCHER, Role.OEM_SERVICE_MANAGER, Role.OEM_ADMIN})),
+    Page("/report", "Report a fault", "siren", frozenset({
+        Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.DISPATCHER, Role.TECHNICIAN,
+        Role.OEM_SERVICE_MANAGER})),
     Page("/tickets/detail", "Ticket", "ticket", TICKET_VIEWERS, in_menu=False),
     Page("/devices", "Devices", "cpu", DEVICE_VIEWERS),
     Page("/devices/register", "Register device", "circle-plus", REGISTRARS),

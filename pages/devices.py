@@ -206,7 +206,10 @@ def device_page() -> rx.Component:
             rx.card(rx.vstack(
                 rx.cond(s.qr != "", rx.image(src=s.qr, width="180px", height="180px",
                                              alt="QR label", id="device-qr")),
-                confirm, align="center"), min_width="220px"),
+                confirm,
+                rx.link(rx.button(rx.icon("siren", size=14), "Report a fault", color_scheme="red",
+                                  variant="soft"), href="/report?device=" + s.info["deviceId"]),
+                align="center"), min_width="220px"),
             spacing="4", wrap="wrap", width="100%"),
         rx.heading("Deployment scans", size="4"),
         rx.cond(s.map_html != "", rx.el.iframe(src_doc=s.map_html, width="100%", height="320px",

@@ -13,13 +13,13 @@ import reflex as rx
 
 from app.money import format_inr
 from services.db import app_url, tenant_session
-from services.tickets.board import list_tickets
+from services.tickets.board import board_choices, list_tickets
 from services.tickets.kpis import console_kpis
 from state.auth import AuthState
 
 PRIORITY_COLOURS = {"P1": "#dc2626", "P2": "#ea580c", "P3": "#2563eb", "P4": "#6b7280"}
 ROUTE = "/ops"
-_LAYOUT = dict(height=230, autosize=True, margin=dict(l=36, r=12, t=36, b=30),
+_LAYOUT = dict(template="none", height=230, autosize=True, margin=dict(l=36, r=12, t=36, b=30),
                paper_bgcolor="white", plot_bgcolor="white", font=dict(size=12),
                xaxis=dict(gridcolor="#eee"), yaxis=dict(gridcolor="#eee", rangemode="tozero"))
 
@@ -51,24 +51,40 @@ class OpsState(AuthState):
     live: bool = False
     last_change: str = ""
     _raw: list[dict] = []
+    _listening: bool = False
+    _kpis: object = None
 
     def _refresh(self) -> None:
+        self._refresh_rows()
+        self._refresh_kpis()
+
+    def _refresh_rows(self) -> None:
+        """The board and the filter choices: what must reach the screen first."""
         actor = self._allowed(ROUTE)
         if actor is None:
             return
+
         def pick(value: str) -> str | None:
             return None if value == "all" else value
+
         with tenant_session(actor) as db:
-            everything = list_tickets(db, limit=1000)
             tickets = list_tickets(db, status=pick(self.status), priority=pick(self.priority),
                                    city=pick(self.city), partner=pick(self.partner), limit=500)
-            kpis = console_kpis(db)
-        self.cities = sorted({t["city"] for t in everything if t["city"]})
-        self.partners = sorted({t["partner"] for t in everything if t["partner"]})
-        self.breached_open = sum(1 for t in everything if t["breached"])
+            choices = board_choices(db)
+        self.cities, self.partners = choices["cities"], choices["partners"]
+        self.breached_open = choices["breachedOpen"]
         self._raw = tickets
         self._tick()
-        self._figures(kpis)
+
+    def _refresh_kpis(self) -> None:
+        actor = self._allowed(ROUTE)
+        if actor is None:
+            return
+        with tenant_session(actor) as db:
+            kpis = console_kpis(db)
+        if kpis != self._kpis:  # charts re-render only when their numbers change
+            self._kpis = kpis
+            self._figures(kpis)
 
     def _tick(self) -> None:
         now = time.time()
@@ -130,33 +146,44 @@ class OpsState(AuthState):
     async def listen(self):
         """Refresh on ticket changes, tick the clocks every second, stop off the page."""
         async with self:
-            if self.live:
+            if self._listening:
                 return
-            self.live = True
+            self._listening = True
             actor = self._actor()
         if actor is None:
+            async with self:
+                self._listening = False
             return
         mine = {str(actor.tenant_id)}
         url = app_url().replace("postgresql+psycopg://", "postgresql://")
         try:
             async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
                 await conn.execute("LISTEN ticket_changed")
+                async with self:
+                    # Changes made between the first load and LISTEN are caught here.
+                    self._refresh()
+                    self.live = True
                 last_tick, started = 0.0, time.monotonic()
                 while time.monotonic() - started < 8 * 3600:
                     changed = False
                     async for note in conn.notifies(timeout=0.2):
                         body = json.loads(note.payload)
                         changed |= bool(mine & {body.get("tenantId"), body.get("partnerId")})
+                        if changed:  # show it now; later notices wait in psycopg's backlog
+                            break
                     if changed or time.monotonic() - last_tick >= 1:
                         async with self:
                             if self.router.page.path != ROUTE:
                                 break
                             if changed:
-                                self._refresh()
+                                self._refresh_rows()
                                 self.last_change = datetime.now(UTC).strftime("%H:%M:%S UTC")
                             else:
                                 self._tick()
+                        if changed:
+                            async with self:
+                                self._refresh_kpis()
                         last_tick = time.monotonic()
         finally:
             async with self:
-                self.live = False
+                self.live, self._listening = False, False

@@ -40,7 +40,7 @@ def create_api() -> FastAPI:
     install_error_handlers(api)
     for router in (_health_router(), auth.router, geo.router, catalog.router,
                    facilities.router, admin.router, devices.router, qr.router,
-                   tickets.router):
+                   tickets.router, tickets.contracts):
         api.include_router(router, prefix=PREFIX)
     api.include_router(live.router)
     api.add_middleware(RequestIdMiddleware)

@@ -19,17 +19,20 @@ oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 SESSION_COOKIE = "yantra_session"
 
 
-def current_actor(request: Request, token: str | None = Depends(oauth2)) -> Actor:
-    """The caller of the route; 401 without a valid bearer token.
-
-    Downloads linked from the app's pages (GET only, so no cross-site request can change
-    anything) also accept the signed-in browser session.
-    """
+def download_actor(request: Request, token: str | None = Depends(oauth2)) -> Actor:
+    """For files linked from the app's pages (kits, error reports): a bearer token or the
+    signed-in browser session. Only GET routes use it, so no cross-site request can change
+    anything."""
     if not token and request.method == "GET" and request.cookies.get(SESSION_COOKIE):
         actor = resolve_session(request.cookies[SESSION_COOKIE])
         if actor is not None:
             request.state.actor = actor
             return actor
+    return current_actor(request, token)
+
+
+def current_actor(request: Request, token: str | None = Depends(oauth2)) -> Actor:
+    """The caller of the route; 401 without a valid bearer token."""
     if not token:
         raise Unauthorized("Sign in first: send 'Authorization: Bearer <token>'")
     actor = verify_access_token(token)

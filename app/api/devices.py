@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
-from app.api.deps import current_actor, require_roles
+from app.api.deps import current_actor, download_actor, require_roles
 from app.tasks import send_task
 from services.actor import Actor
 from services.db import tenant_session
@@ -89,7 +89,7 @@ def batch_status(batch_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> 
 
 
 @router.get("/batches/{batch_id}/errors.csv", summary="Row errors of a bulk import as CSV")
-def batch_errors_csv(batch_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> Response:
+def batch_errors_csv(batch_id: uuid.UUID, actor: Actor = Depends(download_actor)) -> Response:
     with tenant_session(actor) as db:
         _batch(db, batch_id)
         rows = bulk.batch_errors(db, batch_id)
@@ -102,7 +102,7 @@ def batch_errors_csv(batch_id: uuid.UUID, actor: Actor = Depends(current_actor))
 
 
 @router.get("/batches/{batch_id}/kit.pdf", summary="The printable QR deployment kit of a batch")
-def batch_kit(batch_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> Response:
+def batch_kit(batch_id: uuid.UUID, actor: Actor = Depends(download_actor)) -> Response:
     with tenant_session(actor) as db:
         pdf = labels.kit_pdf(db, batch_id)
     return Response(pdf, media_type="application/pdf", headers={

@@ -44,6 +44,8 @@ def install_error_handlers(api: FastAPI) -> None:
     @api.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
         first = exc.errors()[0] if exc.errors() else {"loc": (), "msg": "invalid request"}
+        if first.get("type") == "json_invalid":  # its location is a character offset
+            return error_response(400, "invalid", "the request body is not valid JSON", "body")
         field = _field_of(tuple(first.get("loc", ())))
         return error_response(400, "invalid", f"{field}: {first.get('msg')}", field)
 

@@ -68,3 +68,14 @@ def comment(ticket_id: uuid.UUID, body: CommentBody, actor: Actor = Depends(curr
     with tenant_session(actor) as db:
         event = add_comment(db, actor, ticket_id, body.body)
     return {"eventId": str(event.id)}
+
+
+contracts = APIRouter(prefix="/contracts", tags=["tickets"])
+
+
+@contracts.get("/{contract_id}/statement", summary="Penalties of a contract for one month")
+def statement(contract_id: uuid.UUID, month: str = Query(..., max_length=7),
+              actor: Actor = Depends(current_actor)) -> dict:
+    from services.tickets.statements import monthly_statement
+    with tenant_session(actor) as db:
+        return monthly_statement(db, contract_id, month)

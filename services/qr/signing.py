@@ -3,12 +3,13 @@
 A payload is "Y1" followed by base32 (RFC 4648, no padding) of
 key id (1 byte) | label id (16) | device id (16) | HMAC-SHA256 tag truncated to 16 bytes.
 That is 81 characters from the QR alphanumeric set, which fits a version-4 symbol
-(33 modules) at error correction M: 0.76 mm per module on a 25 mm label.
+(33 modules) at error correction M: printed 25 mm wide with its quiet zone, each module
+is 0.61 mm.
 
 HMAC rather than Ed25519: labels are only ever verified by the platform (the scan API,
 also for the phone app, which queues scans while offline), so a public key buys
 nothing, while an Ed25519 signature (64 bytes) would push the symbol to version 7-8
-and shrink modules below 0.55 mm, which worn labels and cheap thermal printers read
+and shrink modules to about 0.45 mm, which worn labels and cheap thermal printers read
 badly. The key id lets keys rotate: new labels use the active key, old labels verify
 while their key is still listed.
 """

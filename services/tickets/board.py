@@ -73,3 +73,16 @@ def ticket_frame(db: Session, ticket_id) -> dict[str, Any] | None:
             "errorCode": row.error_code, "description": row.description,
             "nextDueAt": row.due.isoformat() if row.due else None, "breached": row.breached,
             "updatedAt": row.updated_at.isoformat()}
+
+
+def board_choices(db: Session) -> dict[str, Any]:
+    """Cities and partners of open tickets (for the filters) and how many have breached."""
+    row = db.execute(text(
+        "SELECT array_agg(DISTINCT t.city) FILTER (WHERE t.city IS NOT NULL) AS cities, "
+        "array_agg(DISTINCT d.name) FILTER (WHERE d.name IS NOT NULL) AS partners, "
+        "count(*) FILTER (WHERE t.response_breached_at IS NOT NULL "
+        "OR t.resolution_breached_at IS NOT NULL) AS breached "
+        "FROM ticket t LEFT JOIN tenant_directory() d ON d.id = t.service_partner_tenant_id "
+        "WHERE t.status NOT IN ('resolved', 'closed', 'cancelled')")).one()
+    return {"cities": sorted(row.cities or []), "partners": sorted(row.partners or []),
+            "breachedOpen": int(row.breached)}
