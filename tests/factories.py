@@ -45,3 +45,36 @@ def make_org(kind: TenantKind, role: Role, name: str | None = None) -> Org:
         user = db.exec(select(User).where(User.email == email)).one()
     actor = Actor(user.id, tenant.id, kind, frozenset({role}), email)
     return Org(tenant, actor, email)
+
+
+@dataclass
+class ServedDevice:
+    site_id: uuid.UUID
+    device_id: uuid.UUID
+    label_id: uuid.UUID
+
+
+def make_served_device(hospital: Org, partner: Org | None, sku_code: str, *,
+                       pincode: str = "110029", sla_tier: str | None = None,
+                       contract_id: uuid.UUID | None = None) -> ServedDevice:
+    """A new site of `hospital` with one registered device, granted to `partner`."""
+    from datetime import date
+
+    from services.devices.registry import RegisterDevice, register_device
+    from services.geo.models import HealthcareFacility
+    from services.tenancy.service import grant_access
+
+    with tenant_session(hospital.actor) as db:
+        site = HealthcareFacility(tenant_id=hospital.tenant.id, name=f"Test site {pincode}",
+                                  pincode=pincode, facility_type="hospital")
+        db.add(site)
+        db.flush()
+        device, label = register_device(db, hospital.actor, RegisterDevice(
+            serial_number=f"T-{uuid.uuid4().hex[:10]}", sku_code=sku_code, facility_id=site.id,
+            installation_date=date(2025, 1, 1), sla_tier=sla_tier))
+        if contract_id is not None:
+            device.contract_id = contract_id
+            db.add(device)
+        if partner is not None:
+            grant_access(db, hospital.actor, partner.tenant.id, "equipment")
+    return ServedDevice(site.id, device.id, label.id)

@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
-
 import pytest
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
 from services.actor import Role, TenantKind
 from services.db import tenant_session
-from services.devices.registry import RegisterDevice, register_device
-from services.geo.models import HealthcareFacility
-from services.tenancy.service import grant_access
-from tests.factories import make_org
+from tests.factories import make_org, make_served_device
 
 
 @pytest.fixture(scope="module")
@@ -22,16 +16,8 @@ def shared():
     hospital = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
     partner = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
     stranger = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
-    with tenant_session(hospital.actor) as db:
-        site = HealthcareFacility(tenant_id=hospital.tenant.id, name="Guarded site",
-                                  pincode="110029", facility_type="hospital")
-        db.add(site)
-        db.flush()
-        device, label = register_device(db, hospital.actor, RegisterDevice(
-            serial_number=f"GRD-{uuid.uuid4().hex[:8]}", sku_code="MVI-US9",
-            facility_id=site.id, installation_date=date(2025, 1, 1)))
-        grant_access(db, hospital.actor, partner.tenant.id, "equipment")
-    return hospital, partner, stranger, site.id, device.id, label.id
+    served = make_served_device(hospital, partner, "MVI-US9")
+    return hospital, partner, stranger, served.site_id, served.device_id, served.label_id
 
 
 def test_a_servicing_partner_cannot_take_a_device_over(shared):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import signal
 import time
 import uuid
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -13,12 +12,9 @@ from sqlalchemy import text
 
 from services.actor import Role, TenantKind
 from services.db import system_session, tenant_session
-from services.devices.registry import RegisterDevice, register_device
-from services.geo.models import HealthcareFacility
 from services.sla.models import SlaPolicy
-from services.tenancy.service import grant_access
 from services.tickets.service import open_ticket
-from tests.factories import make_org
+from tests.factories import make_org, make_served_device
 from tests.workers import celery_running
 
 
@@ -31,16 +27,8 @@ def setup():
         db.add(SlaPolicy(tenant_id=partner.tenant.id, name="Test seconds", tier="platinum",
                          targets={"P1": {"responseMinutes": 0.05, "resolutionMinutes": 60},
                                   "P2": {"responseMinutes": 0.15, "resolutionMinutes": 60}}))
-    with tenant_session(hospital.actor) as db:
-        site = HealthcareFacility(tenant_id=hospital.tenant.id, name="Breach test site",
-                                  pincode="110029", facility_type="hospital")
-        db.add(site)
-        db.flush()
-        device, _ = register_device(db, hospital.actor, RegisterDevice(
-            serial_number=f"SLA-{uuid.uuid4().hex[:8]}", sku_code="MVI-CT128",
-            facility_id=site.id, installation_date=date(2025, 1, 1), sla_tier="platinum"))
-        grant_access(db, hospital.actor, partner.tenant.id, "equipment")
-    return hospital, partner, device.id
+    served = make_served_device(hospital, partner, "MVI-CT128", sla_tier="platinum")
+    return hospital, partner, served.device_id
 
 
 def _open(setup, priority: str) -> uuid.UUID:

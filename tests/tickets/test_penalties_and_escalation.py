@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import date
-
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 
@@ -12,13 +9,10 @@ from app.api import create_api
 from services.actor import Role, TenantKind
 from services.contracts.models import Contract
 from services.db import system_session, tenant_session
-from services.devices.registry import RegisterDevice, register_device
-from services.geo.models import HealthcareFacility
 from services.sla.breaches import detect_breaches, escalate
 from services.sla.models import SlaPolicy
-from services.tenancy.service import grant_access
 from services.tickets.service import change_status, open_ticket
-from tests.factories import make_org
+from tests.factories import make_org, make_served_device
 
 
 def _served_device(per_hour: int, cap: int):
@@ -29,21 +23,12 @@ def _served_device(per_hour: int, cap: int):
                          targets={"P1": {"responseMinutes": 30, "resolutionMinutes": 240}},
                          penalty_per_hour_paise=per_hour, penalty_cap_paise=cap))
     with tenant_session(hospital.actor) as db:
-        site = HealthcareFacility(tenant_id=hospital.tenant.id, name="Penalty site",
-                                  pincode="400012", facility_type="hospital")
-        db.add(site)
-        db.flush()
         contract = Contract(tenant_id=hospital.tenant.id, seller_tenant_id=partner.tenant.id,
                             kind="cmc", status="active", sla_tier="gold")
         db.add(contract)
-        db.flush()
-        device, _ = register_device(db, hospital.actor, RegisterDevice(
-            serial_number=f"PEN-{uuid.uuid4().hex[:8]}", sku_code="MVI-MR15",
-            facility_id=site.id, installation_date=date(2024, 6, 1), sla_tier="gold"))
-        device.contract_id = contract.id
-        db.add(device)
-        grant_access(db, hospital.actor, partner.tenant.id, "equipment")
-    return hospital, partner, device.id, contract.id
+    served = make_served_device(hospital, partner, "MVI-MR15", pincode="400012",
+                                sla_tier="gold", contract_id=contract.id)
+    return hospital, partner, served.device_id, contract.id
 
 
 def _age(ticket_id, hours: float) -> None:
