@@ -88,8 +88,9 @@ def breach_lag() -> dict:
         )).scalar_one()
     return {"openTickets": OPEN_TICKETS, "deadlinesPassed": row.due,
             "breachesMarked": row.marked, "firedTwice": twice,
-            "lagP50Seconds": round(row.p50 or 0, 3), "lagP99Seconds": round(row.p99 or 0, 3),
-            "lagMaxSeconds": round(row.worst or 0, 3), "goalP99Seconds": 5}
+            "lagP50Seconds": round(float(row.p50 or 0), 3),
+            "lagP99Seconds": round(float(row.p99 or 0), 3),
+            "lagMaxSeconds": round(float(row.worst or 0), 3), "goalP99Seconds": 5}
 
 
 def console_first_render(open_tickets: int) -> dict:
