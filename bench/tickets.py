@@ -4,10 +4,12 @@ carrying timers, and the ops console's time to first render with 5,000 open tick
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -59,7 +61,7 @@ def breach_lag() -> dict:
     with system_session() as db:
         _insert_tickets(db, OPEN_TICKETS, DUE_IN_WINDOW)
         started = db.execute(text("SELECT now()")).scalar_one()
-    logs = ROOT / "bench" / "results"
+    logs = Path(tempfile.mkdtemp(prefix="yantra-bench-"))
     worker = _spawn(["celery", "-A", "workers.celery_app", "worker", "--loglevel=WARNING",
                      "--concurrency=2", "-n", f"bench-{uuid.uuid4().hex[:6]}@%h"],
                     logs / "worker.log")
@@ -70,8 +72,7 @@ def breach_lag() -> dict:
     finally:
         _stop(worker)
         _stop(beat)
-        for name in ("worker.log", "beat.log", "beat-schedule"):
-            (logs / name).unlink(missing_ok=True)
+        shutil.rmtree(logs, ignore_errors=True)
     with system_session() as db:
         row = db.execute(text("""
             SELECT count(*) AS due, count(response_breached_at) AS marked,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from celery import Celery
 from celery.signals import after_setup_logger, worker_process_init
+from kombu import Queue
 
 from app.logs import configure_json_logging
 from services.db import owner_url, reset_engines
@@ -28,6 +29,11 @@ celery_app.conf.update(
     task_ignore_result=True,
     timezone="UTC",
     task_default_queue=get_settings().celery_queue,
+    # SLA clocks get a queue of their own, so a burst of other work never delays a tick;
+    # workers consume both.
+    task_queues=[Queue(get_settings().celery_queue),
+                 Queue(f"{get_settings().celery_queue}-sla")],
+    task_routes={"sla.tick": {"queue": f"{get_settings().celery_queue}-sla"}},
     broker_connection_retry_on_startup=True,
     beat_schedule={
         "relay-outbox": {"task": "events.relay", "schedule": 1.0},

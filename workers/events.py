@@ -16,12 +16,16 @@ load_modules(get_settings().event_subscriber_modules)
 def relay() -> int:
     """Fan new events out and send each due delivery to a worker."""
     outbox.fan_out(subscribers())
-    due = outbox.lease_due()
-    for delivery_id in due:
-        deliver.delay(str(delivery_id))
+    due = [str(d) for d in outbox.lease_due()]
+    for start in range(0, len(due), BATCH):
+        deliver.delay(due[start:start + BATCH])
     return len(due)
 
 
+BATCH = 25
+
+
 @celery_app.task(name="events.deliver", ignore_result=True)
-def deliver(delivery_id: str) -> str:
-    return outbox.deliver(uuid.UUID(delivery_id), subscribers())
+def deliver(delivery_ids: list[str]) -> list[str]:
+    """Run a few deliveries; each is recorded on its own, so one failure stops no other."""
+    return [outbox.deliver(uuid.UUID(d), subscribers()) for d in delivery_ids]

@@ -14,7 +14,6 @@ from sqlmodel import Session
 from services.actor import Actor, TenantKind
 from services.audit import service as audit
 from services.db import system_session
-from services.events.service import emit
 from services.settings import get_settings
 from services.tickets.models import Notification, TicketEvent
 
@@ -33,42 +32,70 @@ def _engine_actor(tenant_id) -> Actor:
 
 
 def _mark(db: Session, clock: str, limit: int) -> list:
+    """Mark up to `limit` passed deadlines and write their timeline entries, dispatcher
+    notices and SLABreached events, all in set-based statements of one transaction."""
     return db.execute(text(f"""
         WITH due AS (SELECT id FROM ticket WHERE {CLOCKS[clock]}
-                     ORDER BY {clock}_due_at LIMIT :limit FOR UPDATE SKIP LOCKED)
-        UPDATE ticket t SET {clock}_breached_at = now(),
-               escalation_level = GREATEST(t.escalation_level, 1), updated_at = now()
-          FROM due WHERE t.id = due.id
-        RETURNING t.id, t.tenant_id, t.service_partner_tenant_id, t.number, t.priority,
-                  t.{clock}_due_at AS due_at, now() - t.{clock}_due_at AS lag"""),
-        {"limit": limit}).all()
+                     ORDER BY {clock}_due_at LIMIT :limit FOR UPDATE SKIP LOCKED),
+        marked AS (
+            UPDATE ticket t SET {clock}_breached_at = clock_timestamp(),
+                   escalation_level = GREATEST(t.escalation_level, 1), updated_at = now()
+              FROM due WHERE t.id = due.id
+            RETURNING t.id, t.tenant_id, t.service_partner_tenant_id, t.number, t.priority,
+                      t.{clock}_due_at AS due_at, t.{clock}_breached_at AS breached_at),
+        timeline AS (
+            INSERT INTO ticket_event (tenant_id, ticket_id, kind, note, actor_label)
+            SELECT tenant_id, id, 'breach', :clock || ' deadline ' ||
+                   to_char(due_at AT TIME ZONE 'UTC', 'DD Mon HH24:MI') || ' UTC passed',
+                   'sla-engine' FROM marked),
+        notices AS (
+            INSERT INTO notification (tenant_id, role, ticket_id, title, body)
+            SELECT service_partner_tenant_id, 'dispatcher', id,
+                   'SLA breached: #' || number || ' (' || priority || ')',
+                   :clock || ' deadline passed' FROM marked
+             WHERE service_partner_tenant_id IS NOT NULL),
+        events AS (
+            INSERT INTO outbox_event (tenant_id, name, entity, entity_id, payload)
+            SELECT tenant_id, 'SLABreached', 'ticket', id::text, jsonb_build_object(
+                   'clock', :clock, 'dueAt', due_at, 'priority', priority,
+                   'lagSeconds', round(extract(epoch FROM breached_at - due_at)::numeric, 3))
+              FROM marked)
+        SELECT id, tenant_id, number, extract(epoch FROM breached_at - due_at) AS lag
+          FROM marked"""), {"limit": limit, "clock": clock}).all()
 
 
-def _record_breach(db: Session, clock: str, row) -> None:
-    actor = _engine_actor(row.tenant_id)
-    note = f"{clock} deadline {row.due_at:%d %b %H:%M} UTC passed"
-    db.add(TicketEvent(tenant_id=row.tenant_id, ticket_id=row.id, kind="breach", note=note,
-                       actor_label="sla-engine"))
-    if row.service_partner_tenant_id:
-        db.add(Notification(tenant_id=row.service_partner_tenant_id, role="dispatcher",
-                            ticket_id=row.id, title=f"SLA breached: #{row.number} ({row.priority})",
-                            body=note))
-    audit.record(db, actor, "sla.breach", "ticket", row.id, note)
-    emit(db, actor, "SLABreached", "ticket", row.id,
-         {"clock": clock, "dueAt": row.due_at.isoformat(), "priority": row.priority,
-          "lagSeconds": round(row.lag.total_seconds(), 3)})
+def detect_breaches(limit: int = 500) -> list[dict]:
+    """Mark every passed deadline once; returns the breaches marked by this pass.
 
-
-def detect_breaches(limit: int = 2000) -> list[dict]:
-    """Mark every passed deadline once; returns the breaches marked in this pass."""
+    Passes do not overlap (a transaction-level advisory lock), so a slow pass is never
+    joined by a second one competing for the same rows and the audit chain."""
     marked = []
     with system_session() as db:
+        if not db.execute(text("SELECT pg_try_advisory_xact_lock(hashtext('sla_tick'))")
+                          ).scalar_one():
+            return []
         for clock in CLOCKS:
-            for row in _mark(db, clock, limit):
-                _record_breach(db, clock, row)
-                marked.append({"ticketId": str(row.id), "clock": clock,
-                               "lagSeconds": row.lag.total_seconds()})
+            while True:
+                rows = _mark(db, clock, limit)
+                marked += [{"ticketId": str(r.id), "clock": clock, "tenantId": r.tenant_id,
+                            "number": r.number, "lagSeconds": float(r.lag)} for r in rows]
+                if len(rows) < limit:
+                    break
+        _audit(db, marked)
     return marked
+
+
+def _audit(db: Session, marked: list[dict]) -> None:
+    """One audit entry per organisation and pass, naming the tickets."""
+    by_tenant: dict = {}
+    for breach in marked:
+        by_tenant.setdefault(breach["tenantId"], []).append(breach)
+    for tenant_id, breaches in by_tenant.items():
+        numbers = ", ".join(f"#{b['number']} {b['clock']}" for b in breaches[:20])
+        more = f" and {len(breaches) - 20} more" if len(breaches) > 20 else ""
+        audit.record(db, _engine_actor(tenant_id), "sla.breach", "ticket",
+                     breaches[0]["ticketId"] if len(breaches) == 1 else "",
+                     f"{len(breaches)} SLA deadline(s) passed: {numbers}{more}")
 
 
 def escalate() -> int:
