@@ -31,7 +31,15 @@ assets/vendor/leaflet/leaflet.js:
 	cp -r $(TOOLS)/node_modules/leaflet/dist/leaflet.js $(TOOLS)/node_modules/leaflet/dist/leaflet.css \
 	      $(TOOLS)/node_modules/leaflet/dist/images assets/vendor/leaflet/
 
-setup: $(VENV)/.installed $(TOOLS)/.installed assets/vendor/leaflet/leaflet.js
+assets/vendor/leaflet/leaflet.markercluster.js:
+	npm install --prefix $(TOOLS) --no-fund --no-audit --loglevel=error leaflet.markercluster@1.5
+	mkdir -p assets/vendor/leaflet
+	cp $(TOOLS)/node_modules/leaflet.markercluster/dist/leaflet.markercluster.js \
+	   $(TOOLS)/node_modules/leaflet.markercluster/dist/MarkerCluster.css \
+	   $(TOOLS)/node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css assets/vendor/leaflet/
+
+setup: $(VENV)/.installed $(TOOLS)/.installed assets/vendor/leaflet/leaflet.js \
+       assets/vendor/leaflet/leaflet.markercluster.js
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here);
 # pdftoppm and zbar read the printed QR kits back in tests; Compose validates the

@@ -8,15 +8,18 @@ from app.api import create_api
 from pages.admin import audit_page, organisations_page
 from pages.catalog import catalog_page
 from pages.devices import device_page, import_page, register_page, registry_page
+from pages.directory import directory_page, facility_page
 from pages.facilities import facilities_page
 from pages.geo import pincodes_page
 from pages.home import home_page
 from pages.login import login_page
 from pages.ops import ops_page
 from pages.report import report_page
+from pages.service_areas import service_areas_page
 from pages.tickets import ticket_page
 from state.auth import AuthState
 from state.devices import DevicesState, DeviceState, ImportState, RegisterState
+from state.geo import DirectoryImportState, DirectoryState, FacilityState, ServiceAreaState
 from state.ops import OpsState
 from state.pages import (
     AuditState,
@@ -39,6 +42,12 @@ app.add_page(home_page, route="/", title="Home · Yantra", on_load=HomeState.loa
 app.add_page(catalog_page, route="/catalog", title="Catalog · Yantra", on_load=CatalogState.load)
 app.add_page(facilities_page, route="/facilities", title="Facilities · Yantra",
              on_load=FacilitiesState.load)
+app.add_page(directory_page, route="/directory", title="Directory · Yantra",
+             on_load=[DirectoryState.load, DirectoryImportState.load])
+app.add_page(facility_page, route="/directory/[facility_id]", title="Facility · Yantra",
+             on_load=FacilityState.load)
+app.add_page(service_areas_page, route="/service-areas", title="Service areas · Yantra",
+             on_load=ServiceAreaState.load)
 app.add_page(report_page, route="/report", title="Report a fault · Yantra",
              on_load=ReportState.load)
 app.add_page(ops_page, route="/ops", title="Ops console · Yantra", on_load=OpsState.load)

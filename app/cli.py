@@ -57,6 +57,9 @@ def prepare() -> None:
     password = get_settings().demo_password.get_secret_value()
     if seed_demo(password):
         _say("demo organisations and accounts created")
+    from services.seed.directory import seed_directory
+    if added := seed_directory():
+        _say(f"demo directory loaded: {added:,} facilities on real pincodes")
 
 
 def _login_help(port: int) -> str:

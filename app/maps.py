@@ -56,3 +56,83 @@ def deployment_map(db: Session, device_id: uuid.UUID, deployments: list[dict]) -
         fmap.fit_bounds([[min(p[0] for p in points), min(p[1] for p in points)],
                          [max(p[0] for p in points), max(p[1] for p in points)]], padding=(30, 30))
     return fmap.get_root().render()
+
+
+CLUSTER_JS = [("markerclusterjs", "/vendor/leaflet/leaflet.markercluster.js")]
+CLUSTER_CSS = [("markerclustercss", "/vendor/leaflet/MarkerCluster.css"),
+               ("markerclusterdefaultcss", "/vendor/leaflet/MarkerCluster.Default.css")]
+INDIA = (22.5, 80.0)
+# One colour per family of facility types, so the map reads at a glance.
+TYPE_COLOURS = {
+    "hospital": "#b91c1c", "trauma_center": "#b91c1c", "emergency_center": "#b91c1c",
+    "cardiac_center": "#be185d", "oncology_center": "#be185d",
+    "diagnostic_lab": "#7c3aed", "pathology_lab": "#7c3aed",
+    "radiology_center": "#2563eb", "imaging_center": "#2563eb", "sleep_study_center": "#2563eb",
+    "primary_health_center": "#15803d", "community_health_center": "#15803d",
+    "dispensary": "#15803d",
+}
+OTHER_COLOUR = "#b45309"
+_POINT_CALLBACK = """function (row) {
+    var marker = L.circleMarker(new L.LatLng(row[0], row[1]), {radius: 6, weight: 1,
+        color: row[3], fillColor: row[3], fillOpacity: 0.85});
+    var link = document.createElement('a');
+    link.href = '/directory/' + row[4]; link.target = '_top'; link.textContent = row[2];
+    var box = document.createElement('div');
+    box.appendChild(link);
+    box.appendChild(document.createElement('br'));
+    box.appendChild(document.createTextNode(row[5]));
+    marker.bindPopup(box);
+    return marker;
+}"""
+
+
+def directory_map(points: list[tuple]) -> str:
+    """Every facility as a clustered point (names in popups, linking to the facility
+    page); the clusters keep tens of thousands of points fast."""
+    from folium.plugins import FastMarkerCluster
+
+    fmap = _map(INDIA, 5)
+    data = [[lat, lng, name, TYPE_COLOURS.get(ftype, OTHER_COLOUR), fid,
+             ftype.replace("_", " ")] for lat, lng, name, ftype, fid in points]
+    cluster = FastMarkerCluster(data, callback=_POINT_CALLBACK, name="facilities",
+                                options={"chunkedLoading": True, "maxClusterRadius": 60})
+    cluster.default_js, cluster.default_css = CLUSTER_JS, CLUSTER_CSS
+    cluster.add_to(fmap)
+    if points:
+        lats, lngs = [p[0] for p in points], [p[1] for p in points]
+        fmap.fit_bounds([[min(lats), min(lngs)], [max(lats), max(lngs)]], padding=(20, 20),
+                        max_zoom=13)
+    return fmap.get_root().render()
+
+
+def service_area_map(area: dict, probe=None) -> str:
+    """A hub, its radius, the centroids of the pincodes it covers, and a checked pincode."""
+    hub = (area["hubLatitude"], area["hubLongitude"])
+    fmap = _map(hub, 10)
+    if area.get("radiusKm"):
+        folium.Circle(hub, radius=area["radiusKm"] * 1000, color="#0f766e", weight=2,
+                      fill=True, fill_opacity=0.06,
+                      tooltip=f"{area['radiusKm']:g} km around the hub").add_to(fmap)
+    covered = folium.FeatureGroup(name="covered pincodes").add_to(fmap)
+    for p in area["pincodes"]:
+        folium.CircleMarker((p["lat"], p["lng"]), radius=4, color="#0f766e", weight=1,
+                            fill=True, fill_opacity=0.6,
+                            tooltip=f"{p['pincode']} · {p['city']}").add_to(covered)
+    folium.Marker(hub, tooltip=f"{area['name']} (hub, {area['hubPincode']})",
+                  icon=folium.DivIcon(html='<div style="font-size:22px">&#9873;</div>',
+                                      icon_size=(24, 24), icon_anchor=(6, 22))).add_to(fmap)
+    points = [hub] + [(p["lat"], p["lng"]) for p in area["pincodes"]]
+    if probe is not None:
+        inside = probe.pincode in {p["pincode"] for p in area["pincodes"]}
+        spot = (probe.latitude, probe.longitude)
+        folium.CircleMarker(spot, radius=10, color="#15803d" if inside else "#dc2626",
+                            weight=3, fill=True, fill_opacity=0.3,
+                            tooltip=f"{probe.pincode}: {'covered' if inside else 'not covered'}"
+                            ).add_to(fmap)
+        folium.PolyLine([hub, spot], color="#6b7280", dash_array="6").add_to(fmap)
+        points.append(spot)
+    if len(points) > 1:
+        fmap.fit_bounds([[min(p[0] for p in points), min(p[1] for p in points)],
+                         [max(p[0] for p in points), max(p[1] for p in points)]],
+                        padding=(24, 24))
+    return fmap.get_root().render()

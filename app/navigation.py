@@ -35,6 +35,11 @@ PAGES = (
     Page("/facilities", "Facilities", "hospital", frozenset({
         Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.OEM_SERVICE_MANAGER,
         Role.DISPATCHER, Role.TECHNICIAN})),
+    Page("/directory", "Directory", "map", EVERYONE),
+    Page("/directory/detail", "Facility", "hospital", EVERYONE, in_menu=False),
+    Page("/service-areas", "Service areas", "radius", frozenset({
+        Role.OEM_ADMIN, Role.OEM_SERVICE_MANAGER, Role.DISPATCHER, Role.BUYER_ADMIN,
+        Role.PLATFORM_ADMIN})),
     Page("/ops", "Ops console", "radar", frozenset({
         Role.DISPATCHER, Role.OEM_SERVICE_MANAGER, Role.OEM_ADMIN})),
     Page("/report", "Report a fault", "siren", frozenset({

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 import reflex as rx
 
 from app.navigation import BY_ROUTE, pages_for
@@ -10,6 +13,9 @@ from services.db import tenant_session
 from services.errors import DomainError
 from services.identity import service as identity
 from services.tenancy.service import directory
+from services.tickets import notifications
+
+IST = ZoneInfo("Asia/Kolkata")
 
 
 class AuthState(rx.State):
@@ -18,6 +24,8 @@ class AuthState(rx.State):
     org_name: str = ""
     role_label: str = ""
     nav: list[dict[str, str]] = []
+    notices: list[dict[str, str]] = []
+    unread: int = 0
     forbidden: bool = False
     login_error: str = ""
     signing_in: bool = False
@@ -40,6 +48,25 @@ class AuthState(rx.State):
             self.org_name = directory(db).get(actor.tenant_id, ("", ""))[0]
         self.nav = [{"route": p.route, "label": p.label, "icon": p.icon}
                     for p in pages_for(actor.roles)]
+        self._load_notices(actor)
+
+    def _load_notices(self, actor: Actor) -> None:
+        with tenant_session(actor) as db:
+            items, self.unread = notifications.inbox(db, actor)
+        self.notices = [{"title": n["title"], "body": n["body"],
+                         "href": f"/tickets/{n['ticketId']}" if n["ticketId"] else "",
+                         "at": datetime.fromisoformat(n["at"]).astimezone(IST).strftime(
+                             "%d %b %H:%M"), "unread": "yes" if n["unread"] else ""}
+                        for n in items]
+
+    @rx.event
+    def read_notices(self):
+        actor = self._actor()
+        if actor is None:
+            return
+        with tenant_session(actor) as db:
+            notifications.mark_all_read(db, actor)
+        self._load_notices(actor)
 
     def _enter(self, route: str):
         """Common on_load: redirect to sign-in when the session is gone."""

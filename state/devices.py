@@ -18,7 +18,7 @@ from services.devices.imports import read_device_file
 from services.devices.models import DeviceRegistrationBatch
 from services.devices.registry import RegisterDevice, register_device, reissue_label
 from services.errors import DomainError
-from services.geo.facilities import list_facilities
+from services.geo.facilities import find_facilities, list_facilities
 from state.auth import AuthState
 
 STATUSES = ["all", "registered", "qr_printed", "deployed", "active", "decommissioned"]
@@ -27,7 +27,7 @@ STATUSES = ["all", "registered", "qr_printed", "deployed", "active", "decommissi
 def _facility_options(db, actor) -> list[dict[str, str]]:
     return [{"id": f["id"], "label": f"{f['name']} · {f['city']} {f['pincode']}",
              "search": f"{f['name']} {f['city']} {f['pincode']}".lower()}
-            for f in list_facilities(db, actor, scope="all", limit=200)]
+            for f in list_facilities(db, actor, scope="mine", limit=200)]
 
 
 class DevicesState(AuthState):
@@ -119,7 +119,7 @@ class DevicesState(AuthState):
 
 class RegisterState(AuthState):
     skus: list[dict[str, str]] = []
-    facilities: list[dict[str, str]] = []
+    facility_matches: list[dict[str, str]] = []
     facility_query: str = ""
     facility_id: str = ""
     facility_label: str = ""
@@ -139,18 +139,20 @@ class RegisterState(AuthState):
         with tenant_session(actor) as db:
             self.skus = [{"code": s["code"], "label": f"{s['code']} · {s['name']} ({s['oemName']})"}
                          for s in list_skus(db, limit=200)]
-            self.facilities = _facility_options(db, actor)
         self.done_device_id = ""
-
-    @rx.var
-    def facility_matches(self) -> list[dict[str, str]]:
-        needle = self.facility_query.strip().lower()
-        hits = [f for f in self.facilities if needle in f["search"]] if needle else self.facilities
-        return hits[:8]
 
     @rx.event
     def set_facility_query(self, value: str):
         self.facility_query = value
+        actor = self._allowed("/devices/register")
+        if actor is None or len(value.strip()) < 2:
+            self.facility_matches = []
+            return
+        with tenant_session(actor) as db:
+            found = find_facilities(db, value)
+        self.facility_matches = [
+            {"id": f["id"], "label": f"{f['name']} · {f['city']} {f['pincode']}"
+             + ("" if f["shared"] else " · directory")} for f in found]
 
     @rx.event
     def pick_facility(self, facility_id: str, label: str):

@@ -183,6 +183,7 @@ class OpsState(AuthState):
                         if changed:
                             async with self:
                                 self._refresh_kpis()
+                                self._load_notices(actor)
                         last_tick = time.monotonic()
         finally:
             async with self:

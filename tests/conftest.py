@@ -65,3 +65,44 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.fixture(scope="session")
 def database_url() -> str:
     return os.environ["DATABASE_URL"]
+
+
+DEMO_PASSWORD = "yantra-demo"
+
+
+@pytest.fixture(scope="module")
+def client():
+    """One in-process API client per test module."""
+    from fastapi.testclient import TestClient
+
+    from app.api import create_api
+    with TestClient(create_api()) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def token(client):
+    """`token(email, password="yantra-demo")`: the access token of a password grant."""
+    issued: dict[tuple[str, str], str] = {}
+
+    def issue(email: str, password: str = DEMO_PASSWORD) -> str:
+        if (email, password) not in issued:
+            response = client.post("/api/v1/auth/token",
+                                   data={"username": email, "password": password})
+            assert response.status_code == 200, response.text
+            issued[(email, password)] = response.json()["access_token"]
+        return issued[(email, password)]
+
+    return issue
+
+
+@pytest.fixture(scope="module")
+def auth(token):
+    """Authorization headers: `auth("buyer_admin")` for the demo account of a role, or
+    `auth(email, password)` for any account."""
+
+    def headers(login: str, password: str = DEMO_PASSWORD) -> dict:
+        email = login if "@" in login else f"{login}@demo.yantra.in"
+        return {"Authorization": f"Bearer {token(email, password)}"}
+
+    return headers

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
+from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy import text
 
 from app.api import admin, auth, catalog, devices, facilities, geo, live, qr, tickets
@@ -44,4 +45,5 @@ def create_api() -> FastAPI:
         api.include_router(router, prefix=PREFIX)
     api.include_router(live.router)
     api.add_middleware(RequestIdMiddleware)
+    api.add_middleware(GZipMiddleware, minimum_size=4096)
     return api

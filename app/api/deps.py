@@ -28,11 +28,16 @@ def download_actor(request: Request, token: str | None = Depends(oauth2)) -> Act
         if actor is not None:
             request.state.actor = actor
             return actor
-    return current_actor(request, token)
+    return _bearer_actor(request, token)
 
 
-def current_actor(request: Request, token: str | None = Depends(oauth2)) -> Actor:
-    """The caller of the route; 401 without a valid bearer token."""
+async def current_actor(request: Request, token: str | None = Depends(oauth2)) -> Actor:
+    """The caller of the route; 401 without a valid bearer token. Async: checking the
+    token's signature needs no I/O, so no worker thread is spent on it."""
+    return _bearer_actor(request, token)
+
+
+def _bearer_actor(request: Request, token: str | None) -> Actor:
     if not token:
         raise Unauthorized("Sign in first: send 'Authorization: Bearer <token>'")
     actor = verify_access_token(token)
@@ -44,7 +49,7 @@ def current_actor(request: Request, token: str | None = Depends(oauth2)) -> Acto
 def require_roles(*roles: Role) -> Callable[..., Actor]:
     """A dependency that answers 403 unless the caller holds one of `roles`."""
 
-    def check(actor: Actor = Depends(current_actor)) -> Actor:
+    async def check(actor: Actor = Depends(current_actor)) -> Actor:
         actor.require(*roles)
         return actor
 

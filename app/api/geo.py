@@ -1,12 +1,21 @@
-"""Indian geography routes."""
+"""Indian geography routes: pincodes, the facility and laboratory directory, service areas
+and coverage, and the directory's maps."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+import uuid
 
-from app.api.deps import current_actor
-from services.actor import Actor
+from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+
+from app.api.deps import current_actor, download_actor, require_roles
+from app.maps import directory_map, service_area_map
+from services.actor import Actor, Role
 from services.db import tenant_session
+from services.errors import Invalid
+from services.geo import coverage, directory
+from services.geo.importer import MAX_BYTES, import_directory
 from services.geo.pincodes import get_pincode
 
 router = APIRouter(prefix="/geo", tags=["geo"])
@@ -18,3 +27,142 @@ def pincode(pincode: str, actor: Actor = Depends(current_actor)) -> dict:
         row = get_pincode(db, pincode)
         return {"pincode": row.pincode, "city": row.city, "state": row.state,
                 "district": row.district, "latitude": row.latitude, "longitude": row.longitude}
+
+
+@router.get("/healthcare-facilities/nearby",
+            summary="Facilities within a radius (km) of a point, nearest first")
+def nearby(latitude: str = Query(...), longitude: str = Query(...),
+           radius: str = Query("10", description="kilometres, above 0 and at most 200"),
+           limit: str = Query("20", description="1 to 200"),
+           facilityType: str = Query("all"),  # noqa: N803
+           actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        found = directory.nearby_facilities(db, latitude, longitude, radius, limit, facilityType)
+    return {"facilities": found}
+
+
+@router.get("/healthcare-facilities", summary="Browse the directory with filters, paged")
+def browse(q: str | None = Query(None, max_length=100), city: str | None = None,
+           state: str | None = None, facilityType: str | None = None,  # noqa: N803
+           accreditation: str | None = None, limit: int = Query(50, ge=1, le=200),
+           offset: int = Query(0, ge=0), actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        rows, total = directory.search_directory(
+            db, q=q, city=city, state=state, facility_type=facilityType,
+            accreditation=accreditation, limit=limit, offset=offset)
+    return {"facilities": rows, "total": total, "limit": limit, "offset": offset}
+
+
+@router.get("/healthcare-facilities/{facility_id}",
+            summary="One facility with its equipment, laboratories and registered devices")
+def facility(facility_id: str, actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return directory.facility_detail(db, facility_id)
+
+
+@router.get("/laboratories/by-tests",
+            summary="Laboratories offering every test category asked, near a pincode")
+def labs_by_tests(testCategories: list[str] = Query(  # noqa: N803
+                      ..., description='JSON array (["pathology","radiology"]) or a,b'),
+                  pincode: str = Query(...), radius: str = Query("5"),
+                  limit: str = Query("50"), actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return {"laboratories": directory.laboratories_by_tests(db, testCategories, pincode,
+                                                                radius, limit)}
+
+
+class CoverageBody(BaseModel):
+    pincode: str = Field(..., max_length=12)
+    deviceType: str = Field(..., max_length=60)  # noqa: N815
+    serviceProviderId: uuid.UUID | None = None  # noqa: N815
+
+
+@router.post("/service-areas/coverage",
+             summary="Is a pincode covered for a device type, by which hub, how fast")
+def check_coverage(body: CoverageBody, actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return coverage.check_coverage(db, body.pincode, body.deviceType, body.serviceProviderId)
+
+
+@router.get("/service-areas", summary="Service hubs, of one provider or all")
+def service_areas(providerId: uuid.UUID | None = None,  # noqa: N803
+                  actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return {"serviceAreas": coverage.list_service_areas(db, providerId)}
+
+
+class AreaBody(BaseModel):
+    name: str = Field(..., max_length=120)
+    hubPincode: str = Field(..., max_length=12)  # noqa: N815
+    maxResponseTimeHours: float  # noqa: N815
+    radiusKm: float | None = None  # noqa: N815
+    pincodes: list[str] = Field(default_factory=list, max_length=5000)
+
+
+AREA_EDITORS = (Role.OEM_ADMIN, Role.OEM_SERVICE_MANAGER, Role.DISPATCHER)
+
+
+@router.post("/service-areas", status_code=201, summary="Create a hub of your organisation")
+def create_area(body: AreaBody, actor: Actor = Depends(require_roles(*AREA_EDITORS))) -> dict:
+    with tenant_session(actor) as db:
+        area = coverage.save_service_area(
+            db, actor, name=body.name, hub_pincode=body.hubPincode, radius_km=body.radiusKm,
+            max_response_time_hours=body.maxResponseTimeHours, pincodes=body.pincodes)
+        return coverage.area_detail(db, area.id)
+
+
+@router.put("/service-areas/{area_id}", summary="Change a hub of your organisation")
+def update_area(area_id: uuid.UUID, body: AreaBody,
+                actor: Actor = Depends(require_roles(*AREA_EDITORS))) -> dict:
+    with tenant_session(actor) as db:
+        area = coverage.save_service_area(
+            db, actor, name=body.name, hub_pincode=body.hubPincode, radius_km=body.radiusKm,
+            max_response_time_hours=body.maxResponseTimeHours, pincodes=body.pincodes,
+            area_id=area_id)
+        return coverage.area_detail(db, area.id)
+
+
+@router.get("/service-areas/{area_id}", summary="One hub with its pincodes and technicians")
+def area(area_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return coverage.area_detail(db, area_id)
+
+
+@router.delete("/service-areas/{area_id}", status_code=204, summary="Remove a hub")
+def delete_area(area_id: uuid.UUID,
+                actor: Actor = Depends(require_roles(*AREA_EDITORS))) -> Response:
+    with tenant_session(actor) as db:
+        coverage.delete_service_area(db, actor, area_id)
+    return Response(status_code=204)
+
+
+@router.post("/directory/import", summary="Import a facility directory CSV (platform admins)")
+def import_csv(file: UploadFile = File(...),
+                     actor: Actor = Depends(require_roles(Role.PLATFORM_ADMIN))) -> dict:
+    data = file.file.read(MAX_BYTES + 1)
+    if not data:
+        raise Invalid("file", "is empty")
+    with tenant_session(actor) as db:
+        return import_directory(db, actor, data).as_json()
+
+
+@router.get("/maps/directory", response_class=HTMLResponse, include_in_schema=False)
+def directory_map_page(q: str | None = None, city: str | None = None, state: str | None = None,
+                       facilityType: str | None = None,  # noqa: N803
+                       accreditation: str | None = None,
+                       actor: Actor = Depends(download_actor)) -> HTMLResponse:
+    with tenant_session(actor) as db:
+        points = directory.directory_points(db, q=q, city=city, state=state,
+                                            facility_type=facilityType,
+                                            accreditation=accreditation)
+    return HTMLResponse(directory_map(points), headers={"Cache-Control": "private, max-age=60"})
+
+
+@router.get("/maps/service-areas/{area_id}", response_class=HTMLResponse,
+            include_in_schema=False)
+def service_area_map_page(area_id: uuid.UUID, probe: str | None = None,
+                          actor: Actor = Depends(download_actor)) -> HTMLResponse:
+    with tenant_session(actor) as db:
+        detail = coverage.area_detail(db, area_id)
+        spot = get_pincode(db, probe) if probe else None
+    return HTMLResponse(service_area_map(detail, spot))

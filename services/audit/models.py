@@ -27,3 +27,5 @@ class AuditEntry(SQLModel, table=True):
     created_at: datetime = timestamp_field()
     prev_hash: str = Field(default="", max_length=64)
     hash: str = Field(default="", max_length=64)
+    # How `hash` was computed (services.audit.service.canonical): 1 '|'-joined, 2 length-prefixed.
+    hash_version: int = Field(default=1)

@@ -45,12 +45,18 @@ def recent(db: Session, limit: int = 50, offset: int = 0) -> list[AuditEntry]:
 
 
 def canonical(entry: AuditEntry) -> str:
+    """The text an entry's hash is taken over. Version 2 (every entry since migration
+    0006) prefixes each field with its length, so no field can bleed into the next;
+    version 1 joined them with '|'."""
     created = entry.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return "|".join([
+    fields = [
         str(entry.seq), str(entry.id), str(entry.tenant_id or ""), str(entry.actor_id or ""),
         entry.actor_label, entry.action, entry.entity, entry.entity_id, entry.summary,
         created, entry.prev_hash,
-    ])
+    ]
+    if entry.hash_version == 1:
+        return "|".join(fields)
+    return "".join(f"{len(f)}:{f};" for f in fields)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ EVENT_NAMES = frozenset({
     "OrderShipped", "DeviceOnboarded", "BatchProcessed", "QRScanned", "QRDeployed",
     "TicketOpened", "TicketStatusChanged", "SLABreached", "DispatchAssigned", "PartReserved",
     "FacilityImported", "LocationResolved", "WhatsAppMessageReceived", "TriageCompleted",
-    "PreemptiveTicket", "InsightCreated",
+    "PreemptiveTicket", "InsightCreated", "ServiceAreaSaved",
 })
 
 

@@ -31,3 +31,20 @@ def list_facilities(db: Session, actor: Actor, *, scope: str = "mine", limit: in
 
 def list_laboratories(db: Session, limit: int = 50) -> list[Laboratory]:
     return list(db.exec(select(Laboratory).order_by(Laboratory.name).limit(limit)))
+
+
+def find_facilities(db: Session, query: str, limit: int = 8) -> list[dict[str, Any]]:
+    """Facilities the caller may see whose name, city or pincode matches `query`: the
+    organisation's own and shared sites first, then the public directory."""
+    needle = (query or "").strip()
+    if not needle:
+        return []
+    stmt = (select(HealthcareFacility, IndianPincode)
+            .join(IndianPincode, IndianPincode.pincode == HealthcareFacility.pincode)
+            .where(or_(HealthcareFacility.name.ilike(f"%{needle}%"),
+                       IndianPincode.city.ilike(f"{needle}%"),
+                       HealthcareFacility.pincode.startswith(needle)))
+            .order_by(HealthcareFacility.tenant_id.is_(None), HealthcareFacility.name)
+            .limit(limit))
+    return [{"id": str(f.id), "name": f.name, "city": p.city, "pincode": f.pincode,
+             "shared": f.tenant_id is not None} for f, p in db.exec(stmt)]

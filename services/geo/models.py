@@ -44,10 +44,15 @@ class HealthcareFacility(SQLModel, table=True):
     facility_type: str = Field(max_length=40)
     bed_count: int | None = None
     specialties: list[str] = jsonb_field(list)
+    accreditations: list[str] = jsonb_field(list)
+    ownership: str = Field(default="private", max_length=20)
+    source: str = Field(default="tenant", max_length=20)  # tenant, import or demo
     contact_info: dict[str, Any] = jsonb_field()
+    # Filled from the pincode centroid by the database when not given.
     latitude: float | None = None
     longitude: float | None = None
     created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
 
 
 class Laboratory(SQLModel, table=True):
@@ -64,6 +69,9 @@ class Laboratory(SQLModel, table=True):
     test_categories: list[str] = jsonb_field(list)
     accreditations: list[str] = jsonb_field(list)
     contact_info: dict[str, Any] = jsonb_field()
+    latitude: float | None = None
+    longitude: float | None = None
+    source: str = Field(default="tenant", max_length=20)
     created_at: datetime = timestamp_field()
 
 
@@ -88,8 +96,10 @@ class ServiceArea(SQLModel, table=True):
     hub_latitude: float
     hub_longitude: float
     covered_pincodes: list[str] = jsonb_field(list)
+    radius_km: float | None = None  # the editor's radius; covered_pincodes holds the result
     max_response_time_hours: float = 4.0
     created_at: datetime = timestamp_field()
+    updated_at: datetime = timestamp_field()
 
 
 class TechnicianCoverage(SQLModel, table=True):

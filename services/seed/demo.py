@@ -11,16 +11,16 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
 from services.actor import Actor, Role, TenantKind
 from services.audit import service as audit
 from services.catalog.service import create_sku
 from services.db import system_session, tenant_session
 from services.devices.models import Equipment
-from services.geo.models import HealthcareFacility, Laboratory, ServiceArea, TechnicianCoverage
-from services.identity.models import User
+from services.geo.models import HealthcareFacility, Laboratory
 from services.identity.service import create_user
+from services.seed.network import seed_service_network
 from services.tenancy.models import Tenant
 from services.tenancy.service import create_tenant, grant_access
 
@@ -132,7 +132,7 @@ def seed_demo(password: str) -> bool:
     skus = {key: _seed_catalog(tenants[key], key) for key in ("oem1", "oem2")}
     facilities = {key: _seed_facilities(tenants[key], key) for key in ("hospital", "lab")}
     _seed_devices(tenants, skus, facilities["hospital"])
-    _seed_service_area(tenants["partner"])
+    seed_service_network(tenants["partner"], tenants["oem1"], admin)
     _seed_sla_policies(tenants["partner"])
     _seed_tickets(tenants["hospital"])
     log.info("demo organisations, accounts, SKUs, facilities and devices created")
@@ -205,30 +205,6 @@ def _seed_devices(tenants: dict[str, Tenant], skus: dict[str, dict], hospital_si
         device_ids = list(db.exec(select(Equipment.id).where(Equipment.tenant_id == hospital.id)))
         from services.devices.labels import issue_labels_bulk
         issue_labels_bulk(db, actor, device_ids)
-
-
-def _seed_service_area(partner: Tenant) -> None:
-    actor = _org_actor(partner, Role.OEM_SERVICE_MANAGER)
-    with tenant_session(actor) as db:
-        area = ServiceArea(tenant_id=partner.id, name="Delhi South hub", hub_pincode="110016",
-                           hub_latitude=28.5494, hub_longitude=77.2001,
-                           covered_pincodes=[f"1100{n:02d}" for n in range(1, 77)],
-                           max_response_time_hours=4)
-        db.add(area)
-        db.flush()
-        audit.record(db, actor, "service_area.create", "service_area", area.id,
-                     "hub at pincode 110016 covering 110001-110076")
-        technician = _technician_id(db, partner)
-        if technician:
-            db.add(TechnicianCoverage(tenant_id=partner.id, technician_id=technician,
-                                      service_area_id=area.id,
-                                      specialties=["MRI", "CT", "Ventilator"],
-                                      availability={"shift": "09:00-18:00", "days": "Mon-Sat"}))
-
-
-def _technician_id(db: Session, partner: Tenant):
-    user = db.exec(select(User).where(User.email == demo_email(Role.TECHNICIAN))).first()
-    return user.id if user else None
 
 
 def _seed_sla_policies(partner: Tenant) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import expect
 
@@ -34,11 +36,13 @@ def test_api_changes_reach_the_board_within_a_second(browser, app_url: str):
             "deviceId": devices[0]["deviceId"], "priority": "P2", "errorCode": "DR-COM-3",
             "description": "Detector lost connection to the console"})
         assert opened.status == 201, opened.text()
+        sent = time.monotonic()
         number = opened.json()["number"]
+        # Watched on every animation frame, so the figure is the latency, not a poll step.
+        board.wait_for_function(f"document.getElementById('ticket-{number}') !== null",
+                                polling="raf", timeout=5_000)
+        appeared = time.monotonic() - sent
         row = board.locator(f"#ticket-{number}")
-        # The goal is one second; the bound here leaves room for a loaded CI machine, and
-        # the measured latency is tracked in the issue notes.
-        expect(row).to_be_visible(timeout=3_000)
         expect(row.locator(".ticket-status")).to_have_text("open")
 
         dispatcher = _token(api_ctx, app_url, Role.DISPATCHER)
@@ -46,7 +50,12 @@ def test_api_changes_reach_the_board_within_a_second(browser, app_url: str):
             f"{app_url}/api/v1/tickets/{opened.json()['ticketId']}/status",
             headers=dispatcher, data={"status": "acknowledged"})
         assert moved.status == 204
-        expect(row.locator(".ticket-status")).to_have_text("acknowledged", timeout=3_000)
+        sent = time.monotonic()
+        board.wait_for_function(
+            f"(document.querySelector('#ticket-{number} .ticket-status') || {{}}).textContent"
+            " === 'acknowledged'", polling="raf", timeout=5_000)
+        changed = time.monotonic() - sent
+        assert appeared < 1.0 and changed < 1.0, (appeared, changed)
     finally:
         dispatcher_ctx.close()
         api_ctx.close()

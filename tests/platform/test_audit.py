@@ -14,6 +14,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
 from services.actor import Role, TenantKind
+from services.audit import service as audit
 from services.audit.models import AuditEntry
 from services.audit.service import canonical, verify_chain
 from services.catalog.service import create_sku
@@ -152,7 +153,7 @@ def test_an_entry_rewritten_with_a_fresh_hash_breaks_the_next_link():
         db.execute(text("UPDATE audit_log SET actor_label = 'someone else' WHERE seq = :s"),
                    {"s": target})
         db.execute(text("UPDATE audit_log a SET hash = encode(sha256(convert_to("
-                        "audit_canonical(a), 'UTF8')), 'hex') WHERE seq = :s"), {"s": target})
+                        "audit_canonical_v2(a), 'UTF8')), 'hex') WHERE seq = :s"), {"s": target})
         report = verify_chain(db)
         assert report.first_bad_seq == target + 1
         assert "link" in report.reason
@@ -194,9 +195,28 @@ def test_the_verifier_and_the_database_hash_the_same_text():
         entry_id = db.execute(text("SELECT id FROM audit_log WHERE seq = :s"),
                               {"s": seq}).scalar_one()
         entry = db.get(AuditEntry, entry_id)
-        in_db = db.execute(text("SELECT audit_canonical(a) FROM audit_log a WHERE seq = :s"),
+        in_db = db.execute(text("SELECT audit_canonical_v2(a) FROM audit_log a WHERE seq = :s"),
                            {"s": seq}).scalar_one()
-    assert canonical(entry) == in_db
+    assert entry.hash_version == 2 and canonical(entry) == in_db
     assert hashlib.sha256(in_db.encode()).hexdigest() == entry.hash
     entry.summary += "."
     assert hashlib.sha256(canonical(entry).encode()).hexdigest() != entry.hash
+
+
+def test_moving_a_separator_between_fields_changes_the_hash():
+    """'x|y' + 'z' and 'x' + 'y|z' once read the same; length prefixes tell them apart,
+    and the database and the verifier still agree on awkward text."""
+    oem = make_org(TenantKind.OEM, Role.OEM_SALES)
+    with tenant_session(oem.actor) as db:
+        audit.record(db, oem.actor, "test.sep", "sku", "x|y", "z")
+        audit.record(db, oem.actor, "test.sep", "sku", "x", "y|z")
+        audit.record(db, oem.actor, "test.sep", "sku", "3:a;", "ünïcødé ₹ 1:;|")
+    with system_session() as db:
+        rows = db.execute(text("SELECT * FROM audit_log WHERE action = 'test.sep' AND "
+                               "tenant_id = :t ORDER BY seq"), {"t": oem.tenant.id}).all()
+        first, second, third = (db.get(AuditEntry, r.id) for r in rows)
+        assert verify_chain(db).is_intact
+    second.seq, second.id, second.created_at, second.prev_hash = (
+        first.seq, first.id, first.created_at, first.prev_hash)
+    assert canonical(first) != canonical(second)
+    assert third.hash == hashlib.sha256(canonical(third).encode()).hexdigest()

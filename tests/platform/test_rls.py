@@ -56,7 +56,10 @@ TENANT_TABLES = _migration_tenant_tables()
 LATER_TENANT_TABLES = ("qr_code", "qr_kit", "sla_policy", "ticket_event", "ticket_attachment",
                        "notification")
 # Shared with every signed-in organisation on purpose (the catalog test below covers it).
-PUBLIC_BY_DESIGN = {"sku"}
+# The catalog, and a provider's service network (hubs and technician coverage), are
+# what organisations offer each other: readable by every signed-in one, writable by the
+# owner only (checked below).
+PUBLIC_BY_DESIGN = {"sku", "service_areas", "technician_coverage"}
 
 
 @contextmanager
@@ -217,6 +220,8 @@ def test_a_tenant_cannot_plant_rows_in_another(two_hospitals):
     ("rfq", "title = 'Renamed by A'"),
     ("ticket", "priority = 'P4'"),
     ("users", "is_active = false"),
+    ("service_areas", "max_response_time_hours = 99"),
+    ("technician_coverage", "specialties = '[]'"),
 ])
 def test_a_tenant_cannot_change_or_delete_rows_of_another(two_hospitals, table, change):
     a, b = two_hospitals

@@ -1,0 +1,402 @@
+"""The facility directory, a facility's page and the service-area editor."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from urllib.parse import urlencode
+
+import reflex as rx
+
+from services.actor import Role
+from services.db import tenant_session
+from services.errors import DomainError
+from services.geo import coverage, directory
+from services.geo.pincodes import get_pincode
+from services.geo.vocab import DEVICE_TYPES, TEST_CATEGORIES
+from state.auth import AuthState
+
+DIRECTORY = "/directory"
+FACILITY = "/directory/detail"
+AREAS = "/service-areas"
+PAGE_SIZE = 50
+
+
+def _label(value: str) -> str:
+    return value.replace("_", " ")
+
+
+def _row(f: dict) -> dict[str, str]:
+    return {"id": f["id"], "name": f["name"], "type": _label(f["facilityType"]),
+            "city": f.get("city", ""), "state": f.get("state", ""), "pincode": f["pincode"],
+            "beds": "" if f["bedCount"] is None else f"{f['bedCount']:,}",
+            "accreditations": ", ".join(f["accreditations"]),
+            "distance": f"{f['distanceKm']:.1f} km" if "distanceKm" in f else ""}
+
+
+class DirectoryState(AuthState):
+    q: str = ""
+    state_name: str = "all"
+    ftype: str = "all"
+    accreditation: str = "all"
+    offset: int = 0
+    total: int = 0
+    rows: list[dict[str, str]] = []
+    states: list[str] = []
+    map_src: str = ""
+    near_pincode: str = ""
+    near_radius: str = "10"
+    near_rows: list[dict[str, str]] = []
+    near_note: str = ""
+    lab_pincode: str = ""
+    lab_radius: str = "5"
+    lab_categories: list[str] = []
+    lab_rows: list[dict[str, str]] = []
+    lab_note: str = ""
+
+    def _filters(self) -> dict:
+        pick = lambda v: None if v in ("", "all") else v  # noqa: E731
+        return {"q": pick(self.q.strip()), "state": pick(self.state_name),
+                "facility_type": pick(self.ftype), "accreditation": pick(self.accreditation)}
+
+    def _search(self, actor) -> None:
+        filters = self._filters()
+        with tenant_session(actor) as db:
+            found, self.total = directory.search_directory(db, **filters, limit=PAGE_SIZE,
+                                                           offset=self.offset)
+        self.rows = [_row(f) for f in found]
+        query = {("facilityType" if k == "facility_type" else k): v
+                 for k, v in filters.items() if v}
+        self.map_src = "/api/v1/geo/maps/directory" + (f"?{urlencode(query)}" if query else "")
+
+    @rx.event
+    def load(self):
+        actor, redirect = self._enter(DIRECTORY)
+        if redirect or actor is None:
+            return redirect
+        with tenant_session(actor) as db:
+            self.states = directory.directory_choices(db)["states"]
+        self._search(actor)
+
+    @rx.event
+    def apply(self, form: dict):
+        actor = self._allowed(DIRECTORY)
+        if actor is None:
+            return
+        self.q, self.offset = str(form.get("q", "")), 0
+        try:
+            self._search(actor)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+
+    @rx.event
+    def set_filter(self, name: str, value: str):
+        setattr(self, name, value)
+        actor = self._allowed(DIRECTORY)
+        if actor is not None:
+            self.offset = 0
+            self._search(actor)
+
+    @rx.event
+    def page(self, step: int):
+        actor = self._allowed(DIRECTORY)
+        if actor is None:
+            return
+        self.offset = max(0, min(self.offset + step * PAGE_SIZE, max(0, self.total - 1)))
+        self._search(actor)
+
+    @rx.event
+    def nearby(self, form: dict):
+        actor = self._allowed(DIRECTORY)
+        if actor is None:
+            return
+        self.near_pincode, self.near_radius = form.get("pincode", ""), form.get("radius", "10")
+        try:
+            with tenant_session(actor) as db:
+                place = get_pincode(db, self.near_pincode.strip())
+                found = directory.nearby_facilities(db, place.latitude, place.longitude,
+                                                    self.near_radius, 50, self.ftype)
+        except DomainError as exc:
+            self.near_rows, self.near_note = [], ""
+            return rx.toast.error(exc.message)
+        self.near_rows = [_row(f) for f in found]
+        self.near_note = (f"{len(found)} nearest within {self.near_radius} km of "
+                          f"{place.pincode} ({place.city})")
+
+    @rx.event
+    def toggle_category(self, category: str, on: bool):
+        chosen = [c for c in self.lab_categories if c != category]
+        self.lab_categories = chosen + [category] if on else chosen
+
+    @rx.event
+    def labs(self, form: dict):
+        actor = self._allowed(DIRECTORY)
+        if actor is None:
+            return
+        self.lab_pincode, self.lab_radius = form.get("pincode", ""), form.get("radius", "5")
+        try:
+            with tenant_session(actor) as db:
+                found = directory.laboratories_by_tests(db, self.lab_categories,
+                                                        self.lab_pincode.strip(), self.lab_radius)
+        except DomainError as exc:
+            self.lab_rows, self.lab_note = [], ""
+            return rx.toast.error(exc.message)
+        self.lab_rows = [{"id": lab["facilityId"] or "", "name": lab["name"],
+                          "type": _label(lab["labType"]), "pincode": lab["pincode"],
+                          "tests": ", ".join(lab["testCategories"]),
+                          "accreditations": ", ".join(lab["accreditations"]),
+                          "distance": f"{lab['distanceKm']:.1f} km"} for lab in found]
+        self.lab_note = f"{len(found)} laboratories offer {', '.join(self.lab_categories)}"
+
+    @rx.var
+    def range_label(self) -> str:
+        if not self.total:
+            return "No facility matches"
+        return (f"{self.offset + 1:,}–{min(self.offset + PAGE_SIZE, self.total):,} "
+                f"of {self.total:,} facilities")
+
+    @rx.var
+    def test_categories(self) -> list[str]:
+        return list(TEST_CATEGORIES)
+
+
+class DirectoryImportState(AuthState):
+    """A platform admin's directory CSV import, with progress while it runs."""
+
+    can_import: bool = False
+    running: bool = False
+    file_name: str = ""
+    done: int = 0
+    total: int = 0
+    summary: str = ""
+    errors: list[dict[str, str]] = []
+    _data: bytes = b""
+
+    @rx.event
+    def load(self):
+        actor = self._actor()
+        self.can_import = actor is not None and Role.PLATFORM_ADMIN in actor.roles
+
+    @rx.event
+    async def upload(self, files: list[rx.UploadFile]):
+        actor = self._allowed(DIRECTORY)
+        if actor is None or Role.PLATFORM_ADMIN not in actor.roles:
+            return rx.toast.error("Only a platform admin imports into the directory")
+        if not files:
+            return rx.toast.error("Choose a .csv file first")
+        if self.running:
+            return rx.toast.error("An import is already running")
+        self._data = await files[0].read()
+        self.file_name, self.summary, self.errors = files[0].name or "directory.csv", "", []
+        self.done, self.total, self.running = 0, 0, True
+        return DirectoryImportState.run_import
+
+    @rx.event(background=True)
+    async def run_import(self):
+        async with self:
+            actor, data = self._actor(), self._data
+            self._data = b""
+        progress = {"done": 0, "total": 0}
+
+        def work():
+            from services.geo.importer import import_directory
+            with tenant_session(actor) as db:
+                return import_directory(db, actor, data, on_progress=lambda d, t: progress.update(
+                    done=d, total=t))
+
+        job = asyncio.get_running_loop().run_in_executor(None, work)
+        while not job.done():
+            await asyncio.sleep(0.3)
+            async with self:
+                self.done, self.total = progress["done"], progress["total"]
+        async with self:
+            self.running = False
+            try:
+                report = job.result()
+            except DomainError as exc:
+                self.summary = ""
+                return rx.toast.error(exc.message)
+            self.done = self.total = report.rows - report.failed
+            self.summary = (f"{report.rows:,} rows: {report.created:,} facilities added, "
+                            f"{report.updated:,} updated, {report.failed:,} refused, "
+                            f"{report.laboratories:,} laboratories, in {report.seconds:.1f} s")
+            self.errors = [{k: str(v) for k, v in e.items()} for e in report.errors[:500]]
+
+    @rx.var
+    def percent(self) -> int:
+        return int(100 * self.done / self.total) if self.total else 0
+
+
+class FacilityState(AuthState):
+    info: dict[str, str] = {}
+    equipment: list[dict[str, str]] = []
+    labs: list[dict[str, str]] = []
+    devices: list[dict[str, str]] = []
+    nearby: list[dict[str, str]] = []
+    missing: bool = False
+
+    @rx.event
+    def load(self):
+        actor, redirect = self._enter(FACILITY)
+        if redirect or actor is None:
+            return redirect
+        try:
+            with tenant_session(actor) as db:
+                f = directory.facility_detail(db, self.router.page.params.get("facility_id", ""))
+                around = directory.nearby_facilities(db, f["latitude"], f["longitude"], 5, 11)
+        except DomainError:
+            self.missing = True
+            return
+        self.missing = False
+        self.info = {"name": f["name"], "type": _label(f["facilityType"]),
+                     "address": f["address"], "place": f"{f['city']}, {f['district']}, "
+                     f"{f['state']} {f['pincode']}", "tier": f"Tier {f['tier']}",
+                     "beds": "—" if f["bedCount"] is None else f"{f['bedCount']:,}",
+                     "ownership": f["ownership"], "specialties": ", ".join(f["specialties"]) or "—",
+                     "accreditations": ", ".join(f["accreditations"]) or "none recorded",
+                     "phone": f["contactInfo"].get("phone", "—"),
+                     "email": f["contactInfo"].get("email", "—"),
+                     "source": {"demo": "demo directory", "import": "imported directory"}.get(
+                         f["source"], "organisation's own site"),
+                     "coords": f"{f['latitude']:.5f}, {f['longitude']:.5f}"}
+        self.equipment = [{"category": k, "count": str(v)} for k, v in
+                          sorted(f["equipmentByCategory"].items(), key=lambda kv: -kv[1]) if v]
+        self.labs = [{"name": lab["name"], "type": _label(lab["labType"]),
+                      "tests": ", ".join(lab["testCategories"]),
+                      "accreditations": ", ".join(lab["accreditations"]) or "—"}
+                     for lab in f["laboratories"]]
+        self.devices = [{"id": d["id"], "serial": d["serialNumber"], "model": d["model"] or "",
+                         "category": d["category"] or "", "status": d["status"],
+                         "amc": d["amcStatus"] or ""} for d in f["devices"]]
+        self.nearby = [_row(n) for n in around if n["id"] != f["id"]][:10]
+
+
+class ServiceAreaState(AuthState):
+    areas: list[dict[str, str]] = []
+    selected: str = ""
+    detail: dict[str, str] = {}
+    technicians: list[dict[str, str]] = []
+    probe: str = ""
+    device_type: str = "MRI"
+    answer: dict[str, str] = {}
+    editing: bool = False
+    form_name: str = ""
+    form_hub: str = ""
+    form_radius: str = ""
+    form_hours: str = "4"
+    form_pincodes: str = ""
+    can_edit: bool = False
+    previous: str = ""
+
+    def _refresh(self, actor) -> None:
+        mine = actor.roles & coverage.EDITORS and actor.tenant_id
+        with tenant_session(actor) as db:
+            areas = coverage.list_service_areas(db, mine or None)
+            if not areas:
+                areas = coverage.list_service_areas(db)
+        self.can_edit = bool(actor.roles & coverage.EDITORS)
+        self.areas = [{k: str(v if v is not None else "") for k, v in a.items()} for a in areas]
+        if self.areas and self.selected not in {a["id"] for a in self.areas}:
+            self.selected = self.areas[0]["id"]
+        self._select(actor)
+
+    def _select(self, actor) -> None:
+        if not self.selected:
+            self.detail, self.technicians = {}, []
+            return
+        with tenant_session(actor) as db:
+            area = coverage.area_detail(db, uuid.UUID(self.selected))
+        self.detail = {"id": area["id"], "name": area["name"], "hub": area["hubPincode"],
+                       "radius": "" if area["radiusKm"] is None else f"{area['radiusKm']:g}",
+                       "hours": f"{area['maxResponseTimeHours']:g}",
+                       "pincodes": str(len(area["pincodes"])),
+                       "extra": ", ".join(area["extraPincodes"])}
+        self.technicians = [{"name": t["name"], "skills": ", ".join(t["specialties"]),
+                             "status": t["status"]} for t in area["technicians"]]
+
+    @rx.var
+    def map_src(self) -> str:
+        if not self.selected:
+            return ""
+        probe = f"?probe={self.answer['pincode']}" if self.answer.get("pincode") else ""
+        return f"/api/v1/geo/maps/service-areas/{self.selected}{probe}"
+
+    @rx.var
+    def device_types(self) -> list[str]:
+        return list(DEVICE_TYPES)
+
+    @rx.event
+    def load(self):
+        actor, redirect = self._enter(AREAS)
+        if redirect or actor is None:
+            return redirect
+        self._refresh(actor)
+
+    @rx.event
+    def select(self, area_id: str):
+        actor = self._allowed(AREAS)
+        if actor is None:
+            return
+        self.selected, self.editing = area_id, False
+        self._select(actor)
+
+    @rx.event
+    def set_device_type(self, value: str):
+        self.device_type = value
+
+    @rx.event
+    def check(self, form: dict):
+        actor = self._allowed(AREAS)
+        if actor is None:
+            return
+        self.probe = str(form.get("pincode", "")).strip()
+        try:
+            with tenant_session(actor) as db:
+                result = coverage.check_coverage(db, self.probe, self.device_type)
+        except DomainError as exc:
+            self.answer = {}
+            return rx.toast.error(exc.message)
+        self.answer = {k: "" if v is None else str(v) for k, v in result.items()}
+        if result["serviceHubId"] and result["serviceHubId"] in {a["id"] for a in self.areas}:
+            self.selected = result["serviceHubId"]
+            self._select(actor)
+
+    @rx.event
+    def start_edit(self, new: bool):
+        self.editing = True
+        d = {} if new else self.detail
+        self.form_name, self.form_hub = d.get("name", ""), d.get("hub", "")
+        self.form_radius, self.form_hours = d.get("radius", "25" if new else ""), d.get("hours", "4")
+        self.form_pincodes = "" if new else d.get("extra", "")
+        if new:
+            self.previous, self.selected = self.selected, ""
+
+    @rx.event
+    def cancel_edit(self):
+        self.editing = False
+        if not self.selected:
+            self.selected = self.previous or (self.areas[0]["id"] if self.areas else "")
+
+    @rx.event
+    def save(self, form: dict):
+        actor = self._allowed(AREAS)
+        if actor is None:
+            return
+        if Role.PLATFORM_ADMIN in actor.roles or not self.can_edit:
+            return rx.toast.error("Only a service manager, OEM admin or dispatcher edits hubs")
+        pincodes = [p for p in str(form.get("pincodes", "")).replace("\n", ",").split(",")
+                    if p.strip()]
+        try:
+            with tenant_session(actor) as db:
+                area = coverage.save_service_area(
+                    db, actor, name=form.get("name", ""), hub_pincode=form.get("hub", ""),
+                    radius_km=form.get("radius") or None,
+                    max_response_time_hours=form.get("hours", ""), pincodes=pincodes,
+                    area_id=uuid.UUID(self.selected) if self.selected else None)
+                area_id = str(area.id)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self.selected, self.editing = area_id, False
+        self._refresh(actor)
+        return rx.toast.success(f"{self.detail.get('name', 'Hub')} saved: covers "
+                                f"{self.detail.get('pincodes', '0')} pincodes")

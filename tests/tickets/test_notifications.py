@@ -1,0 +1,44 @@
+"""A breach lands in the inbox of the partner's dispatchers, and only theirs."""
+
+from __future__ import annotations
+
+import time
+
+from services.actor import Actor, Role, TenantKind
+from services.db import tenant_session
+from services.sla.breaches import detect_breaches
+from services.sla.models import SlaPolicy
+from services.tickets.notifications import inbox, mark_all_read
+from services.tickets.service import open_ticket
+from tests.factories import make_org, make_served_device
+
+
+def test_a_breach_notice_reaches_the_dispatchers_inbox_until_read():
+    hospital = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
+    partner = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
+    other = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
+    with tenant_session(partner.actor) as db:
+        db.add(SlaPolicy(tenant_id=partner.tenant.id, name="Inbox seconds", tier="platinum",
+                         targets={"P1": {"responseMinutes": 0.02, "resolutionMinutes": 60}}))
+    served = make_served_device(hospital, partner, "MVI-CT128", sla_tier="platinum")
+    with tenant_session(hospital.actor) as db:
+        ticket = open_ticket(db, hospital.actor, served.device_id, "P1", "E-9", "inbox test")
+        number = ticket.number
+    time.sleep(1.5)
+    assert any(b["number"] == number for b in detect_breaches())
+
+    with tenant_session(partner.actor) as db:
+        items, unread = inbox(db, partner.actor)
+    assert unread == 1 and items[0]["title"] == f"SLA breached: #{number} (P1)"
+    assert items[0]["unread"] and items[0]["ticketId"] == str(ticket.id)
+    manager = Actor(None, partner.tenant.id, TenantKind.SERVICE_PARTNER,
+                    frozenset({Role.OEM_SERVICE_MANAGER}), "manager")
+    with tenant_session(manager) as db:
+        assert inbox(db, manager) == ([], 0)  # the notice is for dispatchers
+    with tenant_session(other.actor) as db:
+        assert inbox(db, other.actor) == ([], 0)  # nor for another partner's
+    with tenant_session(partner.actor) as db:
+        assert mark_all_read(db, partner.actor) == 1
+    with tenant_session(partner.actor) as db:
+        items, unread = inbox(db, partner.actor)
+    assert unread == 0 and not items[0]["unread"]
