@@ -73,10 +73,17 @@ def _login_help(port: int) -> str:
 
 
 def _procfile(port: int, embedded_mqtt: bool) -> Path:
-    py = sys.executable
+    from services.settings import get_settings
+
+    py, queue = sys.executable, get_settings().celery_queue
     lines = [
         f"web: {py} -m reflex run --env prod --single-port --backend-port {port}",
-        f"worker: {py} -m celery -A workers.celery_app worker --loglevel=WARNING --concurrency=2",
+        f"worker: {py} -m celery -A workers.celery_app worker --loglevel=WARNING --concurrency=2"
+        f" -Q {queue} -n work@%h",
+        # SLA clocks get a worker of their own, so a backlog of imports or deliveries
+        # never delays a breach.
+        f"sla: {py} -m celery -A workers.celery_app worker --loglevel=WARNING --concurrency=1"
+        f" -Q {queue}-sla -n sla@%h",
         f"beat: {py} -m celery -A workers.celery_app beat --loglevel=WARNING "
         f"--schedule {VAR / 'celerybeat-schedule'}",
     ]

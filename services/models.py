@@ -13,6 +13,7 @@ from services.devices.models import (
     QrDeploymentLog,
     QrKit,
 )
+from services.dispatch.models import DispatchPlan, Technician
 from services.events.models import EventDelivery, OutboxEvent
 from services.geo.models import (
     HealthcareFacility,
@@ -23,6 +24,7 @@ from services.geo.models import (
     TechnicianCoverage,
 )
 from services.identity.models import User, UserSession
+from services.parts.models import FaultPart, Part, PartReservation, PartStock, SkuPart
 from services.rfq.models import Quote, Rfq, RfqItem
 from services.sla.models import SlaPolicy
 from services.tenancy.models import AccessGrant, Tenant
@@ -35,6 +37,7 @@ __all__ = [
     "EventDelivery", "HealthcareFacility", "HealthcareFacilityEquipment", "IndianPincode",
     "Laboratory", "ManufacturerDeviceFeed", "OutboxEvent", "QrCode", "QrDeploymentLog", "QrKit", "Quote", "Rfq",
     "RfqItem", "ServiceArea", "Sku", "SlaPolicy", "Notification", "TicketAttachment",
-    "TicketEvent", "TechnicianCoverage", "Tenant", "Ticket", "User",
+    "TicketEvent", "TechnicianCoverage", "Tenant", "Ticket", "User", "Technician", "Part",
+    "PartStock", "PartReservation", "SkuPart", "FaultPart", "DispatchPlan",
     "UserSession", "metadata",
 ]

@@ -62,6 +62,7 @@ def make_served_device(hospital: Org, partner: Org | None, sku_code: str, *,
 
     from services.devices.registry import RegisterDevice, register_device
     from services.geo.models import HealthcareFacility
+    from services.tenancy.models import AccessGrant
     from services.tenancy.service import grant_access
 
     with tenant_session(hospital.actor) as db:
@@ -75,6 +76,9 @@ def make_served_device(hospital: Org, partner: Org | None, sku_code: str, *,
         if contract_id is not None:
             device.contract_id = contract_id
             db.add(device)
-        if partner is not None:
+        if partner is not None and not db.exec(select(AccessGrant).where(
+                AccessGrant.tenant_id == hospital.tenant.id,
+                AccessGrant.grantee_tenant_id == partner.tenant.id,
+                AccessGrant.entity_type == "equipment", AccessGrant.entity_id.is_(None))).first():
             grant_access(db, hospital.actor, partner.tenant.id, "equipment")
     return ServedDevice(site.id, device.id, label.id)

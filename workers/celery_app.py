@@ -21,7 +21,7 @@ def _broker_and_backend() -> tuple[str, str]:
 
 
 broker, backend = _broker_and_backend()
-celery_app = Celery("yantra", broker=broker, backend=backend, include=["workers.events", "workers.devices", "workers.sla"])
+celery_app = Celery("yantra", broker=broker, backend=backend, include=["workers.events", "workers.devices", "workers.sla", "workers.dispatch"])
 celery_app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,

@@ -6,7 +6,19 @@ from fastapi import APIRouter, FastAPI
 from fastapi.middleware.gzip import GZipMiddleware
 from sqlalchemy import text
 
-from app.api import admin, auth, catalog, devices, facilities, geo, live, qr, tickets
+from app.api import (
+    admin,
+    auth,
+    catalog,
+    devices,
+    dispatch,
+    facilities,
+    geo,
+    live,
+    parts,
+    qr,
+    tickets,
+)
 from app.api.errors import install_error_handlers
 from app.api.middleware import RequestIdMiddleware
 from app.logs import configure_json_logging
@@ -41,7 +53,7 @@ def create_api() -> FastAPI:
     install_error_handlers(api)
     for router in (_health_router(), auth.router, geo.router, catalog.router,
                    facilities.router, admin.router, devices.router, qr.router,
-                   tickets.router, tickets.contracts):
+                   tickets.router, tickets.contracts, parts.router, dispatch.router):
         api.include_router(router, prefix=PREFIX)
     api.include_router(live.router)
     api.add_middleware(RequestIdMiddleware)

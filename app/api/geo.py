@@ -128,6 +128,23 @@ def area(area_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
         return coverage.area_detail(db, area_id)
 
 
+class TechnicianBody(BaseModel):
+    technicianId: uuid.UUID  # noqa: N815
+    specialties: list[str] = Field(..., max_length=40)
+    status: str = "available"
+    shift: str = "09:00-18:00"
+
+
+@router.put("/service-areas/{area_id}/technicians",
+            summary="Map a technician to a hub with device skills and availability")
+def map_technician(area_id: uuid.UUID, body: TechnicianBody,
+                   actor: Actor = Depends(require_roles(*AREA_EDITORS))) -> dict:
+    with tenant_session(actor) as db:
+        coverage.map_technician(db, actor, area_id, body.technicianId, body.specialties,
+                                body.status, body.shift)
+        return coverage.area_detail(db, area_id)
+
+
 @router.delete("/service-areas/{area_id}", status_code=204, summary="Remove a hub")
 def delete_area(area_id: uuid.UUID,
                 actor: Actor = Depends(require_roles(*AREA_EDITORS))) -> Response:

@@ -11,6 +11,7 @@ promise is made on.
 
 from __future__ import annotations
 
+import re
 import uuid
 from typing import Any
 
@@ -25,6 +26,7 @@ from services.geo.distance import EARTH_RADIUS_M, haversine_m
 from services.geo.models import ServiceArea, TechnicianCoverage
 from services.geo.pincodes import PINCODE, get_pincode
 from services.geo.vocab import DEVICE_TYPES, city_tier
+from services.identity.models import User
 
 ROAD_FACTOR = 1.35
 SPEED_KMH = {1: 22.0, 2: 30.0, 3: 40.0}
@@ -211,6 +213,42 @@ def delete_service_area(db: Session, actor: Actor, area_id: uuid.UUID) -> None:
     db.delete(area)
 
 
+AVAILABILITY = ("available", "busy", "off")
+
+
+def map_technician(db: Session, actor: Actor, area_id: uuid.UUID, technician_id: uuid.UUID,
+                   specialties: list[str], status: str = "available",
+                   shift: str = "09:00-18:00") -> TechnicianCoverage:
+    """Map one of the organisation's technicians to its hub with the device types they
+    service and whether they are free now; mapping again replaces the old entry. Raises
+    Forbidden, NotFound (hub or technician not of this organisation) or Invalid."""
+    if not actor.roles & EDITORS:
+        raise Forbidden("only a service manager, OEM admin or dispatcher maps technicians")
+    area = _own_area(db, actor, area_id)
+    user = db.get(User, technician_id)
+    if user is None or user.tenant_id != actor.tenant_id or Role.TECHNICIAN.value not in user.roles:
+        raise NotFound(f"No technician {technician_id} in your organisation")
+    skills = list(dict.fromkeys(check_device_type(s) for s in specialties))
+    if not skills:
+        raise Invalid("specialties", "name at least one device type the technician services")
+    if status not in AVAILABILITY:
+        raise Invalid("status", f"use one of {', '.join(AVAILABILITY)}")
+    if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", shift or ""):
+        raise Invalid("shift", "write the shift as HH:MM-HH:MM, e.g. 09:00-18:00")
+    mapping = db.exec(select(TechnicianCoverage).where(
+        TechnicianCoverage.service_area_id == area.id,
+        TechnicianCoverage.technician_id == user.id)).first()
+    mapping = mapping or TechnicianCoverage(tenant_id=actor.tenant_id, technician_id=user.id,
+                                            service_area_id=area.id)
+    mapping.specialties = skills
+    mapping.availability = {"status": status, "shift": shift}
+    db.add(mapping)
+    db.flush()
+    audit.record(db, actor, "service_area.technician", "service_area", area.id,
+                 f"{user.full_name or user.email}: {', '.join(skills)} ({status})")
+    return mapping
+
+
 def list_service_areas(db: Session, provider_id: uuid.UUID | None = None) -> list[dict]:
     """Hubs (of one provider, or every provider) with their technicians by device type."""
     rows = db.execute(text("""
@@ -240,7 +278,8 @@ def area_detail(db: Session, area_id: uuid.UUID) -> dict[str, Any]:
     points = db.execute(text("""SELECT pincode, city, latitude, longitude FROM indian_pincodes
         WHERE pincode = ANY(:p) ORDER BY pincode"""), {"p": list(area.covered_pincodes)}).all()
     techs = db.execute(text("""
-        SELECT c.id, u.full_name, c.specialties, c.availability FROM technician_coverage c
+        SELECT c.id, c.technician_id, u.full_name, c.specialties, c.availability
+          FROM technician_coverage c
           JOIN users u ON u.id = c.technician_id WHERE c.service_area_id = :a
          ORDER BY u.full_name"""), {"a": area.id}).mappings().all()
     in_radius = (set(pincodes_within(db, area.hub_latitude, area.hub_longitude, area.radius_km))
@@ -253,7 +292,8 @@ def area_detail(db: Session, area_id: uuid.UUID) -> dict[str, Any]:
                           "lng": p.longitude} for p in points],
             # Pincodes listed on top of the radius (all of them when there is no radius).
             "extraPincodes": sorted(set(area.covered_pincodes) - in_radius),
-            "technicians": [{"id": str(t["id"]), "name": t["full_name"],
+            "technicians": [{"id": str(t["id"]), "technicianId": str(t["technician_id"]),
+                             "name": t["full_name"],
                              "specialties": list(t["specialties"]),
                              "status": t["availability"].get("status", "available")}
                             for t in techs]}

@@ -23,6 +23,7 @@ class Ticket(SQLModel, table=True):
     equipment_id: uuid.UUID | None = ref_field("equipment.id")
     facility_id: uuid.UUID | None = ref_field("healthcare_facilities.id")
     service_partner_tenant_id: uuid.UUID | None = ref_field("tenant.id")
+    technician_id: uuid.UUID | None = ref_field("technician.id")
     contract_id: uuid.UUID | None = ref_field("contract.id")
     sla_policy_id: uuid.UUID | None = ref_field("sla_policy.id")
     city: str | None = Field(default=None, max_length=120)

@@ -12,8 +12,9 @@ from services.actor import Role, TenantKind
 from services.db import system_session, tenant_session
 from services.geo.coverage import estimate_response_hours
 from services.geo.distance import haversine_m
-from services.geo.models import TechnicianCoverage
-from tests.factories import PASSWORD, make_org
+from services.identity.service import create_user
+from services.tenancy.models import Tenant
+from tests.factories import PASSWORD, make_org, platform_admin
 from tests.geo.conftest import centroid
 
 
@@ -75,17 +76,17 @@ def test_a_new_hub_covers_its_radius_once_a_technician_is_mapped(client, auth):
     mine = {"serviceProviderId": str(provider.tenant.id)}
     before = _check(client, headers, "781001", "CT", **mine).json()
     assert before["covered"] is False and "no CT technician" in before["reason"]
-    with tenant_session(provider.actor) as db:
-        db.add(TechnicianCoverage(tenant_id=provider.tenant.id,
-                                  technician_id=provider.actor.user_id,
-                                  service_area_id=uuid.UUID(area["id"]),
-                                  specialties=["CT", "MRI"], availability={"status": "busy"}))
+    technician = _technician(provider)
+    mapping = f"/api/v1/geo/service-areas/{area['id']}/technicians"
+    mapped = client.put(mapping, headers=headers, json={
+        "technicianId": technician, "specialties": ["ct", "MRI"], "status": "busy"})
+    assert mapped.status_code == 200, mapped.text
+    assert mapped.json()["technicians"][0]["specialties"] == ["CT", "MRI"]
     busy = _check(client, headers, "781001", "CT", **mine).json()
     assert busy["covered"] is True and busy["techniciansAvailable"] == 0
     assert "busy" in busy["reason"]
-    with system_session() as db:
-        db.execute(text("UPDATE technician_coverage SET availability = '{\"status\": "
-                        "\"available\"}' WHERE service_area_id = :a"), {"a": area["id"]})
+    client.put(mapping, headers=headers, json={"technicianId": technician,
+                                               "specialties": ["CT"], "status": "available"})
     free = _check(client, headers, "781001", "CT", **mine).json()
     assert free["techniciansAvailable"] == 1 and free["serviceHubId"] == area["id"]
     # Far corners of a wide area can lie beyond the hub's promise.
@@ -95,6 +96,37 @@ def test_a_new_hub_covers_its_radius_once_a_technician_is_mapped(client, auth):
     assert {p["pincode"] for p in far["pincodes"]} == {"782001"}
     beyond = _check(client, headers, "782001", "CT", **mine).json()
     assert beyond["covered"] is False and "beyond its 1 h promise" in beyond["reason"]
+
+
+def _technician(org) -> str:
+    admin = platform_admin()
+    with tenant_session(admin) as db:
+        tenant = db.get(Tenant, org.tenant.id)
+        user = create_user(db, admin, tenant, f"tech.{uuid.uuid4().hex[:8]}@test.yantra.in",
+                           "Test Technician", [Role.TECHNICIAN.value], None)
+        return str(user.id)
+
+
+def test_technician_mapping_is_checked(client, auth):
+    provider = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
+    stranger = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
+    headers = auth(provider.email, PASSWORD)
+    area = client.post("/api/v1/geo/service-areas", headers=headers, json={
+        "name": "Nagpur hub", "hubPincode": "440001", "radiusKm": 10,
+        "maxResponseTimeHours": 4}).json()
+    url = f"/api/v1/geo/service-areas/{area['id']}/technicians"
+    mine, theirs = _technician(provider), _technician(stranger)
+    cases = [({"technicianId": mine, "specialties": ["Jukebox"]}, 400, "deviceType"),
+             ({"technicianId": mine, "specialties": []}, 400, "specialties"),
+             ({"technicianId": mine, "specialties": ["CT"], "status": "asleep"}, 400, "status"),
+             ({"technicianId": mine, "specialties": ["CT"], "shift": "9 to 5"}, 400, "shift"),
+             ({"technicianId": theirs, "specialties": ["CT"]}, 404, None)]
+    for body, status, field in cases:
+        response = client.put(url, headers=headers, json=body)
+        assert response.status_code == status, (body, response.text)
+        assert field is None or response.json()["error"]["field"] == field
+    assert client.put(url, headers=auth(stranger.email, PASSWORD), json={
+        "technicianId": theirs, "specialties": ["CT"]}).status_code == 404
 
 
 def test_hubs_are_edited_by_their_own_organisation_only(client, auth):

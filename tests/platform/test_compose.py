@@ -21,15 +21,30 @@ def _compose() -> dict:
 
 def test_every_service_is_there_with_a_health_check():
     services = _compose()["services"]
-    assert set(services) == {"postgres", "redis", "mosquitto", "keycloak", "app", "worker", "beat"}
+    assert set(services) == {"postgres", "redis", "mosquitto", "keycloak", "app", "worker",
+                             "sla-worker", "beat"}
     for name, service in services.items():
         assert "healthcheck" in service, f"{name} has no health check"
-    for name in ("app", "worker", "beat"):
+    for name in ("app", "worker", "sla-worker", "beat"):
         needs = services[name]["depends_on"]
         assert {k: v["condition"] for k, v in needs.items()} == {
             "postgres": "service_healthy", "redis": "service_healthy",
             "mosquitto": "service_healthy"}
     assert {"pg-data", "redis-data", "mosquitto-data", "app-data"} <= set(_compose()["volumes"])
+
+
+def test_between_them_the_workers_consume_every_queue_of_the_app():
+    from services.settings import Settings, get_settings
+    from workers.celery_app import celery_app
+
+    services = _compose()["services"]
+    consumed = set()
+    for name in ("worker", "sla-worker"):
+        command = services[name]["command"]
+        consumed |= set(command[command.index("-Q") + 1].split(","))
+    # Tests run on a queue name of their own; the compose file runs on the default one.
+    ours, default = get_settings().celery_queue, Settings.model_fields["celery_queue"].default
+    assert consumed == {q.name.replace(ours, default, 1) for q in celery_app.conf.task_queues}
 
 
 def test_keycloak_realm_has_every_role_and_the_tenant_claim():

@@ -25,6 +25,7 @@ from services.devices.models import (
     QrKit,
 )
 from services.devices.registry import RegisterDevice, register_device
+from services.dispatch.models import DispatchPlan, Technician
 from services.events.models import EventDelivery
 from services.events.service import emit
 from services.geo.models import (
@@ -35,6 +36,7 @@ from services.geo.models import (
     TechnicianCoverage,
 )
 from services.identity.service import start_session
+from services.parts.models import FaultPart, Part, PartReservation, PartStock, SkuPart
 from services.rfq.models import Quote, Rfq, RfqItem
 from services.sla.models import SlaPolicy
 from services.tenancy.service import grant_access
@@ -54,7 +56,8 @@ def _migration_tenant_tables() -> tuple[str, ...]:
 TENANT_TABLES = _migration_tenant_tables()
 # Tenant-owned tables added by later migrations, under the same rule.
 LATER_TENANT_TABLES = ("qr_code", "qr_kit", "sla_policy", "ticket_event", "ticket_attachment",
-                       "notification")
+                       "notification", "technician", "part", "part_stock", "part_reservation",
+                       "sku_part", "fault_part", "dispatch_plan")
 # Shared with every signed-in organisation on purpose (the catalog test below covers it).
 # The catalog, and a provider's service network (hubs and technician coverage), are
 # what organisations offer each other: readable by every signed-in one, writable by the
@@ -148,6 +151,18 @@ def _fill_every_table(org: Org, oem: Org, sku_code: str) -> None:
             Laboratory(tenant_id=tid, facility_id=device.facility_id, name="RLS lab",
                        pincode="110001"),
             HealthcareFacilityEquipment(tenant_id=tid, facility_id=device.facility_id),
+            DispatchPlan(tenant_id=tid),
+        ])
+        part = Part(tenant_id=tid, code="RLS-PART", name="RLS part")
+        db.add_all([part, Technician(tenant_id=tid, user_id=actor.user_id,
+                                     home_area_id=area.id)])
+        db.flush()
+        db.add_all([
+            PartStock(tenant_id=tid, area_id=area.id, part_id=part.id, on_hand=2, reserved=1),
+            PartReservation(tenant_id=tid, ticket_id=ticket.id, part_id=part.id,
+                            area_id=area.id, qty=1),
+            SkuPart(tenant_id=tid, sku_id=device.sku_id, part_id=part.id),
+            FaultPart(tenant_id=tid, sku_id=device.sku_id, error_code="E-1", part_id=part.id),
         ])
     start_session(actor)
 

@@ -1,0 +1,48 @@
+"""Dispatch plan routes."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
+
+from app.api.deps import current_actor, require_roles
+from app.tasks import send_task
+from services.actor import Actor
+from services.db import tenant_session
+from services.dispatch.service import DISPATCHERS, accept_plan, get_plan, plan_json, request_plan
+
+router = APIRouter(prefix="/dispatch", tags=["dispatch"])
+
+
+class PlanBody(BaseModel):
+    timeLimitSeconds: float = 10  # noqa: N815
+    startAt: datetime | None = None  # noqa: N815
+
+
+@router.post("/plans", status_code=202,
+             summary="Optimise your open tickets in a worker; poll the plan for progress")
+def create_plan(body: PlanBody | None = None,
+                actor: Actor = Depends(require_roles(*DISPATCHERS))) -> dict:
+    with tenant_session(actor) as db:
+        body = body or PlanBody()
+        record = request_plan(db, actor, body.timeLimitSeconds, body.startAt)
+        plan_id = str(record.id)
+    send_task("dispatch.optimize", plan_id, str(actor.tenant_id), actor.tenant_kind.value)
+    return {"planId": plan_id, "status": "queued"}
+
+
+@router.get("/plans/{plan_id}", summary="A plan: progress, routes with ETAs, jobs left out")
+def read_plan(plan_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return plan_json(get_plan(db, plan_id))
+
+
+@router.post("/plans/{plan_id}/accept", status_code=200,
+             summary="Assign every planned ticket to its technician (DispatchAssigned)")
+def accept(plan_id: uuid.UUID, actor: Actor = Depends(require_roles(*DISPATCHERS))) -> dict:
+    with tenant_session(actor) as db:
+        moved = accept_plan(db, actor, plan_id)
+    return {"planId": str(plan_id), "assigned": moved}
