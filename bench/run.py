@@ -67,6 +67,8 @@ def main() -> None:
     out.write_text(json.dumps({"measuredAt": datetime.now(UTC).isoformat(timespec="seconds"),
                                "machine": _machine(), "figures": figures}, indent=2) + "\n")
     print(out.read_text())
+    from bench import solomon
+    solomon.main([])
 
 
 def _run() -> dict:

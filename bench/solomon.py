@@ -77,10 +77,11 @@ def _machine() -> dict:
     return {**machine(), "python": platform.python_version()}
 
 
-def main() -> None:
-    seconds = float(sys.argv[1]) if len(sys.argv) > 1 else TIME_LIMIT_S
-    report = run(seconds, sys.argv[2:] or None)
-    if not sys.argv[2:]:
+def main(argv: list[str] | None = None) -> None:
+    args = sys.argv[1:] if argv is None else argv
+    seconds = float(args[0]) if args else TIME_LIMIT_S
+    report = run(seconds, args[1:] or None)
+    if not args[1:]:
         OUT.parent.mkdir(parents=True, exist_ok=True)
         OUT.write_text(json.dumps(report, indent=2) + "\n")
     print(json.dumps(report["summary"], indent=2))

@@ -21,7 +21,7 @@ def _area_card(area) -> rx.Component:
             spacing="1", width="100%"),
         on_click=s.select(area["id"]), cursor="pointer", width="100%",
         variant=rx.cond(s.selected == area["id"], "classic", "surface"),
-        class_name="area-card")
+        class_name="area-card", flex_shrink="0")
 
 
 def _coverage_box() -> rx.Component:
@@ -35,8 +35,8 @@ def _coverage_box() -> rx.Component:
                         a["pincode"], " ", a["city"], " · ", a["deviceType"], weight="bold"),
                 rx.cond(a["covered"] == "True", rx.text(
                     a["serviceHubName"], " (", a["serviceProvider"], "): about ",
-                    a["estimatedResponseTime"], " h, ", a["distanceKm"], " km, ",
-                    a["techniciansAvailable"], " technicians free", size="2")),
+                    a["estimatedResponseTime"], " h to respond, ", a["distanceKm"],
+                    " km from the hub", size="2")),
                 rx.text(a["reason"], size="2"), spacing="1"),
             color_scheme=rx.cond(a["covered"] == "True", "green", "red"), id="coverage-answer"))
     return rx.card(rx.vstack(

@@ -318,7 +318,9 @@ class ServiceAreaState(AuthState):
     def map_src(self) -> str:
         if not self.selected:
             return ""
-        probe = f"?probe={self.answer['pincode']}" if self.answer.get("pincode") else ""
+        # The checked pincode is drawn on the hub that answered, or on ours when none did.
+        shown = self.answer.get("serviceHubId") in ("", self.selected)
+        probe = f"?probe={self.answer['pincode']}" if self.answer.get("pincode") and shown else ""
         return f"/api/v1/geo/maps/service-areas/{self.selected}{probe}"
 
     @rx.var
@@ -351,8 +353,10 @@ class ServiceAreaState(AuthState):
             return
         self.probe = str(form.get("pincode", "")).strip()
         try:
+            # A provider checks its own network; anyone else, every provider's.
+            mine = actor.tenant_id if actor.roles & coverage.EDITORS else None
             with tenant_session(actor) as db:
-                result = coverage.check_coverage(db, self.probe, self.device_type)
+                result = coverage.check_coverage(db, self.probe, self.device_type, mine)
         except DomainError as exc:
             self.answer = {}
             return rx.toast.error(exc.message)

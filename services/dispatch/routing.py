@@ -209,7 +209,8 @@ def solve(problem: RoutingProblem, seconds: float, *, on_progress: Progress | No
         order = sorted(range(len(best.routes)), key=lambda v: -len(best.routes[v]))
         fleet = len(used) - 1
         seed = [[s.job for s in best.routes[v]] for v in order[:fleet]]
-        tighter = _Model(_reordered(problem, order), fleet)
+        # With the fleet fixed by the model, fixed costs would only blur the search.
+        tighter = _Model(_reordered(problem, order), fleet, vehicle_costs=False)
         found = _round(tighter, deadline, seconds * 0.25, seed, on_progress, started,
                        f"{fleet} vehicles", serve=len(problem.jobs) - len(best.unserved))
         if found is None or len(found.unserved) > len(best.unserved):
@@ -220,10 +221,11 @@ def solve(problem: RoutingProblem, seconds: float, *, on_progress: Progress | No
         order = sorted(range(len(best.routes)), key=lambda v: -len(best.routes[v]))
         fleet = sum(1 for r in best.routes if r)
         seed = [[s.job for s in best.routes[v]] for v in order[:fleet]]
-        polished = _round(_Model(_reordered(problem, order), fleet), deadline,
+        polished = _round(_Model(_reordered(problem, order), fleet, vehicle_costs=False),
+                          deadline,
                           deadline - time.monotonic(), seed, on_progress, started, "polish")
         if polished is not None and len(polished.unserved) <= len(best.unserved) \
-                and polished.objective <= _objective_of(problem, best):
+                and polished.arc_cost <= best.arc_cost:
             best = _remap(polished, problem, best, order)
     best.seconds = time.monotonic() - started
     return best
@@ -238,13 +240,6 @@ def solve_plain(problem: RoutingProblem, seconds: float) -> Solution:
     if found is None:
         raise RuntimeError("no plan satisfies the hard constraints")
     return found
-
-
-def _objective_of(problem: RoutingProblem, best: Solution) -> int:
-    """Arc costs, fixed costs and drop penalties of a plan, as the polish round counts."""
-    fixed = sum(problem.vehicles[v].fixed_cost for v in range(len(best.routes)) if best.routes[v])
-    penalties = sum(problem.jobs[j].drop_penalty for j in best.unserved)
-    return best.arc_cost + fixed + penalties
 
 
 def _round(model: _Model, deadline: float, budget: float, seed: list[list[int]] | None,

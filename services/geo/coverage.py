@@ -91,11 +91,16 @@ def check_coverage(db: Session, pincode: object, device_type: object,
         "serviceProviderId": str(area["tenant_id"]), "serviceProvider": area["provider"],
         "estimatedResponseTime": round(hours, 1), "distanceKm": round(km, 1),
         "techniciansAvailable": int(area["free"]), "techniciansSkilled": int(area["skilled"]),
-        "reason": (f"{area['name']}: {area['free']} of {area['skilled']} {dtype} technicians "
-                   f"free, about {hours:.1f} h away"
-                   if area["free"] else f"{area['name']} covers it, but all {area['skilled']} "
-                   f"{dtype} technicians are busy"),
+        "reason": (f"{area['name']}: {area['free']} of {area['skilled']} {dtype} "
+                   f"{_people(area['skilled'])} free, about {hours:.1f} h away"
+                   if area["free"] else f"{area['name']} covers it, but its {area['skilled']} "
+                   f"{dtype} {_people(area['skilled'])} {'is' if area['skilled'] == 1 else 'are'}"
+                   " busy"),
     }
+
+
+def _people(count: int) -> str:
+    return "technician" if count == 1 else "technicians"
 
 
 def _why_not(options: list, dtype: str) -> str:

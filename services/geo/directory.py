@@ -107,7 +107,7 @@ def nearby_facilities(db: Session, latitude: object, longitude: object, radius_k
     radius = check_radius(radius_km)
     ftype = check_facility_type(facility_type)
     rows = db.execute(text(f"""
-        SELECT * FROM (
+        SELECT near.*, p.city FROM (
             SELECT f.id, f.name, f.address, f.pincode, f.facility_type, f.bed_count,
                    f.specialties, f.accreditations, f.ownership, f.latitude, f.longitude,
                    {_DISTANCE.format(t='f')} AS distance_m
@@ -115,10 +115,12 @@ def nearby_facilities(db: Session, latitude: object, longitude: object, radius_k
              WHERE CAST(:ftype AS text) IS NULL OR f.facility_type = :ftype
              ORDER BY ll_to_earth(f.latitude, f.longitude) <-> ll_to_earth(:lat, :lng)
              LIMIT :limit) near
+          JOIN indian_pincodes p ON p.pincode = near.pincode
          WHERE distance_m <= :radius ORDER BY distance_m, id"""),
         {"lat": lat, "lng": lng, "radius": radius * 1000, "ftype": ftype,
          "limit": _limit(limit)}).mappings().all()
-    return [_facility_json(r) | {"distanceKm": round(r["distance_m"] / 1000, 3)} for r in rows]
+    return [_facility_json(r) | {"city": r["city"], "distanceKm": round(r["distance_m"] / 1000, 3)}
+            for r in rows]
 
 
 def laboratories_by_tests(db: Session, test_categories, pincode: str, radius_km: object = 5,

@@ -10,6 +10,7 @@ from sqlmodel import select
 
 from services.actor import Actor, Role, TenantKind
 from services.db import tenant_session
+from services.dispatch.models import Technician
 from services.geo.coverage import save_service_area
 from services.geo.models import TechnicianCoverage
 from services.identity.models import User
@@ -68,6 +69,10 @@ def seed_service_network(partner: Tenant, oem: Tenant, admin: Actor, seed: int =
                         specialties=list(skills),
                         availability={"status": status, "shift": "09:00-18:00",
                                       "days": "Mon-Sat"}))
+                    # The dispatcher plans with the same people, from the same hub.
+                    db.add(Technician(tenant_id=owner.id, user_id=user_id,
+                                      home_area_id=area_id, skills=list(skills),
+                                      pincode=pincode, status=status))
                     mapped += 1
     return mapped
 
