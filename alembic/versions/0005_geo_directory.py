@@ -67,6 +67,10 @@ CREATE INDEX healthcare_facilities_earth
     ON healthcare_facilities USING gist (ll_to_earth(latitude, longitude));
 CREATE INDEX laboratories_earth ON laboratories USING gist (ll_to_earth(latitude, longitude));
 CREATE INDEX healthcare_facilities_type ON healthcare_facilities (facility_type);
+-- An organisation's own and shared sites are a handful among the public directory.
+CREATE INDEX healthcare_facilities_owned ON healthcare_facilities (tenant_id)
+    WHERE tenant_id IS NOT NULL;
+CREATE INDEX laboratories_owned ON laboratories (tenant_id) WHERE tenant_id IS NOT NULL;
 CREATE INDEX healthcare_facilities_name_trgm
     ON healthcare_facilities USING gin (name gin_trgm_ops);
 CREATE INDEX healthcare_facilities_accreditations_gin
@@ -109,6 +113,8 @@ DROP INDEX IF EXISTS facility_equipment_one_per_facility;
 DROP INDEX IF EXISTS laboratories_accreditations_gin;
 DROP INDEX IF EXISTS healthcare_facilities_accreditations_gin;
 DROP INDEX IF EXISTS healthcare_facilities_name_trgm;
+DROP INDEX IF EXISTS laboratories_owned;
+DROP INDEX IF EXISTS healthcare_facilities_owned;
 DROP INDEX IF EXISTS healthcare_facilities_type;
 DROP INDEX IF EXISTS laboratories_earth;
 DROP INDEX IF EXISTS healthcare_facilities_earth;
