@@ -9,6 +9,7 @@ from pages.admin import audit_page, organisations_page
 from pages.catalog import catalog_page
 from pages.devices import device_page, import_page, register_page, registry_page
 from pages.directory import directory_page, facility_page
+from pages.dispatch import dispatch_page
 from pages.facilities import facilities_page
 from pages.geo import pincodes_page
 from pages.home import home_page
@@ -19,6 +20,7 @@ from pages.service_areas import service_areas_page
 from pages.tickets import ticket_page
 from state.auth import AuthState
 from state.devices import DevicesState, DeviceState, ImportState, RegisterState
+from state.dispatch import DispatchState
 from state.geo import DirectoryImportState, DirectoryState, FacilityState, ServiceAreaState
 from state.ops import OpsState
 from state.pages import (
@@ -48,6 +50,8 @@ app.add_page(facility_page, route="/directory/[facility_id]", title="Facility ·
              on_load=FacilityState.load)
 app.add_page(service_areas_page, route="/service-areas", title="Service areas · Yantra",
              on_load=ServiceAreaState.load)
+app.add_page(dispatch_page, route="/dispatch", title="Dispatch · Yantra",
+             on_load=DispatchState.load)
 app.add_page(report_page, route="/report", title="Report a fault · Yantra",
              on_load=ReportState.load)
 app.add_page(ops_page, route="/ops", title="Ops console · Yantra", on_load=OpsState.load)

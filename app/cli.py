@@ -60,6 +60,18 @@ def prepare() -> None:
     from services.seed.directory import seed_directory
     if added := seed_directory():
         _say(f"demo directory loaded: {added:,} facilities on real pincodes")
+    _prepare_broker()
+
+
+def _prepare_broker() -> None:
+    """With PostgreSQL as the Celery broker, create kombu's tables once, here: workers
+    starting together would otherwise race to create them, and one would die."""
+    from services.settings import get_settings
+    if get_settings().redis_url:
+        return
+    from workers.celery_app import celery_app
+    with celery_app.connection_for_write() as connection:
+        connection.default_channel.session  # noqa: B018  (opening the session creates them)
 
 
 def _login_help(port: int) -> str:

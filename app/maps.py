@@ -136,3 +136,53 @@ def service_area_map(area: dict, probe=None) -> str:
                          [max(p[0] for p in points), max(p[1] for p in points)]],
                         padding=(24, 24))
     return fmap.get_root().render()
+
+
+PRIORITY_COLOURS = {"P1": "#dc2626", "P2": "#ea580c", "P3": "#2563eb", "P4": "#6b7280"}
+ROUTE_COLOURS = ("#0f766e", "#7c3aed", "#b45309", "#be185d", "#1d4ed8", "#15803d", "#9f1239")
+
+
+def _ist(stamp: str) -> str:
+    from datetime import datetime
+
+    from services.dispatch.travel import IST
+    return datetime.fromisoformat(stamp).astimezone(IST).strftime("%d %b %H:%M")
+
+
+def dispatch_map(plan: dict) -> str:
+    """Technicians' routes as numbered stops and lines, jobs by priority, and the jobs
+    left out circled in grey."""
+    routes = [r for r in plan["routes"] if r["stops"]]
+    points = [(s["lat"], s["lng"]) for r in routes for s in r["stops"]]
+    points += [(u["lat"], u["lng"]) for u in plan["unassigned"] if u["lat"]]
+    fmap = _map(points[0] if points else INDIA, 11 if points else 5)
+    for k, route in enumerate(routes):
+        colour = ROUTE_COLOURS[k % len(ROUTE_COLOURS)]
+        start = (route["start"]["lat"], route["start"]["lng"])
+        line = [start] + [(s["lat"], s["lng"]) for s in route["stops"]]
+        folium.PolyLine(line, color=colour, weight=4, opacity=0.8,
+                        tooltip=route["technician"]).add_to(fmap)
+        folium.Marker(start, tooltip=f"{route['technician']} starts here",
+                      icon=folium.DivIcon(html=f'<div style="font-size:18px;color:{colour}">'
+                                               '&#9873;</div>')).add_to(fmap)
+        for order, stop in enumerate(route["stops"], start=1):
+            folium.CircleMarker(
+                (stop["lat"], stop["lng"]), radius=11, color=colour, weight=3, fill=True,
+                fill_color=PRIORITY_COLOURS.get(stop["priority"], "#6b7280"), fill_opacity=0.9,
+                tooltip=f"{order}. #{stop['number']} {stop['priority']} {stop['deviceType']}"
+                        f" · ETA {_ist(stop['eta'])} IST · {route['technician']}",
+            ).add_to(fmap)
+            points.append(start)
+    for job in plan["unassigned"]:
+        if job["lat"]:
+            folium.CircleMarker((job["lat"], job["lng"]), radius=9, color="#6b7280",
+                                dash_array="4", fill=True,
+                                fill_color=PRIORITY_COLOURS.get(job["priority"], "#6b7280"),
+                                fill_opacity=0.4,
+                                tooltip=f"#{job['number']} left out: {job['reason']}"
+                                ).add_to(fmap)
+    if len(points) > 1:
+        fmap.fit_bounds([[min(p[0] for p in points), min(p[1] for p in points)],
+                         [max(p[0] for p in points), max(p[1] for p in points)]],
+                        padding=(30, 30))
+    return fmap.get_root().render()

@@ -42,6 +42,8 @@ PAGES = (
         Role.PLATFORM_ADMIN})),
     Page("/ops", "Ops console", "radar", frozenset({
         Role.DISPATCHER, Role.OEM_SERVICE_MANAGER, Role.OEM_ADMIN})),
+    Page("/dispatch", "Dispatch", "route", frozenset({
+        Role.DISPATCHER, Role.OEM_SERVICE_MANAGER})),
     Page("/report", "Report a fault", "siren", frozenset({
         Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.DISPATCHER, Role.TECHNICIAN,
         Role.OEM_SERVICE_MANAGER})),
