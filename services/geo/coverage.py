@@ -22,7 +22,7 @@ from services.actor import Actor, Role
 from services.audit import service as audit
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events.service import emit
-from services.geo.distance import EARTH_RADIUS_M, haversine_m
+from services.geo.distance import haversine_m, haversine_sql
 from services.geo.models import ServiceArea, TechnicianCoverage
 from services.geo.pincodes import PINCODE, get_pincode
 from services.geo.vocab import DEVICE_TYPES, city_tier
@@ -117,10 +117,7 @@ def pincodes_within(db: Session, latitude: float, longitude: float, radius_km: f
     """Pincodes whose centroid lies within `radius_km` of a point."""
     return list(db.execute(text(f"""
         SELECT pincode FROM indian_pincodes
-         WHERE 2 * {EARTH_RADIUS_M} * asin(least(1.0, sqrt(
-               power(sin(radians(latitude - :lat) / 2), 2) + cos(radians(:lat))
-               * cos(radians(latitude)) * power(sin(radians(longitude - :lng) / 2), 2))))
-               <= :radius ORDER BY pincode"""),
+         WHERE {haversine_sql()} <= :radius ORDER BY pincode"""),
         {"lat": latitude, "lng": longitude, "radius": radius_km * 1000}).scalars())
 
 

@@ -18,18 +18,12 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from services.errors import Invalid, NotFound
-from services.geo.distance import EARTH_RADIUS_M, check_coordinates
+from services.geo.distance import haversine_sql
 from services.geo.pincodes import get_pincode
 from services.geo.vocab import ACCREDITATIONS, FACILITY_TYPES, TEST_CATEGORIES, city_tier
 
 MAX_RADIUS_KM = 200.0
 MAX_LIMIT = 200
-
-_DISTANCE = f"""2 * {EARTH_RADIUS_M} * asin(least(1.0, sqrt(
-    power(sin(radians({{t}}.latitude - :lat) / 2), 2)
-    + cos(radians(:lat)) * cos(radians({{t}}.latitude))
-      * power(sin(radians({{t}}.longitude - :lng) / 2), 2))))"""
-
 
 def check_radius(radius_km: object, field: str = "radius") -> float:
     """A search radius in km: a finite number above 0 and at most 200."""
@@ -86,7 +80,7 @@ def _coordinates(latitude: object, longitude: object) -> tuple[float, float]:
             raise Invalid(field, "must be a number in decimal degrees") from exc
         if not -bound <= number <= bound:  # also refuses NaN
             raise Invalid(field, f"must be between -{bound} and {bound}")
-    return check_coordinates(latitude, longitude, "location")
+    return float(latitude), float(longitude)
 
 
 def _limit(limit: object) -> int:
@@ -110,7 +104,7 @@ def nearby_facilities(db: Session, latitude: object, longitude: object, radius_k
         SELECT near.*, p.city FROM (
             SELECT f.id, f.name, f.address, f.pincode, f.facility_type, f.bed_count,
                    f.specialties, f.accreditations, f.ownership, f.latitude, f.longitude,
-                   {_DISTANCE.format(t='f')} AS distance_m
+                   {haversine_sql('f')} AS distance_m
               FROM healthcare_facilities f
              WHERE CAST(:ftype AS text) IS NULL OR f.facility_type = :ftype
              ORDER BY ll_to_earth(f.latitude, f.longitude) <-> ll_to_earth(:lat, :lng)
@@ -134,7 +128,7 @@ def laboratories_by_tests(db: Session, test_categories, pincode: str, radius_km:
         SELECT * FROM (
             SELECT l.id, l.facility_id, l.name, l.address, l.pincode, l.lab_type,
                    l.test_categories, l.accreditations, l.latitude, l.longitude,
-                   {_DISTANCE.format(t='l')} AS distance_m
+                   {haversine_sql('l')} AS distance_m
               FROM laboratories l
              WHERE l.test_categories @> CAST(:cats AS jsonb)
              ORDER BY ll_to_earth(l.latitude, l.longitude) <-> ll_to_earth(:lat, :lng)

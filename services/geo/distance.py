@@ -15,6 +15,16 @@ def haversine_m(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     return 2 * EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(a)))
 
 
+def haversine_sql(table: str = "") -> str:
+    """The SQL of `haversine_m` from the point (:lat, :lng) to the row's latitude and
+    longitude (of `table`, an alias, when given), so the database measures as Python does."""
+    col = f"{table}." if table else ""
+    return f"""2 * {EARTH_RADIUS_M} * asin(least(1.0, sqrt(
+    power(sin(radians({col}latitude - :lat) / 2), 2)
+    + cos(radians(:lat)) * cos(radians({col}latitude))
+      * power(sin(radians({col}longitude - :lng) / 2), 2))))"""
+
+
 def check_coordinates(lat: object, lng: object, field: str = "scanLocation") -> tuple[float, float]:
     """Validated (lat, lng); raises services.errors.Invalid naming `field`."""
     from services.errors import Invalid
