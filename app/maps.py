@@ -149,30 +149,72 @@ def _ist(stamp: str) -> str:
     return datetime.fromisoformat(stamp).astimezone(IST).strftime("%d %b %H:%M")
 
 
-def dispatch_map(plan: dict) -> str:
-    """Technicians' routes as numbered stops and lines, jobs by priority, and the jobs
-    left out circled in grey."""
+RISK_COLOURS = {"late": "#dc2626", "at risk": "#f59e0b"}
+LEGEND = """
+<div style="position:fixed;bottom:26px;right:10px;z-index:1000;background:white;padding:6px 9px;
+ border-radius:6px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:12px system-ui,sans-serif;
+ line-height:1.6">
+ <b>Jobs</b> {priorities}<br>
+ <b>SLA</b> <span style="color:#dc2626">&#9711; late</span>
+ <span style="color:#f59e0b">&#9711; at risk</span><br>
+ <b>Map</b> &#9873; hub · &#9679; technician (grey: idle) · numbers: stop order
+</div>"""
+
+
+def _stop_icon(order: int, fill: str, border: str) -> folium.DivIcon:
+    return folium.DivIcon(
+        html=f'<div style="width:22px;height:22px;border-radius:11px;background:{fill};'
+             f'border:3px solid {border};color:white;font:bold 11px system-ui;'
+             f'display:flex;align-items:center;justify-content:center">{order}</div>',
+        icon_size=(28, 28), icon_anchor=(14, 14))
+
+
+def dispatch_map(plan: dict, hubs: list[dict] | None = None) -> str:
+    """Hubs, technicians (idle ones in grey), their routes as lines with numbered stops
+    filled by priority and ringed by SLA risk, and the jobs left out dashed in grey."""
+    from services.dispatch.override import sla_risk
+
     routes = [r for r in plan["routes"] if r["stops"]]
     points = [(s["lat"], s["lng"]) for r in routes for s in r["stops"]]
     points += [(u["lat"], u["lng"]) for u in plan["unassigned"] if u["lat"]]
     fmap = _map(points[0] if points else INDIA, 11 if points else 5)
+    for hub in hubs or []:
+        if hub.get("hubLatitude") is None:
+            continue
+        spot = (hub["hubLatitude"], hub["hubLongitude"])
+        folium.Marker(spot, tooltip=f"{hub['name']} (hub, {hub['hubPincode']})",
+                      icon=folium.DivIcon(html='<div style="font-size:22px;color:#111827">'
+                                               '&#9873;</div>', icon_size=(24, 24),
+                                          icon_anchor=(6, 22))).add_to(fmap)
+    for route in plan["routes"]:
+        if not route["stops"]:
+            start = (route["start"]["lat"], route["start"]["lng"])
+            folium.CircleMarker(start, radius=7, color="#6b7280", fill=True,
+                                fill_opacity=0.8,
+                                tooltip=f"{route['technician']} (idle in this plan)"
+                                ).add_to(fmap)
     for k, route in enumerate(routes):
         colour = ROUTE_COLOURS[k % len(ROUTE_COLOURS)]
         start = (route["start"]["lat"], route["start"]["lng"])
         line = [start] + [(s["lat"], s["lng"]) for s in route["stops"]]
         folium.PolyLine(line, color=colour, weight=4, opacity=0.8,
                         tooltip=route["technician"]).add_to(fmap)
-        folium.Marker(start, tooltip=f"{route['technician']} starts here",
-                      icon=folium.DivIcon(html=f'<div style="font-size:18px;color:{colour}">'
-                                               '&#9873;</div>')).add_to(fmap)
+        folium.CircleMarker(start, radius=8, color="white", weight=2, fill=True,
+                            fill_color=colour, fill_opacity=1,
+                            tooltip=f"{route['technician']} starts here").add_to(fmap)
+        points.append(start)
         for order, stop in enumerate(route["stops"], start=1):
-            folium.CircleMarker(
-                (stop["lat"], stop["lng"]), radius=11, color=colour, weight=3, fill=True,
-                fill_color=PRIORITY_COLOURS.get(stop["priority"], "#6b7280"), fill_opacity=0.9,
+            risk = sla_risk(stop)
+            spot = (stop["lat"], stop["lng"])
+            if risk in RISK_COLOURS:
+                folium.CircleMarker(spot, radius=17, color=RISK_COLOURS[risk], weight=3,
+                                    fill=False).add_to(fmap)
+            folium.Marker(
+                spot, icon=_stop_icon(order, PRIORITY_COLOURS.get(stop["priority"], "#6b7280"),
+                                      colour),
                 tooltip=f"{order}. #{stop['number']} {stop['priority']} {stop['deviceType']}"
-                        f" · ETA {_ist(stop['eta'])} IST · {route['technician']}",
+                        f" · ETA {_ist(stop['eta'])} IST · SLA {risk} · {route['technician']}",
             ).add_to(fmap)
-            points.append(start)
     for job in plan["unassigned"]:
         if job["lat"]:
             folium.CircleMarker((job["lat"], job["lng"]), radius=9, color="#6b7280",
@@ -181,6 +223,63 @@ def dispatch_map(plan: dict) -> str:
                                 fill_opacity=0.4,
                                 tooltip=f"#{job['number']} left out: {job['reason']}"
                                 ).add_to(fmap)
+    swatches = " ".join(f'<span style="color:{c}">&#9679; {p}</span>'
+                        for p, c in PRIORITY_COLOURS.items())
+    fmap.get_root().html.add_child(folium.Element(LEGEND.format(priorities=swatches)))
+    if len(points) > 1:
+        fmap.fit_bounds([[min(p[0] for p in points), min(p[1] for p in points)],
+                         [max(p[0] for p in points), max(p[1] for p in points)]],
+                        padding=(30, 30))
+    return fmap.get_root().render()
+
+
+TECH_COLOURS = {"available": "#15803d", "busy": "#f59e0b"}
+
+
+def field_map(view: dict) -> str:
+    """The control room's map: open tickets by priority, ringed when late or at risk;
+    technicians (green free, amber busy, grey off); hubs; the latest plan's routes."""
+    points = [(t["lat"], t["lng"]) for t in view["tickets"]]
+    points += [(t["lat"], t["lng"]) for t in view["technicians"]]
+    fmap = _map(points[0] if points else INDIA, 11 if points else 5)
+    for hub in view["hubs"]:
+        if hub.get("hubLatitude") is not None:
+            folium.Marker((hub["hubLatitude"], hub["hubLongitude"]),
+                          tooltip=f"{hub['name']} (hub, {hub['hubPincode']})",
+                          icon=folium.DivIcon(html='<div style="font-size:22px;color:#111827">'
+                                                   '&#9873;</div>', icon_size=(24, 24),
+                                              icon_anchor=(6, 22))).add_to(fmap)
+    for k, route in enumerate(r for r in view["routes"] if r["stops"]):
+        line = [(route["start"]["lat"], route["start"]["lng"])]
+        line += [(s["lat"], s["lng"]) for s in route["stops"]]
+        folium.PolyLine(line, color=ROUTE_COLOURS[k % len(ROUTE_COLOURS)], weight=3,
+                        opacity=0.6, tooltip=f"{route['technician']} "
+                                             f"({view['planStatus']} plan)").add_to(fmap)
+    for tech in view["technicians"]:
+        colour = TECH_COLOURS.get(tech["status"], "#6b7280")
+        folium.Marker((tech["lat"], tech["lng"]),
+                      tooltip=f"{tech['name']} · {tech['status']} · "
+                              f"{', '.join(tech['skills'][:4])}",
+                      icon=folium.DivIcon(
+                          html=f'<div style="font-size:17px;color:{colour};'
+                               'text-shadow:0 0 2px white">&#128100;</div>',
+                          icon_size=(20, 20), icon_anchor=(10, 10))).add_to(fmap)
+    for ticket in view["tickets"]:
+        spot = (ticket["lat"], ticket["lng"])
+        if ticket["risk"] in RISK_COLOURS:
+            folium.CircleMarker(spot, radius=13, color=RISK_COLOURS[ticket["risk"]], weight=3,
+                                fill=False).add_to(fmap)
+        who = f" · {ticket['technician']}" if ticket["technician"] else " · unassigned"
+        folium.CircleMarker(
+            spot, radius=8, color="white", weight=1, fill=True, fill_opacity=0.95,
+            fill_color=PRIORITY_COLOURS.get(ticket["priority"], "#6b7280"),
+            tooltip=f"#{ticket['number']} {ticket['priority']} {ticket['status']} · "
+                    f"SLA {ticket['risk']} · {ticket['facility']}{who}").add_to(fmap)
+    swatches = " ".join(f'<span style="color:{c}">&#9679; {p}</span>'
+                        for p, c in PRIORITY_COLOURS.items())
+    fmap.get_root().html.add_child(folium.Element(LEGEND.format(priorities=swatches).replace(
+        "&#9679; technician (grey: idle) · numbers: stop order",
+        "&#128100; technician (green free, amber busy)")))
     if len(points) > 1:
         fmap.fit_bounds([[min(p[0] for p in points), min(p[1] for p in points)],
                          [max(p[0] for p in points), max(p[1] for p in points)]],

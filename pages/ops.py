@@ -78,6 +78,23 @@ def ops_page() -> rx.Component:
             overflow_x="auto", width="100%"),
         rx.callout.root(rx.callout.text("No open tickets match. New tickets appear here the "
                                         "moment they are opened."), color_scheme="gray"))
-    return layout("Ops console", rx.vstack(alarm, kpis, filters, board, charts, spacing="4",
-                                           width="100%"),
+    switch = rx.segmented_control.root(
+        rx.segmented_control.item(rx.hstack(rx.icon("list", size=14), "Board", spacing="1",
+                                            align="center"), value="board"),
+        rx.segmented_control.item(rx.hstack(rx.icon("map", size=14), "Map", spacing="1",
+                                            align="center"), value="map"),
+        value=s.show, on_change=s.set_show, id="ops-view")
+    field = rx.vstack(
+        rx.el.iframe(src_doc=s.field_html, width="100%", height="520px", id="field-map",
+                     title="Open tickets, technicians and hubs",
+                     style={"border": "1px solid var(--gray-a5)", "borderRadius": "8px"}),
+        rx.hstack(rx.text("Open tickets by priority, ringed red when late and amber when at "
+                          "risk; technicians where last seen; routes of the latest plan.",
+                          size="2", color_scheme="gray"),
+                  rx.spacer(), rx.link("Plan routes in Dispatch →", href="/dispatch",
+                                       size="2"), width="100%", align="center"),
+        width="100%", spacing="2")
+    return layout("Ops console", rx.vstack(alarm, kpis, rx.hstack(switch, width="100%"),
+                                           filters, rx.cond(s.show == "map", field, board),
+                                           charts, spacing="4", width="100%"),
                   "Every open ticket and its SLA clock, live.")

@@ -14,12 +14,26 @@ from app.maps import dispatch_map
 from app.tasks import send_task
 from services.db import tenant_session
 from services.dispatch.models import DispatchPlan
+from services.dispatch.override import apply_move, preview_move, sla_risk
 from services.dispatch.service import accept_plan, plan_json, request_plan
 from services.dispatch.travel import IST
 from services.errors import DomainError
+from services.geo.coverage import list_service_areas
 from state.auth import AuthState
 
 ROUTE = "/dispatch"
+LEAVE_OUT = "out"
+
+
+def _stop_rows(routes: list[dict], only: list[str] | None = None) -> list[dict[str, str]]:
+    return [{"technician": r["technician"], "order": str(i), "number": str(s["number"]),
+             "ticketId": s["ticketId"], "priority": s["priority"], "device": s["deviceType"],
+             "facility": s["facility"], "eta": _hhmm(s["eta"]),
+             "travel": f"{s['travelMinutes']} min",
+             "late": f"{s['lateMinutes']} min late" if s["lateMinutes"] else sla_risk(s),
+             "violations": "; ".join(s.get("violations", [])) or "none"}
+            for r in routes if only is None or r["technicianId"] in only
+            for i, s in enumerate(r["stops"], start=1)]
 
 
 def _hhmm(stamp: str) -> str:
@@ -36,8 +50,17 @@ class DispatchState(AuthState):
     map_html: str = ""
     watching: bool = False
     percent: int = 0
+    # Manual override: a ticket, where it goes, and what that would do before it is applied.
+    ticket_options: list[dict[str, str]] = []
+    tech_options: list[dict[str, str]] = []
+    move_ticket: str = ""
+    move_tech: str = ""
+    preview_stops: list[dict[str, str]] = []
+    preview_violations: list[str] = []
+    previewing: bool = False
+    overrides: int = 0
 
-    def _show(self, body: dict) -> None:
+    def _show(self, body: dict, hubs: list[dict] | None = None) -> None:
         self.plan_id, self.status = body["planId"], body["status"]
         last = body["progress"][-1] if body["progress"] else None
         self.step = (f"{last['round']}: cost {last['objective']:,} after {last['seconds']} s"
@@ -46,16 +69,21 @@ class DispatchState(AuthState):
         self.percent = (100 if body["status"] not in ("queued", "running") else
                         min(99, int(100 * float(last["seconds"]) / limit)) if last else 0)
         self.summary = {k: str(v) for k, v in body["summary"].items()}
-        self.stops = [{"technician": r["technician"], "order": str(i), "number": str(s["number"]),
-                       "ticketId": s["ticketId"], "priority": s["priority"],
-                       "device": s["deviceType"], "facility": s["facility"],
-                       "eta": _hhmm(s["eta"]), "travel": f"{s['travelMinutes']} min",
-                       "late": f"{s['lateMinutes']} min late" if s["lateMinutes"] else "on time"}
-                      for r in body["routes"] for i, s in enumerate(r["stops"], start=1)]
+        self.stops = _stop_rows(body["routes"])
         self.unassigned = [{"number": str(u["number"]), "priority": u["priority"],
                             "device": u["deviceType"], "facility": u["facility"],
                             "reason": u["reason"]} for u in body["unassigned"]]
-        self.map_html = dispatch_map(body) if body["status"] in ("ready", "accepted") else ""
+        self.map_html = (dispatch_map(body, hubs) if body["status"] in ("ready", "accepted")
+                         else "")
+        self.overrides = len(body["params"].get("overrides", []))
+        self.ticket_options = (
+            [{"value": s["ticketId"], "label": f"#{s['number']} {s['priority']} {s['device']}"
+              f" · {s['technician']}"} for s in self.stops]
+            + [{"value": u["ticketId"], "label": f"#{u['number']} {u['priority']} "
+                f"{u['deviceType']} · left out"} for u in body["unassigned"]])
+        self.tech_options = [{"value": r["technicianId"], "label": r["technician"]}
+                             for r in body["routes"]] + [
+            {"value": LEAVE_OUT, "label": "Leave it out of the plan"}]
 
     def _refresh(self) -> bool:
         actor = self._allowed(ROUTE)
@@ -68,7 +96,8 @@ class DispatchState(AuthState):
             if record is None:
                 return False
             body = plan_json(record)
-        self._show(body)
+            hubs = list_service_areas(db, actor.tenant_id)
+        self._show(body, hubs)
         return body["status"] in ("queued", "running")
 
     @rx.event
@@ -94,6 +123,7 @@ class DispatchState(AuthState):
         send_task("dispatch.optimize", plan_id, str(actor.tenant_id), actor.tenant_kind.value)
         self.plan_id, self.status, self.step, self.map_html = plan_id, "queued", "", ""
         self.stops, self.unassigned, self.summary = [], [], {}
+        self._clear_preview()
         return DispatchState.watch
 
     @rx.event(background=True)
@@ -111,6 +141,68 @@ class DispatchState(AuthState):
         finally:
             async with self:
                 self.watching = False
+
+    @rx.event
+    def set_move_ticket(self, value: str):
+        self.move_ticket = value
+        self._clear_preview()
+
+    @rx.event
+    def set_move_tech(self, value: str):
+        self.move_tech = value
+        self._clear_preview()
+
+    def _clear_preview(self) -> None:
+        self.previewing, self.preview_stops, self.preview_violations = False, [], []
+
+    def _move(self, apply: bool) -> dict | None:
+        actor = self._allowed(ROUTE)
+        if actor is None or not self.plan_id:
+            return None
+        target = None if self.move_tech == LEAVE_OUT else self.move_tech
+        do = apply_move if apply else preview_move
+        with tenant_session(actor) as db:
+            result = do(db, actor, uuid.UUID(self.plan_id), self.move_ticket, target)
+            hubs = list_service_areas(db, actor.tenant_id)
+        return {**result, "hubs": hubs}
+
+    @rx.event
+    def preview(self):
+        if not self.move_ticket or not self.move_tech:
+            return rx.toast.error("Choose a ticket and where it should go")
+        try:
+            result = self._move(apply=False)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        if result is None:
+            return
+        self.previewing = True
+        self.preview_stops = _stop_rows(result["routes"], result["changed"])
+        self.preview_violations = [
+            (f"#{v['number']}: " if v["number"] else "") + f"{v['technician']}: {v['message']}"
+            for v in result["violations"]]
+        self.map_html = dispatch_map({"routes": result["routes"],
+                                      "unassigned": result["unassigned"]}, result["hubs"])
+
+    @rx.event
+    def apply(self):
+        try:
+            result = self._move(apply=True)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        if result is None:
+            return
+        self._clear_preview()
+        self.move_ticket = self.move_tech = ""
+        self._refresh()
+        moved = result["moved"]
+        return rx.toast.success(f"Ticket #{moved['number']} moved to "
+                                f"{moved['toName'] or 'the left-out list'}")
+
+    @rx.event
+    def cancel_move(self):
+        self._clear_preview()
+        self._refresh()
 
     @rx.event
     def accept(self):

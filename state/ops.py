@@ -11,8 +11,10 @@ import plotly.graph_objects as go
 import psycopg
 import reflex as rx
 
+from app.maps import field_map
 from app.money import format_inr
 from services.db import app_url, tenant_session
+from services.dispatch.field import field_view
 from services.tickets.board import board_choices, list_tickets
 from services.tickets.kpis import console_kpis
 from state.auth import AuthState
@@ -53,6 +55,9 @@ class OpsState(AuthState):
     _raw: list[dict] = []
     _listening: bool = False
     _kpis: object = None
+    show: str = "board"  # or "map"
+    field_html: str = ""
+    _field_at: float = 0.0
 
     def _refresh(self) -> None:
         self._refresh_rows()
@@ -122,6 +127,22 @@ class OpsState(AuthState):
         self._refresh()
         return OpsState.listen
 
+    def _refresh_field(self) -> None:
+        """The field map (rendered only while shown, at most every 10 s on changes)."""
+        actor = self._allowed(ROUTE)
+        if actor is None:
+            return
+        with tenant_session(actor) as db:
+            view = field_view(db, actor.tenant_id)
+        self.field_html = field_map(view)
+        self._field_at = time.monotonic()
+
+    @rx.event
+    def set_show(self, value: str | list[str]):
+        self.show = value if isinstance(value, str) else value[0]
+        if self.show == "map":
+            self._refresh_field()
+
     @rx.event
     def set_priority(self, value: str):
         self.priority = value
@@ -178,6 +199,9 @@ class OpsState(AuthState):
                             if changed:
                                 self._refresh_rows()
                                 self.last_change = datetime.now(UTC).strftime("%H:%M:%S UTC")
+                            if (changed and self.show == "map"
+                                    and time.monotonic() - self._field_at >= 10):
+                                self._refresh_field()
                             else:
                                 self._tick()
                         if changed:

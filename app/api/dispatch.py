@@ -12,6 +12,7 @@ from app.api.deps import current_actor, require_roles
 from app.tasks import send_task
 from services.actor import Actor
 from services.db import tenant_session
+from services.dispatch.override import apply_move, preview_move
 from services.dispatch.service import DISPATCHERS, accept_plan, get_plan, plan_json, request_plan
 
 router = APIRouter(prefix="/dispatch", tags=["dispatch"])
@@ -20,6 +21,11 @@ router = APIRouter(prefix="/dispatch", tags=["dispatch"])
 class PlanBody(BaseModel):
     timeLimitSeconds: float = 10  # noqa: N815
     startAt: datetime | None = None  # noqa: N815
+
+
+class MoveBody(BaseModel):
+    ticketId: uuid.UUID  # noqa: N815
+    technicianId: uuid.UUID | None = None  # noqa: N815 - None leaves the ticket out
 
 
 @router.post("/plans", status_code=202,
@@ -46,3 +52,24 @@ def accept(plan_id: uuid.UUID, actor: Actor = Depends(require_roles(*DISPATCHERS
     with tenant_session(actor) as db:
         moved = accept_plan(db, actor, plan_id)
     return {"planId": str(plan_id), "assigned": moved}
+
+
+@router.post("/plans/{plan_id}/moves/preview",
+             summary="What moving one ticket to a technician (or out) would do: new ETAs "
+                     "of both routes and the rules it breaks; changes nothing")
+def preview(plan_id: uuid.UUID, body: MoveBody,
+            actor: Actor = Depends(require_roles(*DISPATCHERS))) -> dict:
+    with tenant_session(actor) as db:
+        return preview_move(db, actor, plan_id, str(body.ticketId),
+                            str(body.technicianId) if body.technicianId else None)
+
+
+@router.post("/plans/{plan_id}/moves",
+             summary="Move one ticket to a technician (or out of the plan) before accepting")
+def move(plan_id: uuid.UUID, body: MoveBody,
+         actor: Actor = Depends(require_roles(*DISPATCHERS))) -> dict:
+    with tenant_session(actor) as db:
+        result = apply_move(db, actor, plan_id, str(body.ticketId),
+                            str(body.technicianId) if body.technicianId else None)
+        return {**plan_json(get_plan(db, plan_id)), "violations": result["violations"],
+                "changed": result["changed"]}

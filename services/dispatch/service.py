@@ -85,12 +85,29 @@ def _run(actor: Actor, plan_id: uuid.UUID) -> str:
             last_write[0] = time.monotonic()
             _write(actor, plan_id, progress=trail[-50:])
 
+    start = start or datetime.now(UTC)
     with tenant_session(actor) as db:
         result = plan(db, start=start, seconds=seconds, on_progress=progress)
+        _add_deadlines(db, result["routes"])
+        params = {**db.get(DispatchPlan, plan_id).params, "plannedFrom": start.isoformat()}
     _write(actor, plan_id, status="ready", progress=trail[-50:], routes=result["routes"],
+           params=params,
            unassigned=result["unassigned"], summary=result["summary"],
            finished_at=datetime.now(UTC))
     return "ready"
+
+
+def _add_deadlines(db: Session, routes: list[dict]) -> None:
+    """Each stop's SLA deadline, so the map and the table can show the risk."""
+    ids = [s["ticketId"] for r in routes for s in r["stops"]]
+    if not ids:
+        return
+    due = {str(t.id): t.response_due_at for t in db.exec(
+        select(Ticket).where(Ticket.id.in_([uuid.UUID(i) for i in ids])))}
+    for route in routes:
+        for stop in route["stops"]:
+            moment = due.get(stop["ticketId"])
+            stop["deadline"] = moment.isoformat() if moment else None
 
 
 def _write(actor: Actor, plan_id: uuid.UUID, **fields: Any) -> None:
