@@ -60,6 +60,9 @@ def prepare() -> None:
     from services.seed.directory import seed_directory
     if added := seed_directory():
         _say(f"demo directory loaded: {added:,} facilities on real pincodes")
+    from services.catalog.demo import seed_demo_catalog
+    if added := seed_demo_catalog(300):
+        _say(f"demo catalog: {added} more SKUs for the demo OEMs")
     _prepare_broker()
 
 

@@ -6,9 +6,7 @@ from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from app.money import format_inr
 from services.audit import service as audit
-from services.catalog.service import list_skus
 from services.db import system_session, tenant_session
 from services.errors import DomainError
 from services.geo.facilities import list_facilities
@@ -17,6 +15,7 @@ from services.identity.service import list_users
 from services.overview.service import home_figures
 from services.tenancy.service import directory, list_tenants
 from state.auth import AuthState
+from state.catalog import CatalogState as CatalogState  # the catalog page's state lives there
 
 IST = ZoneInfo("Asia/Kolkata")
 
@@ -34,22 +33,6 @@ class HomeState(AuthState):
         with tenant_session(actor) as db:
             self.figures = [{"label": f.label, "value": f"{f.value:,}", "hint": f.hint}
                             for f in home_figures(db, actor)]
-
-
-class CatalogState(AuthState):
-    skus: list[dict[str, str]] = []
-
-    @rx.event
-    def load(self):
-        actor, redirect = self._enter("/catalog")
-        if redirect or actor is None:
-            return redirect
-        with tenant_session(actor) as db:
-            rows = list_skus(db, actor=actor, limit=200)
-        self.skus = [{"code": r["code"], "name": r["name"], "category": r["category"],
-                      "risk": r["imdrClass"], "oem": r["oemName"],
-                      "price": format_inr(r["listPricePaise"]), "gst": f"{r['gstRate']}%"}
-                     for r in rows]
 
 
 class FacilitiesState(AuthState):
