@@ -14,15 +14,20 @@ from pages.facilities import facilities_page
 from pages.geo import pincodes_page
 from pages.home import home_page
 from pages.login import login_page
+from pages.negotiation import negotiation_page
 from pages.ops import ops_page
+from pages.orders import orders_page
 from pages.report import report_page
+from pages.rfq import rfq_detail_page, rfq_list_page, rfq_new_page
 from pages.service_areas import service_areas_page
 from pages.tickets import ticket_page
 from state.auth import AuthState
 from state.devices import DevicesState, DeviceState, ImportState, RegisterState
 from state.dispatch import DispatchState
 from state.geo import DirectoryImportState, DirectoryState, FacilityState, ServiceAreaState
+from state.negotiation import NegotiationState
 from state.ops import OpsState
+from state.orders import OrdersState
 from state.pages import (
     AuditState,
     CatalogState,
@@ -32,6 +37,7 @@ from state.pages import (
     PincodeState,
 )
 from state.report import ReportState
+from state.rfq import RfqDetailState, RfqListState, RfqNewState
 from state.tickets import TicketState
 
 app = rx.App(
@@ -69,3 +75,10 @@ app.add_page(pincodes_page, route="/pincodes", title="Pincodes · Yantra",
 app.add_page(organisations_page, route="/admin/organisations", title="Organisations · Yantra",
              on_load=OrganisationsState.load)
 app.add_page(audit_page, route="/audit", title="Audit trail · Yantra", on_load=AuditState.load)
+app.add_page(rfq_list_page, route="/rfqs", title="RFQs · Yantra", on_load=RfqListState.load)
+app.add_page(rfq_new_page, route="/rfqs/new", title="New RFQ · Yantra", on_load=RfqNewState.load)
+app.add_page(rfq_detail_page, route="/rfqs/[rfq_id]", title="RFQ · Yantra",
+             on_load=RfqDetailState.load)
+app.add_page(negotiation_page, route="/negotiation/[rfq_id]/[oem_id]",
+             title="Negotiation · Yantra", on_load=NegotiationState.load)
+app.add_page(orders_page, route="/orders", title="Orders · Yantra", on_load=OrdersState.load)

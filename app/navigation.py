@@ -32,6 +32,17 @@ PAGES = (
     Page("/catalog", "Catalog", "package", frozenset({
         Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.OEM_ADMIN, Role.OEM_SALES,
         Role.PLATFORM_ADMIN})),
+    Page("/rfqs", "RFQs", "file-text", frozenset({
+        Role.BUYER_ADMIN, Role.BUYER_USER, Role.OEM_ADMIN, Role.OEM_SALES})),
+    Page("/rfqs/new", "New RFQ", "file-plus", frozenset({Role.BUYER_ADMIN, Role.BUYER_USER}),
+         in_menu=False),
+    Page("/rfqs/detail", "RFQ", "file-text", frozenset({
+        Role.BUYER_ADMIN, Role.BUYER_USER, Role.OEM_ADMIN, Role.OEM_SALES}), in_menu=False),
+    Page("/orders", "Orders", "truck", frozenset({
+        Role.BUYER_ADMIN, Role.BUYER_USER, Role.OEM_ADMIN, Role.OEM_SALES,
+        Role.OEM_SERVICE_MANAGER})),
+    Page("/negotiation/room", "Negotiation", "messages-square", frozenset({
+        Role.BUYER_ADMIN, Role.BUYER_USER, Role.OEM_ADMIN, Role.OEM_SALES}), in_menu=False),
     Page("/facilities", "Facilities", "hospital", frozenset({
         Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.OEM_SERVICE_MANAGER,
         Role.DISPATCHER, Role.TECHNICIAN})),

@@ -24,6 +24,7 @@ from services.geo.models import (
     TechnicianCoverage,
 )
 from services.identity.models import User, UserSession
+from services.orders.models import PurchaseOrder, SalesOrder
 from services.parts.models import FaultPart, Part, PartReservation, PartStock, SkuPart
 from services.rfq.models import Quote, Rfq, RfqItem
 from services.sla.models import SlaPolicy
@@ -36,7 +37,7 @@ __all__ = [
     "AccessGrant", "AuditEntry", "Contract", "DeviceRegistrationBatch", "Equipment",
     "EventDelivery", "HealthcareFacility", "HealthcareFacilityEquipment", "IndianPincode",
     "Laboratory", "ManufacturerDeviceFeed", "OutboxEvent", "QrCode", "QrDeploymentLog", "QrKit", "Quote", "Rfq",
-    "RfqItem", "ServiceArea", "Sku", "SlaPolicy", "Notification", "TicketAttachment",
+    "RfqItem", "PurchaseOrder", "SalesOrder", "ServiceArea", "Sku", "SlaPolicy", "Notification", "TicketAttachment",
     "TicketEvent", "TechnicianCoverage", "Tenant", "Ticket", "User", "Technician", "Part",
     "PartStock", "PartReservation", "SkuPart", "FaultPart", "DispatchPlan",
     "UserSession", "metadata",

@@ -21,7 +21,8 @@ def _broker_and_backend() -> tuple[str, str]:
 
 
 broker, backend = _broker_and_backend()
-celery_app = Celery("yantra", broker=broker, backend=backend, include=["workers.events", "workers.devices", "workers.sla", "workers.dispatch"])
+celery_app = Celery("yantra", broker=broker, backend=backend, include=["workers.events", "workers.devices", "workers.sla", "workers.dispatch",
+                                                                    "workers.rfq"])
 celery_app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
@@ -38,6 +39,7 @@ celery_app.conf.update(
     beat_schedule={
         "relay-outbox": {"task": "events.relay", "schedule": 1.0},
         "sla-tick": {"task": "sla.tick", "schedule": 1.0},
+        "rfq-expiry-sweep": {"task": "rfq.sweep_expired", "schedule": 60.0},
     },
 )
 

@@ -15,8 +15,11 @@ from app.api import (
     facilities,
     geo,
     live,
+    negotiation,
+    orders,
     parts,
     qr,
+    rfq,
     tickets,
 )
 from app.api.errors import install_error_handlers
@@ -53,9 +56,11 @@ def create_api() -> FastAPI:
     install_error_handlers(api)
     for router in (_health_router(), auth.router, geo.router, catalog.router,
                    facilities.router, admin.router, devices.router, qr.router,
-                   tickets.router, tickets.contracts, parts.router, dispatch.router):
+                   tickets.router, tickets.contracts, parts.router, dispatch.router,
+                   rfq.router, negotiation.router, orders.router):
         api.include_router(router, prefix=PREFIX)
     api.include_router(live.router)
+    api.include_router(negotiation.live)
     api.add_middleware(RequestIdMiddleware)
     api.add_middleware(GZipMiddleware, minimum_size=4096)
     return api

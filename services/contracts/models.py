@@ -6,6 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import BigInteger, Column, FetchedValue
 from sqlmodel import Field, SQLModel
 
 from services.columns import id_field, jsonb_field, ref_field, tenant_field, timestamp_field
@@ -27,3 +28,11 @@ class Contract(SQLModel, table=True):
     terms: dict[str, Any] = jsonb_field()
     signed_at: datetime | None = None
     created_at: datetime = timestamp_field()
+    number: int | None = Field(default=None, sa_column=Column(
+        BigInteger, server_default=FetchedValue(), nullable=False))
+    value_paise: int = Field(default=0, sa_column=Column(BigInteger, nullable=False,
+                                                         server_default="0"))
+
+    @property
+    def label(self) -> str:
+        return f"CT-{self.number}"

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
@@ -24,6 +25,7 @@ REGISTRARS = (Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.OEM_ADMIN,
               Role.OEM_SERVICE_MANAGER)
 SERIAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,79}$")
 AMC_STATUSES = ("none", "warranty", "amc", "cmc")
+IST = ZoneInfo("Asia/Kolkata")
 SLA_TIERS = ("platinum", "gold", "silver", "bronze")
 
 
@@ -38,6 +40,8 @@ class RegisterDevice:
     amc_start: date | None = None
     amc_end: date | None = None
     sla_tier: str | None = None
+    manufacturer_id: uuid.UUID | None = None  # when several OEMs use the same SKU code
+    contract_id: uuid.UUID | None = None
 
 
 def check_serial(serial: str) -> str:
@@ -51,7 +55,7 @@ def check_serial(serial: str) -> str:
 def check_install_date(value: date | None) -> date | None:
     if value is None:
         return None
-    if value > date.today():
+    if value > datetime.now(IST).date():  # India's date, whatever the server's zone
         raise Invalid("installationDate", "cannot be in the future")
     if value.year < 1980:
         raise Invalid("installationDate", "is before 1980")
@@ -103,7 +107,7 @@ def register_device(db: Session, actor: Actor, cmd: RegisterDevice) -> tuple[Equ
     serial = check_serial(cmd.serial_number)
     install = check_install_date(cmd.installation_date)
     _check_contract_terms(cmd)
-    sku = find_sku(db, cmd.sku_code)
+    sku = find_sku(db, cmd.sku_code, cmd.manufacturer_id)
     facility = find_facility(db, cmd.facility_id)
     udi = None
     if cmd.udi:
@@ -113,7 +117,7 @@ def register_device(db: Session, actor: Actor, cmd: RegisterDevice) -> tuple[Equ
         tenant_id=actor.tenant_id, manufacturer_tenant_id=sku.tenant_id, sku_id=sku.id,
         facility_id=facility.id, serial_number=serial, udi=udi, install_date=install,
         amc_status=cmd.amc_status, amc_start=cmd.amc_start, amc_end=cmd.amc_end,
-        current_sla=cmd.sla_tier, lifecycle_status="registered",
+        current_sla=cmd.sla_tier, lifecycle_status="registered", contract_id=cmd.contract_id,
     )
     try:
         with db.begin_nested():

@@ -22,7 +22,9 @@ EVENT_NAMES = frozenset({
     "OrderShipped", "DeviceOnboarded", "BatchProcessed", "QRScanned", "QRDeployed",
     "TicketOpened", "TicketStatusChanged", "SLABreached", "DispatchAssigned", "PartReserved",
     "FacilityImported", "LocationResolved", "WhatsAppMessageReceived", "TriageCompleted",
-    "PreemptiveTicket", "InsightCreated", "ServiceAreaSaved",
+    "PreemptiveTicket", "InsightCreated", "ServiceAreaSaved", "CounterOffered",
+    "RFQOpened", "RFQExpired", "QuoteRevised", "QuoteWithdrawn", "QuoteAccepted",
+    "PurchaseOrderIssued", "OrderStatusChanged",
 })
 
 

@@ -58,6 +58,8 @@ TENANT_TABLES = _migration_tenant_tables()
 LATER_TENANT_TABLES = ("qr_code", "qr_kit", "sla_policy", "ticket_event", "ticket_attachment",
                        "notification", "technician", "part", "part_stock", "part_reservation",
                        "sku_part", "fault_part", "dispatch_plan")
+# A buyer's purchase orders and orders, read by their seller (tests/orders covers both).
+TRADE_TABLES = ("purchase_order", "sales_order")
 # Shared with every signed-in organisation on purpose (the catalog test below covers it).
 # The catalog, and a provider's service network (hubs and technician coverage), are
 # what organisations offer each other: readable by every signed-in one, writable by the
@@ -188,7 +190,7 @@ def test_hospital_a_sees_none_of_hospital_bs_rows_in_any_table(two_hospitals):
 
 
 def test_without_a_tenant_the_app_role_sees_no_tenant_rows(two_hospitals):
-    for table in (*TENANT_TABLES, *LATER_TENANT_TABLES):
+    for table in (*TENANT_TABLES, *LATER_TENANT_TABLES, *TRADE_TABLES):
         with _as_app(None) as con:
             seen = con.execute(text(f"SELECT count(*) FROM {table} "
                                     "WHERE tenant_id IS NOT NULL")).scalar_one()
@@ -213,7 +215,8 @@ def test_every_tenant_table_has_forced_row_level_security():
         flags = {row.relname: (row.relrowsecurity, row.relforcerowsecurity) for row in db.execute(
             text("SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
                  "WHERE relkind = 'r' AND relname = ANY(:t)"), {"t": list(with_tenant_column)})}
-    assert set(TENANT_TABLES) | set(LATER_TENANT_TABLES) == with_tenant_column
+    assert set(TENANT_TABLES) | set(LATER_TENANT_TABLES) | set(TRADE_TABLES) \
+        == with_tenant_column
     assert flags == dict.fromkeys(with_tenant_column, (True, True))
 
 

@@ -1,0 +1,86 @@
+"""Award, purchase orders (PDF) and orders through fulfilment."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from fastapi import APIRouter, Depends
+from fastapi.responses import Response
+from pydantic import BaseModel, ConfigDict
+
+from app.api.deps import current_actor, download_actor
+from services.actor import Actor
+from services.contracts.models import Contract
+from services.db import tenant_session
+from services.orders.po_pdf import render_po
+from services.orders.service import (
+    Award,
+    award_quote,
+    get_order,
+    get_po,
+    list_orders,
+    move_order,
+    order_json,
+)
+from services.tenancy.service import directory
+
+router = APIRouter(tags=["orders"])
+
+
+class AwardBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    quoteId: uuid.UUID  # noqa: N815
+    slaTier: str = "gold"  # noqa: N815
+    facilityId: uuid.UUID | None = None  # noqa: N815
+
+
+class MoveBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: str
+    serials: dict[str, Any] | None = None  # {skuCode: [serial, ...]} when shipping
+    note: str = ""
+
+
+@router.post("/rfqs/{rfq_id}/award", status_code=201,
+             summary="Award the RFQ to a quote: contract, purchase order and order")
+def award(rfq_id: uuid.UUID, body: AwardBody, actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return award_quote(db, actor, rfq_id, Award(body.quoteId, body.slaTier,
+                                                    body.facilityId))
+
+
+@router.get("/orders", summary="Orders you placed (buyers) or fulfil (OEMs), newest first")
+def orders(actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return {"orders": list_orders(db, actor)}
+
+
+@router.get("/orders/{order_id}", summary="One order with its lines, serials and timeline")
+def order(order_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return order_json(db, get_order(db, order_id))
+
+
+@router.post("/orders/{order_id}/status",
+             summary="Move an order: shipped (seller, with serials), delivered or installed "
+                     "(buyer; installed registers the devices), cancelled (buyer)")
+def move(order_id: uuid.UUID, body: MoveBody, actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return order_json(db, move_order(db, actor, order_id, body.status, body.serials,
+                                         body.note))
+
+
+@router.get("/purchase-orders/{po_id}.pdf", summary="The purchase order as a PDF",
+            response_class=Response)
+def purchase_order_pdf(po_id: uuid.UUID, actor: Actor = Depends(download_actor)) -> Response:
+    with tenant_session(actor) as db:
+        po = get_po(db, po_id)
+        names = directory(db)
+        pdf = render_po(po, db.get(Contract, po.contract_id),
+                        names.get(po.tenant_id, ("", ""))[0],
+                        names.get(po.seller_tenant_id, ("", ""))[0])
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{po.label}.pdf"'})

@@ -1,0 +1,159 @@
+"""RFQ and quote routes: buyers raise RFQs and compare quotes; OEMs quote on what was
+sent to them. Row-level security decides what each organisation may read."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import date, datetime
+from decimal import Decimal
+
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.api.deps import current_actor
+from app.tasks import send_task
+from services.actor import Actor
+from services.db import tenant_session
+from services.errors import Invalid
+from services.rfq.machine import RFQ_STATUSES
+from services.rfq.models import Rfq
+from services.rfq.quotes import QuoteLine, QuoteTerms, quotes_view, submit_quote, withdraw_quote
+from services.rfq.service import NewRfq, RfqLine, cancel_rfq, create_rfq, get_rfq, list_rfqs
+from services.rfq.service import open_rfq as open_draft
+
+log = logging.getLogger("yantra.api")
+router = APIRouter(prefix="/rfqs", tags=["rfq"])
+
+
+class ItemBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sku: str = Field(max_length=64, description="the SKU's id or code")
+    qty: int
+
+
+class RfqBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    buyerId: uuid.UUID
+    items: list[ItemBody]
+    expiresAt: datetime = Field(description="with its time zone, e.g. 2026-12-01T18:00:00Z")
+    title: str = ""
+    deliveryPincode: str | None = Field(default=None, max_length=6)
+    requiredBy: date | None = None
+    terms: str = ""
+    oemIds: list[uuid.UUID] | None = Field(
+        default=None, description="leave out to ask every OEM of these SKUs")
+    facilityId: uuid.UUID | None = None
+    draft: bool = Field(default=False, description="true keeps it a draft; open it later")
+
+
+class CancelBody(BaseModel):
+    reason: str = ""
+
+
+class LineBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    item: str = Field(max_length=64, description="the RFQ item's id, or its SKU's id or code")
+    unitPricePaise: int
+    discountPct: Decimal | None = None
+    gstRate: Decimal | None = None
+
+
+class QuoteBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lines: list[LineBody]
+    validUntil: date
+    discountPct: Decimal = Decimal("0")
+    leadTimeDays: int = 0
+    warrantyYears: int = 0
+    cmcYears: int = 0
+    cmcAnnualPaise: int = 0
+    notes: str = ""
+
+
+def schedule_expiry(rfq: Rfq) -> None:
+    """Ask a worker to expire the RFQ at its `expires_at`. Should the broker be away, the
+    periodic sweep still expires it, so the RFQ stands and the failure is logged."""
+    try:
+        send_task("rfq.expire", str(rfq.id), eta=rfq.expires_at)
+    except Exception:  # the RFQ is committed; the sweep is the fallback
+        log.exception("could not schedule the expiry of %s; the sweep will expire it",
+                      rfq.label)
+
+
+@router.post("", status_code=201, summary="Raise an RFQ (opened to OEMs unless draft)")
+def create(body: RfqBody, actor: Actor = Depends(current_actor)) -> dict:
+    cmd = NewRfq(items=[RfqLine(i.sku, i.qty) for i in body.items], expires_at=body.expiresAt,
+                 title=body.title, delivery_pincode=body.deliveryPincode,
+                 required_by=body.requiredBy, terms=body.terms, oem_ids=body.oemIds,
+                 facility_id=body.facilityId, buyer_id=body.buyerId, publish=not body.draft)
+    with tenant_session(actor) as db:
+        rfq = create_rfq(db, actor, cmd)
+    if rfq.status == "open":
+        schedule_expiry(rfq)
+    return {"rfqId": str(rfq.id), "number": rfq.label, "status": rfq.status}
+
+
+@router.get("", summary="Your RFQs (buyers) or the RFQs sent to you (OEMs), newest first")
+def list_(status: str | None = Query(None, max_length=20),
+          limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0),
+          actor: Actor = Depends(current_actor)) -> dict:
+    if status is not None and status not in RFQ_STATUSES:
+        raise Invalid("status", f"must be one of {', '.join(RFQ_STATUSES)}")
+    with tenant_session(actor) as db:
+        return {"rfqs": list_rfqs(db, actor, status, limit, offset)}
+
+
+@router.get("/{rfq_id}", summary="An RFQ with its lines")
+def read(rfq_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return get_rfq(db, actor, rfq_id)
+
+
+@router.post("/{rfq_id}/open", summary="Send a draft RFQ to its OEMs")
+def open_(rfq_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        rfq = open_draft(db, actor, rfq_id)
+    schedule_expiry(rfq)
+    return {"rfqId": str(rfq.id), "status": rfq.status}
+
+
+@router.post("/{rfq_id}/cancel", summary="Cancel a draft, open or negotiating RFQ")
+def cancel(rfq_id: uuid.UUID, body: CancelBody | None = None,
+           actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        rfq = cancel_rfq(db, actor, rfq_id, body.reason if body else "")
+    return {"rfqId": str(rfq.id), "status": rfq.status}
+
+
+@router.post("/{rfq_id}/quotes", status_code=201,
+             summary="Quote on an RFQ sent to you, or revise your quote")
+def quote(rfq_id: uuid.UUID, body: QuoteBody, actor: Actor = Depends(current_actor)) -> dict:
+    terms = QuoteTerms(
+        lines=[QuoteLine(x.item, x.unitPricePaise, x.discountPct, x.gstRate) for x in body.lines],
+        valid_until=body.validUntil, discount_pct=body.discountPct,
+        lead_time_days=body.leadTimeDays, warranty_years=body.warrantyYears,
+        cmc_years=body.cmcYears, cmc_annual_paise=body.cmcAnnualPaise, notes=body.notes)
+    with tenant_session(actor) as db:
+        saved = submit_quote(db, actor, rfq_id, terms)
+    return {"quoteId": str(saved.id), "revision": saved.revision, "status": saved.status,
+            "totalPaise": saved.tco_paise}
+
+
+@router.get("/{rfq_id}/quotes",
+            summary="Quotes on an RFQ: the buyer's comparison, or an OEM's own quote")
+def quotes(rfq_id: uuid.UUID, history: bool = False,
+           actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return quotes_view(db, actor, rfq_id, history)
+
+
+@router.post("/{rfq_id}/quotes/withdraw", summary="Withdraw your current quote")
+def withdraw(rfq_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        saved = withdraw_quote(db, actor, rfq_id)
+    return {"quoteId": str(saved.id), "status": saved.status}

@@ -1,0 +1,286 @@
+"""A negotiation room in the browser: the thread, live (PostgreSQL NOTIFY), with read
+receipts, counter-offers and the coach."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+
+import psycopg
+import reflex as rx
+
+from app.money import format_inr
+from services.db import app_url, tenant_session
+from services.errors import DomainError
+from services.negotiation import coach
+from services.negotiation.service import (
+    mark_read,
+    open_room,
+    post_counter,
+    post_message,
+    thread,
+)
+from services.rfq.service import rfq_items
+from services.sla.calendar import IST
+from services.tenancy.service import directory
+from state.auth import AuthState
+
+ROUTE = "/negotiation/room"
+SIDE_NAMES = {"buyer": "Buyer", "oem": "OEM", "coach": "Coach"}
+
+
+def _hhmm(stamp: str | None) -> str:
+    return datetime.fromisoformat(stamp).astimezone(IST).strftime("%d %b %H:%M") if stamp else ""
+
+
+def _rupees_to_paise(value: str) -> int:
+    cleaned = (value or "").replace(",", "").replace("₹", "").strip()
+    try:
+        amount = Decimal(cleaned)
+    except InvalidOperation as exc:
+        raise ValueError(cleaned) from exc
+    if not amount.is_finite() or amount <= 0:
+        raise ValueError(cleaned)
+    return int(amount * 100)
+
+
+@dataclass
+class MessageView:
+    """One message as the room shows it."""
+
+    id: str = ""
+    kind: str = ""
+    mine: bool = False
+    body: str = ""
+    who: str = ""
+    at: str = ""
+    receipt: str = ""
+    total: str = ""
+    terms: str = ""
+    band: str = ""
+    counter: str = ""
+    position: str = ""
+    action: str = ""
+    offer_lines: list[str] = field(default_factory=list)
+    reasons: list[str] = field(default_factory=list)
+    tip_terms: list[str] = field(default_factory=list)
+
+
+class NegotiationState(AuthState):
+    rfq_id: str = ""
+    oem_id: str = ""
+    side: str = ""
+    title: str = ""
+    counterpart: str = ""
+    status: str = ""
+    messages: list[MessageView] = []
+    draft: str = ""
+    lines: list[dict[str, str]] = []  # the counter-offer form: one row per RFQ line
+    warranty: str = ""
+    cmc: str = ""
+    live: bool = False
+    _last_seq: int = 0
+    _listening: bool = False
+
+    def _room(self, db, actor):
+        oem = uuid.UUID(self.oem_id) if self.oem_id else None
+        return open_room(db, actor, uuid.UUID(self.rfq_id), oem)
+
+    def _reload(self, stamp: bool = True) -> None:
+        actor = self._allowed(ROUTE)
+        if actor is None or not self.rfq_id:
+            return
+        with tenant_session(actor) as db:
+            room = self._room(db, actor)
+            if stamp:
+                mark_read(db, room)
+            found = thread(db, room)
+            names = directory(db)
+            items = rfq_items(db, room.rfq.id) if not self.lines else None
+        self.side, self.status = room.side, room.rfq.status
+        self.title = f"{room.rfq.label} · {room.rfq.title}"
+        other = room.oem_id if room.side == "buyer" else room.buyer_id
+        self.counterpart = names.get(other, ("", ""))[0]
+        self.messages = [self._view(m) for m in found]
+        self._last_seq = found[-1]["seq"] if found else 0
+        if items is not None:
+            self.lines = [{"itemId": i["itemId"], "code": i["skuCode"], "name": i["skuName"],
+                           "qty": str(i["qty"]), "price": ""} for i in items]
+            self._prefill(found)
+
+    def _prefill(self, found: list[dict]) -> None:
+        """Start the counter-offer form from the last counter-offer on the table."""
+        counters = [m for m in found if m["kind"] == "counter"]
+        if not counters:
+            return
+        offer = counters[-1]["offer"]
+        units = {li["itemId"]: li["unitPricePaise"] for li in offer["lines"]}
+        self.lines = [{**li, "price": f"{units[li['itemId']] / 100:.0f}"
+                       if li["itemId"] in units else li["price"]} for li in self.lines]
+        self.warranty = str(offer.get("terms", {}).get("warrantyYears", "") or "")
+        self.cmc = str(offer.get("terms", {}).get("cmcYears", "") or "")
+
+    def _view(self, m: dict) -> MessageView:
+        mine = m["side"] == self.side
+        other_read = m["readByOemAt"] if self.side == "buyer" else m["readByBuyerAt"]
+        view = {"id": m["id"], "kind": m["kind"], "mine": mine, "body": m["body"],
+                "who": "Coach (only you see this)" if m["kind"] == "coachTip" else
+                "You" if mine else f"{SIDE_NAMES[m['side']]} · {self.counterpart}",
+                "at": _hhmm(m["createdAt"]),
+                "receipt": ("Read " + _hhmm(other_read)) if mine and other_read else
+                ("Sent" if mine else ""),
+                }
+        if m["kind"] == "counter":
+            offer = m["offer"]
+            view["total"] = format_inr(offer["totalPaise"])
+            view["offer_lines"] = [f"{li['skuCode']} × {li['qty']} at "
+                                  f"{format_inr(li['unitPricePaise'])}" for li in offer["lines"]]
+            terms = offer.get("terms", {})
+            view["terms"] = ", ".join(
+                f"{label} {terms[key]}" for key, label in (
+                    ("warrantyYears", "warranty years"), ("cmcYears", "CMC years"),
+                    ("leadTimeDays", "lead time days"), ("paymentDays", "credit days"))
+                if key in terms)
+        elif m["kind"] == "coachTip":
+            tip = m["offer"] or {}
+            view["band"] = (tip.get("band") or {}).get("text", "")
+            view["counter"] = (tip.get("counter") or {}).get("text", "")
+            view["action"] = tip.get("action", "")
+            view["position"] = (tip.get("position") or {}).get("label", "").replace("_", " ")
+            view["reasons"] = list(tip.get("reasons", []))
+            view["tip_terms"] = [t["text"] for t in tip.get("terms", []) if t.get("text")]
+        return MessageView(**view)
+
+    @rx.event
+    def load(self):
+        actor, redirect = self._enter(ROUTE)
+        if redirect or actor is None:
+            return redirect
+        params = self.router.page.params
+        self.rfq_id, self.oem_id = params.get("rfq_id", ""), params.get("oem_id", "")
+        self.lines, self.draft, self.warranty, self.cmc = [], "", "", ""
+        try:
+            self._reload()
+        except (DomainError, ValueError):
+            self.status = "missing"
+            return
+        return NegotiationState.listen
+
+    @rx.event
+    def set_draft(self, value: str):
+        self.draft = value
+
+    @rx.event
+    def set_line_price(self, item_id: str, value: str):
+        self.lines = [{**li, "price": value} if li["itemId"] == item_id else li
+                      for li in self.lines]
+
+    @rx.event
+    def set_warranty(self, value: str):
+        self.warranty = value
+
+    @rx.event
+    def set_cmc(self, value: str):
+        self.cmc = value
+
+    def _post(self, do) -> rx.event.EventSpec | None:
+        actor = self._allowed(ROUTE)
+        if actor is None:
+            return None
+        try:
+            with tenant_session(actor) as db:
+                do(db, actor, self._room(db, actor))
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self._reload(stamp=False)
+        return None
+
+    @rx.event
+    def send(self):
+        body = self.draft
+        result = self._post(lambda db, actor, room: post_message(db, actor, room, body))
+        if result is None:
+            self.draft = ""
+        return result
+
+    @rx.event
+    def send_counter(self):
+        try:
+            lines = [{"item": li["itemId"], "unitPricePaise": _rupees_to_paise(li["price"])}
+                     for li in self.lines]
+        except ValueError:
+            return rx.toast.error("Give a unit price in rupees above zero for every line")
+        terms = {}
+        for key, value in (("warrantyYears", self.warranty), ("cmcYears", self.cmc)):
+            if value.strip():
+                if not value.strip().isdigit():
+                    return rx.toast.error("Warranty and CMC are whole numbers of years")
+                terms[key] = int(value)
+        offer, body = {"lines": lines, "terms": terms}, self.draft
+        result = self._post(lambda db, actor, room: post_counter(db, actor, room, offer, body))
+        if result is None:
+            self.draft = ""
+        return result
+
+    @rx.event
+    def ask_coach(self):
+        return self._post(lambda db, actor, room: coach.suggest(db, room))
+
+    @rx.event
+    def use_counter(self, message_id: str):
+        """Fill the counter-offer form with the coach's suggested line prices."""
+        actor = self._allowed(ROUTE)
+        if actor is None:
+            return
+        with tenant_session(actor) as db:
+            found = [m for m in thread(db, self._room(db, actor)) if m["id"] == message_id]
+        tip = found[0]["offer"] if found else {}
+        codes = tip.get("codes", [])
+        suggested = {codes[li["index"]]: li["counterPaise"] for li in tip.get("lines", [])
+                     if li.get("counterPaise") and li["index"] < len(codes)}
+        if not suggested:
+            return rx.toast.info("The coach suggests no change to the prices")
+        self.lines = [{**li, "price": f"{suggested[li['code']] / 100:.0f}"}
+                      if li["code"] in suggested else li for li in self.lines]
+
+    @rx.event(background=True)
+    async def listen(self):
+        """Reload the thread whenever it changes (any process), mark it read while open."""
+        async with self:
+            if self._listening:
+                return
+            self._listening = True
+            mine = (self.rfq_id, self.oem_id)
+        url = app_url().replace("postgresql+psycopg://", "postgresql://")
+        try:
+            async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+                await conn.execute("LISTEN negotiation_changed")
+                async with self:
+                    self._reload()
+                    self.live = True
+                    mine = (self.rfq_id, self.oem_id or "")
+                started = time.monotonic()
+                while time.monotonic() - started < 8 * 3600:
+                    changed, read_only = False, True
+                    async for note in conn.notifies(timeout=0.5):
+                        body = json.loads(note.payload)
+                        if body.get("rfqId") == mine[0] and (
+                                not mine[1] or body.get("oemId") == mine[1]):
+                            changed = True
+                            read_only &= body.get("kind") == "read"
+                            break
+                    async with self:
+                        if self.router.page.path != "/negotiation/[rfq_id]/[oem_id]" and \
+                                not self.router.page.path.startswith("/negotiation/"):
+                            break
+                        if (self.rfq_id, self.oem_id or "") != mine:
+                            break
+                        if changed:
+                            self._reload(stamp=not read_only)
+        finally:
+            async with self:
+                self.live, self._listening = False, False

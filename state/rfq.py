@@ -1,0 +1,368 @@
+"""RFQ pages: a buyer's RFQs and the new-RFQ form; an OEM's inbox of RFQs sent to it; one
+RFQ with the buyer's quote comparison or the OEM's quote form and revision history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+import reflex as rx
+
+from app.money import format_inr
+from services.actor import TenantKind
+from services.db import tenant_session
+from services.errors import DomainError, Invalid
+from services.rfq import quotes as quoting
+from services.rfq import service as rfqs
+from services.tenancy.service import directory
+from state.auth import AuthState
+
+IST = ZoneInfo("Asia/Kolkata")
+LIST, NEW, DETAIL = "/rfqs", "/rfqs/new", "/rfqs/detail"
+PAGE_SIZE = 50
+
+
+def ist(stamp: str | None) -> str:
+    if not stamp:
+        return "—"
+    return datetime.fromisoformat(stamp).astimezone(IST).strftime("%d %b %Y %H:%M")
+
+
+def rupees_to_paise(text: str, field: str) -> int:
+    """'12,50,000.50' -> 125000050. Raises Invalid naming `field`."""
+    try:
+        amount = Decimal((text or "0").replace(",", "").replace("₹", "").strip() or "0")
+    except InvalidOperation as exc:
+        raise Invalid(field, "enter an amount in rupees, e.g. 12,50,000") from exc
+    if not amount.is_finite() or amount < 0:
+        raise Invalid(field, "enter an amount of ₹0 or more")
+    return int((amount * 100).to_integral_value())
+
+
+def whole(text: str, field: str) -> int:
+    try:
+        return int((text or "0").strip())
+    except ValueError as exc:
+        raise Invalid(field, "enter a whole number") from exc
+
+
+def _row(r: dict) -> dict[str, str]:
+    return {"id": r["rfqId"], "number": r["number"], "title": r["title"],
+            "status": r["status"], "buyer": r["buyerName"], "expires": ist(r["expiresAt"]),
+            "requiredBy": r["requiredBy"] or "—", "href": f"/rfqs/{r['rfqId']}"}
+
+
+class RfqListState(AuthState):
+    rows: list[dict[str, str]] = []
+    is_oem: bool = False
+    status: str = "all"
+    limit: int = PAGE_SIZE
+    has_more: bool = False
+
+    def _fill(self, actor) -> None:
+        with tenant_session(actor) as db:
+            found = rfqs.list_rfqs(db, actor, None if self.status == "all" else self.status,
+                                   limit=self.limit + 1)
+        self.has_more = len(found) > self.limit
+        self.rows = [_row(r) for r in found[:self.limit]]
+        self.is_oem = actor.tenant_kind == TenantKind.OEM
+
+    @rx.event
+    def more(self):
+        self.limit += PAGE_SIZE
+        actor = self._allowed(LIST)
+        if actor is not None:
+            self._fill(actor)
+
+    @rx.event
+    def load(self):
+        actor, redirect = self._enter(LIST)
+        if redirect or actor is None:
+            return redirect
+        self._fill(actor)
+
+    @rx.event
+    def set_status(self, value: str):
+        self.status, self.limit = value, PAGE_SIZE
+        actor = self._allowed(LIST)
+        if actor is not None:
+            self._fill(actor)
+
+
+class RfqNewState(AuthState):
+    sku_query: str = ""
+    sku_results: list[dict[str, str]] = []
+    lines: list[dict[str, str]] = []
+    title: str = ""
+    pincode: str = ""
+    required_by: str = ""
+    expires_on: str = ""
+    terms: str = ""
+    send_to_all: bool = True
+    oems: list[dict[str, str]] = []
+    chosen: list[str] = []
+
+    @rx.event
+    def load(self):
+        actor, redirect = self._enter(NEW)
+        if redirect or actor is None:
+            return redirect
+        with tenant_session(actor) as db:
+            orgs = directory(db)
+        self.oems = sorted(({"id": str(k), "name": v[0]} for k, v in orgs.items()
+                            if v[1] == TenantKind.OEM.value), key=lambda o: o["name"])
+        self.expires_on = self.expires_on or (
+            datetime.now(IST) + timedelta(days=7)).strftime("%Y-%m-%dT17:00")
+
+    @rx.event
+    def search(self, value: str):
+        self.sku_query = value[:80]
+        actor = self._allowed(NEW)
+        if actor is None or len(self.sku_query.strip()) < 2:
+            self.sku_results = []
+            return
+        with tenant_session(actor) as db:
+            found = rfqs.find_skus(db, self.sku_query)
+        self.sku_results = [{"id": s["skuId"], "code": s["code"], "name": s["name"],
+                             "oem": s["oemName"], "price": format_inr(s["listPricePaise"])}
+                            for s in found]
+
+    @rx.event
+    def add_line(self, sku: dict[str, str]):
+        if all(line["id"] != sku["id"] for line in self.lines):
+            self.lines = [*self.lines, {**sku, "qty": "1"}]
+        self.sku_results, self.sku_query = [], ""
+
+    @rx.event
+    def set_qty(self, sku_id: str, qty: str):
+        self.lines = [{**line, "qty": qty[:6]} if line["id"] == sku_id else line
+                      for line in self.lines]
+
+    @rx.event
+    def remove_line(self, sku_id: str):
+        self.lines = [line for line in self.lines if line["id"] != sku_id]
+
+    @rx.event
+    def toggle_oem(self, oem_id: str, checked: bool):
+        self.chosen = [o for o in self.chosen if o != oem_id] + ([oem_id] if checked else [])
+
+    @rx.event
+    def set_field(self, name: str, value: str):
+        if name in ("title", "pincode", "required_by", "expires_on", "terms"):
+            setattr(self, name, value[:10_000])
+
+    @rx.event
+    def set_send_to_all(self, value: str):
+        self.send_to_all = value == "all"
+
+    def _command(self) -> rfqs.NewRfq:
+        try:
+            expires = datetime.fromisoformat(self.expires_on).replace(tzinfo=IST)
+        except ValueError as exc:
+            raise Invalid("expiresAt", "pick the date and time the RFQ closes") from exc
+        try:
+            required = date.fromisoformat(self.required_by) if self.required_by else None
+        except ValueError as exc:
+            raise Invalid("requiredBy", "pick a date") from exc
+        items = [rfqs.RfqLine(line["id"], whole(line["qty"], f"items.{i}.qty"))
+                 for i, line in enumerate(self.lines)]
+        return rfqs.NewRfq(items=items, expires_at=expires, title=self.title,
+                           delivery_pincode=self.pincode.strip() or None, required_by=required,
+                           terms=self.terms,
+                           oem_ids=None if self.send_to_all else [uuid.UUID(o)
+                                                                  for o in self.chosen])
+
+    @rx.event
+    def submit(self, publish: bool):
+        from app.api.rfq import schedule_expiry
+
+        actor = self._allowed(NEW)
+        if actor is None:
+            return
+        try:
+            cmd = self._command()
+            cmd.publish = publish
+            with tenant_session(actor) as db:
+                rfq = rfqs.create_rfq(db, actor, cmd)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        if rfq.status == "open":
+            schedule_expiry(rfq)
+        self.lines, self.title, self.terms, self.chosen = [], "", "", []
+        return rx.redirect(f"/rfqs/{rfq.id}")
+
+
+QUOTE_FIELDS = ("discount", "lead", "warranty", "cmc_years", "cmc_annual", "valid_until",
+                "notes")
+
+
+def _ranked(q: dict) -> dict[str, str]:
+    return {"rank": str(q["rank"] or "—"), "oem": q["oemName"], "revision": str(q["revision"]),
+            "status": q["status"], "net": format_inr(q["netPaise"]),
+            "gst": format_inr(q["gstPaise"]),
+            "cmc": f"{q['cmcYears']} y × {format_inr(q['cmcAnnualPaise'])}",
+            "total": format_inr(q["totalPaise"]), "lead": f"{q['leadTimeDays']} days",
+            "warranty": f"{q['warrantyYears']} y", "valid": q["validUntil"] or "—",
+            "lowest": "yes" if q["isLowest"] else "",
+            "above": "" if not q["aboveLowestPaise"] else "+" + format_inr(q["aboveLowestPaise"])}
+
+
+def _offers(lines: list[dict]) -> list[dict[str, str]]:
+    return [{"sku": f"{line['skuCode']} × {line['qty']}", "oem": o["oemName"],
+             "unit": format_inr(o["unitPricePaise"]), "discount": f"{o['discountPct']} %",
+             "total": format_inr(o["totalPaise"]), "lowest": "yes" if o["isLowest"] else ""}
+            for line in lines for o in line["offers"]]
+
+
+def _revision(q: dict) -> dict[str, str]:
+    return {"revision": str(q["revision"]), "oem": q["oemName"], "status": q["status"],
+            "total": format_inr(q["totalPaise"]), "submitted": ist(q["submittedAt"]),
+            "valid": q["validUntil"] or "—"}
+
+
+class RfqDetailState(AuthState):
+    info: dict[str, str] = {}
+    items: list[dict[str, str]] = []
+    recipients: list[dict[str, str]] = []
+    is_buyer: bool = False
+    missing: bool = False
+    ranking: list[dict[str, str]] = []
+    offers: list[dict[str, str]] = []
+    history: list[dict[str, str]] = []
+    own_status: str = ""
+    prices: dict[str, str] = {}
+    form: dict[str, str] = {}
+
+    @rx.var
+    def can_quote(self) -> bool:
+        return (not self.is_buyer and self.info.get("status", "") in ("open", "negotiating")
+                and self.own_status not in ("accepted", "rejected", "expired"))
+
+    @rx.var
+    def can_cancel(self) -> bool:
+        return self.is_buyer and self.info.get("status", "") in ("draft", "open", "negotiating")
+
+    def _rfq_id(self) -> uuid.UUID:
+        return uuid.UUID(self.router.page.params.get("rfq_id", ""))
+
+    def _fill(self, actor) -> None:
+        try:
+            with tenant_session(actor) as db:
+                detail = rfqs.get_rfq(db, actor, self._rfq_id())
+                view = quoting.quotes_view(db, actor, self._rfq_id(), history=True)
+        except (ValueError, DomainError):
+            self.missing = True
+            return
+        self.missing, self.is_buyer = False, detail["buyerId"] == str(actor.tenant_id)
+        self.info = {"id": detail["rfqId"], "number": detail["number"], "title": detail["title"],
+                     "status": detail["status"], "buyer": detail["buyerName"],
+                     "pincode": detail["deliveryPincode"] or "—", "terms": detail["terms"],
+                     "requiredBy": detail["requiredBy"] or "—",
+                     "expires": ist(detail["expiresAt"])}
+        self.items = [{"id": i["itemId"], "code": i["skuCode"], "name": i["skuName"],
+                       "qty": str(i["qty"]), "gst": f"{i['gstRate']} %"}
+                      for i in detail["items"]]
+        self.recipients = [{"oem": r["oemName"], "seen": ist(r["seenAt"]) if r["seenAt"]
+                            else "not yet"} for r in detail.get("recipients", [])]
+        self.history = [_revision(q) for q in view["quotes"]]
+        comparison = view.get("comparison") or {"quotes": [], "lines": []}
+        self.ranking = [_ranked(q) for q in comparison["quotes"]]
+        self.offers = _offers(comparison["lines"])
+        current = next((q for q in view["quotes"] if q["isCurrent"]), None)
+        self.own_status = current["status"] if current and not self.is_buyer else ""
+        self._prefill(current)
+
+    def _prefill(self, current: dict | None) -> None:
+        """The quote form starts from the OEM's current quote, so a revision changes only
+        what moved."""
+        lines = {line["itemId"]: line for line in (current or {}).get("lines", [])}
+        self.prices = {i["id"]: str(Decimal(lines[i["id"]]["unitPricePaise"]) / 100)
+                       if i["id"] in lines else "" for i in self.items}
+        valid = (rfqs.today_ist() + timedelta(days=30)).isoformat()
+        self.form = {"discount": "0", "lead": "30", "warranty": "1", "cmc_years": "0",
+                     "cmc_annual": "0", "valid_until": valid, "notes": ""}
+        if current:
+            self.form = {"discount": current["discountPct"], "lead": str(current["leadTimeDays"]),
+                         "warranty": str(current["warrantyYears"]),
+                         "cmc_years": str(current["cmcYears"]),
+                         "cmc_annual": str(Decimal(current["cmcAnnualPaise"]) / 100),
+                         "valid_until": current["validUntil"] or valid, "notes": current["notes"]}
+
+    @rx.event
+    def load(self):
+        actor, redirect = self._enter(DETAIL)
+        if redirect or actor is None:
+            return redirect
+        self._fill(actor)
+
+    @rx.event
+    def set_price(self, item_id: str, value: str):
+        self.prices = {**self.prices, item_id: value[:20]}
+
+    @rx.event
+    def set_form(self, name: str, value: str):
+        if name in QUOTE_FIELDS:
+            self.form = {**self.form, name: value[:4000]}
+
+    def _act(self, action):
+        actor = self._allowed(DETAIL)
+        if actor is None:
+            return None
+        try:
+            with tenant_session(actor) as db:
+                action(db, actor)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        self._fill(actor)
+        return None
+
+    @rx.event
+    def cancel(self):
+        return self._act(lambda db, actor: rfqs.cancel_rfq(db, actor, self._rfq_id()))
+
+    @rx.event
+    def open_draft(self):
+        from app.api.rfq import schedule_expiry
+
+        opened = []
+        result = self._act(lambda db, actor: opened.append(
+            rfqs.open_rfq(db, actor, self._rfq_id())))
+        if opened:
+            schedule_expiry(opened[0])
+        return result
+
+    @rx.event
+    def withdraw(self):
+        return self._act(lambda db, actor: quoting.withdraw_quote(db, actor, self._rfq_id()))
+
+    def _terms(self) -> quoting.QuoteTerms:
+        f = self.form
+        try:
+            valid = date.fromisoformat(f["valid_until"])
+            discount = Decimal(f["discount"] or "0")
+        except (ValueError, InvalidOperation) as exc:
+            raise Invalid("validUntil / discount", "check the validity date and discount %"
+                          ) from exc
+        lines = [quoting.QuoteLine(i["id"], rupees_to_paise(self.prices.get(i["id"], ""),
+                                                            f"price of {i['code']}"))
+                 for i in self.items]
+        return quoting.QuoteTerms(
+            lines=lines, valid_until=valid, discount_pct=discount,
+            lead_time_days=whole(f["lead"], "lead time"),
+            warranty_years=whole(f["warranty"], "warranty years"),
+            cmc_years=whole(f["cmc_years"], "CMC years"),
+            cmc_annual_paise=rupees_to_paise(f["cmc_annual"], "annual CMC price"),
+            notes=f["notes"])
+
+    @rx.event
+    def submit_quote(self):
+        try:
+            terms = self._terms()
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
+        failed = self._act(lambda db, actor: quoting.submit_quote(db, actor, self._rfq_id(),
+                                                                  terms))
+        return failed or rx.toast.success("Quote sent to the buyer")
+
