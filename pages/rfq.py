@@ -124,6 +124,45 @@ def _fact(label: str, key: str) -> rx.Component:
                              rx.data_list.value(RfqDetailState.info[key]))
 
 
+def _award_dialog(row) -> rx.Component:
+    s = RfqDetailState
+    return rx.alert_dialog.root(
+        rx.alert_dialog.trigger(rx.button("Award", size="1", on_click=s.choose_award(
+            row["quoteId"]), id="award-" + row["rank"])),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Award to ", row["oem"], "?"),
+            rx.alert_dialog.description(
+                "The quote becomes a contract, a purchase order and an order; the other "
+                "quotes are declined.", size="2"),
+            rx.vstack(
+                rx.text("Service tier after installation", size="2", weight="medium"),
+                rx.select(["platinum", "gold", "silver", "bronze"], value=s.award_tier,
+                          on_change=s.set_award_tier, id="award-tier"),
+                rx.text("Deliver and install at", size="2", weight="medium"),
+                rx.select.root(rx.select.trigger(placeholder="Your site", id="award-site"),
+                               rx.select.content(rx.foreach(s.sites, lambda f: rx.select.item(
+                                   f["label"], value=f["id"]))),
+                               value=s.award_site, on_change=s.set_award_site),
+                spacing="2", margin_y="12px"),
+            rx.hstack(rx.alert_dialog.cancel(rx.button("Not yet", variant="soft")),
+                      rx.alert_dialog.action(rx.button("Award", on_click=s.award,
+                                                       id="award-confirm")),
+                      spacing="3", justify="end")))
+
+
+def _decide_row(row) -> rx.Component:
+    s = RfqDetailState
+    live = (s.info["status"] == "open") | (s.info["status"] == "negotiating")
+    return rx.table.row(
+        rx.table.cell(row["rank"]), rx.table.cell(row["oem"]), rx.table.cell(row["total"]),
+        rx.table.cell(rx.hstack(
+            rx.link(rx.button(rx.icon("messages-square", size=14), "Negotiate", size="1",
+                              variant="soft"),
+                    href="/negotiation/" + s.info["id"] + "/" + row["oemId"]),
+            rx.cond(live & (row["status"] == "submitted"), _award_dialog(row)),
+            spacing="2")))
+
+
 def _buyer_view() -> rx.Component:
     s = RfqDetailState
     cancel = rx.alert_dialog.root(
@@ -148,6 +187,13 @@ def _buyer_view() -> rx.Component:
                     ("warranty", "Warranty"), ("valid", "Valid until"), ("status", "Status")],
                    s.ranking, "No quotes yet. OEMs see this RFQ in their inbox.",
                    "rfq-comparison"),
+        rx.cond(s.ranking.length() > 0, rx.vstack(
+            rx.heading("Negotiate or award", size="4"),
+            rx.table.root(rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in
+                                                         ("Rank", "OEM", "Total cost", "")])),
+                          rx.table.body(rx.foreach(s.ranking, _decide_row)),
+                          variant="surface", width="100%", id="rfq-decide"),
+            spacing="2", width="100%")),
         rx.heading("Line by line", size="4"),
         data_table([("sku", "Item"), ("oem", "OEM"), ("unit", "Unit price"),
                     ("discount", "Discount"), ("total", "Line total with GST"),
@@ -193,6 +239,10 @@ def _oem_view() -> rx.Component:
                       id="quote-withdraw")), spacing="3"),
         spacing="3", width="100%"), width="100%")
     return rx.vstack(
+        rx.cond(s.own_status != "", rx.link(
+            rx.button(rx.icon("messages-square", size=14), "Open the negotiation room",
+                      variant="soft", id="open-room"),
+            href="/negotiation/" + s.info["id"] + "/" + s.own_oem)),
         rx.cond(s.can_quote, form, rx.callout.root(rx.callout.text(
             "This RFQ takes no more quotes."), color_scheme="gray")),
         spacing="3", width="100%")

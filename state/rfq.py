@@ -9,6 +9,7 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 import reflex as rx
+from sqlalchemy import text
 
 from app.money import format_inr
 from services.actor import TenantKind
@@ -200,6 +201,7 @@ QUOTE_FIELDS = ("discount", "lead", "warranty", "cmc_years", "cmc_annual", "vali
 
 def _ranked(q: dict) -> dict[str, str]:
     return {"rank": str(q["rank"] or "—"), "oem": q["oemName"], "revision": str(q["revision"]),
+            "quoteId": q["quoteId"], "oemId": q["oemId"],
             "status": q["status"], "net": format_inr(q["netPaise"]),
             "gst": format_inr(q["gstPaise"]),
             "cmc": f"{q['cmcYears']} y × {format_inr(q['cmcAnnualPaise'])}",
@@ -234,6 +236,11 @@ class RfqDetailState(AuthState):
     own_status: str = ""
     prices: dict[str, str] = {}
     form: dict[str, str] = {}
+    own_oem: str = ""  # an OEM's own tenant id: its room in the negotiation
+    sites: list[dict[str, str]] = []  # the buyer's sites, for the award
+    award_quote: str = ""
+    award_tier: str = "gold"
+    award_site: str = ""
 
     @rx.var
     def can_quote(self) -> bool:
@@ -272,6 +279,15 @@ class RfqDetailState(AuthState):
         self.offers = _offers(comparison["lines"])
         current = next((q for q in view["quotes"] if q["isCurrent"]), None)
         self.own_status = current["status"] if current and not self.is_buyer else ""
+        self.own_oem = "" if self.is_buyer else str(actor.tenant_id)
+        if self.is_buyer and not self.sites:
+            with tenant_session(actor) as db:
+                self.sites = [{"id": str(r.id), "label": f"{r.name} ({r.pincode})"}
+                              for r in db.execute(text(
+                                  "SELECT id, name, pincode FROM healthcare_facilities "
+                                  "WHERE tenant_id = :t ORDER BY name"),
+                                  {"t": actor.tenant_id})]
+            self.award_site = self.sites[0]["id"] if self.sites else ""
         self._prefill(current)
 
     def _prefill(self, current: dict | None) -> None:
@@ -317,6 +333,32 @@ class RfqDetailState(AuthState):
             return rx.toast.error(exc.message)
         self._fill(actor)
         return None
+
+    @rx.event
+    def choose_award(self, quote_id: str):
+        self.award_quote = quote_id
+
+    @rx.event
+    def set_award_tier(self, value: str):
+        self.award_tier = value
+
+    @rx.event
+    def set_award_site(self, value: str):
+        self.award_site = value
+
+    @rx.event
+    def award(self):
+        from services.orders.service import Award, award_quote
+
+        done: list[dict] = []
+        failed = self._act(lambda db, actor: done.append(award_quote(
+            db, actor, self._rfq_id(), Award(uuid.UUID(self.award_quote), self.award_tier,
+                                             uuid.UUID(self.award_site)
+                                             if self.award_site else None))))
+        if failed or not done:
+            return failed
+        return [rx.toast.success(f"Awarded: {done[0]['contract']}, {done[0]['purchaseOrder']}"
+                                 f" and {done[0]['order']}"), rx.redirect("/orders")]
 
     @rx.event
     def cancel(self):
