@@ -63,6 +63,10 @@ def prepare() -> None:
     from services.catalog.demo import seed_demo_catalog
     if added := seed_demo_catalog(300):
         _say(f"demo catalog: {added} more SKUs for the demo OEMs")
+    from services.pricing.model import default_directory, load_or_train
+    if not (default_directory() / "meta.json").exists():
+        load_or_train(progress=lambda share, step: None)
+        _say("price band model trained (the coach is ready)")
     _prepare_broker()
 
 

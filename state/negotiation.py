@@ -85,6 +85,7 @@ class NegotiationState(AuthState):
     live: bool = False
     _last_seq: int = 0
     _listening: bool = False
+    _tip_due: bool = False  # the other side's counter-offer is not weighed by the coach yet
 
     def _room(self, db, actor):
         oem = uuid.UUID(self.oem_id) if self.oem_id else None
@@ -107,6 +108,10 @@ class NegotiationState(AuthState):
         self.counterpart = names.get(other, ("", ""))[0]
         self.messages = [self._view(m) for m in found]
         self._last_seq = found[-1]["seq"] if found else 0
+        weighed = [m for m in found if m["kind"] in ("counter", "coachTip")]
+        self._tip_due = bool(weighed and weighed[-1]["kind"] == "counter"
+                             and weighed[-1]["side"] != room.side
+                             and room.rfq.status in ("open", "negotiating"))
         if items is not None:
             self.lines = [{"itemId": i["itemId"], "code": i["skuCode"], "name": i["skuName"],
                            "qty": str(i["qty"]), "price": ""} for i in items]
@@ -247,6 +252,23 @@ class NegotiationState(AuthState):
         self.lines = [{**li, "price": f"{suggested[li['code']] / 100:.0f}"}
                       if li["code"] in suggested else li for li in self.lines]
 
+    async def _coach_if_due(self) -> None:
+        """The coach weighs each counter-offer from the other side as it arrives (after the
+        offer is on screen, so the offer itself is never held up)."""
+        async with self:
+            if not self._tip_due:
+                return
+            self._tip_due = False
+            actor = self._allowed(ROUTE)
+            if actor is None:
+                return
+            try:
+                with tenant_session(actor) as db:
+                    coach.suggest(db, self._room(db, actor))
+            except (DomainError, ValueError):
+                return  # nothing the coach can weigh (no prices it knows): no tip
+            self._reload(stamp=False)
+
     @rx.event(background=True)
     async def listen(self):
         """Reload the thread whenever it changes (any process), mark it read while open."""
@@ -263,6 +285,7 @@ class NegotiationState(AuthState):
                     self._reload()
                     self.live = True
                     mine = (self.rfq_id, self.oem_id or "")
+                await self._coach_if_due()
                 started = time.monotonic()
                 while time.monotonic() - started < 8 * 3600:
                     changed, read_only = False, True
@@ -281,6 +304,8 @@ class NegotiationState(AuthState):
                             break
                         if changed:
                             self._reload(stamp=not read_only)
+                    if changed:
+                        await self._coach_if_due()
         finally:
             async with self:
                 self.live, self._listening = False, False

@@ -4,6 +4,7 @@ SQLAlchemy transport, so `make run` needs no extra server."""
 from __future__ import annotations
 
 from celery import Celery
+from celery.schedules import crontab
 from celery.signals import after_setup_logger, worker_process_init
 from kombu import Queue
 
@@ -22,7 +23,7 @@ def _broker_and_backend() -> tuple[str, str]:
 
 broker, backend = _broker_and_backend()
 celery_app = Celery("yantra", broker=broker, backend=backend, include=["workers.events", "workers.devices", "workers.sla", "workers.dispatch",
-                                                                    "workers.rfq"])
+                                                                    "workers.rfq", "workers.pricing"])
 celery_app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,
@@ -40,6 +41,8 @@ celery_app.conf.update(
         "relay-outbox": {"task": "events.relay", "schedule": 1.0},
         "sla-tick": {"task": "sla.tick", "schedule": 1.0},
         "rfq-expiry-sweep": {"task": "rfq.sweep_expired", "schedule": 60.0},
+        # 02:30 IST: the price-band model learns from the day's closed deals
+        "pricing-retrain": {"task": "pricing.retrain", "schedule": crontab(hour=21, minute=0)},
     },
 )
 

@@ -144,7 +144,10 @@ class PriceBandModel:
         directory.mkdir(parents=True, exist_ok=True)
         for name, booster in self.boosters.items():
             booster.save_model(str(directory / f"{name}.txt"))
-        (directory / "meta.json").write_text(json.dumps(self.meta, indent=2) + "\n")
+        # meta.json last and atomically: readers take a model whose meta is complete
+        meta = {k: v for k, v in self.meta.items() if not k.startswith("_")}
+        (directory / "meta.json.tmp").write_text(json.dumps(meta, indent=2) + "\n")
+        (directory / "meta.json.tmp").replace(directory / "meta.json")
         (directory / "MODEL_CARD.md").write_text(model_card(self.meta))
         return directory
 
@@ -330,8 +333,8 @@ def load_or_train(directory: Path | str | None = None, *,
     A model saved by an older version is retrained."""
     path = Path(directory) if directory is not None else default_directory()
     with _LOCK:
-        if path in _LOADED:
-            return _LOADED[path]
+        if path in _LOADED and _saved_at(path) == _LOADED[path].meta.get("_savedAt"):
+            return _LOADED[path]  # unchanged on disk (a worker may have retrained it)
         model = None
         if (path / "meta.json").exists():
             model = PriceBandModel.load(path)
@@ -340,8 +343,17 @@ def load_or_train(directory: Path | str | None = None, *,
         if model is None:
             model = build_model(progress=progress)
             model.save(path)
+        model.meta["_savedAt"] = _saved_at(path)
         _LOADED[path] = model
         return model
+
+
+def _saved_at(path: Path) -> float | None:
+    """When the model in `path` was last written (a stat: cheap enough for every tip)."""
+    try:
+        return (path / "meta.json").stat().st_mtime
+    except OSError:
+        return None
 
 
 def retrain(platform_deals: Sequence[DealLine], directory: Path | str | None = None, *,
@@ -351,6 +363,7 @@ def retrain(platform_deals: Sequence[DealLine], directory: Path | str | None = N
     path = Path(directory) if directory is not None else default_directory()
     model = build_model(platform_deals=platform_deals, progress=progress)
     model.save(path)
+    model.meta["_savedAt"] = _saved_at(path)
     with _LOCK:
         _LOADED[path] = model
     return model

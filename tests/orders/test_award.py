@@ -140,3 +140,32 @@ def test_another_buyer_sees_none_of_it_even_in_sql(market, awarded):  # noqa: F8
         for table in ("contract", "purchase_order", "sales_order"):
             assert db.execute(text(f"SELECT count(*) FROM {table} WHERE tenant_id = :b"),
                               {"b": market.buyer.tenant.id}).scalar_one() == 0, table
+
+
+def test_an_awarded_deal_trains_the_price_band_in_a_worker(market, awarded, tmp_path):  # noqa: F811
+    import json
+    import time
+
+    from app.tasks import send_task
+    from services.orders.deals import closed_deals
+    from services.pricing.model import default_directory
+    from tests.workers import celery_running
+
+    _rfq, quote_a, _result = awarded
+    with system_session() as db:
+        deals = closed_deals(db)
+        agreed = db.execute(text("SELECT lines FROM quote WHERE id = :q"),
+                            {"q": quote_a["quoteId"]}).scalar_one()
+    units = {li["skuCode"]: li["netPaise"] // li["qty"] for li in agreed}
+    mine = [d for d in deals if d["agreed_unit_price_paise"] in units.values()
+            and d["category"] == "Ultrasound"]
+    assert len(mine) >= 2 and {d["buyer_type"] for d in mine} == {"large_private_chain"}
+    meta = default_directory() / "meta.json"
+    before = meta.stat().st_mtime if meta.exists() else 0
+    with celery_running(tmp_path):
+        send_task("pricing.retrain")
+        deadline = time.monotonic() + 120
+        while not (meta.exists() and meta.stat().st_mtime > before):
+            assert time.monotonic() < deadline, "the model was not retrained"
+            time.sleep(0.5)
+    assert json.loads(meta.read_text())["rows"]["platform"] >= len(mine)
