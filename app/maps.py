@@ -261,9 +261,10 @@ def field_map(view: dict) -> str:
                       tooltip=f"{tech['name']} · {tech['status']} · "
                               f"{', '.join(tech['skills'][:4])}",
                       icon=folium.DivIcon(
-                          html=f'<div style="font-size:17px;color:{colour};'
-                               'text-shadow:0 0 2px white">&#128100;</div>',
-                          icon_size=(20, 20), icon_anchor=(10, 10))).add_to(fmap)
+                          html=f'<div style="width:12px;height:12px;border-radius:3px;'
+                               f'background:{colour};border:2px solid white;'
+                               'box-shadow:0 0 2px rgba(0,0,0,.6)"></div>',
+                          icon_size=(16, 16), icon_anchor=(8, 8))).add_to(fmap)
     for ticket in view["tickets"]:
         spot = (ticket["lat"], ticket["lng"])
         if ticket["risk"] in RISK_COLOURS:
@@ -279,7 +280,8 @@ def field_map(view: dict) -> str:
                         for p, c in PRIORITY_COLOURS.items())
     fmap.get_root().html.add_child(folium.Element(LEGEND.format(priorities=swatches).replace(
         "&#9679; technician (grey: idle) · numbers: stop order",
-        "&#128100; technician (green free, amber busy)")))
+        '<span style="display:inline-block;width:9px;height:9px;border-radius:2px;'
+        'background:#15803d"></span> technician (green free, amber busy, grey off)')))
     if len(points) > 1:
         fmap.fit_bounds([[min(p[0] for p in points), min(p[1] for p in points)],
                          [max(p[0] for p in points), max(p[1] for p in points)]],

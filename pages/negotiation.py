@@ -64,7 +64,7 @@ def _composer() -> rx.Component:
         rx.input(value=li["price"], placeholder="unit price, ₹",
                  on_change=lambda v: s.set_line_price(li["itemId"], v), width="170px",
                  class_name="counter-price"),
-        align="center", spacing="2")
+        align="center", spacing="2", wrap="wrap")
     return rx.card(rx.vstack(
         rx.text_area(value=s.draft, on_change=s.set_draft, placeholder="Write a message",
                      rows="2", width="100%", id="room-draft"),
@@ -77,13 +77,14 @@ def _composer() -> rx.Component:
         rx.text("Counter-offer (unit price after discount, before GST)", size="2",
                 weight="bold"),
         rx.foreach(s.lines, line),
-        rx.hstack(rx.input(value=s.warranty, on_change=s.set_warranty,
-                           placeholder="warranty years", width="140px"),
-                  rx.input(value=s.cmc, on_change=s.set_cmc, placeholder="CMC years",
-                           width="140px"),
+        rx.hstack(rx.text("Warranty", size="2"),
+                  rx.input(value=s.warranty, on_change=s.set_warranty, placeholder="years",
+                           width="90px"),
+                  rx.text("CMC", size="2"),
+                  rx.input(value=s.cmc, on_change=s.set_cmc, placeholder="years", width="90px"),
                   rx.button(rx.icon("hand-coins", size=14), "Send counter-offer",
                             on_click=s.send_counter, id="room-counter"),
-                  spacing="2", wrap="wrap"),
+                  spacing="2", wrap="wrap", align="center"),
         spacing="3", width="100%"), width="100%")
 
 
@@ -97,12 +98,11 @@ def negotiation_page() -> rx.Component:
         width="100%", align="center", wrap="wrap")
     room = rx.vstack(
         head,
-        rx.box(rx.cond(s.messages.length() > 0,
+        rx.auto_scroll(rx.cond(s.messages.length() > 0,
                        rx.vstack(rx.foreach(s.messages, _bubble), spacing="2", width="100%"),
                        rx.text("No messages yet. Open with a question or a counter-offer.",
                                color_scheme="gray", size="2")),
-               id="room-thread", width="100%", max_height="60vh", overflow_y="auto",
-               padding="4px"),
+               id="room-thread", width="100%", max_height="60vh", padding="4px"),
         rx.cond((s.status == "open") | (s.status == "negotiating"), _composer(),
                 rx.callout.root(rx.callout.text("This RFQ is ", s.status,
                                                 "; the room is closed for new messages."),
