@@ -50,10 +50,16 @@ def _card(item) -> rx.Component:
                   align="baseline", spacing="2"),
         rx.cond(item["description"] != "",
                 rx.text(item["description"], size="2", color_scheme="gray", trim="both")),
-        rx.cond(item["datasheet"] != "", rx.link(
-            rx.hstack(rx.icon("file-text", size=14), rx.text("Datasheet", size="2"),
-                      spacing="1", align="center"),
-            href=item["datasheet"], is_external=True)),
+        rx.hstack(
+            rx.cond(item["datasheet"] != "", rx.link(
+                rx.hstack(rx.icon("file-text", size=14), rx.text("Datasheet", size="2"),
+                          spacing="1", align="center"),
+                href=item["datasheet"], is_external=True)),
+            rx.cond(CatalogState.can_request, rx.link(
+                rx.hstack(rx.icon("file-plus", size=14), rx.text("Request a quote", size="2"),
+                          spacing="1", align="center"),
+                href="/rfqs/new?sku=" + item["id"], class_name="request-quote")),
+            spacing="4"),
         spacing="1", width="100%"), width="100%")
 
 

@@ -8,7 +8,7 @@ import uuid
 import reflex as rx
 
 from app.money import format_inr
-from services.actor import Actor
+from services.actor import Actor, Role
 from services.catalog import rules
 from services.catalog.importer import import_catalog, parse_attributes
 from services.catalog.search import Filters, search_skus
@@ -48,6 +48,7 @@ class CatalogState(AuthState):
     end_cursor: str = ""
     has_more: bool = False
     can_edit: bool = False
+    can_request: bool = False  # buyers raise an RFQ from a SKU
 
     def _filters(self) -> Filters:
         oems = tuple(uuid.UUID(v) for v in self.selected["oem"])
@@ -74,6 +75,7 @@ class CatalogState(AuthState):
         if redirect or actor is None:
             return redirect
         self.can_edit = actor.has_any(*EDITORS)
+        self.can_request = actor.has_any(Role.BUYER_ADMIN, Role.BUYER_USER)
         return self._search(actor)
 
     @rx.event

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from app.money import format_inr
 from services.actor import TenantKind
+from services.catalog.models import Sku
 from services.db import tenant_session
 from services.errors import DomainError, Invalid
 from services.rfq import quotes as quoting
@@ -92,6 +93,14 @@ class RfqListState(AuthState):
             self._fill(actor)
 
 
+def _is_uuid(value: str) -> bool:
+    try:
+        uuid.UUID(value)
+    except ValueError:
+        return False
+    return True
+
+
 class RfqNewState(AuthState):
     sku_query: str = ""
     sku_results: list[dict[str, str]] = []
@@ -116,6 +125,17 @@ class RfqNewState(AuthState):
                             if v[1] == TenantKind.OEM.value), key=lambda o: o["name"])
         self.expires_on = self.expires_on or (
             datetime.now(IST) + timedelta(days=7)).strftime("%Y-%m-%dT17:00")
+        wanted = self.router.url.query_parameters.get("sku", "")
+        if wanted:  # from the catalog's "Request a quote"
+            with tenant_session(actor) as db:
+                sku = db.get(Sku, uuid.UUID(wanted)) if _is_uuid(wanted) else None
+                names = directory(db)
+            if sku is not None and sku.is_active and all(
+                    line["id"] != str(sku.id) for line in self.lines):
+                self.lines = [*self.lines, {
+                    "id": str(sku.id), "code": sku.code, "name": sku.name,
+                    "oem": names.get(sku.tenant_id, ("", ""))[0],
+                    "price": format_inr(sku.list_price_paise), "qty": "1"}]
 
     @rx.event
     def search(self, value: str):

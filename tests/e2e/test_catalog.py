@@ -33,8 +33,14 @@ def test_a_buyer_finds_a_misspelt_device_and_narrows_by_risk_class(page, app_url
     expect(page.locator("#catalog-empty")).to_be_visible()
     expect(risk).to_contain_text("Class D")
     page.click("#clear-filters")
-    expect(page.locator("#catalog-results .rt-Card").first).to_contain_text("Defibrillator")
+    card = page.locator("#catalog-results .rt-Card").first
+    expect(card).to_contain_text("Defibrillator")
     expect(page.locator("#clear-filters")).to_have_count(0)
+    # From the catalog straight to an RFQ for that device.
+    code = card.locator(".rt-Text").nth(1).inner_text().split(" · ")[0]
+    card.locator(".request-quote").click()
+    page.wait_for_url("**/rfqs/new?sku=*")
+    expect(page.get_by_text(code, exact=True)).to_be_visible(timeout=10_000)
 
 
 def test_an_oem_adds_a_sku_and_imports_a_price_list(page, app_url: str, tmp_path):
