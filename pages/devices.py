@@ -103,11 +103,15 @@ def register_page() -> rx.Component:
                  id="serial", width="100%"),
         _field_error("serialNumber"),
         rx.text("Model (SKU)", weight="medium", size="2"),
-        rx.select.root(rx.select.trigger(placeholder="Choose the model", id="sku-select",
-                                         width="100%"),
-                       rx.select.content(rx.foreach(s.skus, lambda k: rx.select.item(
-                           k["label"], value=k["code"]))),
-                       value=s.sku_code, on_change=s.set_sku),
+        rx.cond(s.sku_label != "", rx.badge(s.sku_label, size="2", id="picked-sku")),
+        rx.input(placeholder="Search the catalog by model name or SKU code",
+                 value=s.sku_query, on_change=s.set_sku_query, id="sku-search", width="100%"),
+        rx.cond(s.sku_query != "", rx.card(rx.vstack(
+            rx.foreach(s.sku_matches, lambda k: rx.button(
+                k["label"], variant="ghost", size="2", justify="start", width="100%",
+                type="button", on_click=RegisterState.pick_sku(k["code"], k["oem"],
+                                                               k["label"]))),
+            spacing="1", width="100%"), width="100%", id="sku-matches")),
         _field_error("skuCode"),
         rx.text("Facility", weight="medium", size="2"),
         rx.cond(s.facility_label != "", rx.badge(s.facility_label, size="2", id="picked-facility")),

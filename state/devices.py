@@ -11,7 +11,6 @@ import reflex as rx
 
 from app.navigation import REGISTRARS as REGISTRAR_ROLES
 from app.tasks import send_task
-from services.catalog.service import list_skus
 from services.db import tenant_session
 from services.devices import bulk, labels, queries
 from services.devices.imports import read_device_file
@@ -19,6 +18,7 @@ from services.devices.models import DeviceRegistrationBatch
 from services.devices.registry import RegisterDevice, register_device, reissue_label
 from services.errors import DomainError
 from services.geo.facilities import find_facilities, list_facilities
+from services.rfq.service import find_skus
 from state.auth import AuthState
 
 STATUSES = ["all", "registered", "qr_printed", "deployed", "active", "decommissioned"]
@@ -118,7 +118,10 @@ class DevicesState(AuthState):
 
 
 class RegisterState(AuthState):
-    skus: list[dict[str, str]] = []
+    sku_matches: list[dict[str, str]] = []
+    sku_query: str = ""
+    sku_label: str = ""
+    sku_oem: str = ""
     facility_matches: list[dict[str, str]] = []
     facility_query: str = ""
     facility_id: str = ""
@@ -136,10 +139,25 @@ class RegisterState(AuthState):
         actor, redirect = self._enter("/devices/register")
         if redirect or actor is None:
             return redirect
-        with tenant_session(actor) as db:
-            self.skus = [{"code": s["code"], "label": f"{s['code']} · {s['name']} ({s['oemName']})"}
-                         for s in list_skus(db, limit=200)]
         self.done_device_id = ""
+
+    @rx.event
+    def set_sku_query(self, value: str):
+        """The catalog holds thousands of models: search it as the user types."""
+        self.sku_query = value[:80]
+        actor = self._allowed("/devices/register")
+        if actor is None or len(value.strip()) < 2:
+            self.sku_matches = []
+            return
+        with tenant_session(actor) as db:
+            found = find_skus(db, value, limit=12)
+        self.sku_matches = [{"code": s["code"], "oem": s["oemId"],
+                             "label": f"{s['code']} · {s['name']} ({s['oemName']})"}
+                            for s in found]
+
+    @rx.event
+    def pick_sku(self, code: str, oem: str, label: str):
+        self.sku_code, self.sku_oem, self.sku_label, self.sku_query = code, oem, label, ""
 
     @rx.event
     def set_facility_query(self, value: str):
@@ -157,10 +175,6 @@ class RegisterState(AuthState):
     @rx.event
     def pick_facility(self, facility_id: str, label: str):
         self.facility_id, self.facility_label, self.facility_query = facility_id, label, ""
-
-    @rx.event
-    def set_sku(self, value: str):
-        self.sku_code = value
 
     @rx.event
     def set_amc(self, value: str):
@@ -183,7 +197,8 @@ class RegisterState(AuthState):
                     serial_number=form.get("serial", ""), sku_code=self.sku_code,
                     facility_id=uuid.UUID(self.facility_id), installation_date=installed,
                     udi=form.get("udi") or None, amc_status=self.amc_status,
-                    amc_end=_date(form.get("amc_end"), "amcEnd")))
+                    amc_end=_date(form.get("amc_end"), "amcEnd"),
+                    manufacturer_id=uuid.UUID(self.sku_oem) if self.sku_oem else None))
         except DomainError as exc:
             self.error, self.error_field = exc.message, getattr(exc, "field", "")
             return

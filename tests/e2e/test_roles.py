@@ -77,9 +77,10 @@ def test_idle_session_expires(page: Page, app_url: str):
 def test_catalog_shows_rupee_prices(page: Page, app_url: str):
     sign_in(page, app_url, demo_email(Role.BUYER_ADMIN))
     page.goto(f"{app_url}/catalog")
-    table = page.locator("#sku-table")
-    expect(table).to_contain_text("Aurora 1.5T MRI System")
-    expect(table).to_contain_text("₹6,50,00,000.00")
+    page.fill("#catalog-q", "Aurora 1.5T")
+    card = page.locator("#catalog-results .rt-Card").first
+    expect(card).to_contain_text("Aurora 1.5T MRI System")
+    expect(card).to_contain_text("₹6,50,00,000.00")
 
 
 def test_pincode_lookup_answers_and_explains_bad_input(page: Page, app_url: str):
