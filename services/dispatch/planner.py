@@ -5,6 +5,8 @@ and open tickets (device type, facility and its access hours, priority and SLA d
 the parts the fault usually needs), rules out what no technician can take and says why,
 and hands the rest to the routing core (services.dispatch.routing) with travel times
 from services.dispatch.travel. Unserved or late P1 jobs cost far more than P4 ones.
+Tickets already with a technician cost something to move, so a re-plan (say, for a new
+P1) keeps the other assignments unless moving them saves more.
 
 Times inside the model are minutes from the plan's start.
 """
@@ -39,6 +41,10 @@ PRIORITY_COSTS = {"P1": (5_000_000, 5_000), "P2": (1_000_000, 1_000), "P3": (200
 OPEN_STATUSES = ("open", "acknowledged", "reopened", "assigned")
 PINNED_STATUSES = ("en_route", "on_site", "in_progress")
 HORIZON_MIN = 48 * 60  # tonight's plan reaches into tomorrow's shifts
+# Cost, in travel minutes, of taking a job off the technician who has it (or out of the
+# plan): a re-plan moves work only where that saves more than the balance of a working
+# day can (2 a minute, see build_problem) or keeps an SLA.
+MOVE_COST = 240
 MIN_LEFT = 60
 
 
@@ -227,17 +233,22 @@ def build_problem(jobs: list[PlanJob], techs: list[PlanTech], start: datetime,
     matrix = travel.matrix(places, start)
     vehicles = [Vehicle(i, len(techs) + i, t.shift[0], max(t.shift[0], t.shift[1]),
                         t.capacity) for i, t in enumerate(techs)]
+    index = {t.id: i for i, t in enumerate(techs)}
     routing_jobs = []
     for k, job in enumerate(plannable):
         drop, late = PRIORITY_COSTS.get(job.priority, PRIORITY_COSTS["P4"])
         pinned = job.allowed[0] if job.status in PINNED_STATUSES else None
+        previous = index.get(job.technician_id or "")
+        if previous not in job.allowed or pinned is not None:
+            previous = None
         routing_jobs.append(Job(
             node=2 * len(techs) + k, service=job.service, earliest=job.window[0],
             latest=max(job.window[0], job.window[1]), demand=1, allowed=tuple(job.allowed),
             drop_penalty=drop if pinned is None else 10**9,
             soft_latest=max(0, job.deadline) if job.deadline is not None else None,
-            late_cost=late, pinned=pinned))
-    return RoutingProblem(matrix, routing_jobs, vehicles, balance_cost=2), plannable
+            late_cost=late, pinned=pinned, previous=previous))
+    return (RoutingProblem(matrix, routing_jobs, vehicles, balance_cost=2, move_cost=MOVE_COST),
+            plannable)
 
 
 def plan(db: Session, start: datetime | None = None, seconds: float = 10.0,

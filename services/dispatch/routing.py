@@ -1,16 +1,21 @@
-"""Vehicle routing with time windows on OR-Tools: the one code path behind the dispatch
-planner and the Solomon benchmark.
+"""Vehicle routing with time windows: the one code path behind the dispatch planner and
+the Solomon benchmark.
 
 A problem is a time matrix between nodes, jobs (a node each, with a service time, a
 window for the start of service, a demand, the vehicles allowed to do it, a penalty for
 leaving it undone and, optionally, a soft deadline with a cost per unit late) and
 vehicles (start and end nodes, a working window, a capacity and a fixed cost for being
-used). The objective is the sum of arc costs, fixed costs, drop penalties and lateness.
+used). The objective is the sum of arc costs, fixed costs, drop penalties, lateness, the
+balance cost of the longest working day and, on a re-plan, a move cost for each job
+taken off the vehicle it has today (to another vehicle or out of the plan).
 
-Solving runs in rounds within the time limit: a first solution by parallel cheapest
-insertion, improved by guided local search; then, while time is left, the fleet is
-tightened one vehicle at a time, starting from the last plan with its shortest route
-emptied, and a tighter plan is kept only if it serves at least as many jobs.
+Solving runs in two stages within the time limit. PyVRP's iterated local search
+(services.dispatch.hgs) searches most of the time, minimising the fleet first when asked;
+its plan then seeds the OR-Tools model of record, which checks it against every
+constraint and the full objective (soft deadlines, balance, pinned jobs, move costs) and
+polishes it with guided local search for the time left. Should the plan not fit the
+model, OR-Tools searches on its own from the current plan. A re-plan (a move cost and
+today's routes given) leaves most of the time to the full model, where moves cost.
 """
 
 from __future__ import annotations
@@ -19,9 +24,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from services.dispatch import hgs
+
 Progress = Callable[[dict], None]
+# Shares of the time limit for the search engine: fleet minimisation needs most of it;
+# dispatch plans gain more from the full model's polish (deadlines, balance).
+SEARCH_SHARE_FLEET = 0.92
+SEARCH_SHARE_DISPATCH = 0.6
+# A re-plan starts from today's plan: a short search fits the new work in, and the full
+# model, where moving a job costs, has the rest of the time.
+SEARCH_SHARE_REPLAN = 0.15
 
 
 @dataclass
@@ -36,6 +51,7 @@ class Job:
     soft_latest: int | None = None  # past this, `late_cost` per time unit
     late_cost: int = 0
     pinned: int | None = None  # vehicle that must keep the job
+    previous: int | None = None  # vehicle that has the job today; moving it costs
 
 
 @dataclass
@@ -55,6 +71,7 @@ class RoutingProblem:
     vehicles: list[Vehicle]
     cost: list[list[int]] | None = None  # arc costs; the time matrix when None
     balance_cost: int = 0  # per unit of the longest working day, to spread the work
+    move_cost: int = 0  # per job served by another vehicle than its `previous` one
 
 
 @dataclass
@@ -78,40 +95,52 @@ class Solution:
 
 
 class _Model:
-    """One OR-Tools model of a problem with the first `fleet` vehicles available."""
+    """The OR-Tools model of a problem with the first `fleet` vehicles available."""
 
-    def __init__(self, problem: RoutingProblem, fleet: int, *, vehicle_costs: bool = True):
+    def __init__(self, problem: RoutingProblem, fleet: int, *, vehicle_costs: bool = True,
+                 move_costs: bool = True):
         self.problem, self.fleet = problem, fleet
         vehicles = problem.vehicles[:fleet]
         self.manager = pywrapcp.RoutingIndexManager(
             len(problem.time), fleet, [v.start for v in vehicles], [v.end for v in vehicles])
         self.routing = pywrapcp.RoutingModel(self.manager)
         self.node_job = {job.node: i for i, job in enumerate(problem.jobs)}
-        self._costs(vehicle_costs)
+        self._costs(vehicle_costs, move_costs)
         self._time()
         self._capacity()
         self._jobs()
 
-    def _costs(self, vehicle_costs: bool) -> None:
-        matrix = self.problem.cost or self.problem.time
-        node = self.manager.IndexToNode
-        self.arc = self.routing.RegisterTransitCallback(
-            lambda a, b: matrix[node(a)][node(b)])
-        self.matrix = matrix
-        self.routing.SetArcCostEvaluatorOfAllVehicles(self.arc)
+    def _costs(self, vehicle_costs: bool, move_costs: bool) -> None:
+        """Arc costs from matrices held by OR-Tools; on a re-plan, each vehicle's arcs into
+        a job another vehicle has today carry the move cost."""
+        base = np.asarray(self.problem.cost or self.problem.time, dtype=np.int64)
+        moved = _moved_jobs(self.problem, self.fleet) if move_costs else {}
+        if not any(moved.values()):
+            self.routing.SetArcCostEvaluatorOfAllVehicles(
+                self.routing.RegisterTransitMatrix(base.tolist()))
+        else:
+            callbacks: dict[tuple[int, ...], int] = {}
+            for v in range(self.fleet):
+                key = moved[v]
+                if key not in callbacks:
+                    matrix = base.copy()
+                    matrix[:, [self.problem.jobs[k].node for k in key]] += \
+                        self.problem.move_cost
+                    callbacks[key] = self.routing.RegisterTransitMatrix(matrix.tolist())
+                self.routing.SetArcCostEvaluatorOfVehicle(callbacks[key], v)
         if vehicle_costs:
             for v, vehicle in enumerate(self.problem.vehicles[:self.fleet]):
                 self.routing.SetFixedCostOfVehicle(vehicle.fixed_cost, v)
 
     def _time(self) -> None:
-        problem, node = self.problem, self.manager.IndexToNode
-        service = [0] * len(problem.time)
+        problem = self.problem
+        service = np.zeros(len(problem.time), dtype=np.int64)
         for job in problem.jobs:
             service[job.node] = job.service
-        transit = self.routing.RegisterTransitCallback(
-            lambda a, b: service[node(a)] + problem.time[node(a)][node(b)])
+        transit = np.asarray(problem.time, dtype=np.int64) + service[:, None]
         horizon = max(max(v.latest for v in problem.vehicles), max(j.latest for j in problem.jobs))
-        self.routing.AddDimension(transit, horizon, horizon, False, "time")
+        self.routing.AddDimension(self.routing.RegisterTransitMatrix(transit.tolist()), horizon,
+                                  horizon, False, "time")
         self.clock = self.routing.GetDimensionOrDie("time")
         if problem.balance_cost:
             self.clock.SetGlobalSpanCostCoefficient(problem.balance_cost)
@@ -144,7 +173,8 @@ class _Model:
             if allowed is not None:
                 usable = [v for v in allowed if v < self.fleet]
                 self.routing.VehicleVar(index).SetValues([-1, *usable])
-            self.routing.AddDisjunction([index], job.drop_penalty)
+            moved = self.problem.move_cost if job.previous is not None else 0
+            self.routing.AddDisjunction([index], job.drop_penalty + moved)
 
     def read(self, assignment, started: float) -> Solution:
         routing, manager, routes = self.routing, self.manager, []
@@ -168,10 +198,13 @@ class _Model:
                         time.monotonic() - started)
 
     def initial(self, routes: list[list[int]]):
-        """An assignment from routes given as job indexes (vehicles past the fleet dropped)."""
-        nodes = [[self.problem.jobs[j].node for j in route] for route in routes[:self.fleet]]
-        nodes += [[] for _ in range(self.fleet - len(nodes))]
-        return self.routing.ReadAssignmentFromRoutes(nodes, True)
+        """An assignment from routes given as job indexes (vehicles past the fleet dropped);
+        None when they break a hard constraint."""
+        index = self.manager.NodeToIndex
+        indexes = [[index(self.problem.jobs[j].node) for j in route]
+                   for route in routes[:self.fleet]]
+        indexes += [[] for _ in range(self.fleet - len(indexes))]
+        return self.routing.ReadAssignmentFromRoutes(indexes, True)
 
 
 def _parameters(seconds: float, first: str, metaheuristic: str) -> object:
@@ -187,46 +220,30 @@ def solve(problem: RoutingProblem, seconds: float, *, on_progress: Progress | No
           initial_routes: list[list[int]] | None = None, tighten_fleet: bool = True) -> Solution:
     """The best plan found within `seconds` (see the module docstring). `initial_routes`
     (job indexes per vehicle) seed the search, so a re-plan starts from the current plan
-    and keeps what still fits."""
+    and keeps what still fits; with `tighten_fleet`, fewer vehicles come before distance
+    (the vehicles must then be alike)."""
     started = time.monotonic()
     deadline = started + seconds
+    share = SEARCH_SHARE_FLEET if tighten_fleet else SEARCH_SHARE_DISPATCH
+    if _is_replan(problem, initial_routes):
+        share = SEARCH_SHARE_REPLAN
+    found = None
+    if share > 0:
+        found = hgs.search(problem, seconds * share, initial_routes=initial_routes,
+                           minimise_fleet=tighten_fleet, on_progress=on_progress,
+                           started=started)
+    seed = found.routes if found is not None else initial_routes
     model = _Model(problem, len(problem.vehicles))
-    best = _round(model, deadline, seconds * (0.25 if tighten_fleet else 1.0), initial_routes,
-                  on_progress, started, "first plan")
+    best = _round(model, deadline, seed, on_progress, started, "full model")
+    if best is None and seed is not initial_routes:
+        # The engine's plan does not fit the model: OR-Tools searches on its own.
+        best = _round(_Model(problem, len(problem.vehicles)), deadline, initial_routes,
+                      on_progress, started, "full model, own search")
     if best is None:
         raise RuntimeError("no plan satisfies the hard constraints")
-    if tighten_fleet and best.unserved and deadline - time.monotonic() > 0.5:
-        # Serving everyone comes before saving a vehicle: search on with the whole fleet.
-        more = _round(_Model(problem, len(problem.vehicles)), deadline, seconds * 0.25,
-                      [[s.job for s in r] for r in best.routes], on_progress, started,
-                      "serve all", serve=len(problem.jobs))
-        if more is not None and len(more.unserved) < len(best.unserved):
-            best = more
-    while tighten_fleet and not best.unserved and deadline - time.monotonic() > 0.5:
-        used = [r for r in best.routes if r]
-        if len(used) < 2:
-            break
-        order = sorted(range(len(best.routes)), key=lambda v: -len(best.routes[v]))
-        fleet = len(used) - 1
-        seed = [[s.job for s in best.routes[v]] for v in order[:fleet]]
-        # With the fleet fixed by the model, fixed costs would only blur the search.
-        tighter = _Model(_reordered(problem, order), fleet, vehicle_costs=False)
-        found = _round(tighter, deadline, seconds * 0.25, seed, on_progress, started,
-                       f"{fleet} vehicles", serve=len(problem.jobs) - len(best.unserved))
-        if found is None or len(found.unserved) > len(best.unserved):
-            break
-        best = _remap(found, problem, best, order)
-    if tighten_fleet and deadline - time.monotonic() > 0.3:
-        # A tightened round stops at its first full plan: the time left polishes the best.
-        order = sorted(range(len(best.routes)), key=lambda v: -len(best.routes[v]))
-        fleet = sum(1 for r in best.routes if r)
-        seed = [[s.job for s in best.routes[v]] for v in order[:fleet]]
-        polished = _round(_Model(_reordered(problem, order), fleet, vehicle_costs=False),
-                          deadline,
-                          deadline - time.monotonic(), seed, on_progress, started, "polish")
-        if polished is not None and len(polished.unserved) <= len(best.unserved) \
-                and polished.arc_cost <= best.arc_cost:
-            best = _remap(polished, problem, best, order)
+    if found is not None:
+        best.rounds.append({"round": "search", "objective": found.cost,
+                            "vehicles": found.vehicles})
     best.seconds = time.monotonic() - started
     return best
 
@@ -235,62 +252,40 @@ def solve_plain(problem: RoutingProblem, seconds: float) -> Solution:
     """The plain OR-Tools model, for comparison: one search (parallel cheapest insertion,
     guided local search) on arc costs alone, no fixed vehicle costs, no fleet rounds."""
     started = time.monotonic()
-    found = _round(_Model(problem, len(problem.vehicles), vehicle_costs=False),
-                   started + seconds, seconds, None, None, started, "plain")
+    found = _round(_Model(problem, len(problem.vehicles), vehicle_costs=False,
+                          move_costs=False), started + seconds, None, None, started, "plain")
     if found is None:
         raise RuntimeError("no plan satisfies the hard constraints")
     return found
 
 
-def _round(model: _Model, deadline: float, budget: float, seed: list[list[int]] | None,
-           on_progress: Progress | None, started: float, label: str,
-           serve: int | None = None) -> Solution | None:
-    """One search. With `serve`, it stops at the first plan serving that many jobs."""
-    params = _parameters(min(budget, deadline - time.monotonic()),
-                         "PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH")
+def _round(model: _Model, deadline: float, seed: list[list[int]] | None,
+           on_progress: Progress | None, started: float, label: str) -> Solution | None:
+    """One guided local search until the deadline, from `seed` when it fits the model."""
+    params = _parameters(deadline - time.monotonic(), "PARALLEL_CHEAPEST_INSERTION",
+                         "GUIDED_LOCAL_SEARCH")
     routing = model.routing
-    job_indexes = [model.manager.NodeToIndex(j.node) for j in model.problem.jobs]
 
     def at_solution() -> None:
         if on_progress is not None:
             on_progress({"round": label, "objective": routing.CostVar().Max(),
                          "seconds": round(time.monotonic() - started, 2)})
-        if serve is not None and sum(routing.ActiveVar(i).Max() for i in job_indexes) >= serve:
-            routing.solver().FinishCurrentSearch()
 
     routing.AddAtSolutionCallback(at_solution)
-    hint = model.initial(seed) if seed else None  # None too when the seed no longer fits
+    hint = model.initial(seed) if seed and any(seed) else None  # None too when it won't fit
     assignment = (routing.SolveFromAssignmentWithParameters(hint, params) if hint
                   else routing.SolveWithParameters(params))
     return model.read(assignment, started) if assignment else None
 
 
-def _reordered(problem: RoutingProblem, order: list[int]) -> RoutingProblem:
-    """The problem with its vehicles in `order` (busiest first), so that a fleet of the
-    first k keeps the busiest routes and the lightest one is emptied."""
-    return RoutingProblem(problem.time, _rejob(problem.jobs, order),
-                          [problem.vehicles[v] for v in order], problem.cost,
-                          problem.balance_cost)
+def _is_replan(problem: RoutingProblem, initial_routes: list[list[int]] | None) -> bool:
+    return bool(problem.move_cost and initial_routes and any(initial_routes)
+                and any(job.previous is not None for job in problem.jobs))
 
 
-def _rejob(jobs: list[Job], order: list[int]) -> list[Job]:
-    position = {v: i for i, v in enumerate(order)}
-    out = []
-    for job in jobs:
-        allowed = None if job.allowed is None else tuple(position[v] for v in job.allowed)
-        pinned = None if job.pinned is None else position[job.pinned]
-        out.append(Job(job.node, job.service, job.earliest, job.latest, job.demand, allowed,
-                       job.drop_penalty, job.soft_latest, job.late_cost, pinned))
-    return out
-
-
-def _remap(found: Solution, problem: RoutingProblem, best: Solution,
-           order: list[int]) -> Solution:
-    """Routes of a tightened round back in the problem's own vehicle order."""
-    routes: list[list[Stop]] = [[] for _ in problem.vehicles]
-    for position, route in enumerate(found.routes):
-        if position < len(order):
-            routes[order[position]] = route
-    return Solution(routes, found.unserved, found.objective, found.arc_cost, found.seconds,
-                    best.rounds + [{"vehicles": found.vehicles_used,
-                                    "objective": found.objective}])
+def _moved_jobs(problem: RoutingProblem, fleet: int) -> dict[int, tuple[int, ...]]:
+    """Per vehicle, the jobs it would take from the vehicle that has them today."""
+    if not problem.move_cost:
+        return {v: () for v in range(fleet)}
+    return {v: tuple(k for k, job in enumerate(problem.jobs)
+                     if job.previous is not None and job.previous != v) for v in range(fleet)}

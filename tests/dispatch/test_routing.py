@@ -1,5 +1,6 @@
 """The routing core: skills, time windows, priorities under scarce capacity, pinned
-jobs; and a Solomon instance solved to a valid plan with the best-known fleet."""
+jobs, both in the full solve and in its search engine alone; and Solomon instances solved
+to valid plans: the best-known fleet on C101, everyone served on a tight RC101 fleet."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from services.dispatch import hgs
 from services.dispatch.routing import Job, RoutingProblem, Vehicle, solve
 from services.dispatch.solomon import evaluate, read_instance, to_problem
 
@@ -59,3 +61,37 @@ def test_solomon_c101_gets_a_valid_plan_with_the_best_known_fleet():
     inst = read_instance(SOLOMON / "C101.100.10.vrptw")
     result = evaluate(inst, solve(to_problem(inst), 3))  # evaluate checks every window
     assert result["unserved"] == 0 and result["vehicles"] == 10
+
+
+def _arrivals(problem: RoutingProblem, v: int, route: list[int]) -> list[int]:
+    """Start of service at each stop of vehicle v's route, leaving as early as allowed."""
+    clock, here, starts = problem.vehicles[v].earliest, problem.vehicles[v].start, []
+    for k in route:
+        job = problem.jobs[k]
+        clock = max(clock + problem.time[here][job.node], job.earliest)
+        starts.append(clock)
+        clock, here = clock + job.service, job.node
+    return starts
+
+
+def test_the_search_engine_keeps_skills_and_windows():
+    # Twelve jobs on a line, two technicians at either end; odd jobs need technician 1's
+    # skill, and each job has a one-hour window.
+    jobs = [Job(node=2 + k, service=15, earliest=40 * k, latest=40 * k + 60,
+                allowed=(1,) if k % 2 else None, drop_penalty=10**6) for k in range(12)]
+    problem = RoutingProblem(_line(14), jobs, [Vehicle(0, 0, 0, 900), Vehicle(13, 13, 0, 900)])
+    found = hgs.search(problem, 1)
+    assert found is not None
+    served = sorted(k for route in found.routes for k in route)
+    assert served == list(range(12))
+    assert all(k % 2 == 0 for k in found.routes[0])
+    for v, route in enumerate(found.routes):
+        for k, start in zip(route, _arrivals(problem, v, route), strict=True):
+            assert start <= jobs[k].latest, (v, k, start)
+
+
+@pytest.mark.skipif(not SOLOMON.exists(), reason="the Solomon instances are not on this machine")
+def test_solomon_rc101_serves_every_customer_within_its_tight_fleet():
+    inst = read_instance(SOLOMON / "RC101.100.15.vrptw")
+    result = evaluate(inst, solve(to_problem(inst), 3))
+    assert result["unserved"] == 0 and result["vehicles"] <= inst.vehicles
