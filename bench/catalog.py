@@ -18,21 +18,15 @@ facet selections, browsing, second pages through the cursor):
 from __future__ import annotations
 
 import asyncio
-import json
-import os
 import random
 import statistics
 import time
-import urllib.parse
-import urllib.request
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import text
 
 ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
 TOTAL_SKUS = 50_000
 ROUNDS = 20  # passes over the query mix per measurement
 WARMUP_ROUNDS = 3
@@ -177,17 +171,13 @@ async def _http_run(base: str, headers: dict, mix: list[dict], clients: int) -> 
 
 
 def _http_latency(mix: list[dict]) -> dict:
-    from bench.geo import _free_port, _serve
+    from bench.geo import _free_port, _serve, bearer
 
     port = _free_port()
     proc = _serve(port)
     try:
         base = f"http://127.0.0.1:{port}"
-        body = urllib.parse.urlencode({"username": "buyer_user@demo.yantra.in",
-                                       "password": "yantra-demo"}).encode()
-        with urllib.request.urlopen(f"{base}/api/v1/auth/token", data=body) as response:
-            token = json.load(response)["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = bearer(base, "buyer_user@demo.yantra.in")
         return {"oneClient": asyncio.run(_http_run(base, headers, mix, 1)),
                 f"{CONCURRENT_CLIENTS}Clients": asyncio.run(
                     _http_run(base, headers, mix, CONCURRENT_CLIENTS))}
@@ -210,35 +200,13 @@ def run() -> dict:
 
 
 def main() -> None:
-    from app.embedded import ensure_database, port_open, start_postgres
-    from bench.run import _machine
+    from bench.run import bench_database, write_result
 
-    server = ("postgresql://postgres@127.0.0.1:5432/postgres" if port_open("127.0.0.1", 5432)
-              else start_postgres(ROOT / "var" / "pg", 54329))
-    name = f"yantra_bench_{uuid.uuid4().hex[:8]}"
-    os.environ["DATABASE_URL"] = ensure_database(server, name)
-    os.environ.setdefault("TOKEN_SIGNING_KEY", "bench-signing-key-0123456789abcdef0123456789")
-    os.environ.setdefault("QR_SIGNING_KEYS", "1:bench-qr-signing-key-0123456789")
-    os.environ["DEMO_PASSWORD"] = "yantra-demo"
-    os.environ["CELERY_QUEUE"] = f"yantra-bench-{uuid.uuid4().hex[:6]}"
-    try:
+    with bench_database():
         from app.cli import prepare
-        from services.settings import get_settings
-        get_settings.cache_clear()
         prepare()
         figures = run()
-    finally:
-        import psycopg
-
-        from services.db import reset_engines
-        reset_engines()
-        with psycopg.connect(server, autocommit=True) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    out = RESULTS / "catalog.json"
-    out.write_text(json.dumps({"measuredAt": datetime.now(UTC).isoformat(timespec="seconds"),
-                               "machine": _machine(), "figures": figures}, indent=2) + "\n")
-    print(out.read_text())
+    write_result("catalog.json", figures)
 
 
 if __name__ == "__main__":

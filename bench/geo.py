@@ -168,6 +168,13 @@ def _children(pid: int) -> list[int]:
     return found + [g for c in found for g in _children(c)]
 
 
+def bearer(base: str, username: str) -> dict:
+    """Authorization headers of a demo user, signed in over HTTP."""
+    body = urllib.parse.urlencode({"username": username, "password": "yantra-demo"}).encode()
+    with urllib.request.urlopen(f"{base}/api/v1/auth/token", data=body) as response:
+        return {"Authorization": f"Bearer {json.load(response)['access_token']}"}
+
+
 def nearby_latency() -> dict:
     """p50/p95/p99 of nearby searches around real facility locations (metros and towns),
     20 clients at once, through HTTP."""
@@ -181,11 +188,7 @@ def nearby_latency() -> dict:
     proc = _serve(port)
     try:
         base = f"http://127.0.0.1:{port}"
-        body = urllib.parse.urlencode({"username": "buyer_user@demo.yantra.in",
-                                       "password": "yantra-demo"}).encode()
-        with urllib.request.urlopen(f"{base}/api/v1/auth/token", data=body) as response:
-            token = json.load(response)["access_token"]
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = bearer(base, "buyer_user@demo.yantra.in")
         figures = {}
         for name, rate in (("paced", PER_CLIENT_RATE), ("saturated", None)):
             cpu_before = _cpu_seconds(proc.pid)
