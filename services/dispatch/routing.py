@@ -227,6 +227,9 @@ def solve(problem: RoutingProblem, seconds: float, *, on_progress: Progress | No
     share = SEARCH_SHARE_FLEET if tighten_fleet else SEARCH_SHARE_DISPATCH
     if _is_replan(problem, initial_routes):
         share = SEARCH_SHARE_REPLAN
+        quick = _slot_in(problem, initial_routes, started, on_progress)
+        if quick is not None:
+            return quick
     found = None
     if share > 0:
         found = hgs.search(problem, seconds * share, initial_routes=initial_routes,
@@ -276,6 +279,32 @@ def _round(model: _Model, deadline: float, seed: list[list[int]] | None,
     assignment = (routing.SolveFromAssignmentWithParameters(hint, params) if hint
                   else routing.SolveWithParameters(params))
     return model.read(assignment, started) if assignment else None
+
+
+def _slot_in(problem: RoutingProblem, initial_routes: list[list[int]], started: float,
+             on_progress: Progress | None) -> Solution | None:
+    """A re-plan that keeps today's routes and slots the new urgent work in (see
+    services.dispatch.insertion); None when that cannot serve it in time."""
+    from services.dispatch.insertion import insert_all
+
+    routes = insert_all(problem, initial_routes)
+    if routes is None:
+        return None
+    model = _Model(problem, len(problem.vehicles))
+    hint = model.initial(routes)
+    if hint is None:
+        return None
+    params = _parameters(1.0, "PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
+    params.solution_limit = 1  # the hint as it stands, timed and costed by the model
+    assignment = model.routing.SolveFromAssignmentWithParameters(hint, params)
+    if assignment is None:
+        return None
+    found = model.read(assignment, started)
+    if on_progress is not None:
+        on_progress({"round": "slotted in", "objective": found.objective,
+                     "seconds": round(time.monotonic() - started, 2)})
+    found.rounds.append({"round": "slotted in", "objective": found.objective})
+    return found
 
 
 def _is_replan(problem: RoutingProblem, initial_routes: list[list[int]] | None) -> bool:
