@@ -39,3 +39,21 @@ def tip_latency(client, n: int = 200) -> dict:
     return {**_percentiles(samples), "lines": 2,
             "path": "HTTP in-process (TestClient): token check, RLS transaction, thread and "
                     "quote reads, model inference, tip written to the room"}
+
+
+def main() -> None:
+    """Alone: `python -m bench.negotiation` writes bench/results/negotiation.json."""
+    from fastapi.testclient import TestClient
+
+    from app.api import create_api
+    from app.cli import prepare
+    from bench.run import bench_database, write_result
+
+    with bench_database():
+        prepare()
+        figures = {"coachTipApi": tip_latency(TestClient(create_api()), 500)}
+    write_result("negotiation.json", figures)
+
+
+if __name__ == "__main__":
+    main()
