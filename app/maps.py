@@ -261,10 +261,11 @@ def field_map(view: dict) -> str:
                       tooltip=f"{tech['name']} · {tech['status']} · "
                               f"{', '.join(tech['skills'][:4])}",
                       icon=folium.DivIcon(
-                          html=f'<div style="width:12px;height:12px;border-radius:3px;'
-                               f'background:{colour};border:2px solid white;'
+                          html=f'<div style="width:9px;height:9px;border-radius:2px;'
+                               f'background:{colour};border:1.5px solid white;'
                                'box-shadow:0 0 2px rgba(0,0,0,.6)"></div>',
-                          icon_size=(16, 16), icon_anchor=(8, 8))).add_to(fmap)
+                          # beside the spot, not on it: a ticket at the hub stays visible
+                          icon_size=(12, 12), icon_anchor=(-6, -2))).add_to(fmap)
     for ticket in view["tickets"]:
         spot = (ticket["lat"], ticket["lng"])
         if ticket["risk"] in RISK_COLOURS:

@@ -45,8 +45,9 @@ def ops_page() -> rx.Component:
     s = OpsState
     alarm = rx.cond(s.breached_open > 0, rx.callout.root(
         rx.callout.icon(rx.icon("siren")),
-        rx.callout.text(rx.text.strong(s.breached_open.to_string() + " open tickets have "
-                                       "breached their SLA."), " Escalations are running."),
+        rx.callout.text(rx.text.strong(s.breached_open.to_string() + rx.cond(
+            s.breached_open == 1, " open ticket has breached its SLA.",
+            " open tickets have breached their SLA.")), " Escalations are running."),
         color_scheme="red", variant="surface", size="3", id="breach-alarm"))
     filters = rx.flex(
         _select(["P1", "P2", "P3", "P4"], s.priority, s.set_priority, "priorities", "f-priority"),
