@@ -297,9 +297,8 @@ class NegotiationState(AuthState):
                             read_only &= body.get("kind") == "read"
                             break
                     async with self:
-                        if self.router.page.path != "/negotiation/[rfq_id]/[oem_id]" and \
-                                not self.router.page.path.startswith("/negotiation/"):
-                            break
+                        if not self.router.page.path.startswith("/negotiation/"):
+                            break  # the user left the room
                         if (self.rfq_id, self.oem_id or "") != mine:
                             break
                         if changed:

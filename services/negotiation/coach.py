@@ -18,10 +18,8 @@ from sqlmodel import Session
 from services.errors import Conflict
 from services.negotiation.service import Room, _live, post_tip, thread
 from services.pricing.coach import suggest_quote_counter
-from services.pricing.deals import QuoteLine
+from services.pricing.deals import QuoteLine, buyer_type_of, delivery_tier
 from services.sla.calendar import IST
-
-BUYER_TYPES = {"hospital_chain": "large_private_chain", "lab_chain": "diagnostic_chain"}
 
 
 def _context(db: Session, room: Room) -> dict[str, Any]:
@@ -42,12 +40,6 @@ def _context(db: Session, room: Room) -> dict[str, Any]:
                            {"rfq": room.rfq.id}).scalar() or 2
     return {"items": rows, "city": place.city if place else "", "kind": kind or "",
             "quote": quote, "competing": max(1, competing if room.side == "buyer" else 2)}
-
-
-def _tier(pincode: str | None, city: str) -> int:
-    from services.geo.vocab import city_tier
-
-    return city_tier(pincode, city) if pincode else 2
 
 
 def _on_table(room: Room, messages: list[dict], quote) -> tuple[dict[str, int], dict, list]:
@@ -75,7 +67,7 @@ def suggest(db: Session, room: Room) -> dict[str, Any]:
     ctx = _context(db, room)
     units, terms, history = _on_table(room, thread(db, room), ctx["quote"])
     quote = ctx["quote"] or {}
-    tier = _tier(room.rfq.delivery_pincode, ctx["city"])
+    tier = delivery_tier(room.rfq.delivery_pincode, ctx["city"])
     month = datetime.now(IST).month
     lines = []
     for item in ctx["items"]:
@@ -84,7 +76,7 @@ def suggest(db: Session, room: Room) -> dict[str, Any]:
         lines.append((QuoteLine(
             category=item.category, list_price_paise=max(1, item.list_price_paise),
             quantity=item.qty, month=month, city_tier=tier,
-            buyer_type=BUYER_TYPES.get(ctx["kind"], "mid_hospital"),
+            buyer_type=buyer_type_of(ctx["kind"]),
             warranty_years=terms.get("warrantyYears", quote.get("warranty_years") or 1),
             cmc_years=terms.get("cmcYears", quote.get("cmc_years") or 0),
             payment_days=terms.get("paymentDays", 30),

@@ -22,11 +22,11 @@ from services.actor import Actor, Role, TenantKind
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events.service import emit
 from services.rfq.models import Rfq
+from services.rfq.quotes import MAX_PAISE
 from services.rfq.service import rfq_items
 
 LIVE = ("open", "negotiating")
 MAX_BODY = 2000
-MAX_PAISE = 10**15
 SIDE_ROLES = {"buyer": frozenset({Role.BUYER_ADMIN, Role.BUYER_USER}),
               "oem": frozenset({Role.OEM_ADMIN, Role.OEM_SALES})}
 

@@ -14,10 +14,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from services.geo.vocab import city_tier
+from services.pricing.deals import buyer_type_of, delivery_tier
 from services.sla.calendar import IST
-
-BUYER_TYPES = {"hospital_chain": "large_private_chain", "lab_chain": "diagnostic_chain"}
 
 
 def closed_deals(db: Session) -> list[dict[str, Any]]:
@@ -35,7 +33,7 @@ def closed_deals(db: Session) -> list[dict[str, Any]]:
         "SELECT id, category, list_price_paise FROM sku"))}
     deals = []
     for row in rows:
-        tier = city_tier(row.delivery_pincode, row.city or "") if row.delivery_pincode else 2
+        tier = delivery_tier(row.delivery_pincode, row.city or "")
         for line in row.terms.get("lines", []):
             sku = skus.get(line["skuId"])
             if sku is None or not line["qty"] or sku.list_price_paise <= 0:
@@ -43,7 +41,7 @@ def closed_deals(db: Session) -> list[dict[str, Any]]:
             deals.append({
                 "category": sku.category, "list_price_paise": sku.list_price_paise,
                 "quantity": line["qty"], "city_tier": tier,
-                "buyer_type": BUYER_TYPES.get(row.kind, "mid_hospital"),
+                "buyer_type": buyer_type_of(row.kind),
                 "warranty_years": max(1, row.terms.get("warrantyYears", 1)),
                 "cmc_years": row.terms.get("cmcYears", 0),
                 "competing_quotes": max(1, row.asked),

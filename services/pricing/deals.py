@@ -324,3 +324,20 @@ def _season_effect(month: int) -> float:
     if month in (4, 5):
         return -0.01
     return 0.0
+
+
+# How the platform's own records read as pricing features (the coach and closed deals).
+_BUYER_TYPE_OF_KIND = {"hospital_chain": "large_private_chain", "lab_chain": "diagnostic_chain"}
+
+
+def buyer_type_of(tenant_kind: str) -> str:
+    """The pricing buyer type of an organisation kind (a hospital or lab chain buys as a
+    chain; anyone else as a mid-sized hospital)."""
+    return _BUYER_TYPE_OF_KIND.get(tenant_kind, "mid_hospital")
+
+
+def delivery_tier(pincode: str | None, city: str) -> int:
+    """The city tier of a delivery pincode; tier 2 when none was given."""
+    from services.geo.vocab import city_tier
+
+    return city_tier(pincode, city) if pincode else 2
