@@ -169,3 +169,28 @@ def test_an_awarded_deal_trains_the_price_band_in_a_worker(market, awarded, tmp_
             assert time.monotonic() < deadline, "the model was not retrained"
             time.sleep(0.5)
     assert json.loads(meta.read_text())["rows"]["platform"] >= len(mine)
+
+
+def test_bad_awards_are_refused_naming_the_field(client, market, site):  # noqa: F811
+    rfq_id = raise_rfq(client, market)
+    quote = send_quote(client, market, "oem_a", rfq_id, 18 * LAKH, 19 * LAKH)
+    url = f"/api/v1/rfqs/{rfq_id}/award"
+    with tenant_session(market.oem_a.actor) as db:  # a site that is not the buyer's
+        theirs = HealthcareFacility(tenant_id=market.oem_a.tenant.id, name="OEM depot",
+                                    pincode="560034", facility_type="hospital")
+        db.add(theirs)
+        db.flush()
+        theirs = str(theirs.id)
+    cases = [({"quoteId": quote["quoteId"], "slaTier": "diamond", "facilityId": site},
+              "slaTier"),
+             ({"quoteId": quote["quoteId"], "facilityId": theirs}, "facilityId"),
+             ({"quoteId": str(uuid.uuid4()), "facilityId": site}, "quoteId"),
+             ({"quoteId": quote["quoteId"]}, "facilityId")]
+    for body, field in cases:
+        response = client.post(url, headers=market.headers["buyer"], json=body)
+        assert response.status_code == 400, (body, response.text)
+        assert response.json()["error"]["field"] == field
+    assert client.post(url, headers=market.headers["oem_a"], json=cases[0][0]
+                       ).status_code == 403
+    status = client.get(f"/api/v1/rfqs/{rfq_id}", headers=market.headers["buyer"]).json()
+    assert status["status"] == "negotiating"  # nothing was awarded
