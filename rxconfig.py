@@ -2,7 +2,9 @@ import os
 
 import reflex as rx
 
-port = int(os.environ.get("PORT", "8000"))
+# The web port comes from `python -m app.cli` (which reads the user's PORT once, before any
+# process manager runs), never from PORT here: honcho gives every process a PORT of its own.
+port = int(os.environ.get("YANTRA_WEB_PORT") or 8000)
 
 config = rx.Config(
     app_name="app",

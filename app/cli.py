@@ -91,12 +91,31 @@ def _login_help(port: int) -> str:
     return "\n".join(lines)
 
 
+def web_port() -> int:
+    """The port the user asked for (PORT), read here once: processes started under honcho
+    get a PORT of honcho's, which must never decide where the web app listens."""
+    raw = os.environ.get("PORT") or "8000"
+    if not raw.isdigit() or not 0 < int(raw) < 65536:
+        raise SystemExit(f"yantra: PORT must be a number from 1 to 65535, not {raw!r}")
+    return int(raw)
+
+
+def web_command(port: int) -> list[str]:
+    """The web app (UI and API on one port) in production mode. The port is given on the
+    command line and in YANTRA_WEB_PORT, which rxconfig.py reads, so nothing else can move it."""
+    return ["env", f"YANTRA_WEB_PORT={port}", sys.executable, "-m", "reflex", "run",
+            "--env", "prod", "--single-port", "--frontend-port", str(port),
+            "--backend-port", str(port)]
+
+
 def _procfile(port: int, embedded_mqtt: bool) -> Path:
+    import shlex
+
     from services.settings import get_settings
 
     py, queue = sys.executable, get_settings().celery_queue
     lines = [
-        f"web: {py} -m reflex run --env prod --single-port --backend-port {port}",
+        f"web: {shlex.join(web_command(port))}",
         f"worker: {py} -m celery -A workers.celery_app worker --loglevel=WARNING --concurrency=2"
         f" -Q {queue} -n work@%h",
         # SLA clocks get a worker of their own, so a backlog of imports or deliveries
@@ -114,6 +133,12 @@ def _procfile(port: int, embedded_mqtt: bool) -> Path:
 
 
 def run() -> int:
+    port = web_port()
+    from app.embedded import port_open
+    if port_open("127.0.0.1", port):
+        _say(f"port {port} is already in use (another Yantra?): stop it, or start with "
+             f"PORT=<another port> make run")
+        return 1
     VAR.mkdir(exist_ok=True)
     embedded_pg = ensure_database_url()
     embedded_mqtt = not os.environ.get("MQTT_URL")
@@ -121,7 +146,6 @@ def run() -> int:
         os.environ["MQTT_URL"] = f"mqtt://127.0.0.1:{EMBEDDED_MQTT_PORT}"
     if not os.environ.get("REDIS_URL"):
         _say("no REDIS_URL: Celery uses PostgreSQL as its broker")
-    port = int(os.environ.get("PORT", "8000"))
     try:
         prepare()
         _say(_login_help(port))
@@ -142,9 +166,7 @@ def run() -> int:
 
 def serve() -> int:
     migrate()
-    port = os.environ.get("PORT", "8000")
-    return subprocess.call([sys.executable, "-m", "reflex", "run", "--env", "prod",
-                            "--single-port", "--backend-port", port], cwd=ROOT)
+    return subprocess.call(web_command(web_port()), cwd=ROOT)
 
 
 def main() -> int:

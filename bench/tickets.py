@@ -23,6 +23,16 @@ OPEN_TICKETS = 100_000
 DUE_IN_WINDOW = 3_000  # come due during the 60 s measured; the rest later
 
 
+def start_web(port: int, log: Path) -> subprocess.Popen:
+    """The web process as `make run` starts it, on `port`."""
+    from app.cli import web_command
+    env = {k: v for k, v in os.environ.items() if k != "PORT"}
+    env.update(REFLEX_USE_SYSTEM_BUN="1",
+               PATH=f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{os.environ['PATH']}")
+    return subprocess.Popen(web_command(port), cwd=ROOT, env=env, stdout=log.open("w"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
+
+
 def _spawn(args: list[str], log: Path, **env) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", *args], cwd=ROOT,
                             env={**os.environ, **env}, stdout=log.open("w"),
@@ -123,9 +133,7 @@ def console_first_render(open_tickets: int) -> dict:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
     log = ROOT / "bench" / "results" / "reflex.log"
-    app = _spawn(["reflex", "run", "--env", "prod", "--single-port", "--backend-port", str(port)],
-                 log, PORT=str(port), REFLEX_USE_SYSTEM_BUN="1",
-                 PATH=f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{os.environ['PATH']}")
+    app = start_web(port, log)
     base = f"http://localhost:{port}"
     try:
         for _ in range(450):

@@ -15,16 +15,25 @@ import pytest
 from app.embedded import ensure_database, port_open, start_postgres
 
 ROOT = Path(__file__).resolve().parent.parent
+# The environment as the user's shell gave it, before this file points the tests at their
+# own database and keys: tests that start the platform the way a user does start from it.
+USER_ENV = dict(os.environ)
 RUN_ID = uuid.uuid4().hex[:8]
 DB_NAME = f"yantra_test_{RUN_ID}"
 
 
+EMBEDDED_TEST_PG = ROOT / "var" / "test-pg"
+_started_embedded = False
+
+
 def _server_url() -> str:
+    global _started_embedded
     if os.environ.get("TEST_DATABASE_SERVER"):
         return os.environ["TEST_DATABASE_SERVER"]
     if port_open("127.0.0.1", 5432):
         return "postgresql://postgres@127.0.0.1:5432/postgres"
-    return start_postgres(ROOT / "var" / "test-pg", 54339)
+    _started_embedded = not port_open("127.0.0.1", 54339)
+    return start_postgres(EMBEDDED_TEST_PG, 54339)
 
 
 SERVER_URL = _server_url()
@@ -60,6 +69,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     reset_engines()
     with psycopg.connect(SERVER_URL, autocommit=True) as con:
         con.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
+    if _started_embedded:  # stop what this run started, and only that
+        from app.embedded import stop_postgres
+        stop_postgres(EMBEDDED_TEST_PG)
 
 
 @pytest.fixture(scope="session")

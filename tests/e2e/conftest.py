@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
 
 import pytest
 
+from app.cli import web_command
 from tests.conftest import ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -36,13 +36,12 @@ def _ready(url: str) -> bool:
 def app_url(tmp_path_factory) -> str:
     port = _free_port()
     log = tmp_path_factory.mktemp("reflex") / "reflex.log"
-    env = {**os.environ, "PORT": str(port), "REFLEX_USE_SYSTEM_BUN": "1",
+    # The web process exactly as `make run` starts it, on a free port. A PORT in the
+    # environment (honcho sets one for every process) must not move it, so one is set.
+    env = {**os.environ, "PORT": "5000", "REFLEX_USE_SYSTEM_BUN": "1",
            "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{os.environ['PATH']}"}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "reflex", "run", "--env", "prod", "--single-port",
-         "--backend-port", str(port)],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-        start_new_session=True)
+    proc = subprocess.Popen(web_command(port), cwd=ROOT, env=env, stdout=log.open("w"),
+                            stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://localhost:{port}"
     deadline = time.monotonic() + 900  # the first production build takes minutes
     while not (_ready(f"{base}/api/v1/health") and _ready(f"{base}/login")):

@@ -1,102 +1,164 @@
-"""`make run` on a machine with no DATABASE_URL, REDIS_URL or MQTT_URL: the platform comes
-up on embedded servers, Ctrl-C stops everything, and the next start finds its data."""
+"""The two commands as the README gives them, on a fresh clone with nothing set.
+
+`make run` with no PORT, DATABASE_URL, REDIS_URL or MQTT_URL comes up at
+http://localhost:8000 on embedded servers (honcho's own PORT for each process must not move
+the web app), Ctrl-C stops everything, and the next start finds its data. `make test` on a
+machine without PostgreSQL stops the embedded server it started.
+"""
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
-import urllib.parse
-import urllib.request
 from pathlib import Path
 
 import pytest
 
-from app.embedded import port_open
 from tests.conftest import ROOT
-from tests.e2e.conftest import _free_port
+from tests.platform.fresh_clone import (
+    Host,
+    Namespace,
+    isolated_network,
+    make_clone,
+    user_environment,
+)
+
+BASE = "http://localhost:8000"
+DEFAULT_PORTS = (8000, 54329, 18830)
 
 
-def _call(url: str, data: dict | None = None, token: str | None = None, json_body=None):
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    body = None
-    if data is not None:
-        body = urllib.parse.urlencode(data).encode()
-    elif json_body is not None:
-        body = json.dumps(json_body).encode()
-        headers["Content-Type"] = "application/json"
-    request = urllib.request.Request(url, data=body, headers=headers)
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
+@pytest.fixture
+def clone():
+    """A fresh clone outside pytest's own temporary folder, which pytest keeps private
+    (mode 700): the embedded PostgreSQL runs as a user of its own and must reach its data."""
+    target = Path(tempfile.mkdtemp(prefix="yantra-clone-"))
+    target.chmod(0o755)
+    yield make_clone(target / "yantra")
+    shutil.rmtree(target, ignore_errors=True)
 
 
-def _start(env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "app.cli", "run"], cwd=ROOT, env=env,
-                            stdout=log.open("a"), stderr=subprocess.STDOUT,
-                            start_new_session=True)
+@pytest.fixture
+def network():
+    """A network of the test's own, so the default ports are free for the clone."""
+    if isolated_network():
+        net = Namespace()
+        yield net
+        net.close()
+        return
+    from app.embedded import port_open
+    busy = [p for p in DEFAULT_PORTS if port_open("127.0.0.1", p)]
+    if busy:
+        pytest.skip(f"ports {busy} are in use and this machine gives no network namespace")
+    yield Host()
 
 
-def _wait_healthy(base: str, proc: subprocess.Popen, log: Path, timeout: float = 900) -> None:
+def _call(net, url: str, **options) -> tuple[int, str]:
+    args = [sys.executable, "-m", "tests.platform.probe", url]
+    for key, value in options.get("form", {}).items():
+        args += ["--form", f"{key}={value}"]
+    if "json_body" in options:
+        args += ["--json", json.dumps(options["json_body"])]
+    if "token" in options:
+        args += ["--token", options["token"]]
+    out = net.run(args, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    result = json.loads(out.stdout)
+    return result["status"], result["body"]
+
+
+def _open(net, port: int) -> bool:
+    code = f"import socket; socket.create_connection(('127.0.0.1', {port}), 0.5)"
+    return net.run([sys.executable, "-c", code], capture_output=True).returncode == 0
+
+
+def _start(net, clone: Path, log: Path) -> subprocess.Popen:
+    return net.popen(["make", "run"], cwd=clone, env=user_environment(),
+                     stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True)
+
+
+def _wait_healthy(net, proc: subprocess.Popen, log: Path, timeout: float = 900) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             pytest.fail(f"make run exited early:\n{log.read_text()[-3000:]}")
-        try:
-            if _call(f"{base}/api/v1/health") == {"status": "ok"}:
-                return
-        except OSError:
-            pass
+        status, body = _call(net, f"{BASE}/api/v1/health")
+        if status == 200 and json.loads(body) == {"status": "ok"}:
+            return
         time.sleep(2)
-    pytest.fail(f"the platform did not come up:\n{log.read_text()[-3000:]}")
+    pytest.fail(f"the platform did not come up at {BASE}:\n{log.read_text()[-3000:]}")
 
 
 def _stop(proc: subprocess.Popen) -> int:
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in the terminal sends
     try:
-        return proc.wait(timeout=60)
+        return proc.wait(timeout=90)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         pytest.fail("make run did not stop on Ctrl-C")
 
 
-def test_run_on_embedded_servers_keeps_data_across_restarts(tmp_path: Path):
-    port, pg_port, mqtt_port = _free_port(), _free_port(), _free_port()
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("DATABASE_URL", "REDIS_URL", "MQTT_URL", "APP_DATABASE_URL")}
-    env.update(PORT=str(port), VAR_DIR=str(tmp_path / "var"), EMBEDDED_PG_PORT=str(pg_port),
-               EMBEDDED_MQTT_PORT=str(mqtt_port), REFLEX_WEB_WORKDIR=str(tmp_path / "web"),
-               REFLEX_USE_SYSTEM_BUN="1",
-               PATH=f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{os.environ['PATH']}")
-    base, log = f"http://127.0.0.1:{port}", tmp_path / "run.log"
+def _sign_in(net) -> str:
+    status, body = _call(net, f"{BASE}/api/v1/auth/token", form={
+        "username": "platform_admin@demo.yantra.in", "password": "yantra-demo"})
+    assert status == 200, body
+    return json.loads(body)["access_token"]
 
-    proc = _start(env, log)
-    _wait_healthy(base, proc, log)
-    assert port_open("127.0.0.1", pg_port), "the embedded PostgreSQL is not listening"
-    assert port_open("127.0.0.1", mqtt_port), "the embedded MQTT broker is not listening"
-    assert (tmp_path / "var" / "pg" / "PG_VERSION").exists()
-    token = _call(f"{base}/api/v1/auth/token", data={
-        "username": "platform_admin@demo.yantra.in", "password": "yantra-demo"})["access_token"]
-    created = _call(f"{base}/api/v1/tenants", token=token,
-                    json_body={"name": "Kept Across Restarts Hospital", "kind": "hospital_chain"})
-    _stop(proc)
+
+def test_make_run_serves_localhost_8000_and_keeps_data_across_restarts(tmp_path, clone,
+                                                                        network):
+    log = tmp_path / "run.log"
+
+    proc = _start(network, clone, log)
+    try:
+        _wait_healthy(network, proc, log)
+        status, page = _call(network, f"{BASE}/login")
+        assert status == 200 and "<html" in page.lower(), "the sign-in page does not answer"
+        assert _open(network, 54329), "the embedded PostgreSQL is not listening"
+        assert _open(network, 18830), "the embedded MQTT broker is not listening"
+        assert (clone / "var" / "pg" / "PG_VERSION").exists()
+        status, body = _call(network, f"{BASE}/api/v1/tenants", token=_sign_in(network),
+                             json_body={"name": "Kept Across Restarts Hospital",
+                                        "kind": "hospital_chain"})
+        assert status == 201, body
+        created = json.loads(body)
+    finally:
+        _stop(proc)
     for _ in range(60):
-        if not port_open("127.0.0.1", pg_port) and not port_open("127.0.0.1", port):
+        if not _open(network, 54329) and not _open(network, 8000):
             break
         time.sleep(0.5)
-    assert not port_open("127.0.0.1", pg_port), "Ctrl-C left PostgreSQL running"
-    assert not port_open("127.0.0.1", port), "Ctrl-C left the web app running"
+    assert not _open(network, 54329), "Ctrl-C left PostgreSQL running"
+    assert not _open(network, 8000), "Ctrl-C left the web app running"
 
-    proc = _start(env, log)
+    proc = _start(network, clone, log)
     try:
-        _wait_healthy(base, proc, log)
-        token = _call(f"{base}/api/v1/auth/token", data={
-            "username": "platform_admin@demo.yantra.in", "password": "yantra-demo"})["access_token"]
-        names = {t["id"]: t["name"] for t in _call(f"{base}/api/v1/tenants", token=token)["tenants"]}
+        _wait_healthy(network, proc, log)
+        status, body = _call(network, f"{BASE}/api/v1/tenants", token=_sign_in(network))
+        names = {t["id"]: t["name"] for t in json.loads(body)["tenants"]}
         assert names.get(created["id"]) == "Kept Across Restarts Hospital"
-        assert "demo organisations and accounts created" in log.read_text()
         assert log.read_text().count("demo organisations and accounts created") == 1
     finally:
         _stop(proc)
+
+
+def test_make_test_without_postgresql_stops_the_server_it_started(clone):
+    if not isolated_network():
+        pytest.skip("needs a network namespace (root) to hide the machine's PostgreSQL")
+    net = Namespace()
+    try:
+        assert not _open(net, 5432)
+        run = net.run(["make", "test", "PYTEST_ARGS=tests/platform/test_settings.py -q"],
+                      cwd=clone, env=user_environment(), capture_output=True, text=True,
+                      timeout=1200)
+        assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+        assert (clone / "var" / "test-pg" / "PG_VERSION").exists(), \
+            "the tests did not run on an embedded PostgreSQL"
+        assert not _open(net, 54339), "make test left its embedded PostgreSQL running"
+        assert not (clone / "var" / "test-pg" / "postmaster.pid").exists()
+    finally:
+        net.close()
