@@ -6,14 +6,20 @@ import base64
 import uuid
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.deps import current_actor
+from app.api.deps import current_actor, require_roles
 from services.actor import Actor
 from services.db import tenant_session
 from services.devices.registry import reissue_label
-from services.devices.scanning import log_refused_scan, scan, validate_deployment
-from services.errors import Conflict, Invalid, NotFound
+from services.devices.scanning import (
+    INSTALLERS,
+    log_refused_scan,
+    scan,
+    scanned_label,
+    validate_deployment,
+)
+from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.qr.symbols import qr_png
 
 router = APIRouter(prefix="/qr", tags=["qr"])
@@ -28,12 +34,24 @@ class ScanBody(BaseModel):
 
 
 class Location(BaseModel):
-    lat: float
-    lng: float
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    lat: float = Field(ge=-90, le=90, description="Latitude in degrees (WGS 84)")
+    lng: float = Field(ge=-180, le=180, description="Longitude in degrees (WGS 84)")
 
 
 class ValidateBody(BaseModel):
-    qrId: uuid.UUID
+    """Proof that the label was scanned (one of qrPayload or scanToken) and where."""
+
+    model_config = ConfigDict(json_schema_extra={
+        "anyOf": [{"required": ["qrPayload"]}, {"required": ["scanToken"]}]})
+
+    qrPayload: str | None = Field(None, min_length=1, max_length=2000,
+                                  description="The label's content, as scanned")
+    scanToken: str | None = Field(None, min_length=1, max_length=200,
+                                  description="The scanToken POST /qr/scan returned to you "
+                                              "(valid 10 minutes, for you only)")
+    qrId: uuid.UUID | None = Field(None, description="Optional; must be the scanned label")
     scanLocation: Location
 
 
@@ -56,8 +74,15 @@ def scan_label(body: ScanBody, actor: Actor = Depends(current_actor)) -> dict:
         raise
 
 
-@router.post("/validate", summary="Confirm a label was deployed at its facility")
-def validate(body: ValidateBody, actor: Actor = Depends(current_actor)) -> dict:
+@router.post("/validate", summary="Confirm a scanned label was deployed at its facility "
+                                  "(technicians and service managers)")
+def validate(body: ValidateBody, actor: Actor = Depends(require_roles(*INSTALLERS))) -> dict:
+    try:
+        qr_id = scanned_label(actor, body.qrPayload, body.scanToken, body.qrId)
+    except (Invalid, Forbidden) as exc:
+        with tenant_session(actor) as db:
+            log_refused_scan(db, actor, f"deployment proof refused: {exc.message}")
+        raise
     with tenant_session(actor) as db:
-        return validate_deployment(db, actor, body.qrId, body.scanLocation.lat,
+        return validate_deployment(db, actor, qr_id, body.scanLocation.lat,
                                    body.scanLocation.lng)

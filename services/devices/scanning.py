@@ -9,22 +9,24 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from services.actor import Actor
+from services.actor import Actor, Role
 from services.audit import service as audit
 from services.catalog.models import Sku
 from services.columns import utcnow
 from services.contracts.models import Contract
 from services.devices.models import Equipment, QrCode, QrDeploymentLog
 from services.devices.registry import facility_location
-from services.errors import Conflict, Invalid, NotFound
+from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events.service import emit
 from services.geo.distance import check_coordinates, haversine_m
 from services.geo.models import HealthcareFacility
-from services.qr.signing import verify_label
+from services.qr.signing import sign_scan_token, verify_label, verify_scan_token
 from services.settings import get_settings
 
 log = logging.getLogger("yantra.qr")
 OPEN_TICKET_STATES = ("resolved", "closed", "cancelled")
+# The people who put devices on site: they alone confirm a deployment.
+INSTALLERS = (Role.TECHNICIAN, Role.OEM_SERVICE_MANAGER)
 
 
 def _label(db: Session, qr_id: uuid.UUID) -> QrCode:
@@ -52,7 +54,11 @@ def scan(db: Session, actor: Actor, payload: str) -> dict[str, Any]:
     context = device_context(db, device)
     audit.record(db, actor, "qr.scan", "equipment", device.id, "label scanned")
     emit(db, actor, "QRScanned", "equipment", device.id, {"qrId": str(label.id)})
-    return {**context, "qrId": str(label.id)}
+    token, expires = (None, None)
+    if actor.user_id is not None:
+        token, expires = sign_scan_token(label.id, device.id, actor.user_id, utcnow())
+    return {**context, "qrId": str(label.id), "scanToken": token,
+            "scanTokenExpiresAt": expires.isoformat() if expires else None}
 
 
 def device_context(db: Session, device: Equipment) -> dict[str, Any]:
@@ -91,13 +97,39 @@ def log_refused_scan(db: Session, actor: Actor, reason: str) -> None:
     audit.record(db, actor, "qr.scan_refused", "qr", "", reason[:400])
 
 
+def scanned_label(actor: Actor, qr_payload: str | None, scan_token: str | None,
+                  qr_id: uuid.UUID | None = None) -> uuid.UUID:
+    """The label the actor proves they scanned: the signed label itself, or a scan token
+    that POST /qr/scan gave this same user less than 10 minutes ago.
+
+    Raises Invalid (no proof, a damaged, altered or expired one, or a qrId that is not the
+    scanned label) or Forbidden (another user's scan token).
+    """
+    if qr_payload:
+        scanned = verify_label(qr_payload).qr_id
+    elif scan_token:
+        claim = verify_scan_token(scan_token, utcnow())
+        if actor.user_id is None or claim.user_id != actor.user_id:
+            raise Forbidden("This scan token was issued to someone else; scan the label yourself")
+        scanned = claim.qr_id
+    else:
+        raise Invalid("qrPayload", "proof that the label was scanned is missing: send the "
+                                   "label as scanned (qrPayload) or the scanToken that POST "
+                                   "/api/v1/qr/scan returned to you; a qrId alone proves nothing")
+    if qr_id is not None and qr_id != scanned:
+        raise Invalid("qrId", "is not the label that was scanned")
+    return scanned
+
+
 def validate_deployment(db: Session, actor: Actor, qr_id: uuid.UUID, lat: object,
                         lng: object) -> dict[str, Any]:
-    """Check a label is scanned at its facility; every attempt is logged.
+    """Check a scanned label is at its facility; every attempt is logged. `qr_id` must come
+    from `scanned_label`, the proof that the label was scanned.
 
     A first valid scan moves the device to deployed, then active, and emits QRDeployed.
-    Raises Invalid (coordinates) or NotFound (label).
+    Raises Forbidden (not an installer), Invalid (coordinates) or NotFound (label).
     """
+    actor.require(*INSTALLERS)
     lat_f, lng_f = check_coordinates(lat, lng)
     label = _label(db, qr_id)
     device = db.get(Equipment, label.device_id)

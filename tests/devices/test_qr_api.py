@@ -64,7 +64,7 @@ def test_a_replaced_label_no_longer_works(client, auth, device):
 def test_deployment_scan_at_the_facility_activates_the_device(client, auth, device, hospital_site):
     pin = client.get("/api/v1/geo/pincodes/110029", headers=auth("technician")).json()
     response = client.post("/api/v1/qr/validate", headers=auth("technician"), json={
-        "qrId": device["qrId"],
+        "qrPayload": device["qrPayload"],
         "scanLocation": {"lat": pin["latitude"] + 0.001, "lng": pin["longitude"]}})
     assert response.status_code == 200, response.text
     assert response.json()["isValid"] is True
@@ -80,7 +80,7 @@ def test_deployment_scan_at_the_facility_activates_the_device(client, auth, devi
 def test_a_scan_50_km_away_is_not_a_deployment(client, auth, device):
     pin = client.get("/api/v1/geo/pincodes/110029", headers=auth("technician")).json()
     response = client.post("/api/v1/qr/validate", headers=auth("technician"), json={
-        "qrId": device["qrId"],
+        "qrPayload": device["qrPayload"],
         "scanLocation": {"lat": pin["latitude"] + 0.45, "lng": pin["longitude"]}})
     assert response.status_code == 200
     data = response.json()
@@ -95,6 +95,6 @@ def test_a_scan_50_km_away_is_not_a_deployment(client, auth, device):
                                       {"lat": "north", "lng": 77}, {"lng": 77}])
 def test_bad_coordinates_are_refused(client, auth, device, location):
     response = client.post("/api/v1/qr/validate", headers=auth("technician"),
-                           json={"qrId": device["qrId"], "scanLocation": location})
+                           json={"qrPayload": device["qrPayload"], "scanLocation": location})
     assert response.status_code == 400
     assert response.json()["error"]["field"].startswith("scanLocation")
