@@ -168,9 +168,10 @@ class RegisterState(AuthState):
             return
         with tenant_session(actor) as db:
             found = find_facilities(db, value)
+        # Devices go to the organisation's own (or shared) sites, never the public directory.
         self.facility_matches = [
-            {"id": f["id"], "label": f"{f['name']} · {f['city']} {f['pincode']}"
-             + ("" if f["shared"] else " · directory")} for f in found]
+            {"id": f["id"], "label": f"{f['name']} · {f['city']} {f['pincode']}"}
+            for f in found if f["shared"]]
 
     @rx.event
     def pick_facility(self, facility_id: str, label: str):

@@ -20,7 +20,7 @@ from services.actor import Actor, Role, TenantKind
 from services.audit import service as audit
 from services.catalog.models import Sku
 from services.devices.models import DeviceRegistrationBatch, Equipment, ManufacturerDeviceFeed
-from services.devices.registry import SERIAL, check_install_date
+from services.devices.registry import SERIAL, check_install_date, check_site
 from services.errors import DomainError, Forbidden, Invalid, NotFound
 from services.events.service import emit
 from services.geo.models import HealthcareFacility
@@ -133,7 +133,7 @@ def process_chunk(db: Session, actor: Actor, batch_id: uuid.UUID, first: int,
     skus = {s.code: s for s in db.exec(select(Sku).where(Sku.tenant_id == actor.tenant_id))}
     wanted = {str(r.feed.payload.get("facilityId")) for r in rows
               if isinstance(r.feed.payload, dict) and r.feed.payload.get("facilityId")}
-    facilities = {f.id: f for f in _facilities(db, wanted)}
+    facilities = {f.id: f for f in _facilities(db, wanted) if _may_install(db, actor, f)}
     for row in rows:
         _check_row(row, skus, facilities)
     _mark_duplicates_in_chunk(rows)
@@ -160,6 +160,14 @@ def _facilities(db: Session, ids: set[str]) -> list[HealthcareFacility]:
     if not valid:
         return []
     return list(db.exec(select(HealthcareFacility).where(HealthcareFacility.id.in_(valid))))
+
+
+def _may_install(db: Session, actor: Actor, facility: HealthcareFacility) -> bool:
+    try:
+        check_site(db, actor, facility, actor.tenant_id)
+    except Forbidden:
+        return False
+    return True
 
 
 def _mark_duplicates_in_chunk(rows: list[_Row]) -> None:

@@ -12,12 +12,12 @@ from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services.actor import Actor, Role
+from services.actor import Actor, Role, TenantKind
 from services.audit import service as audit
 from services.catalog.models import Sku
 from services.columns import utcnow
 from services.devices.models import Equipment, QrCode
-from services.errors import Conflict, Invalid, NotFound
+from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events.service import emit
 from services.geo.models import HealthcareFacility
 
@@ -88,6 +88,41 @@ def find_facility(db: Session, facility_id: uuid.UUID | None) -> HealthcareFacil
     return facility
 
 
+def check_site(db: Session, actor: Actor, facility: HealthcareFacility,
+               manufacturer_id: uuid.UUID) -> None:
+    """A device goes to a facility of the actor's organisation, or, for its manufacturer,
+    to a customer's facility that shared access with it. Raises Forbidden otherwise."""
+    if facility.tenant_id == actor.tenant_id:
+        return
+    if (facility.tenant_id is not None and actor.tenant_kind == TenantKind.OEM
+            and manufacturer_id == actor.tenant_id and _shared_with(db, actor, facility)):
+        return
+    raise Forbidden("Devices are registered at your organisation's own facilities, or by their "
+                    "manufacturer at a customer's facility that shared access with it")
+
+
+def _shared_with(db: Session, actor: Actor, facility: HealthcareFacility) -> bool:
+    return db.execute(text(
+        "SELECT 1 FROM access_grant WHERE tenant_id = :owner AND grantee_tenant_id = :me "
+        "AND entity_type = 'facility' AND (entity_id IS NULL OR entity_id = :f) LIMIT 1"),
+        {"owner": facility.tenant_id, "me": actor.tenant_id, "f": facility.id}).first() is not None
+
+
+def serial_taken(db: Session, actor: Actor, manufacturer_id: uuid.UUID, serial: str) -> Conflict:
+    """The answer for a serial the database already holds for this manufacturer. It says
+    "already registered" only when the device is the actor's own (owner or manufacturer),
+    so nobody learns which serials another organisation holds."""
+    own = db.exec(select(Equipment.id).where(
+        Equipment.manufacturer_tenant_id == manufacturer_id, Equipment.serial_number == serial,
+        (Equipment.tenant_id == actor.tenant_id)
+        | (Equipment.manufacturer_tenant_id == actor.tenant_id))).first()
+    if own is not None:
+        return Conflict(f"Serial {serial} is already registered in your organisation")
+    return Conflict(f"Serial {serial} cannot be registered here. Check it against the device's "
+                    "rating plate; if it is right, ask the manufacturer to transfer the device "
+                    "to you")
+
+
 def _check_contract_terms(cmd: RegisterDevice) -> None:
     if cmd.amc_status not in AMC_STATUSES:
         raise Invalid("amcStatus", f"must be one of {', '.join(AMC_STATUSES)}")
@@ -100,15 +135,20 @@ def _check_contract_terms(cmd: RegisterDevice) -> None:
 def register_device(db: Session, actor: Actor, cmd: RegisterDevice) -> tuple[Equipment, QrCode]:
     """Register one installed device and issue its label; emits DeviceOnboarded.
 
-    Raises Forbidden (role), Invalid (field), NotFound (SKU or facility) or Conflict (the
-    manufacturer already has a device with that serial).
+    Raises Forbidden (role, or a facility neither the actor's nor shared with it as the
+    device's manufacturer), Invalid (field), NotFound (SKU or facility) or Conflict (the
+    serial is taken for this manufacturer; see `serial_taken`).
     """
     actor.require(*REGISTRARS)
     serial = check_serial(cmd.serial_number)
     install = check_install_date(cmd.installation_date)
     _check_contract_terms(cmd)
-    sku = find_sku(db, cmd.sku_code, cmd.manufacturer_id)
+    maker = cmd.manufacturer_id
+    if maker is None and actor.tenant_kind == TenantKind.OEM:
+        maker = actor.tenant_id  # a manufacturer registers its own products
+    sku = find_sku(db, cmd.sku_code, maker)
     facility = find_facility(db, cmd.facility_id)
+    check_site(db, actor, facility, sku.tenant_id)
     udi = None
     if cmd.udi:
         from services.devices.gs1 import parse_udi
@@ -124,7 +164,7 @@ def register_device(db: Session, actor: Actor, cmd: RegisterDevice) -> tuple[Equ
             db.add(device)
             db.flush()
     except IntegrityError as exc:
-        raise Conflict(f"Serial {serial} is already registered for this manufacturer") from exc
+        raise serial_taken(db, actor, sku.tenant_id, serial) from exc
     label = issue_label(db, actor, device)
     audit.record(db, actor, "device.register", "equipment", device.id,
                  f"{sku.code} registered at a facility (pincode {facility.pincode})")

@@ -132,3 +132,49 @@ def test_a_kit_for_chosen_devices_is_a_pdf(client, auth, hospital_site):
     assert listed["lifecycleStatus"] == "qr_printed"
     stranger = client.post("/api/v1/devices/kit", json={"deviceIds": ids}, headers=auth("lab_staff"))
     assert stranger.status_code == 404
+
+
+@pytest.fixture(scope="module")
+def lab_site(client, auth) -> dict:
+    sites = client.get("/api/v1/facilities", headers=auth("lab_staff")).json()["facilities"]
+    return next(s for s in sites if s["owned"])
+
+
+def _directory_site() -> dict:
+    with system_session() as db:
+        row = db.execute(text("SELECT id FROM healthcare_facilities WHERE tenant_id IS NULL "
+                              "LIMIT 1")).one()
+    return {"id": str(row.id)}
+
+
+def test_a_device_goes_only_to_a_site_of_ones_own_organisation(client, auth, lab_site):
+    elsewhere, _ = register(client, auth("buyer_admin"), lab_site)
+    assert elsewhere.status_code == 404
+    assert "lab" not in elsewhere.json()["error"]["message"].lower()
+    public, _ = register(client, auth("buyer_admin"), _directory_site())
+    assert public.status_code == 403
+    assert "your organisation's own facilities" in public.json()["error"]["message"]
+
+
+def test_the_manufacturer_registers_at_a_customer_site_that_shared_access(
+        client, auth, hospital_site, lab_site):
+    shared, _ = register(client, auth("oem_admin"), hospital_site)
+    assert shared.status_code == 201, shared.text
+    not_shared, _ = register(client, auth("oem_admin"), lab_site)
+    assert not_shared.status_code == 404
+    # The hospital shared its sites with this manufacturer, not with the maker of PLS-VT7.
+    foreign_make, _ = register(client, auth("oem_admin"), hospital_site, skuCode="PLS-VT7")
+    assert foreign_make.status_code == 404
+
+
+def test_a_serial_taken_in_another_organisation_is_not_confirmed(client, auth, hospital_site,
+                                                                 lab_site):
+    first, body = register(client, auth("buyer_admin"), hospital_site)
+    assert first.status_code == 201
+    other, _ = register(client, auth("lab_staff"), lab_site, serialNumber=body["serialNumber"])
+    assert other.status_code == 409
+    message = other.json()["error"]["message"].lower()
+    assert "already" not in message and "taken" not in message and "exists" not in message
+    mine, _ = register(client, auth("buyer_user"), hospital_site, serialNumber=body["serialNumber"])
+    assert mine.status_code == 409
+    assert "already registered in your organisation" in mine.json()["error"]["message"]
