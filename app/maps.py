@@ -3,6 +3,10 @@
 Leaflet's script and stylesheet are served by the app itself (assets/vendor/leaflet,
 copied from the npm package at set-up), so maps work without a CDN; the base tiles
 come from OpenStreetMap when the browser can reach it.
+
+Every tooltip goes through `_tip`: folium writes its text into HTML inside a script, so a
+name like `Hub <img src=x onerror=...>` must arrive as words. The pages frame these maps
+sandboxed, without the app's origin, as a second wall.
 """
 
 from __future__ import annotations
@@ -15,10 +19,16 @@ from sqlmodel import Session
 from services.devices.models import Equipment
 from services.devices.registry import facility_location
 from services.geo.models import HealthcareFacility
+from services.rendering import html_text
 from services.settings import get_settings
 
 LEAFLET_JS = [("leaflet", "/vendor/leaflet/leaflet.js")]
 LEAFLET_CSS = [("leaflet_css", "/vendor/leaflet/leaflet.css")]
+
+
+def _tip(text: str) -> folium.Tooltip:
+    """A tooltip that shows `text` literally (folium puts it in HTML as it is)."""
+    return folium.Tooltip(html_text(text))
 
 
 def _map(center: tuple[float, float], zoom: int) -> folium.Map:
@@ -38,9 +48,9 @@ def deployment_map(db: Session, device_id: uuid.UUID, deployments: list[dict]) -
     site = facility_location(db, facility)
     fmap = _map(site, 14)
     folium.Circle(site, radius=get_settings().qr_deploy_radius_m, color="#0f766e",
-                  fill=True, fill_opacity=0.08, tooltip="Deployment radius").add_to(fmap)
+                  fill=True, fill_opacity=0.08, tooltip=_tip("Deployment radius")).add_to(fmap)
     folium.CircleMarker(site, radius=9, color="#0f766e", fill=True, fill_opacity=1,
-                        tooltip=facility.name).add_to(fmap)
+                        tooltip=_tip(facility.name)).add_to(fmap)
     points = [site]
     for scan in deployments:
         if scan.get("lat") is None or scan.get("lng") is None:
@@ -50,7 +60,7 @@ def deployment_map(db: Session, device_id: uuid.UUID, deployments: list[dict]) -
         folium.CircleMarker(
             point, radius=6, color="#15803d" if scan["isValid"] else "#dc2626", fill=True,
             fill_opacity=0.9,
-            tooltip=f"{'valid' if scan['isValid'] else 'refused'} · {scan['at'][:16]}",
+            tooltip=_tip(f"{'valid' if scan['isValid'] else 'refused'} · {scan['at'][:16]}"),
         ).add_to(fmap)
     if len(points) > 1:
         fmap.fit_bounds([[min(p[0] for p in points), min(p[1] for p in points)],
@@ -112,13 +122,13 @@ def service_area_map(area: dict, probe=None) -> str:
     if area.get("radiusKm"):
         folium.Circle(hub, radius=area["radiusKm"] * 1000, color="#0f766e", weight=2,
                       fill=True, fill_opacity=0.06,
-                      tooltip=f"{area['radiusKm']:g} km around the hub").add_to(fmap)
+                      tooltip=_tip(f"{area['radiusKm']:g} km around the hub")).add_to(fmap)
     covered = folium.FeatureGroup(name="covered pincodes").add_to(fmap)
     for p in area["pincodes"]:
         folium.CircleMarker((p["lat"], p["lng"]), radius=4, color="#0f766e", weight=1,
                             fill=True, fill_opacity=0.6,
-                            tooltip=f"{p['pincode']} · {p['city']}").add_to(covered)
-    folium.Marker(hub, tooltip=f"{area['name']} (hub, {area['hubPincode']})",
+                            tooltip=_tip(f"{p['pincode']} · {p['city']}")).add_to(covered)
+    folium.Marker(hub, tooltip=_tip(f"{area['name']} (hub, {area['hubPincode']})"),
                   icon=folium.DivIcon(html='<div style="font-size:22px">&#9873;</div>',
                                       icon_size=(24, 24), icon_anchor=(6, 22))).add_to(fmap)
     points = [hub] + [(p["lat"], p["lng"]) for p in area["pincodes"]]
@@ -127,7 +137,7 @@ def service_area_map(area: dict, probe=None) -> str:
         spot = (probe.latitude, probe.longitude)
         folium.CircleMarker(spot, radius=10, color="#15803d" if inside else "#dc2626",
                             weight=3, fill=True, fill_opacity=0.3,
-                            tooltip=f"{probe.pincode}: {'covered' if inside else 'not covered'}"
+                            tooltip=_tip(f"{probe.pincode}: {'covered' if inside else 'not covered'}")
                             ).add_to(fmap)
         folium.PolyLine([hub, spot], color="#6b7280", dash_array="6").add_to(fmap)
         points.append(spot)
@@ -182,7 +192,7 @@ def dispatch_map(plan: dict, hubs: list[dict] | None = None) -> str:
         if hub.get("hubLatitude") is None:
             continue
         spot = (hub["hubLatitude"], hub["hubLongitude"])
-        folium.Marker(spot, tooltip=f"{hub['name']} (hub, {hub['hubPincode']})",
+        folium.Marker(spot, tooltip=_tip(f"{hub['name']} (hub, {hub['hubPincode']})"),
                       icon=folium.DivIcon(html='<div style="font-size:22px;color:#111827">'
                                                '&#9873;</div>', icon_size=(24, 24),
                                           icon_anchor=(6, 22))).add_to(fmap)
@@ -191,17 +201,17 @@ def dispatch_map(plan: dict, hubs: list[dict] | None = None) -> str:
             start = (route["start"]["lat"], route["start"]["lng"])
             folium.CircleMarker(start, radius=7, color="#6b7280", fill=True,
                                 fill_opacity=0.8,
-                                tooltip=f"{route['technician']} (idle in this plan)"
+                                tooltip=_tip(f"{route['technician']} (idle in this plan)")
                                 ).add_to(fmap)
     for k, route in enumerate(routes):
         colour = ROUTE_COLOURS[k % len(ROUTE_COLOURS)]
         start = (route["start"]["lat"], route["start"]["lng"])
         line = [start] + [(s["lat"], s["lng"]) for s in route["stops"]]
         folium.PolyLine(line, color=colour, weight=4, opacity=0.8,
-                        tooltip=route["technician"]).add_to(fmap)
+                        tooltip=_tip(route["technician"])).add_to(fmap)
         folium.CircleMarker(start, radius=8, color="white", weight=2, fill=True,
                             fill_color=colour, fill_opacity=1,
-                            tooltip=f"{route['technician']} starts here").add_to(fmap)
+                            tooltip=_tip(f"{route['technician']} starts here")).add_to(fmap)
         points.append(start)
         for order, stop in enumerate(route["stops"], start=1):
             risk = sla_risk(stop)
@@ -212,8 +222,9 @@ def dispatch_map(plan: dict, hubs: list[dict] | None = None) -> str:
             folium.Marker(
                 spot, icon=_stop_icon(order, PRIORITY_COLOURS.get(stop["priority"], "#6b7280"),
                                       colour),
-                tooltip=f"{order}. #{stop['number']} {stop['priority']} {stop['deviceType']}"
-                        f" · ETA {_ist(stop['eta'])} IST · SLA {risk} · {route['technician']}",
+                tooltip=_tip(f"{order}. #{stop['number']} {stop['priority']} "
+                             f"{stop['deviceType']} · ETA {_ist(stop['eta'])} IST · SLA {risk}"
+                             f" · {route['technician']}"),
             ).add_to(fmap)
     for job in plan["unassigned"]:
         if job["lat"]:
@@ -221,7 +232,7 @@ def dispatch_map(plan: dict, hubs: list[dict] | None = None) -> str:
                                 dash_array="4", fill=True,
                                 fill_color=PRIORITY_COLOURS.get(job["priority"], "#6b7280"),
                                 fill_opacity=0.4,
-                                tooltip=f"#{job['number']} left out: {job['reason']}"
+                                tooltip=_tip(f"#{job['number']} left out: {job['reason']}")
                                 ).add_to(fmap)
     swatches = " ".join(f'<span style="color:{c}">&#9679; {p}</span>'
                         for p, c in PRIORITY_COLOURS.items())
@@ -245,7 +256,7 @@ def field_map(view: dict) -> str:
     for hub in view["hubs"]:
         if hub.get("hubLatitude") is not None:
             folium.Marker((hub["hubLatitude"], hub["hubLongitude"]),
-                          tooltip=f"{hub['name']} (hub, {hub['hubPincode']})",
+                          tooltip=_tip(f"{hub['name']} (hub, {hub['hubPincode']})"),
                           icon=folium.DivIcon(html='<div style="font-size:22px;color:#111827">'
                                                    '&#9873;</div>', icon_size=(24, 24),
                                               icon_anchor=(6, 22))).add_to(fmap)
@@ -253,13 +264,13 @@ def field_map(view: dict) -> str:
         line = [(route["start"]["lat"], route["start"]["lng"])]
         line += [(s["lat"], s["lng"]) for s in route["stops"]]
         folium.PolyLine(line, color=ROUTE_COLOURS[k % len(ROUTE_COLOURS)], weight=3,
-                        opacity=0.6, tooltip=f"{route['technician']} "
-                                             f"({view['planStatus']} plan)").add_to(fmap)
+                        opacity=0.6, tooltip=_tip(f"{route['technician']} "
+                                                  f"({view['planStatus']} plan)")).add_to(fmap)
     for tech in view["technicians"]:
         colour = TECH_COLOURS.get(tech["status"], "#6b7280")
         folium.Marker((tech["lat"], tech["lng"]),
-                      tooltip=f"{tech['name']} · {tech['status']} · "
-                              f"{', '.join(tech['skills'][:4])}",
+                      tooltip=_tip(f"{tech['name']} · {tech['status']} · "
+                                   f"{', '.join(tech['skills'][:4])}"),
                       icon=folium.DivIcon(
                           html=f'<div style="width:9px;height:9px;border-radius:2px;'
                                f'background:{colour};border:1.5px solid white;'
@@ -275,8 +286,8 @@ def field_map(view: dict) -> str:
         folium.CircleMarker(
             spot, radius=8, color="white", weight=1, fill=True, fill_opacity=0.95,
             fill_color=PRIORITY_COLOURS.get(ticket["priority"], "#6b7280"),
-            tooltip=f"#{ticket['number']} {ticket['priority']} {ticket['status']} · "
-                    f"SLA {ticket['risk']} · {ticket['facility']}{who}").add_to(fmap)
+            tooltip=_tip(f"#{ticket['number']} {ticket['priority']} {ticket['status']} · "
+                         f"SLA {ticket['risk']} · {ticket['facility']}{who}")).add_to(fmap)
     swatches = " ".join(f'<span style="color:{c}">&#9679; {p}</span>'
                         for p, c in PRIORITY_COLOURS.items())
     fmap.get_root().html.add_child(folium.Element(LEGEND.format(priorities=swatches).replace(

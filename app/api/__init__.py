@@ -23,7 +23,7 @@ from app.api import (
     tickets,
 )
 from app.api.errors import install_error_handlers
-from app.api.middleware import RequestIdMiddleware
+from app.api.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from app.logs import configure_json_logging
 from services.db import public_session
 from services.settings import get_settings
@@ -62,5 +62,6 @@ def create_api() -> FastAPI:
     api.include_router(live.router)
     api.include_router(negotiation.live)
     api.add_middleware(RequestIdMiddleware)
+    api.add_middleware(SecurityHeadersMiddleware)
     api.add_middleware(GZipMiddleware, minimum_size=4096)
     return api

@@ -20,6 +20,7 @@ from services.devices.models import DeviceRegistrationBatch
 from services.devices.registry import REGISTRARS, RegisterDevice, register_device
 from services.errors import NotFound
 from services.qr.symbols import qr_png
+from services.rendering import csv_row
 
 router = APIRouter(prefix="/devices", tags=["devices"])
 
@@ -96,7 +97,7 @@ def batch_errors_csv(batch_id: uuid.UUID, actor: Actor = Depends(download_actor)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["row", "serialNumber", "skuCode", "error"])
-    writer.writerows([r.row_number, r.serial_number, r.sku_code, r.error] for r in rows)
+    writer.writerows(csv_row([r.row_number, r.serial_number, r.sku_code, r.error]) for r in rows)
     return Response(out.getvalue(), media_type="text/csv", headers={
         "Content-Disposition": f'attachment; filename="batch-{batch_id}-errors.csv"'})
 

@@ -13,6 +13,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from services.contracts.models import Contract
 from services.orders.models import PurchaseOrder
+from services.rendering import pdf_text
 from services.sla.calendar import IST
 
 
@@ -31,15 +32,17 @@ def rupees(paise: int) -> str:
 
 
 def render_po(po: PurchaseOrder, contract: Contract, buyer: str, seller: str) -> bytes:
+    """The order as PDF bytes. Text from users (RFQ title and terms, SKU names) goes into
+    paragraphs through `pdf_text`, so it prints as written and is never read as markup."""
     styles = getSampleStyleSheet()
     out = BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=16 * mm, rightMargin=16 * mm,
                             topMargin=16 * mm, bottomMargin=16 * mm,
                             title=f"Purchase order {po.label}")
     issued = po.issued_at.astimezone(IST).strftime("%d %b %Y")
-    story = [Paragraph(f"Purchase order {po.label}", styles["Title"]),
-             Paragraph(f"Issued {issued} under contract {contract.label} "
-                       f"({po.terms.get('rfq', '')})", styles["Normal"]),
+    story = [Paragraph(pdf_text(f"Purchase order {po.label}"), styles["Title"]),
+             Paragraph(pdf_text(f"Issued {issued} under contract {contract.label} "
+                                f"({po.terms.get('rfq', '')})"), styles["Normal"]),
              Spacer(1, 6 * mm)]
     parties = Table([["Buyer", buyer], ["Seller", seller],
                      ["Place of supply", po.place_of_supply or "-"],
@@ -52,7 +55,7 @@ def render_po(po: PurchaseOrder, contract: Contract, buyer: str, seller: str) ->
     rows = [["SKU", "Description", "Qty", "Unit price", "Disc. %", "Taxable value", "GST %",
              "GST"]]
     for line in po.lines:
-        rows.append([line["skuCode"], Paragraph(line["skuName"], styles["BodyText"]),
+        rows.append([line["skuCode"], Paragraph(pdf_text(line["skuName"]), styles["BodyText"]),
                      str(line["qty"]), rupees(line["unitPricePaise"]), line["discountPct"],
                      rupees(line["netPaise"]), line["gstRate"], rupees(line["gstPaise"])])
     table = Table(rows, colWidths=[22 * mm, 42 * mm, 10 * mm, 26 * mm, 13 * mm, 26 * mm,
@@ -87,6 +90,6 @@ def render_po(po: PurchaseOrder, contract: Contract, buyer: str, seller: str) ->
     if terms.get("rfqTerms"):
         lines.append(f"Buyer's terms: {terms['rfqTerms']}")
     story.append(Paragraph("Terms", styles["Heading3"]))
-    story += [Paragraph(text, styles["BodyText"]) for text in lines]
+    story += [Paragraph(pdf_text(text), styles["BodyText"]) for text in lines]
     doc.build(story)
     return out.getvalue()
