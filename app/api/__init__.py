@@ -22,6 +22,7 @@ from app.api import (
     rfq,
     tickets,
 )
+from app.api.contract import install_contract
 from app.api.errors import install_error_handlers
 from app.api.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from app.logs import configure_json_logging
@@ -61,6 +62,7 @@ def create_api() -> FastAPI:
         api.include_router(router, prefix=PREFIX)
     api.include_router(live.router)
     api.include_router(negotiation.live)
+    install_contract(api)
     api.add_middleware(RequestIdMiddleware)
     api.add_middleware(SecurityHeadersMiddleware)
     api.add_middleware(GZipMiddleware, minimum_size=4096)

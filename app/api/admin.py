@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from app.api.contract import page_limit, page_offset
 from app.api.deps import require_roles
 from services.actor import Actor, Role
 from services.audit import service as audit
@@ -72,7 +73,7 @@ def users(actor: Actor = Depends(require_roles(*ADMINS))) -> dict:
 
 
 @router.get("/audit", summary="Newest audit entries the caller may see")
-def audit_entries(limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0),
+def audit_entries(limit: int = page_limit(50, 500), offset: int = page_offset(),
                   actor: Actor = Depends(require_roles(*ADMINS))) -> dict:
     with tenant_session(actor) as db:
         rows = audit.recent(db, limit, offset)

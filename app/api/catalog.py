@@ -10,6 +10,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.contract import page_cursor, page_limit, page_offset
 from app.api.deps import current_actor, require_roles
 from services.actor import Actor
 from services.catalog import search
@@ -74,8 +75,8 @@ def _oem_ids(values: list[str]) -> tuple[uuid.UUID, ...]:
 @router.get("/skus", summary="SKUs the caller may see")
 def skus(
     mine: bool = Query(False, description="only the caller's own SKUs (OEMs)"),
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    limit: int = page_limit(50, 200),
+    offset: int = page_offset(),
     actor: Actor = Depends(current_actor),
 ) -> dict:
     with tenant_session(actor) as db:
@@ -91,8 +92,8 @@ def search_catalog(
     oemId: list[str] = Query([], description="OEM organisation ids (any of them)"),  # noqa: N803
     priceBand: list[str] = Query(  # noqa: N803
         [], description="under_1l, 1l_10l, 10l_1cr or over_1cr (any of them)"),
-    first: int = Query(20, description="page size, 1 to 100"),
-    after: str | None = Query(None, description="pageInfo.endCursor of the previous page"),
+    first: int = page_limit(20, 100),
+    after: str | None = page_cursor("pageInfo.endCursor of the previous page"),
     actor: Actor = Depends(current_actor),
 ) -> dict:
     filters = search.Filters(categories=tuple(category), risk_classes=tuple(riskClass),

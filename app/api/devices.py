@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
+from app.api.contract import page_cursor, page_limit
 from app.api.deps import current_actor, download_actor, require_roles
 from app.tasks import send_task
 from services.actor import Actor
@@ -122,7 +123,7 @@ def selection_kit(body: SelectionBody,
 @router.get("", summary="Devices you can see, paged by serial")
 def list_devices(facilityId: uuid.UUID | None = None, status: str | None = None,  # noqa: N803
                  q: str | None = Query(None, max_length=100), amcBefore: date | None = None,  # noqa: N803
-                 limit: int = Query(50, ge=1, le=500), after: str | None = None,
+                 limit: int = page_limit(50, 500), after: str | None = page_cursor(),
                  actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
         return queries.list_devices(db, facility_id=facilityId, status=status, q=q,

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends
 
+from app.api.contract import page_limit, page_offset
 from app.api.deps import current_actor
 from services.actor import Actor
 from services.db import tenant_session
@@ -14,8 +15,8 @@ router = APIRouter(tags=["geo"])
 
 @router.get("/facilities", summary="Facilities the caller owns or that are shared with it")
 def facilities(
-    limit: int = Query(50, ge=1, le=200),
-    offset: int = Query(0, ge=0),
+    limit: int = page_limit(50, 200),
+    offset: int = page_offset(),
     actor: Actor = Depends(current_actor),
 ) -> dict:
     with tenant_session(actor) as db:

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 
+from app.api.contract import page_limit, page_offset
 from app.api.deps import current_actor, download_actor, require_roles
 from app.maps import directory_map, service_area_map
 from services.actor import Actor, Role
@@ -44,8 +45,8 @@ def nearby(latitude: str = Query(...), longitude: str = Query(...),
 @router.get("/healthcare-facilities", summary="Browse the directory with filters, paged")
 def browse(q: str | None = Query(None, max_length=100), city: str | None = None,
            state: str | None = None, facilityType: str | None = None,  # noqa: N803
-           accreditation: str | None = None, limit: int = Query(50, ge=1, le=200),
-           offset: int = Query(0, ge=0), actor: Actor = Depends(current_actor)) -> dict:
+           accreditation: str | None = None, limit: int = page_limit(50, 200),
+           offset: int = page_offset(), actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
         rows, total = directory.search_directory(
             db, q=q, city=city, state=state, facility_type=facilityType,

@@ -11,6 +11,7 @@ from decimal import Decimal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.api.contract import page_limit, page_offset
 from app.api.deps import current_actor
 from app.tasks import send_task
 from services.actor import Actor
@@ -100,7 +101,7 @@ def create(body: RfqBody, actor: Actor = Depends(current_actor)) -> dict:
 
 @router.get("", summary="Your RFQs (buyers) or the RFQs sent to you (OEMs), newest first")
 def list_(status: str | None = Query(None, max_length=20),
-          limit: int = Query(100, ge=1, le=500), offset: int = Query(0, ge=0),
+          limit: int = page_limit(100, 500), offset: int = page_offset(),
           actor: Actor = Depends(current_actor)) -> dict:
     if status is not None and status not in RFQ_STATUSES:
         raise Invalid("status", f"must be one of {', '.join(RFQ_STATUSES)}")

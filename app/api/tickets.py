@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BaseModel, Field
 
+from app.api.contract import page_limit
 from app.api.deps import current_actor
 from services.actor import Actor
 from services.db import tenant_session
@@ -44,7 +45,7 @@ def open_(body: OpenBody, actor: Actor = Depends(current_actor)) -> dict:
 @router.get("", summary="Tickets you can see, most urgent first")
 def list_(status: str | None = None, priority: str | None = Query(None, pattern="^P[1-4]$"),
           city: str | None = Query(None, max_length=120), open_only: bool = True,
-          limit: int = Query(200, ge=1, le=1000), actor: Actor = Depends(current_actor)) -> dict:
+          limit: int = page_limit(200, 1000), actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
         return {"tickets": board.list_tickets(db, status=status, priority=priority, city=city,
                                               open_only=open_only, limit=limit)}
