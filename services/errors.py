@@ -29,6 +29,12 @@ class Unauthorized(DomainError):
     code = "unauthorized"
 
 
+class TooLarge(DomainError):
+    """An upload over its limit, stopped while it streamed."""
+
+    code = "too_large"
+
+
 class Invalid(DomainError):
     """Bad input: `field` names what to fix."""
 

@@ -10,11 +10,12 @@ import reflex as rx
 from app.money import format_inr
 from services.actor import Actor, Role
 from services.catalog import rules
-from services.catalog.importer import import_catalog, parse_attributes
+from services.catalog.importer import MAX_BYTES, import_catalog, parse_attributes
 from services.catalog.search import Filters, search_skus
 from services.catalog.service import EDITORS, create_sku
 from services.db import tenant_session
 from services.errors import DomainError, Invalid
+from services.uploads import read_upload
 from state.auth import AuthState
 
 CATALOG = "/catalog"
@@ -161,9 +162,9 @@ class CatalogImportState(AuthState):
             return rx.toast.error("Only OEM users import price lists")
         if not files:
             return rx.toast.error("Choose a .csv file first")
-        data = await files[0].read()
         self.file_name, self.running = files[0].name or "prices.csv", True
         try:
+            data = await read_upload(files[0], MAX_BYTES, "price list")
             if not data:
                 raise Invalid("file", "is empty")
             with tenant_session(actor) as db:

@@ -13,12 +13,13 @@ from app.navigation import REGISTRARS as REGISTRAR_ROLES
 from app.tasks import send_task
 from services.db import tenant_session
 from services.devices import bulk, labels, queries
-from services.devices.imports import read_device_file
+from services.devices.imports import MAX_BYTES, read_device_file
 from services.devices.models import DeviceRegistrationBatch
 from services.devices.registry import RegisterDevice, register_device, reissue_label
 from services.errors import DomainError
 from services.geo.facilities import find_facilities, list_facilities
 from services.rfq.service import find_skus
+from services.uploads import read_upload
 from state.auth import AuthState
 
 STATUSES = ["all", "registered", "qr_printed", "deployed", "active", "decommissioned"]
@@ -260,7 +261,8 @@ class ImportState(AuthState):
         upload = files[0]
         self.error, self.kit_url, self.errors = "", "", []
         try:
-            rows = read_device_file(upload.name or "", await upload.read())
+            content = await read_upload(upload, MAX_BYTES, "device file")
+            rows = read_device_file(upload.name or "", content)
             external = f"{upload.name}-{uuid.uuid4().hex[:8]}"
             with tenant_session(actor) as db:
                 batch, _ = bulk.start_batch(db, actor, actor.tenant_id, external, rows)

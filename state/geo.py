@@ -12,8 +12,10 @@ from services.actor import Role
 from services.db import tenant_session
 from services.errors import DomainError
 from services.geo import coverage, directory
+from services.geo.importer import MAX_BYTES
 from services.geo.pincodes import get_pincode
 from services.geo.vocab import DEVICE_TYPES, TEST_CATEGORIES
+from services.uploads import read_upload
 from state.auth import AuthState
 
 DIRECTORY = "/directory"
@@ -186,7 +188,10 @@ class DirectoryImportState(AuthState):
             return rx.toast.error("Choose a .csv file first")
         if self.running:
             return rx.toast.error("An import is already running")
-        self._data = await files[0].read()
+        try:
+            self._data = await read_upload(files[0], MAX_BYTES, "directory file")
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
         self.file_name, self.summary, self.errors = files[0].name or "directory.csv", "", []
         self.done, self.total, self.running = 0, 0, True
         return DirectoryImportState.run_import

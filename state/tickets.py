@@ -16,6 +16,7 @@ from services.errors import DomainError
 from services.tickets.machine import ALLOWED
 from services.tickets.models import TicketAttachment
 from services.tickets.service import add_comment, change_status, get_ticket
+from services.uploads import PHOTO_BYTES, read_upload
 from state.auth import AuthState
 
 IST = ZoneInfo("Asia/Kolkata")
@@ -94,10 +95,11 @@ class TicketState(AuthState):
         if actor is None:
             return
         photo = None
-        if files:
-            upload = files[0]
-            photo = (upload.name or "photo", upload.content_type or "", await upload.read())
         try:
+            if files:
+                upload = files[0]
+                data = await read_upload(upload, PHOTO_BYTES, "photo")
+                photo = (upload.name or "photo", upload.content_type or "", data)
             with tenant_session(actor) as db:
                 add_comment(db, actor, uuid.UUID(self.info["ticketId"]), self.comment, photo)
         except DomainError as exc:

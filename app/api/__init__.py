@@ -25,6 +25,7 @@ from app.api import (
 from app.api.contract import install_contract
 from app.api.errors import install_error_handlers
 from app.api.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
+from app.api.uploads import PageUploadLimit
 from app.logs import configure_json_logging
 from services.db import public_session
 from services.settings import get_settings
@@ -63,6 +64,7 @@ def create_api() -> FastAPI:
     api.include_router(live.router)
     api.include_router(negotiation.live)
     install_contract(api)
+    api.add_middleware(PageUploadLimit)
     api.add_middleware(RequestIdMiddleware)
     api.add_middleware(SecurityHeadersMiddleware)
     api.add_middleware(GZipMiddleware, minimum_size=4096)

@@ -27,6 +27,7 @@ from services.catalog.service import (
 from services.db import tenant_session
 from services.errors import Invalid
 from services.tenancy.service import directory
+from services.uploads import body_limit, megabytes, read_file
 
 router = APIRouter(tags=["catalog"])
 
@@ -102,10 +103,13 @@ def search_catalog(
         return search.search_skus(db, q, filters, first=first, after=after or None).as_json()
 
 
-@router.post("/skus/import", summary="Import SKUs from a CSV price list (OEM users)")
+@router.post("/skus/import", summary="Import SKUs from a CSV price list (OEM users)",
+             description=f"A CSV file of at most {megabytes(MAX_BYTES)}; a larger request is "
+                         "refused with 413 while it streams.",
+             max_body_size=body_limit(MAX_BYTES))
 def import_csv(file: UploadFile = File(...),
                actor: Actor = Depends(require_roles(*EDITORS))) -> dict:
-    data = file.file.read(MAX_BYTES + 1)
+    data = read_file(file.file, MAX_BYTES, "price list")
     if not data:
         raise Invalid("file", "is empty")
     with tenant_session(actor) as db:

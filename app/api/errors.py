@@ -10,14 +10,25 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api.uploads import too_large_message
 from app.logs import request_id_var
-from services.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthorized
+from services.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    TooLarge,
+    Unauthorized,
+)
 
 log = logging.getLogger("yantra.api")
 
-STATUS = {Invalid: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409}
+STATUS = {Invalid: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409,
+          TooLarge: 413}
 CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-         405: "method_not_allowed", 409: "conflict", 415: "unsupported_media_type",
+         405: "method_not_allowed", 409: "conflict", 413: "too_large",
+         415: "unsupported_media_type",
          422: "invalid", 429: "too_many_requests"}
 
 
@@ -51,8 +62,11 @@ def install_error_handlers(api: FastAPI) -> None:
 
     @api.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):
+        message = str(exc.detail)
+        if exc.status_code == 413:
+            message = too_large_message(request.scope)
         return error_response(exc.status_code, CODES.get(exc.status_code, "error"),
-                              str(exc.detail), None, getattr(exc, "headers", None))
+                              message, None, getattr(exc, "headers", None))
 
     @api.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):

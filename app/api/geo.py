@@ -18,6 +18,7 @@ from services.errors import Invalid
 from services.geo import coverage, directory
 from services.geo.importer import MAX_BYTES, import_directory
 from services.geo.pincodes import get_pincode
+from services.uploads import body_limit, megabytes, read_file
 
 router = APIRouter(prefix="/geo", tags=["geo"])
 
@@ -154,10 +155,13 @@ def delete_area(area_id: uuid.UUID,
     return Response(status_code=204)
 
 
-@router.post("/directory/import", summary="Import a facility directory CSV (platform admins)")
+@router.post("/directory/import", summary="Import a facility directory CSV (platform admins)",
+             description=f"A CSV file of at most {megabytes(MAX_BYTES)}; a larger request is "
+                         "refused with 413 while it streams.",
+             max_body_size=body_limit(MAX_BYTES))
 def import_csv(file: UploadFile = File(...),
                      actor: Actor = Depends(require_roles(Role.PLATFORM_ADMIN))) -> dict:
-    data = file.file.read(MAX_BYTES + 1)
+    data = read_file(file.file, MAX_BYTES, "directory file")
     if not data:
         raise Invalid("file", "is empty")
     with tenant_session(actor) as db:

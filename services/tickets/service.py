@@ -160,7 +160,8 @@ def add_comment(db: Session, actor: Actor, ticket_id: uuid.UUID, body: str,
                 photo: tuple[str, str, bytes] | None = None) -> TicketEvent:
     """A comment (and optionally a photo: name, content type, bytes) on a ticket.
 
-    Raises Invalid (empty comment, photo not an image or over 8 MB) or NotFound."""
+    Raises Invalid (empty comment, photo whose content is not a JPEG, PNG or WebP image),
+    TooLarge (photo over 8 MB) or NotFound."""
     from services.tickets.models import TicketAttachment
     body = (body or "").strip()
     if not body and photo is None:
@@ -169,11 +170,9 @@ def add_comment(db: Session, actor: Actor, ticket_id: uuid.UUID, body: str,
     if ticket is None:
         raise NotFound("No ticket with that id that you can see")
     if photo is not None:
-        name, content_type, data = photo
-        if content_type not in ("image/jpeg", "image/png", "image/webp"):
-            raise Invalid("photo", "must be a JPEG, PNG or WebP image")
-        if len(data) > 8 * 1024 * 1024:
-            raise Invalid("photo", "is larger than 8 MB")
+        from services.uploads import PHOTO_BYTES, SizeLimit, photo_type
+        SizeLimit(PHOTO_BYTES, "photo").take(photo[2])
+        photo = (photo[0], photo_type(photo[2]), photo[2])  # the type its content shows
     event = TicketEvent(tenant_id=actor.tenant_id, ticket_id=ticket.id, kind="comment",
                         actor_id=actor.user_id, actor_label=actor.label, note=body[:4000])
     db.add(event)
