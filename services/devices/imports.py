@@ -10,10 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from datetime import date, datetime
 from typing import Any
 
-from services.errors import Invalid
+from services.errors import Invalid, TooLarge
 
 ALIASES = {
     "serialnumber": "serialNumber", "serial": "serialNumber", "serialno": "serialNumber",
@@ -22,6 +23,10 @@ ALIASES = {
 }
 REQUIRED = ("serialNumber", "skuCode")
 MAX_BYTES = 20 * 1024 * 1024
+# An .xlsx is a zip: a small file can unpack to gigabytes, so its unpacked size and its
+# rows are bounded before and while it is read.
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+MAX_LINES = 50_001  # the bulk import's 50,000 rows and a header
 
 
 def _key(header: object) -> str | None:
@@ -84,8 +89,20 @@ def read_device_file(name: str, content: bytes) -> list[dict[str, str]]:
 def _xlsx_lines(content: bytes) -> list[list[Any]]:
     from openpyxl import load_workbook
     try:
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise Invalid("file", "is not a readable .xlsx workbook") from exc
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise TooLarge(f"The workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; "
+                       "save it as CSV or split it")
+    try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file
         raise Invalid("file", "is not a readable .xlsx workbook") from exc
-    sheet = book.worksheets[0]
-    return [list(row) for row in sheet.iter_rows(values_only=True)]
+    lines: list[list[Any]] = []
+    for row in book.worksheets[0].iter_rows(values_only=True):
+        lines.append(list(row))
+        if len(lines) > MAX_LINES:
+            raise Invalid("file", f"has more than {MAX_LINES - 1:,} rows; split it")
+    return lines

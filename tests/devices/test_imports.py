@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import io
+import zipfile
 
 import pytest
 from openpyxl import Workbook
 
-from services.devices.imports import read_device_file
-from services.errors import Invalid
+from services.devices.imports import MAX_UNPACKED_BYTES, read_device_file
+from services.errors import Invalid, TooLarge
 
 
 def test_csv_with_loose_headers_and_semicolons():
@@ -45,3 +46,15 @@ def test_bad_files_say_what_to_fix(name, content, reason):
         read_device_file(name, content)
     assert error.value.field == "file"
     assert reason in error.value.reason
+
+
+def test_a_workbook_that_unpacks_to_hundreds_of_megabytes_is_refused_unread():
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_DEFLATED) as archive, \
+            archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as member:
+        zeros = b"\0" * 2**20
+        for _ in range(MAX_UNPACKED_BYTES // 2**20 + 1):
+            member.write(zeros)
+    assert len(packed.getvalue()) < 2**20  # small on the wire
+    with pytest.raises(TooLarge):
+        read_device_file("devices.xlsx", packed.getvalue())
