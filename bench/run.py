@@ -80,11 +80,13 @@ def write_result(filename: str, figures: dict) -> None:
 
 
 def main() -> None:
-    """Every benchmark in turn: platform, catalog, pricing, dispatch (metro day, Solomon)."""
+    """Every benchmark in turn: platform, live pages, catalog, pricing, dispatch (metro day,
+    Solomon)."""
     with bench_database():
         figures = _run()
     write_result("platform.json", figures)
-    from bench import catalog, dispatch_metro, pricing, solomon
+    from bench import catalog, dispatch_metro, live, pricing, solomon
+    live.main()
     catalog.main()
     pricing.main()
     dispatch_metro.main()

@@ -67,8 +67,17 @@ def _call(net, url: str, **options) -> tuple[int, str]:
     if "token" in options:
         args += ["--token", options["token"]]
     out = net.run(args, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, f"the probe failed: {out.stderr[-2000:]}"
     result = json.loads(out.stdout)
     return result["status"], result["body"]
+
+
+def _browser_sign_in(net, email: str) -> dict:
+    """Sign in through the UI in Chromium (inside the same network)."""
+    out = net.run([sys.executable, "-m", "tests.platform.probe", BASE, "--sign-in", email],
+                  cwd=ROOT, capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, f"signing in through the UI failed: {out.stderr[-2000:]}"
+    return json.loads(out.stdout)
 
 
 def _open(net, port: int) -> bool:
@@ -118,6 +127,8 @@ def test_make_run_serves_localhost_8000_and_keeps_data_across_restarts(tmp_path,
         _wait_healthy(network, proc, log)
         status, page = _call(network, f"{BASE}/login")
         assert status == 200 and "<html" in page.lower(), "the sign-in page does not answer"
+        landed = _browser_sign_in(network, "dispatcher@demo.yantra.in")
+        assert landed["url"] == f"{BASE}/", landed
         assert _open(network, 54329), "the embedded PostgreSQL is not listening"
         assert _open(network, 18830), "the embedded MQTT broker is not listening"
         assert (clone / "var" / "pg" / "PG_VERSION").exists()
