@@ -43,8 +43,9 @@ class Location(BaseModel):
 class ValidateBody(BaseModel):
     """Proof that the label was scanned (one of qrPayload or scanToken) and where."""
 
-    model_config = ConfigDict(json_schema_extra={
-        "anyOf": [{"required": ["qrPayload"]}, {"required": ["scanToken"]}]})
+    model_config = ConfigDict(json_schema_extra={"anyOf": [
+        {"required": ["qrPayload"], "properties": {"qrPayload": {"type": "string"}}},
+        {"required": ["scanToken"], "properties": {"scanToken": {"type": "string"}}}]})
 
     qrPayload: str | None = Field(None, min_length=1, max_length=2000,
                                   description="The label's content, as scanned")
