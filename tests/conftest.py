@@ -65,7 +65,9 @@ def pytest_unconfigure(config: pytest.Config) -> None:
     import psycopg
 
     from services.db import reset_engines
+    from services.events.live import reset_hub
 
+    reset_hub()  # the live listener lets go before its database is dropped
     reset_engines()
     with psycopg.connect(SERVER_URL, autocommit=True) as con:
         con.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')

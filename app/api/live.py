@@ -2,6 +2,9 @@
 
 Authenticate with `Authorization: Bearer <token>` or `?access_token=<token>` (browsers
 cannot set headers on WebSockets). A client only hears of tickets its tenant may see.
+Server frames: `hello`, `ticket`, `ping` (15 quiet seconds), `resync` (changes may have
+been missed: re-read the tickets you show). A user holds at most 20 live connections;
+one more is closed with code 4429.
 """
 
 from __future__ import annotations
@@ -10,13 +13,14 @@ import asyncio
 import json
 import logging
 import uuid
+from functools import partial
 
-import psycopg
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from starlette.concurrency import run_in_threadpool
 
-from services.db import app_url, tenant_session
+from services.db import tenant_session
 from services.errors import DomainError
+from services.events.live import RESYNC, TooManyLive, hub
 from services.identity.tokens import verify_access_token
 from services.tickets.board import ticket_frame
 
@@ -50,22 +54,63 @@ async def ticket_stream(websocket: WebSocket, tenant_id: str):
     if tenant_id != str(actor.tenant_id):
         await websocket.close(code=4403, reason="you may only follow your own organisation")
         return
-    await websocket.accept()
     mine = {str(actor.tenant_id)}
-    url = app_url().replace("postgresql+psycopg://", "postgresql://")
     try:
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-            await conn.execute("LISTEN ticket_changed")
-            await websocket.send_text(json.dumps({"type": "hello", "tenantId": tenant_id}))
-            while True:
-                async for note in conn.notifies(timeout=15):
-                    body = json.loads(note.payload)
-                    if mine & {body.get("tenantId"), body.get("partnerId")}:
-                        frame = await run_in_threadpool(_frame, actor, body["id"])
-                        if frame:
-                            await websocket.send_text(frame)
-                await websocket.send_text('{"type":"ping"}')
-    except (WebSocketDisconnect, asyncio.CancelledError):
+        sub = await hub().subscribe("ticket_changed", lambda body: bool(
+            mine & {body.get("tenantId"), body.get("partnerId")}), owner=str(actor.user_id))
+    except TooManyLive as exc:  # accepted first, so the client can read why
+        await websocket.accept()
+        await websocket.close(code=4429, reason=exc.message[:120])
         return
-    except RuntimeError as exc:  # the client went away mid-send
-        log.info("ticket stream closed: %s", exc)
+    async with sub:
+        await websocket.accept()
+        try:
+            await websocket.send_text(json.dumps({"type": "hello", "tenantId": tenant_id}))
+            await _forward(websocket, sub, actor)
+        except (WebSocketDisconnect, asyncio.CancelledError):
+            return
+        except RuntimeError as exc:  # the client went away mid-send
+            log.info("ticket stream closed: %s", exc)
+
+
+async def _forward(websocket: WebSocket, sub, actor) -> None:
+    """Frames for the notices this client may see; a ping after 15 quiet seconds, and
+    `resync` when notices may have been missed (the client re-reads what it shows)."""
+    gone = asyncio.create_task(_until_closed(websocket))
+    try:
+        while True:
+            item = await next_or_gone(sub, gone)
+            if item is gone:
+                return
+            if item is None:
+                await websocket.send_text('{"type":"ping"}')
+            elif item is RESYNC:
+                await websocket.send_text('{"type":"resync"}')
+            else:
+                key = ("ticket-frame", actor.tenant_id)  # read once per tenant, under RLS
+                frame = await run_in_threadpool(item.once, key,
+                                                partial(_frame, actor, item["id"]))
+                if frame:
+                    await websocket.send_text(frame)
+    finally:
+        gone.cancel()
+
+
+async def next_or_gone(sub, gone: asyncio.Task, timeout: float = 15):
+    """The subscription's next item (None after `timeout` quiet seconds), or `gone` itself
+    once that task ends (the client left)."""
+    getter = asyncio.ensure_future(sub.get(timeout=timeout))
+    await asyncio.wait({getter, gone}, return_when=asyncio.FIRST_COMPLETED)
+    if getter.done():
+        return getter.result()
+    getter.cancel()
+    return gone
+
+
+async def _until_closed(websocket: WebSocket) -> None:
+    """Read (and ignore) client frames until the client goes: so a closed socket ends the
+    subscription at once, not at the next notice."""
+    while True:
+        message = await websocket.receive()
+        if message["type"] == "websocket.disconnect":
+            return

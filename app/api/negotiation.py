@@ -4,7 +4,8 @@ A buyer names the OEM whose thread it means (`oemId`); an OEM's thread is its ow
 
 WebSocket frames are JSON of at most 4 KB each way. Server frames: `hello`, `message`
 (any new message, counter-offer or coach tip the client may see), `read` (the other side
-read the thread), `error`, `ping`. Client frames: `{"type": "message", "body"}`,
+read the thread), `error`, `ping`, `resync` (messages may have been missed: re-read the
+thread). Client frames: `{"type": "message", "body"}`,
 `{"type": "counter", "offer", "body"}`, `{"type": "read"}`, `{"type": "coach"}`.
 Authenticate with `Authorization: Bearer <token>` or `?access_token=<token>`.
 """
@@ -15,17 +16,19 @@ import asyncio
 import json
 import logging
 import uuid
+from functools import partial
 from typing import Any
 
-import psycopg
 from fastapi import APIRouter, Depends, Query, WebSocket, WebSocketDisconnect
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
+from app.api.live import next_or_gone
 from services.actor import Actor
-from services.db import app_url, tenant_session
+from services.db import tenant_session
 from services.errors import DomainError
+from services.events.live import RESYNC, TooManyLive, hub
 from services.identity.tokens import verify_access_token
 from services.negotiation import coach
 from services.negotiation.service import (
@@ -172,24 +175,30 @@ async def negotiation_stream(websocket: WebSocket, rfq_id: uuid.UUID,
         await websocket.close(code=4403 if exc.code != "unauthorized" else 4401,
                               reason=exc.message[:120])
         return
-    await websocket.accept()
-    url = app_url().replace("postgresql+psycopg://", "postgresql://")
+    rfq, oem = str(rfq_id), str(room.oem_id)
     try:
-        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-            await conn.execute("LISTEN negotiation_changed")
-            await websocket.send_text(json.dumps({"type": "hello", "rfqId": str(rfq_id),
-                                                  "oemId": str(room.oem_id),
+        sub = await hub().subscribe("negotiation_changed", lambda body: (
+            body.get("rfqId") == rfq and body.get("oemId") == oem), owner=str(actor.user_id))
+    except TooManyLive as exc:  # accepted first, so the client can read why
+        await websocket.accept()
+        await websocket.close(code=4429, reason=exc.message[:120])
+        return
+    async with sub:
+        await websocket.accept()
+        try:
+            await websocket.send_text(json.dumps({"type": "hello", "rfqId": rfq, "oemId": oem,
                                                   "side": room.side}))
             receiver = asyncio.create_task(_receive(websocket, actor, rfq_id, oemId))
+            # Its end (the client leaving) is the answer; its exception needs no log.
+            receiver.add_done_callback(lambda t: t.cancelled() or t.exception())
             try:
-                await _forward(websocket, conn, actor, str(rfq_id), str(room.oem_id),
-                               receiver)
+                await _forward(websocket, sub, actor, receiver)
             finally:
                 receiver.cancel()
-    except (WebSocketDisconnect, asyncio.CancelledError):
-        return
-    except RuntimeError as exc:  # the client went away mid-send
-        log.info("negotiation stream closed: %s", exc)
+        except (WebSocketDisconnect, asyncio.CancelledError):
+            return
+        except RuntimeError as exc:  # the client went away mid-send
+            log.info("negotiation stream closed: %s", exc)
 
 
 async def _receive(websocket: WebSocket, actor: Actor, rfq_id: uuid.UUID,
@@ -201,17 +210,19 @@ async def _receive(websocket: WebSocket, actor: Actor, rfq_id: uuid.UUID,
             await websocket.send_text(answer)
 
 
-async def _forward(websocket: WebSocket, conn, actor: Actor, rfq_id: str, oem_id: str,
-                   receiver: asyncio.Task) -> None:
-    while not receiver.done():  # done: the client has gone
-        async for note in conn.notifies(timeout=15):
-            body = json.loads(note.payload)
-            if body.get("rfqId") != rfq_id or body.get("oemId") != oem_id:
-                continue
-            if body.get("kind") == "read":
-                await websocket.send_text(json.dumps({"type": "read", "side": body["side"]}))
-                continue
-            frame = await run_in_threadpool(_message_frame, actor, body["id"])
-            if frame:  # None: a coach tip meant for the other side
+async def _forward(websocket: WebSocket, sub, actor: Actor, receiver: asyncio.Task) -> None:
+    while True:
+        item = await next_or_gone(sub, receiver)
+        if item is receiver:  # the client has gone
+            return
+        if item is None:
+            await websocket.send_text('{"type":"ping"}')
+        elif item is RESYNC:
+            await websocket.send_text('{"type":"resync"}')
+        elif item.get("kind") == "read":
+            await websocket.send_text(json.dumps({"type": "read", "side": item["side"]}))
+        else:  # read once per tenant, under RLS: None is a coach tip for the other side
+            frame = await run_in_threadpool(item.once, ("message-frame", actor.tenant_id),
+                                            partial(_message_frame, actor, item["id"]))
+            if frame:
                 await websocket.send_text(frame)
-        await websocket.send_text('{"type":"ping"}')
