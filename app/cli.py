@@ -174,6 +174,8 @@ def main() -> int:
     parser.add_argument("command", choices=["run", "prepare", "serve"])
     args = parser.parse_args()
     os.chdir(ROOT)
+    from services.settings import get_settings
+    get_settings().require_fit_for_production()
     if args.command == "prepare":
         ensure_database_url()
         prepare()

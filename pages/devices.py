@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import data_table, layout
+from app.shell import data_table, layout, map_frame
 from state.devices import STATUSES, DevicesState, DeviceState, ImportState, RegisterState
 
 STATUS_COLOURS = {"registered": "gray", "qr_printed": "blue", "deployed": "teal",
@@ -216,9 +216,9 @@ def device_page() -> rx.Component:
                 align="center"), min_width="220px"),
             spacing="4", wrap="wrap", width="100%"),
         rx.heading("Deployment scans", size="4"),
-        rx.cond(s.map_html != "", rx.el.iframe(src_doc=s.map_html, width="100%", height="320px",
-                                               style={"border": "0", "borderRadius": "8px"},
-                                               id="deployment-map")),
+        rx.cond(s.map_html != "", map_frame(src_doc=s.map_html, width="100%", height="320px",
+                                           style={"border": "0", "borderRadius": "8px"},
+                                           id="deployment-map")),
         data_table([("at", "When (IST)"), ("isValid", "Valid"), ("distanceMeters", "Metres away"),
                     ("reason", "Note")], s.deployments,
                    "No deployment scan yet: scan the label at the facility with the app.",

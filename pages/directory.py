@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import data_table, layout
+from app.shell import data_table, layout, map_frame
 from services.geo.vocab import ACCREDITATIONS, FACILITY_TYPES
 from state.geo import DirectoryImportState, DirectoryState, FacilityState
 
@@ -70,8 +70,8 @@ def _browse() -> rx.Component:
         align="center", spacing="2")
     return rx.vstack(
         filters,
-        rx.cond(s.map_src != "", rx.el.iframe(
-            src=s.map_src, width="100%", height="460px", id="directory-map",
+        rx.cond(s.map_src != "", map_frame(
+            links_out=True, src=s.map_src, width="100%", height="460px", id="directory-map",
             title="Map of the facilities", loading="lazy",
             style={"border": "1px solid var(--gray-a5)", "borderRadius": "8px"})),
         rx.text("Points cluster by area; zoom in or click a cluster to split it. Colours: "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import data_table, layout
+from app.shell import data_table, layout, map_frame
 from state.dispatch import DispatchState
 
 
@@ -76,7 +76,7 @@ def dispatch_page() -> rx.Component:
         rx.flex(_summary("Jobs planned", "assigned"), _summary("Left out", "unassigned"),
                 _summary("Travel (min)", "travelMinutes"), _summary("Late P1", "lateP1"),
                 _summary("Technicians out", "techniciansUsed"), spacing="3", wrap="wrap"),
-        rx.cond(s.map_html != "", rx.el.iframe(
+        rx.cond(s.map_html != "", map_frame(
             src_doc=s.map_html, width="100%", height="440px", id="dispatch-map",
             title="Routes of the plan",
             style={"border": "1px solid var(--gray-a5)", "borderRadius": "8px"})),

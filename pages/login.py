@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from state.auth import AuthState
+from state.auth import SIGN_IN_SCRIPT, AuthState
 
 
 def login_page() -> rx.Component:
@@ -30,7 +30,10 @@ def login_page() -> rx.Component:
                         rx.button("Sign in", type="submit", size="3", width="100%", id="sign-in"),
                         spacing="2", width="100%",
                     ),
-                    on_submit=AuthState.login, reset_on_submit=False, width="100%",
+                    # Posted by the browser itself, so the cookie comes back HttpOnly.
+                    on_submit=rx.call_script(SIGN_IN_SCRIPT,
+                                             callback=AuthState.show_login_error),
+                    reset_on_submit=False, width="100%", id="login-form",
                 ),
                 spacing="4", width="100%",
             ),

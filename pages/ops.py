@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import layout
+from app.shell import layout, map_frame
 from services.tickets.machine import STATUSES
 from state.ops import OpsState
 
@@ -86,9 +86,9 @@ def ops_page() -> rx.Component:
                                             align="center"), value="map"),
         value=s.show, on_change=s.set_show, id="ops-view")
     field = rx.vstack(
-        rx.el.iframe(src_doc=s.field_html, width="100%", height="520px", id="field-map",
-                     title="Open tickets, technicians and hubs",
-                     style={"border": "1px solid var(--gray-a5)", "borderRadius": "8px"}),
+        map_frame(src_doc=s.field_html, width="100%", height="520px", id="field-map",
+                  title="Open tickets, technicians and hubs",
+                  style={"border": "1px solid var(--gray-a5)", "borderRadius": "8px"}),
         rx.hstack(rx.text("Open tickets by priority, ringed red when late and amber when at "
                           "risk; technicians where last seen; routes of the latest plan.",
                           size="2", color_scheme="gray"),

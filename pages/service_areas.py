@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import data_table, layout
+from app.shell import data_table, layout, map_frame
 from state.geo import ServiceAreaState
 
 
@@ -100,7 +100,7 @@ def service_areas_page() -> rx.Component:
             rx.cond(s.can_edit, rx.button("Edit", on_click=s.start_edit(False), variant="soft",
                                           size="1", id="area-edit")),
             align="center", spacing="2", width="100%", wrap="wrap")),
-        rx.cond(s.map_src != "", rx.el.iframe(
+        rx.cond(s.map_src != "", map_frame(
             src=s.map_src, width="100%", height="420px", id="area-map",
             title="Map of the service area",
             style={"border": "1px solid var(--gray-a5)", "borderRadius": "8px"})),

@@ -70,8 +70,12 @@ def reset_engines() -> None:
 def _bind_tenant(session: Session, transaction, connection) -> None:
     tenant_id = session.info.get("tenant_id")
     if tenant_id:
+        # The user too: session rows and identity functions check who is asking.
+        actor = session.info.get("actor")
+        user_id = str(actor.user_id) if actor is not None and actor.user_id else ""
         connection.exec_driver_sql(
-            "SELECT set_config('app.tenant_id', %s, true)", (str(tenant_id),)
+            "SELECT set_config('app.tenant_id', %s, true), set_config('app.user_id', %s, true)",
+            (str(tenant_id), user_id),
         )
 
 

@@ -44,3 +44,25 @@ class Invalid(DomainError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class TooManyAttempts(DomainError):
+    """Refused for now: too many failed sign-ins, or too many at once. `retry_after` is in
+    seconds and the message says how long to wait."""
+
+    code = "too_many_requests"
+
+    def __init__(self, retry_after: int, message: str | None = None):
+        self.retry_after = max(1, int(retry_after))
+        super().__init__(message or f"Too many failed sign-ins. Try again in "
+                                    f"{_wait_words(self.retry_after)}.")
+
+
+def _wait_words(seconds: int) -> str:
+    if seconds < 60:
+        return f"{seconds} second{'s' if seconds != 1 else ''}"
+    minutes = -(-seconds // 60)
+    if minutes < 120:
+        return f"{minutes} minute{'s' if minutes != 1 else ''}"
+    hours = -(-minutes // 60)
+    return f"{hours} hours"

@@ -43,6 +43,22 @@ class Settings(BaseSettings):
     # Minutes after a breach before it climbs to the OEM service manager, then the OEM admin.
     escalation_minutes: tuple[int, int] = (30, 120)
 
+    # Sign-in throttling: this many failures in the window lock an account (or, with the
+    # higher limit, a client address) for `login_lock_minutes`, doubling with each lock.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_window_minutes: int = Field(default=15, ge=1)
+    login_lock_minutes: int = Field(default=15, ge=1)
+    login_max_lock_hours: int = Field(default=24, ge=1)
+    # Password hashes computed at once (argon2id takes 64 MiB each), and how long a sign-in
+    # waits for a turn before it is asked to retry.
+    password_hash_concurrency: int = Field(default=2, ge=1, le=64)
+    password_hash_wait_seconds: float = Field(default=5.0, gt=0)
+    # A process rechecks a bearer token's account (disabled, signed out) this often.
+    credential_check_seconds: float = Field(default=30.0, ge=0, le=60)
+
+    # "production" refuses default passwords and self-generated keys at start-up.
+    yantra_env: str = "development"
     demo_password: SecretStr = SecretStr("yantra-demo")
     port: int = 8000
     var_dir: Path = PROJECT_ROOT / "var"
@@ -50,16 +66,58 @@ class Settings(BaseSettings):
     # Extra modules whose event subscribers the workers load (comma separated).
     event_subscriber_modules: str = ""
 
+    @property
+    def is_production(self) -> bool:
+        return self.yantra_env.strip().lower() == "production"
+
     def signing_key(self) -> str:
-        """The token signing key: from the environment, else a key kept under var/."""
+        """The token signing key: from the environment, else (never in production) a key
+        kept under var/."""
         if self.token_signing_key is not None:
             return self.token_signing_key.get_secret_value()
+        self._refuse_local_secret("TOKEN_SIGNING_KEY")
         return _local_secret(self.var_dir / "secrets" / "token.key")
+
+    def _refuse_local_secret(self, name: str) -> None:
+        if self.is_production:
+            raise RuntimeError(f"{name} must be set in production; a key generated on this "
+                               f"machine is for local runs only")
+
+    def production_problems(self) -> list[str]:
+        """What keeps these settings from running in production (empty outside it)."""
+        if not self.is_production:
+            return []
+        problems = []
+        defaults = Settings.model_fields
+        if self.app_db_password.get_secret_value() == defaults["app_db_password"].default \
+                .get_secret_value():
+            problems.append("APP_DB_PASSWORD is the default local password")
+        owner = _url_password(self.database_url)
+        if self.database_url and owner in KNOWN_DB_PASSWORDS:
+            problems.append("DATABASE_URL uses a default or empty password")
+        if self.demo_password.get_secret_value() == defaults["demo_password"].default \
+                .get_secret_value():
+            problems.append("DEMO_PASSWORD is the published demo password")
+        if self.token_signing_key is None:
+            problems.append("TOKEN_SIGNING_KEY is not set (a generated key is for local runs)")
+        elif len(self.token_signing_key.get_secret_value()) < 32:
+            problems.append("TOKEN_SIGNING_KEY is shorter than 32 characters")
+        if self.qr_signing_keys is None:
+            problems.append("QR_SIGNING_KEYS is not set (a generated key is for local runs)")
+        return problems
+
+    def require_fit_for_production(self) -> None:
+        """Raises SystemExit naming every problem when production settings are unsafe."""
+        problems = self.production_problems()
+        if problems:
+            raise SystemExit("yantra: refusing to start in production (YANTRA_ENV=production):\n"
+                             + "\n".join(f"  - {p}" for p in problems))
 
 
     def qr_keys(self) -> dict[int, bytes]:
         """QR signing keys by key id: from QR_SIGNING_KEYS, else one local key kept under var/."""
         if self.qr_signing_keys is None:
+            self._refuse_local_secret("QR_SIGNING_KEYS")
             return {1: _local_secret(self.var_dir / "secrets" / "qr-1.key").encode()}
         keys = {}
         for item in self.qr_signing_keys.get_secret_value().split(","):
@@ -69,6 +127,21 @@ class Settings(BaseSettings):
                                  "and a secret of at least 16 characters")
             keys[int(kid)] = secret.encode()
         return keys
+
+
+# Passwords a production database must not have: empty, or the usual defaults.
+KNOWN_DB_PASSWORDS = {None, "", "postgres", "password", "yantra", "yantra-app-local", "changeme"}
+
+
+def _url_password(url: str | None) -> str | None:
+    if not url:
+        return None
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+    try:
+        return make_url(url).password
+    except ArgumentError:  # an unparsable URL fails at connect time with its own message
+        return None
 
 
 def _local_secret(path: Path) -> str:

@@ -1,4 +1,9 @@
-"""Sign-in, the session cookie and the page guard every page state builds on."""
+"""Sign-in, the session cookie and the page guard every page state builds on.
+
+The session id lives in an HttpOnly cookie that only the server sets (app/api/sessions.py):
+page scripts cannot read it, and the state reads it from the headers of the websocket the
+page opened. Signing in and out are therefore full page loads, so the websocket reconnects
+with the new cookie."""
 
 from __future__ import annotations
 
@@ -10,16 +15,42 @@ import reflex as rx
 from app.navigation import BY_ROUTE, pages_for
 from services.actor import ROLE_LABELS, Actor
 from services.db import tenant_session
-from services.errors import DomainError
 from services.identity import service as identity
 from services.tenancy.service import directory
 from services.tickets import notifications
 
 IST = ZoneInfo("Asia/Kolkata")
+SESSION_COOKIE = "yantra_session"
+
+# The form goes to the API, which sets the cookie; the password never reaches the state.
+SIGN_IN_SCRIPT = """(async () => {
+  const form = document.getElementById('login-form');
+  const body = new URLSearchParams(new FormData(form));
+  body.set('next', new URLSearchParams(window.location.search).get('next') || '/');
+  try {
+    const answer = await fetch('/api/v1/auth/session', {method: 'POST', body: body,
+      credentials: 'same-origin', headers: {'Accept': 'application/json'}});
+    const data = await answer.json().catch(() => ({}));
+    if (answer.ok) { window.location.assign(data.next || '/'); return ''; }
+    return (data.error && data.error.message) || 'Sign-in failed; try again.';
+  } catch (e) {
+    return 'Yantra could not be reached; check the connection and try again.';
+  }
+})()"""
+SIGN_OUT_SCRIPT = """fetch('/api/v1/auth/session', {method: 'DELETE', credentials: 'same-origin'})
+  .finally(() => window.location.replace('/login'))"""
+
+
+def session_cookie(cookie_header: str) -> str:
+    """The session id in a Cookie header, or ""."""
+    for part in (cookie_header or "").split(";"):
+        name, _, value = part.strip().partition("=")
+        if name == SESSION_COOKIE:
+            return value.strip().strip('"')
+    return ""
 
 
 class AuthState(rx.State):
-    session_id: str = rx.Cookie("", name="yantra_session", same_site="strict")
     user_name: str = ""
     org_name: str = ""
     role_label: str = ""
@@ -30,9 +61,13 @@ class AuthState(rx.State):
     login_error: str = ""
     signing_in: bool = False
 
+    def _session_id(self) -> str:
+        return session_cookie(self.router.headers.cookie)
+
     def _actor(self) -> Actor | None:
         """The signed-in actor, checked against the database on every call."""
-        return identity.resolve_session(self.session_id) if self.session_id else None
+        session_id = self._session_id()
+        return identity.resolve_session(session_id) if session_id else None
 
     def _allowed(self, route: str) -> Actor | None:
         """The actor if they may use `route`; sets `forbidden` otherwise (403 view)."""
@@ -72,7 +107,6 @@ class AuthState(rx.State):
         """Common on_load: redirect to sign-in when the session is gone."""
         actor = self._actor()
         if actor is None:
-            self.session_id = ""
             return None, rx.redirect(f"/login?next={route}")
         self._fill_identity(actor)
         page = BY_ROUTE[route]
@@ -80,26 +114,18 @@ class AuthState(rx.State):
         return (None if self.forbidden else actor), None
 
     @rx.event
-    def login(self, form: dict):
-        self.login_error = ""
-        try:
-            actor = identity.authenticate(form.get("email", ""), form.get("password", ""))
-        except DomainError as exc:
-            self.login_error = exc.message
-            return
-        self.session_id = str(identity.start_session(actor))
-        self._fill_identity(actor)
-        nxt = self.router.url.query_parameters.get("next", "/")
-        return rx.redirect(nxt if nxt in BY_ROUTE else "/")
+    def show_login_error(self, message: str):
+        """What the sign-in request answered: "" when it worked, else why not (this tab's
+        own text, shown as text)."""
+        self.login_error = str(message or "")[:300]
 
     @rx.event
     def logout(self):
-        actor = self._actor()
+        actor, session_id = self._actor(), self._session_id()
         if actor is not None:
-            identity.end_session(actor, self.session_id)
-        self.session_id = ""
-        self.nav = []
-        return rx.redirect("/login")
+            identity.end_session(actor, session_id)
+        self.nav, self.user_name, self.org_name, self.role_label = [], "", "", ""
+        return rx.call_script(SIGN_OUT_SCRIPT)
 
     @rx.event
     def login_page_load(self):

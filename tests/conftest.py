@@ -84,13 +84,20 @@ def database_url() -> str:
 DEMO_PASSWORD = "yantra-demo"
 
 
+_client_count = 0
+
+
 @pytest.fixture(scope="module")
 def client():
-    """One in-process API client per test module."""
+    """One in-process API client per test module, each from an address of its own (as
+    separate machines would be), so failed sign-ins of one module never lock another's."""
     from fastapi.testclient import TestClient
 
     from app.api import create_api
-    with TestClient(create_api()) as test_client:
+    global _client_count
+    _client_count += 1
+    address = f"198.18.{_client_count // 250}.{_client_count % 250 + 1}"
+    with TestClient(create_api(), client=(address, 50000)) as test_client:
         yield test_client
 
 

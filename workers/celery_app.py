@@ -15,6 +15,7 @@ from services.settings import get_settings
 
 def _broker_and_backend() -> tuple[str, str]:
     settings = get_settings()
+    settings.require_fit_for_production()
     if settings.redis_url:
         return settings.redis_url, settings.redis_url
     url = owner_url()  # postgresql+psycopg://...

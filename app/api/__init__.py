@@ -20,6 +20,7 @@ from app.api import (
     parts,
     qr,
     rfq,
+    sessions,
     tickets,
 )
 from app.api.contract import install_contract
@@ -56,7 +57,7 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(api)
-    for router in (_health_router(), auth.router, geo.router, catalog.router,
+    for router in (_health_router(), auth.router, sessions.router, geo.router, catalog.router,
                    facilities.router, admin.router, devices.router, qr.router,
                    tickets.router, tickets.contracts, parts.router, dispatch.router,
                    rfq.router, negotiation.router, orders.router):

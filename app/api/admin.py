@@ -14,6 +14,7 @@ from services.audit import service as audit
 from services.db import system_session, tenant_session
 from services.errors import NotFound
 from services.events.service import backlog
+from services.identity.credentials import set_user_active
 from services.identity.service import create_user, list_users
 from services.tenancy.models import Tenant
 from services.tenancy.service import create_tenant, list_tenants
@@ -70,6 +71,22 @@ def users(actor: Actor = Depends(require_roles(*ADMINS))) -> dict:
         return {"users": [{"id": str(u.id), "email": u.email, "fullName": u.full_name,
                            "tenantId": str(u.tenant_id), "roles": u.roles,
                            "isActive": u.is_active} for u in list_users(db)]}
+
+
+class AccountChange(BaseModel):
+    isActive: bool
+
+
+@router.patch("/users/{user_id}", summary="Enable or disable an account",
+              description="Disabling ends the account's bearer tokens and browser sessions "
+                          "(within a minute in every process).",
+              responses={403: {"description": "Not an admin"},
+                         404: {"description": "No such account in the caller's organisation"}})
+def change_user(user_id: uuid.UUID, body: AccountChange,
+                actor: Actor = Depends(require_roles(*ADMINS))) -> dict:
+    with tenant_session(actor) as db:
+        u = set_user_active(db, actor, user_id, body.isActive)
+        return {"id": str(u.id), "email": u.email, "isActive": u.is_active}
 
 
 @router.get("/audit", summary="Newest audit entries the caller may see")

@@ -1,38 +1,60 @@
-"""Token issue and the caller's identity."""
+"""Token issue, sign-out and the caller's identity."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form
+from fastapi import APIRouter, Depends, Form, Request, Response
 
 from app.api.deps import current_actor
 from services.actor import Actor
 from services.errors import Invalid
+from services.identity.credentials import end_credentials
+from services.identity.passwords import MAX_PASSWORD
 from services.identity.service import authenticate
 from services.identity.tokens import issue_access_token
 
 router = APIRouter(tags=["auth"])
+THROTTLED = {429: {"description": "Too many failed sign-ins from this account or address "
+                                  "(or too many at once): wait `Retry-After` seconds"}}
 
 
-@router.post("/auth/token", summary="Get a bearer token (OAuth2 password or client credentials)")
+def client_address(request: Request) -> str | None:
+    """The caller's address as the server saw it (behind a proxy, the one it forwarded)."""
+    return request.client.host if request.client else None
+
+
+@router.post("/auth/token", responses=THROTTLED,
+             summary="Get a bearer token (OAuth2 password or client credentials)",
+             description="Failed sign-ins are counted per account and per client address: "
+                         "after too many in 15 minutes, sign-in is refused with 429 and "
+                         "`Retry-After` (seconds), for longer each time it happens.")
 def token(
-    grant_type: str = Form("password"),
-    username: str | None = Form(None),
-    password: str | None = Form(None),
-    client_id: str | None = Form(None),
-    client_secret: str | None = Form(None),
+    request: Request,
+    grant_type: str = Form("password", max_length=40),
+    username: str | None = Form(None, max_length=254),
+    password: str | None = Form(None, max_length=MAX_PASSWORD),
+    client_id: str | None = Form(None, max_length=254),
+    client_secret: str | None = Form(None, max_length=MAX_PASSWORD),
 ) -> dict:
+    address = client_address(request)
     if grant_type == "password":
         if not username or not password:
             raise Invalid("username" if not username else "password", "is required")
-        actor = authenticate(username, password)
+        actor = authenticate(username, password, address)
     elif grant_type == "client_credentials":
         if not client_id or not client_secret:
             raise Invalid("client_id" if not client_id else "client_secret", "is required")
-        actor = authenticate(client_id, client_secret, service_account=True)
+        actor = authenticate(client_id, client_secret, address, service_account=True)
     else:
         raise Invalid("grant_type", "must be 'password' or 'client_credentials'")
     access_token, expires_in = issue_access_token(actor)
     return {"access_token": access_token, "token_type": "bearer", "expires_in": expires_in}
+
+
+@router.post("/auth/logout", status_code=204,
+             summary="Sign out everywhere: every token and browser session of the caller ends")
+def logout(actor: Actor = Depends(current_actor)) -> Response:
+    end_credentials(actor)
+    return Response(status_code=204)
 
 
 @router.get("/me", summary="Who the token speaks for")

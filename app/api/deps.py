@@ -11,12 +11,13 @@ from app.logs import actor_var
 from services.actor import Actor, Role
 from services.errors import Unauthorized
 from services.identity.service import resolve_session
-from services.identity.tokens import verify_access_token
+from services.identity.tokens import verify_access_token, verify_access_token_async
 
 oauth2 = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
 
 SESSION_COOKIE = "yantra_session"
+SIGN_IN_FIRST = "Sign in first: send 'Authorization: Bearer <token>'"
 
 
 def download_actor(request: Request, token: str | None = Depends(oauth2)) -> Actor:
@@ -32,15 +33,21 @@ def download_actor(request: Request, token: str | None = Depends(oauth2)) -> Act
 
 
 async def current_actor(request: Request, token: str | None = Depends(oauth2)) -> Actor:
-    """The caller of the route; 401 without a valid bearer token. Async: checking the
-    token's signature needs no I/O, so no worker thread is spent on it."""
-    return _bearer_actor(request, token)
+    """The caller of the route; 401 without a valid, unended bearer token. Async: the
+    signature needs no I/O, and the account (disabled? signed out?) is looked up in a
+    worker thread only when this process has not checked it in the last few seconds."""
+    if not token:
+        raise Unauthorized(SIGN_IN_FIRST)
+    return _remember(request, await verify_access_token_async(token))
 
 
 def _bearer_actor(request: Request, token: str | None) -> Actor:
     if not token:
-        raise Unauthorized("Sign in first: send 'Authorization: Bearer <token>'")
-    actor = verify_access_token(token)
+        raise Unauthorized(SIGN_IN_FIRST)
+    return _remember(request, verify_access_token(token))
+
+
+def _remember(request: Request, actor: Actor) -> Actor:
     actor_var.set(f"{actor.user_id}@{actor.tenant_id}")
     request.state.actor = actor
     return actor

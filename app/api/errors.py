@@ -19,13 +19,14 @@ from services.errors import (
     Invalid,
     NotFound,
     TooLarge,
+    TooManyAttempts,
     Unauthorized,
 )
 
 log = logging.getLogger("yantra.api")
 
 STATUS = {Invalid: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409,
-          TooLarge: 413}
+          TooLarge: 413, TooManyAttempts: 429}
 CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
          405: "method_not_allowed", 409: "conflict", 413: "too_large",
          415: "unsupported_media_type",
@@ -49,6 +50,8 @@ def install_error_handlers(api: FastAPI) -> None:
     async def domain_error(request: Request, exc: DomainError):
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 400)
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+        if isinstance(exc, TooManyAttempts):
+            headers = {"Retry-After": str(exc.retry_after)}
         return error_response(status, exc.code, exc.message, getattr(exc, "field", None),
                               headers)
 

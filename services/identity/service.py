@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import uuid
+from typing import NoReturn
 
 from sqlalchemy import text
 from sqlmodel import Session, select
@@ -13,16 +14,19 @@ from services.actor import ROLES_BY_TENANT_KIND, Actor, Role, TenantKind
 from services.audit import service as audit
 from services.columns import utcnow
 from services.db import public_session, tenant_session
-from services.errors import Conflict, Invalid, Unauthorized
+from services.errors import Conflict, Invalid, TooManyAttempts, Unauthorized
 from services.events.service import emit
+from services.identity import throttle
+from services.identity.credentials import end_credentials
 from services.identity.models import User, UserSession
-from services.identity.passwords import hash_password, verify_password
+from services.identity.passwords import MAX_PASSWORD, hash_password, verify_password
 from services.settings import get_settings
 from services.tenancy.models import Tenant
 
 log = logging.getLogger("yantra.identity")
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD = 10
+REFUSAL = "Wrong e-mail or password"
 
 
 def _actor_from_row(row, label: str) -> Actor:
@@ -32,30 +36,49 @@ def _actor_from_row(row, label: str) -> Actor:
     )
 
 
-def authenticate(email: str, password: str, *, service_account: bool = False) -> Actor:
+def authenticate(email: str, password: str, client_address: str | None = None, *,
+                 service_account: bool = False) -> Actor:
     """The actor for a correct e-mail (or client id) and password. Raises Unauthorized,
-    with the same message whether the account is unknown, inactive or the password wrong."""
-    email = (email or "").strip().lower()
+    with the same message whether the account is unknown, inactive or the password wrong
+    (an unknown account costs the same hash check as a known one). Raises TooManyAttempts
+    while the account or `client_address` is locked after repeated failures (even for the
+    right password), or when too many sign-ins are being checked at once."""
+    email = (email or "").strip().lower()[:254]
+    password = password or ""
+    wait = throttle.wait_seconds(email, client_address)
+    if wait:
+        raise TooManyAttempts(wait)
     with public_session() as db:
         row = db.execute(text("SELECT * FROM auth_login_lookup(:e)"), {"e": email}).first()
-    ok = verify_password(row.password_hash if row else None, password or "")
+    ok = len(password) <= MAX_PASSWORD and verify_password(
+        row.password_hash if row else None, password)
     if row is None or not ok or not row.is_active:
-        if row is not None:
-            actor = _actor_from_row(row, email)
-            with tenant_session(actor) as db:
-                audit.record(db, actor, "auth.login_failed", "user", row.user_id,
-                             "sign-in refused: wrong password or inactive account")
-        raise Unauthorized("Wrong e-mail or password")
+        _refuse(row, email, client_address)
     actor = _actor_from_row(row, email)
     with tenant_session(actor) as db:
         user = db.get(User, row.user_id)
         if user.is_service_account != service_account:
-            raise Unauthorized("Wrong e-mail or password")
+            raise Unauthorized(REFUSAL)
         user.last_login_at = utcnow()
         db.add(user)
         audit.record(db, actor, "auth.login", "user", user.id,
                      "token issued" if service_account else "signed in")
+    throttle.record_success(email)
     return actor
+
+
+def _refuse(row, email: str, client_address: str | None) -> NoReturn:
+    """Audit a failed sign-in, count it, and refuse: 429 once it starts a lock."""
+    if row is not None:
+        actor = _actor_from_row(row, email)
+        with tenant_session(actor) as db:
+            audit.record(db, actor, "auth.login_failed", "user", row.user_id,
+                         "sign-in refused: wrong password or inactive account")
+    locked = throttle.record_failure(email, client_address)
+    if locked:
+        log.warning("sign-in locked for %s s (account or address %s)", locked, client_address)
+        raise TooManyAttempts(locked)
+    raise Unauthorized(REFUSAL)
 
 
 def start_session(actor: Actor) -> uuid.UUID:
@@ -83,12 +106,12 @@ def resolve_session(session_id: str | None) -> Actor | None:
 
 
 def end_session(actor: Actor, session_id: str) -> None:
+    """Sign out: this session, every other session and every bearer token of the actor end."""
     with tenant_session(actor) as db:
         session = db.get(UserSession, uuid.UUID(session_id))
-        if session is not None and session.revoked_at is None:
-            session.revoked_at = utcnow()
-            db.add(session)
-            audit.record(db, actor, "auth.logout", "user", actor.user_id, "signed out")
+        if session is None or session.revoked_at is not None:
+            return
+    end_credentials(actor)
 
 
 def create_user(db: Session, actor: Actor, tenant: Tenant, email: str, full_name: str,
@@ -108,8 +131,9 @@ def create_user(db: Session, actor: Actor, tenant: Tenant, email: str, full_name
             raise Invalid("roles", f"{role} does not fit a {tenant.kind} organisation")
     if password is not None and len(password) < MIN_PASSWORD:
         raise Invalid("password", f"must have at least {MIN_PASSWORD} characters")
-    taken = db.execute(text("SELECT 1 FROM auth_login_lookup(:e)"), {"e": email}).first()
-    if taken:
+    if password is not None and len(password) > MAX_PASSWORD:
+        raise Invalid("password", f"must have at most {MAX_PASSWORD} characters")
+    if db.execute(text("SELECT auth_email_taken(:e)"), {"e": email}).scalar_one():
         raise Conflict(f"An account with the e-mail {email} already exists")
     user = User(
         tenant_id=tenant.id, email=email, full_name=full_name.strip(), roles=sorted(roles),

@@ -68,11 +68,15 @@ PUBLIC_BY_DESIGN = {"sku", "service_areas", "technician_coverage"}
 
 
 @contextmanager
-def _as_app(tenant_id: uuid.UUID | None) -> Iterator[Connection]:
-    """A transaction as the application role, with the tenant set the way the app sets it."""
+def _as_app(tenant_id: uuid.UUID | None,
+            user_id: uuid.UUID | None = None) -> Iterator[Connection]:
+    """A transaction as the application role, with the tenant (and the signed-in user) set
+    the way the app sets them."""
     with app_engine().connect() as con, con.begin():
         if tenant_id is not None:
             con.execute(text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(tenant_id)})
+        if user_id is not None:
+            con.execute(text("SELECT set_config('app.user_id', :u, true)"), {"u": str(user_id)})
         yield con
 
 
@@ -82,8 +86,9 @@ def _ids_as(tenant_id: uuid.UUID | None, table: str, owner: uuid.UUID) -> set[uu
                                {"o": owner}).scalars())
 
 
-def _count_as(tenant_id: uuid.UUID | None, table: str, owner: uuid.UUID) -> int:
-    with _as_app(tenant_id) as con:
+def _count_as(tenant_id: uuid.UUID | None, table: str, owner: uuid.UUID,
+              user_id: uuid.UUID | None = None) -> int:
+    with _as_app(tenant_id, user_id) as con:
         return con.execute(text(f"SELECT count(*) FROM {table} WHERE tenant_id = :o"),
                            {"o": owner}).scalar_one()
 
@@ -185,8 +190,13 @@ def test_hospital_a_sees_none_of_hospital_bs_rows_in_any_table(two_hospitals):
     for table in (*TENANT_TABLES, *LATER_TENANT_TABLES):
         if table in PUBLIC_BY_DESIGN:
             continue
-        assert _count_as(b.tenant.id, table, b.tenant.id) > 0, f"arrange: B has no {table} row"
-        assert _count_as(a.tenant.id, table, b.tenant.id) == 0, f"{table} leaks B's rows to A"
+        # Session rows show to their own user only (tests/platform/test_defence.py).
+        b_user, a_user = (b.actor.user_id, a.actor.user_id) if table == "user_session" \
+            else (None, None)
+        assert _count_as(b.tenant.id, table, b.tenant.id, b_user) > 0, \
+            f"arrange: B has no {table} row"
+        assert _count_as(a.tenant.id, table, b.tenant.id, a_user) == 0, \
+            f"{table} leaks B's rows to A"
 
 
 def test_without_a_tenant_the_app_role_sees_no_tenant_rows(two_hospitals):
@@ -237,7 +247,7 @@ def test_a_tenant_cannot_plant_rows_in_another(two_hospitals):
     ("equipment", "lifecycle_status = 'decommissioned'"),
     ("rfq", "title = 'Renamed by A'"),
     ("ticket", "priority = 'P4'"),
-    ("users", "is_active = false"),
+    ("users", "full_name = 'Renamed by A'"),
     ("service_areas", "max_response_time_hours = 99"),
     ("technician_coverage", "specialties = '[]'"),
 ])
@@ -254,7 +264,8 @@ def test_a_tenant_cannot_change_or_delete_rows_of_another(two_hospitals, table, 
     with _as_app(a.tenant.id) as con:
         deleted = con.execute(text("DELETE FROM user_session WHERE tenant_id = :b"),
                               {"b": b.tenant.id}).rowcount
-    assert deleted == 0 and _count_as(b.tenant.id, "user_session", b.tenant.id) > 0
+    assert deleted == 0 and _count_as(b.tenant.id, "user_session", b.tenant.id,
+                                      b.actor.user_id) > 0
 
 
 def test_devices_are_shared_with_a_partner_only_through_an_explicit_grant():

@@ -1,0 +1,70 @@
+"""Browser sign-in and sign-out. The session lives in a cookie only the server sets and
+reads (HttpOnly, SameSite=Strict, Secure over HTTPS): page scripts never see it, and the
+Reflex state reads it from the headers of the page's websocket."""
+
+from __future__ import annotations
+
+import inspect
+import re
+
+from fastapi import APIRouter, Form, Request, Response
+
+from app.api.deps import SESSION_COOKIE
+from services.errors import Forbidden
+from services.identity import service as identity
+
+router = APIRouter(tags=["auth"])
+# Only a path of this site: never `//elsewhere`, `/\elsewhere` or a scheme.
+_LOCAL_PATH = re.compile(r"^/(?![/\\])[^\s]{0,500}$")
+_TAKES_ADDRESS = "client_address" in inspect.signature(identity.authenticate).parameters
+
+
+def _check_origin(request: Request) -> None:
+    """Refuse sign-in forms posted from another site (login CSRF)."""
+    origin = request.headers.get("origin")
+    if origin and origin.split("://", 1)[-1] != request.headers.get("host", ""):
+        raise Forbidden("Sign in from Yantra's own sign-in page")
+
+
+def _authenticate(email: str, password: str, request: Request):
+    address = request.client.host if request.client else None
+    if _TAKES_ADDRESS:  # failed sign-ins are counted per client address too
+        return identity.authenticate(email, password, client_address=address)
+    return identity.authenticate(email, password)
+
+
+def set_session_cookie(response: Response, request: Request, session_id: str) -> None:
+    response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict",
+                        secure=request.url.scheme == "https", path="/")
+
+
+@router.post("/auth/session", summary="Sign in from the browser: sets the session cookie",
+             responses={400: {"description": "E-mail or password missing"},
+                        401: {"description": "Wrong e-mail or password"},
+                        403: {"description": "Posted from another site"},
+                        429: {"description": "Too many failed sign-ins; see Retry-After"}})
+def sign_in(request: Request, response: Response,
+            email: str = Form(..., min_length=1, max_length=320),
+            password: str = Form(..., min_length=1, max_length=1024),
+            next: str = Form("/", max_length=500)) -> dict:  # noqa: A002
+    """Checks the password, opens a browser session and answers with the page to open.
+    The session id travels only in the Set-Cookie header."""
+    _check_origin(request)
+    actor = _authenticate(email, password, request)
+    set_session_cookie(response, request, str(identity.start_session(actor)))
+    return {"next": next if _LOCAL_PATH.match(next) else "/"}
+
+
+@router.delete("/auth/session", status_code=204, summary="Sign out: ends the browser session",
+               responses={403: {"description": "Sent from another site"}})
+def sign_out(request: Request) -> Response:
+    """Ends the session named by the cookie (if it is still live) and clears the cookie."""
+    _check_origin(request)
+    session_id = request.cookies.get(SESSION_COOKIE, "")
+    actor = identity.resolve_session(session_id) if session_id else None
+    if actor is not None:
+        identity.end_session(actor, session_id)
+    response = Response(status_code=204)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict",
+                           secure=request.url.scheme == "https")
+    return response
