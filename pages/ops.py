@@ -18,14 +18,19 @@ def _row(t) -> rx.Component:
             t["priority"], *PRIORITY_SCHEMES.items(), "gray"), variant="solid")),
         rx.table.cell(rx.badge(t["status"].replace("_", " "), variant="soft"),
                       class_name="ticket-status"),
-        rx.table.cell(rx.text(t["clock"], font_family="monospace", weight="bold",
-                              color=rx.match(t["risk"], ("red", "var(--red-11)"),
-                                             ("orange", "var(--orange-11)"),
-                                             ("green", "var(--green-11)"), "var(--gray-11)"))),
+        rx.table.cell(_clock(t["due"])),
         rx.table.cell(t["facility"]), rx.table.cell(t["city"]), rx.table.cell(t["serial"]),
         rx.table.cell(t["errorCode"]), rx.table.cell(t["partner"]),
         id="ticket-" + t["number"],
     )
+
+
+def _clock(due) -> rx.Component:
+    """Time left to the SLA deadline, counted down in the browser by assets/sla_clock.js
+    (the element carries the deadline and no text of React's, so the script owns it)."""
+    return rx.cond(due == "", rx.text("paused", color="var(--gray-11)"),
+                   rx.el.span(data_deadline=due, class_name="sla-clock",
+                              style={"fontFamily": "monospace", "fontWeight": "bold"}))
 
 
 def _kpi(label: str, value) -> rx.Component:
@@ -95,7 +100,8 @@ def ops_page() -> rx.Component:
                   rx.spacer(), rx.link("Plan routes in Dispatch →", href="/dispatch",
                                        size="2"), width="100%", align="center"),
         width="100%", spacing="2")
-    return layout("Ops console", rx.vstack(alarm, kpis, rx.hstack(switch, width="100%"),
+    clocks = rx.script(src="/sla_clock.js")
+    return layout("Ops console", rx.vstack(clocks, alarm, kpis, rx.hstack(switch, width="100%"),
                                            filters, rx.cond(s.show == "map", field, board),
                                            charts, spacing="4", width="100%"),
                   "Every open ticket and its SLA clock, live.")

@@ -3,7 +3,6 @@ accept to assign the tickets."""
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from datetime import datetime
 
@@ -18,8 +17,10 @@ from services.dispatch.override import apply_move, preview_move, sla_risk
 from services.dispatch.service import accept_plan, plan_json, request_plan
 from services.dispatch.travel import IST
 from services.errors import DomainError
+from services.events.live import TooManyLive, hub
 from services.geo.coverage import list_service_areas
 from state.auth import AuthState
+from state.live import follow
 
 ROUTE = "/dispatch"
 LEAVE_OUT = "out"
@@ -126,21 +127,42 @@ class DispatchState(AuthState):
         self._clear_preview()
         return DispatchState.watch
 
+    def _still_here(self) -> bool:
+        """Keep following? Only on the page, signed in, while the plan is still running (it
+        is re-read, so a plan whose worker never came shows as failed)."""
+        return self.router.page.path == ROUTE and self._refresh()
+
     @rx.event(background=True)
     async def watch(self):
+        """Follow the plan's progress (announced by the worker) until it is ready or failed."""
         async with self:
-            if self.watching:
+            actor = self._allowed(ROUTE)  # the session first: nothing runs for a stranger
+            if self.watching or actor is None:
                 return
             self.watching = True
+        mine = str(actor.tenant_id)
         try:
-            for _ in range(400):  # a few minutes at most
-                await asyncio.sleep(0.5)
+            sub = await hub().subscribe("dispatch_plan_changed",
+                                        lambda body: body.get("tenantId") == mine,
+                                        owner=str(actor.user_id))
+        except TooManyLive as exc:
+            async with self:
+                self.watching = False
+            yield rx.toast.error(exc.message)
+            return
+        try:
+            async with sub:
                 async with self:
-                    if not self._refresh():
-                        break
+                    running = self._refresh()  # progress written before subscribing
+                if running:
+                    await follow(self, sub, self._on_progress)
         finally:
             async with self:
                 self.watching = False
+
+    async def _on_progress(self, notices: list) -> bool:
+        async with self:
+            return self._still_here()
 
     @rx.event
     def set_move_ticket(self, value: str):

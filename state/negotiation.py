@@ -1,21 +1,19 @@
-"""A negotiation room in the browser: the thread, live (PostgreSQL NOTIFY), with read
-receipts, counter-offers and the coach."""
+"""A negotiation room in the browser: the thread, live (heard through the process's one
+listener, services.events.live), with read receipts, counter-offers and the coach."""
 
 from __future__ import annotations
 
-import json
-import time
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
-import psycopg
 import reflex as rx
 
 from app.money import format_inr
-from services.db import app_url, tenant_session
+from services.db import tenant_session
 from services.errors import DomainError
+from services.events.live import RESYNC, TooManyLive, hub
 from services.negotiation import coach
 from services.negotiation.service import (
     mark_read,
@@ -28,6 +26,7 @@ from services.rfq.service import rfq_items
 from services.sla.calendar import IST
 from services.tenancy.service import directory
 from state.auth import AuthState
+from state.live import follow
 
 ROUTE = "/negotiation/room"
 SIDE_NAMES = {"buyer": "Buyer", "oem": "OEM", "coach": "Coach"}
@@ -85,6 +84,7 @@ class NegotiationState(AuthState):
     live: bool = False
     _last_seq: int = 0
     _listening: bool = False
+    _following: tuple[str, str] = ("", "")
     _tip_due: bool = False  # the other side's counter-offer is not weighed by the coach yet
 
     def _room(self, db, actor):
@@ -269,42 +269,52 @@ class NegotiationState(AuthState):
                 return  # nothing the coach can weigh (no prices it knows): no tip
             self._reload(stamp=False)
 
+    def _still_here(self) -> bool:
+        """Is this tab still in the room it listens for, with a session that may use it?"""
+        return (self.router.page.path.startswith("/negotiation/")
+                and (self.rfq_id, self.oem_id or "") == self._following
+                and self._allowed(ROUTE) is not None)
+
     @rx.event(background=True)
     async def listen(self):
         """Reload the thread whenever it changes (any process), mark it read while open."""
         async with self:
-            if self._listening:
+            actor = self._allowed(ROUTE)  # the session first: nothing runs for a stranger
+            if self._listening or actor is None or not self.rfq_id:
+                return
+            try:  # the room itself is checked under the actor before anything is heard
+                with tenant_session(actor) as db:
+                    room = self._room(db, actor)
+            except (DomainError, ValueError):
                 return
             self._listening = True
-            mine = (self.rfq_id, self.oem_id)
-        url = app_url().replace("postgresql+psycopg://", "postgresql://")
+            self._following = (self.rfq_id, self.oem_id or "")
+        rfq, oem = str(room.rfq.id), str(room.oem_id)
         try:
-            async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-                await conn.execute("LISTEN negotiation_changed")
+            sub = await hub().subscribe("negotiation_changed", lambda body: (
+                body.get("rfqId") == rfq and body.get("oemId") == oem),
+                owner=str(actor.user_id))
+        except TooManyLive as exc:
+            async with self:
+                self._listening = False
+            yield rx.toast.error(exc.message)
+            return
+        try:
+            async with sub:
                 async with self:
-                    self._reload()
+                    self._reload()  # changes between the first load and subscribing
                     self.live = True
-                    mine = (self.rfq_id, self.oem_id or "")
                 await self._coach_if_due()
-                started = time.monotonic()
-                while time.monotonic() - started < 8 * 3600:
-                    changed, read_only = False, True
-                    async for note in conn.notifies(timeout=0.5):
-                        body = json.loads(note.payload)
-                        if body.get("rfqId") == mine[0] and (
-                                not mine[1] or body.get("oemId") == mine[1]):
-                            changed = True
-                            read_only &= body.get("kind") == "read"
-                            break
-                    async with self:
-                        if not self.router.page.path.startswith("/negotiation/"):
-                            break  # the user left the room
-                        if (self.rfq_id, self.oem_id or "") != mine:
-                            break
-                        if changed:
-                            self._reload(stamp=not read_only)
-                    if changed:
-                        await self._coach_if_due()
+                await follow(self, sub, self._on_change)
         finally:
             async with self:
                 self.live, self._listening = False, False
+
+    async def _on_change(self, notices: list) -> bool:
+        read_only = all(n is not RESYNC and n.get("kind") == "read" for n in notices)
+        async with self:
+            if not self._still_here():
+                return False
+            self._reload(stamp=not read_only)
+        await self._coach_if_due()
+        return True

@@ -1,39 +1,30 @@
-"""The dispatcher's live board: it refreshes on every ticket change in any process
-(PostgreSQL NOTIFY) and its SLA clocks tick every second."""
+"""The dispatcher's live board: it refreshes on every ticket change in any process, heard
+through the process's one listener (services.events.live); its SLA clocks count down in
+the browser from each ticket's deadline (assets/sla_clock.js)."""
 
 from __future__ import annotations
 
-import json
 import time
 from datetime import UTC, datetime
 
 import plotly.graph_objects as go
-import psycopg
 import reflex as rx
 
 from app.maps import field_map
 from app.money import format_inr
-from services.db import app_url, tenant_session
+from services.db import tenant_session
 from services.dispatch.field import field_view
+from services.events.live import TooManyLive, hub
 from services.tickets.board import board_choices, list_tickets
 from services.tickets.kpis import console_kpis
 from state.auth import AuthState
+from state.live import follow
 
 PRIORITY_COLOURS = {"P1": "#dc2626", "P2": "#ea580c", "P3": "#2563eb", "P4": "#6b7280"}
 ROUTE = "/ops"
 _LAYOUT = dict(template="none", height=230, autosize=True, margin=dict(l=36, r=12, t=36, b=30),
                paper_bgcolor="white", plot_bgcolor="white", font=dict(size=12),
                xaxis=dict(gridcolor="#eee"), yaxis=dict(gridcolor="#eee", rangemode="tozero"))
-
-
-def _clock(due_iso: str, now: float) -> tuple[str, str]:
-    """Remaining time as h:mm:ss (negative once late) and its risk colour."""
-    if not due_iso:
-        return "paused", "gray"
-    left = datetime.fromisoformat(due_iso).timestamp() - now
-    sign, left_abs = ("-" if left < 0 else ""), abs(int(left))
-    text = f"{sign}{left_abs // 3600}:{left_abs % 3600 // 60:02d}:{left_abs % 60:02d}"
-    return text, "red" if left < 0 else "orange" if left < 1800 else "green"
 
 
 class OpsState(AuthState):
@@ -52,7 +43,6 @@ class OpsState(AuthState):
     penalties_month: str = "₹0.00"
     live: bool = False
     last_change: str = ""
-    _raw: list[dict] = []
     _listening: bool = False
     _kpis: object = None
     show: str = "board"  # or "map"
@@ -78,8 +68,8 @@ class OpsState(AuthState):
             choices = board_choices(db)
         self.cities, self.partners = choices["cities"], choices["partners"]
         self.breached_open = choices["breachedOpen"]
-        self._raw = tickets
-        self._tick()
+        self.rows = [{**{k: str(v) for k, v in t.items()}, "due": t["nextDueAt"] or "",
+                      "breached": "yes" if t["breached"] else ""} for t in tickets]
 
     def _refresh_kpis(self) -> None:
         actor = self._allowed(ROUTE)
@@ -90,15 +80,6 @@ class OpsState(AuthState):
         if kpis != self._kpis:  # charts re-render only when their numbers change
             self._kpis = kpis
             self._figures(kpis)
-
-    def _tick(self) -> None:
-        now = time.time()
-        rows = []
-        for t in self._raw:
-            clock, colour = _clock(t["nextDueAt"] or "", now)
-            rows.append({**{k: str(v) for k, v in t.items()}, "clock": clock, "risk": colour,
-                         "breached": "yes" if t["breached"] else ""})
-        self.rows = rows
 
     def _figures(self, kpis) -> None:
         counts = kpis.open_by_priority
@@ -163,52 +144,51 @@ class OpsState(AuthState):
         self.partner = value
         self._refresh()
 
+    def _still_here(self) -> bool:
+        """Is this tab still on the console, with a session that may use it?"""
+        return self.router.page.path == ROUTE and self._allowed(ROUTE) is not None
+
     @rx.event(background=True)
     async def listen(self):
-        """Refresh on ticket changes, tick the clocks every second, stop off the page."""
+        """Follow ticket changes this organisation may see while the tab is on the page."""
         async with self:
-            if self._listening:
+            actor = self._allowed(ROUTE)  # the session first: nothing runs for a stranger
+            if self._listening or actor is None:
                 return
             self._listening = True
-            actor = self._actor()
-        if actor is None:
+        mine = {str(actor.tenant_id)}
+        try:
+            sub = await hub().subscribe("ticket_changed", lambda body: bool(
+                mine & {body.get("tenantId"), body.get("partnerId")}),
+                owner=str(actor.user_id))
+        except TooManyLive as exc:
             async with self:
                 self._listening = False
+            yield rx.toast.error(exc.message)
             return
-        mine = {str(actor.tenant_id)}
-        url = app_url().replace("postgresql+psycopg://", "postgresql://")
         try:
-            async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
-                await conn.execute("LISTEN ticket_changed")
+            async with sub:
                 async with self:
-                    # Changes made between the first load and LISTEN are caught here.
-                    self._refresh()
+                    self._refresh()  # changes between the first load and subscribing
                     self.live = True
-                last_tick, started = 0.0, time.monotonic()
-                while time.monotonic() - started < 8 * 3600:
-                    changed = False
-                    async for note in conn.notifies(timeout=0.2):
-                        body = json.loads(note.payload)
-                        changed |= bool(mine & {body.get("tenantId"), body.get("partnerId")})
-                        if changed:  # show it now; later notices wait in psycopg's backlog
-                            break
-                    if changed or time.monotonic() - last_tick >= 1:
-                        async with self:
-                            if self.router.page.path != ROUTE:
-                                break
-                            if changed:
-                                self._refresh_rows()
-                                self.last_change = datetime.now(UTC).strftime("%H:%M:%S UTC")
-                            if (changed and self.show == "map"
-                                    and time.monotonic() - self._field_at >= 10):
-                                self._refresh_field()
-                            else:
-                                self._tick()
-                        if changed:
-                            async with self:
-                                self._refresh_kpis()
-                                self._load_notices(actor)
-                        last_tick = time.monotonic()
+                await follow(self, sub, self._on_change)
         finally:
             async with self:
                 self.live, self._listening = False, False
+
+    async def _on_change(self, notices: list) -> bool:
+        """Rows first, then the field map and the KPIs: what must reach the screen first."""
+        async with self:
+            if not self._still_here():
+                return False
+            self._refresh_rows()
+            self.last_change = datetime.now(UTC).strftime("%H:%M:%S UTC")
+            if self.show == "map" and time.monotonic() - self._field_at >= 10:
+                self._refresh_field()
+        async with self:
+            actor = self._allowed(ROUTE)
+            if actor is None:
+                return False
+            self._refresh_kpis()
+            self._load_notices(actor)
+        return True

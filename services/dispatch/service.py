@@ -3,11 +3,13 @@ accepted (tickets move to `assigned` with their technician) or superseded."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from services.actor import Actor, Role
@@ -111,11 +113,16 @@ def _add_deadlines(db: Session, routes: list[dict]) -> None:
 
 
 def _write(actor: Actor, plan_id: uuid.UUID, **fields: Any) -> None:
+    """Save the plan's progress and announce it (NOTIFY `dispatch_plan_changed`, ids only)
+    to the dispatch pages that follow it."""
     with tenant_session(actor) as db:
         record = db.get(DispatchPlan, plan_id)
         for key, value in fields.items():
             setattr(record, key, value)
         db.add(record)
+        db.execute(text("SELECT pg_notify('dispatch_plan_changed', :payload)"), {
+            "payload": json.dumps({"id": str(plan_id), "tenantId": str(actor.tenant_id),
+                                   "status": record.status})})
 
 
 def get_plan(db: Session, plan_id: uuid.UUID) -> DispatchPlan:
