@@ -4,19 +4,19 @@ Reflex state reads it from the headers of the page's websocket."""
 
 from __future__ import annotations
 
-import inspect
 import re
 
 from fastapi import APIRouter, Form, Request, Response
 
+from app.api.auth import client_address
 from app.api.deps import SESSION_COOKIE
 from services.errors import Forbidden
 from services.identity import service as identity
+from services.identity.passwords import MAX_PASSWORD
 
 router = APIRouter(tags=["auth"])
 # Only a path of this site: never `//elsewhere`, `/\elsewhere` or a scheme.
 _LOCAL_PATH = re.compile(r"^/(?![/\\])[^\s]{0,500}$")
-_TAKES_ADDRESS = "client_address" in inspect.signature(identity.authenticate).parameters
 
 
 def _check_origin(request: Request) -> None:
@@ -24,13 +24,6 @@ def _check_origin(request: Request) -> None:
     origin = request.headers.get("origin")
     if origin and origin.split("://", 1)[-1] != request.headers.get("host", ""):
         raise Forbidden("Sign in from Yantra's own sign-in page")
-
-
-def _authenticate(email: str, password: str, request: Request):
-    address = request.client.host if request.client else None
-    if _TAKES_ADDRESS:  # failed sign-ins are counted per client address too
-        return identity.authenticate(email, password, client_address=address)
-    return identity.authenticate(email, password)
 
 
 def set_session_cookie(response: Response, request: Request, session_id: str) -> None:
@@ -42,15 +35,17 @@ def set_session_cookie(response: Response, request: Request, session_id: str) ->
              responses={400: {"description": "E-mail or password missing"},
                         401: {"description": "Wrong e-mail or password"},
                         403: {"description": "Posted from another site"},
-                        429: {"description": "Too many failed sign-ins; see Retry-After"}})
+                        429: {"description": "Too many failed sign-ins from this account "
+                                             "or address: wait `Retry-After` seconds"}})
 def sign_in(request: Request, response: Response,
-            email: str = Form(..., min_length=1, max_length=320),
-            password: str = Form(..., min_length=1, max_length=1024),
+            email: str = Form(..., min_length=1, max_length=254),
+            password: str = Form(..., min_length=1, max_length=MAX_PASSWORD),
             next: str = Form("/", max_length=500)) -> dict:  # noqa: A002
     """Checks the password, opens a browser session and answers with the page to open.
     The session id travels only in the Set-Cookie header."""
     _check_origin(request)
-    actor = _authenticate(email, password, request)
+    # Failed sign-ins count per account and per address, as on the token route.
+    actor = identity.authenticate(email, password, client_address=client_address(request))
     set_session_cookie(response, request, str(identity.start_session(actor)))
     return {"next": next if _LOCAL_PATH.match(next) else "/"}
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 from fastapi.testclient import TestClient
 
 from services.identity.service import resolve_session
@@ -64,3 +66,20 @@ def test_sign_out_ends_the_session_and_clears_the_cookie(client):
     assert 'yantra_session=""' in answer.headers["set-cookie"]
     assert "Max-Age=0" in answer.headers["set-cookie"]
     assert resolve_session(session_id) is None
+
+
+def test_repeated_wrong_passwords_lock_browser_sign_in_with_a_reason(client):
+    # An address of its own, so the lock stays with this test.
+    with TestClient(client.app, client=("198.51.100.7", 50000)) as elsewhere:
+        email = f"nobody-{uuid.uuid4().hex[:8]}@example.in"
+        answers = [elsewhere.post("/api/v1/auth/session",
+                                  data={"email": email, "password": "guess-guess"})
+                   for _ in range(6)]
+    codes = [a.status_code for a in answers]
+    assert codes[0] == 401 and 429 in codes
+    assert set(codes[codes.index(429):]) == {429}  # locked, and it stays locked
+    locked = answers[-1]
+    assert locked.status_code == 429
+    assert int(locked.headers["retry-after"]) > 0
+    assert "Try again in" in locked.json()["error"]["message"]
+    assert "set-cookie" not in locked.headers
