@@ -198,6 +198,8 @@ class LiveHub:
             except (psycopg.Error, OSError) as exc:
                 log.warning("live listener lost the database (%s); again in %.1f s",
                             exc, delay)
+            except Exception:  # a bug must not leave every live page silent: start over
+                log.exception("live listener failed; again in %.1f s", delay)
             self._connected.clear()
             if self._stopping.wait(0):
                 break
