@@ -25,14 +25,14 @@ ADMINS = (Role.PLATFORM_ADMIN, Role.BUYER_ADMIN, Role.OEM_ADMIN)
 
 class NewTenant(BaseModel):
     name: str = Field(min_length=1, max_length=200)
-    kind: str
-    state: str | None = None
+    kind: str = Field(max_length=40)
+    state: str | None = Field(None, max_length=80)
 
 
 class NewUser(BaseModel):
-    email: str
+    email: str = Field(max_length=254)
     fullName: str = Field(default="", max_length=200)
-    roles: list[str]
+    roles: list[str] = Field(min_length=1, max_length=10)
     password: str | None = Field(default=None, max_length=200)
     serviceAccount: bool = False
 

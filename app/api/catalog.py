@@ -10,11 +10,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, File, Query, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.contract import page_cursor, page_limit, page_offset
+from app.api.contract import GstSlab, page_cursor, page_limit, page_offset
 from app.api.deps import current_actor, require_roles
 from services.actor import Actor
 from services.catalog import search
 from services.catalog.importer import MAX_BYTES, import_catalog
+from services.catalog.rules import MAX_PRICE_PAISE
 from services.catalog.service import (
     EDITORS,
     create_sku,
@@ -45,8 +46,9 @@ class NewSku(BaseModel):
     name: str = Field(max_length=200)
     category: str = Field(max_length=80)
     imdrClass: str = Field(max_length=1, description="A, B, C or D")
-    listPricePaise: int = Field(description="list price before GST, in paise")
-    gstRate: Decimal = Field(Decimal("12"), description="0, 5, 12, 18 or 28")
+    listPricePaise: int = Field(ge=0, le=MAX_PRICE_PAISE,
+                                description="list price before GST, in paise")
+    gstRate: GstSlab = Field(Decimal("12"), description="0, 5, 12, 18 or 28")
     attrs: dict[str, Any] = Field(default_factory=dict)
     description: str = ""
     datasheetUrl: str | None = None
@@ -58,8 +60,8 @@ class SkuChanges(BaseModel):
     name: str | None = None
     category: str | None = None
     imdrClass: str | None = None
-    listPricePaise: int | None = None
-    gstRate: Decimal | None = None
+    listPricePaise: int | None = Field(None, ge=0, le=MAX_PRICE_PAISE)
+    gstRate: GstSlab | None = None
     attrs: dict[str, Any] | None = None
     description: str | None = None
     datasheetUrl: str | None = None

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import copy
 import re
+from decimal import Decimal
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import FastAPI, Query
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import iter_route_contexts
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, WithJsonSchema
 from starlette.routing import compile_path
 
 from app.api.errors import error_response
@@ -41,6 +42,20 @@ class ErrorBody(BaseModel):
     """Every error answer of the API has this shape."""
 
     error: ErrorDetail
+
+
+def decimal_between(low: int, high: int, description: str) -> Any:
+    """A decimal from `low` to `high`, sent as a JSON number (a numeric string is read
+    too). Documented as a plain number: Pydantic's own decimal pattern is not one a client
+    or a generator can read."""
+    return Annotated[Decimal, Field(ge=low, le=high), WithJsonSchema(
+        {"type": "number", "minimum": low, "maximum": high, "description": description})]
+
+
+Percent = decimal_between(0, 100, "per cent, 0 to 100")
+GstPercent = decimal_between(0, 28, "GST per cent, 0 to 28")
+GstSlab = Annotated[Decimal, WithJsonSchema(
+    {"type": "number", "enum": [0, 5, 12, 18, 28], "description": "a GST slab, per cent"})]
 
 
 def page_limit(default: int, maximum: int) -> Any:
@@ -85,8 +100,9 @@ def _error_statuses(path: str, method: str, operation: dict) -> list[str]:
     return statuses
 
 
-def _error_response(status: str) -> dict:
-    answer = {"description": _WHY[status],
+def _error_response(status: str, path: str) -> dict:
+    why = "Wrong credentials" if status == "401" and path == TOKEN_PATH else _WHY[status]
+    answer = {"description": why,
               "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
     if status == "401":
         answer["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
@@ -113,7 +129,9 @@ def document_errors(spec: dict) -> dict:
             responses = operation.setdefault("responses", {})
             responses.pop("422", None)
             for status in _error_statuses(path, method, operation):
-                responses.setdefault(status, _error_response(status))
+                documented = responses.setdefault(status, {})  # a route's own words stay
+                for key, value in _error_response(status, path).items():
+                    documented.setdefault(key, value)
     return spec
 
 

@@ -6,20 +6,29 @@ import uuid
 from datetime import datetime
 
 from fastapi import APIRouter, Depends
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import current_actor, require_roles
 from app.tasks import send_task
 from services.actor import Actor
 from services.db import tenant_session
 from services.dispatch.override import apply_move, preview_move
-from services.dispatch.service import DISPATCHERS, accept_plan, get_plan, plan_json, request_plan
+from services.dispatch.service import (
+    DISPATCHERS,
+    MAX_SECONDS,
+    accept_plan,
+    get_plan,
+    plan_json,
+    request_plan,
+)
 
 router = APIRouter(prefix="/dispatch", tags=["dispatch"])
 
 
 class PlanBody(BaseModel):
-    timeLimitSeconds: float = 10  # noqa: N815
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    timeLimitSeconds: float = Field(10, ge=1, le=MAX_SECONDS)  # noqa: N815
     startAt: datetime | None = None  # noqa: N815
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.uploads import too_large_message
@@ -70,6 +72,17 @@ def install_error_handlers(api: FastAPI) -> None:
             message = too_large_message(request.scope)
         return error_response(exc.status_code, CODES.get(exc.status_code, "error"),
                               message, None, getattr(exc, "headers", None))
+
+    @api.exception_handler(DBAPIError)
+    async def database_refused(request: Request, exc: DBAPIError):
+        if not isinstance(exc.orig, psycopg.DataError):
+            return await unexpected(request, exc)
+        # A value the database cannot store (a NUL character, a number past its column):
+        # the caller's input, so a 400, logged in case a limit is missing from the API.
+        log.warning("database refused a value on %s: %s", request.url.path,
+                    str(exc.orig).splitlines()[0])
+        return error_response(400, "invalid", "A value is malformed or out of range (text "
+                              "may not contain NUL characters)")
 
     @api.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):

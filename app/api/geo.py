@@ -7,7 +7,7 @@ import uuid
 
 from fastapi import APIRouter, Depends, File, Query, Response, UploadFile
 from fastapi.responses import HTMLResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.contract import page_limit, page_offset
 from app.api.deps import current_actor, download_actor, require_roles
@@ -16,6 +16,7 @@ from services.actor import Actor, Role
 from services.db import tenant_session
 from services.errors import Invalid
 from services.geo import coverage, directory
+from services.geo.coverage import MAX_AREA_RADIUS_KM
 from services.geo.importer import MAX_BYTES, import_directory
 from services.geo.pincodes import get_pincode
 from services.uploads import body_limit, megabytes, read_file
@@ -94,10 +95,12 @@ def service_areas(providerId: uuid.UUID | None = None,  # noqa: N803
 
 
 class AreaBody(BaseModel):
-    name: str = Field(..., max_length=120)
+    model_config = ConfigDict(allow_inf_nan=False)
+
+    name: str = Field(..., min_length=2, max_length=120)
     hubPincode: str = Field(..., max_length=12)  # noqa: N815
-    maxResponseTimeHours: float  # noqa: N815
-    radiusKm: float | None = None  # noqa: N815
+    maxResponseTimeHours: float = Field(gt=0, le=72)  # noqa: N815
+    radiusKm: float | None = Field(None, gt=0, le=MAX_AREA_RADIUS_KM)  # noqa: N815
     pincodes: list[str] = Field(default_factory=list, max_length=5000)
 
 

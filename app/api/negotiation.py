@@ -20,7 +20,7 @@ from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Depends, Query, WebSocket, WebSocketDisconnect
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import current_actor
@@ -32,6 +32,7 @@ from services.events.live import RESYNC, TooManyLive, hub
 from services.identity.tokens import verify_access_token
 from services.negotiation import coach
 from services.negotiation.service import (
+    MAX_BODY,
     mark_read,
     message,
     open_room,
@@ -51,12 +52,12 @@ class RoomBody(BaseModel):
 
 
 class MessageBody(RoomBody):
-    body: str
+    body: str = Field(min_length=1, max_length=MAX_BODY)
 
 
 class CounterBody(RoomBody):
     offer: dict[str, Any]
-    body: str = ""
+    body: str = Field("", max_length=MAX_BODY)
 
 
 @router.get("/rfqs/{rfq_id}/negotiation",

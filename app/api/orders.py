@@ -7,7 +7,7 @@ from typing import Any
 
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import current_actor, download_actor
 from services.actor import Actor
@@ -32,16 +32,16 @@ class AwardBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     quoteId: uuid.UUID  # noqa: N815
-    slaTier: str = "gold"  # noqa: N815
+    slaTier: str = Field("gold", max_length=20)  # noqa: N815
     facilityId: uuid.UUID | None = None  # noqa: N815
 
 
 class MoveBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    status: str
+    status: str = Field(max_length=20)
     serials: dict[str, Any] | None = None  # {skuCode: [serial, ...]} when shipping
-    note: str = ""
+    note: str = Field("", max_length=2000)
 
 
 @router.post("/rfqs/{rfq_id}/award", status_code=201,

@@ -11,7 +11,7 @@ from decimal import Decimal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.contract import page_limit, page_offset
+from app.api.contract import GstPercent, Percent, page_limit, page_offset
 from app.api.deps import current_actor
 from app.tasks import send_task
 from services.actor import Actor
@@ -19,31 +19,47 @@ from services.db import tenant_session
 from services.errors import Invalid
 from services.rfq.machine import RFQ_STATUSES
 from services.rfq.models import Rfq
-from services.rfq.quotes import QuoteLine, QuoteTerms, quotes_view, submit_quote, withdraw_quote
-from services.rfq.service import NewRfq, RfqLine, cancel_rfq, create_rfq, get_rfq, list_rfqs
+from services.rfq.quotes import (
+    MAX_PAISE,
+    QuoteLine,
+    QuoteTerms,
+    quotes_view,
+    submit_quote,
+    withdraw_quote,
+)
+from services.rfq.service import (
+    MAX_ITEMS,
+    NewRfq,
+    RfqLine,
+    cancel_rfq,
+    create_rfq,
+    get_rfq,
+    list_rfqs,
+)
 from services.rfq.service import open_rfq as open_draft
 
 log = logging.getLogger("yantra.api")
 router = APIRouter(prefix="/rfqs", tags=["rfq"])
+MAX_QTY = 100_000  # units of one SKU in one RFQ: more is a typing slip
 
 
 class ItemBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     sku: str = Field(max_length=64, description="the SKU's id or code")
-    qty: int
+    qty: int = Field(ge=1, le=MAX_QTY)
 
 
 class RfqBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     buyerId: uuid.UUID
-    items: list[ItemBody]
+    items: list[ItemBody] = Field(max_length=MAX_ITEMS)
     expiresAt: datetime = Field(description="with its time zone, e.g. 2026-12-01T18:00:00Z")
-    title: str = ""
+    title: str = Field("", max_length=200)
     deliveryPincode: str | None = Field(default=None, max_length=6)
     requiredBy: date | None = None
-    terms: str = ""
+    terms: str = Field("", max_length=10_000)
     oemIds: list[uuid.UUID] | None = Field(
         default=None, description="leave out to ask every OEM of these SKUs")
     facilityId: uuid.UUID | None = None
@@ -51,29 +67,29 @@ class RfqBody(BaseModel):
 
 
 class CancelBody(BaseModel):
-    reason: str = ""
+    reason: str = Field("", max_length=1000)
 
 
 class LineBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     item: str = Field(max_length=64, description="the RFQ item's id, or its SKU's id or code")
-    unitPricePaise: int
-    discountPct: Decimal | None = None
-    gstRate: Decimal | None = None
+    unitPricePaise: int = Field(ge=0, le=MAX_PAISE)
+    discountPct: Percent | None = Field(None, description="leave out for the quote's own")
+    gstRate: GstPercent | None = Field(None, description="leave out for the SKU's rate")
 
 
 class QuoteBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    lines: list[LineBody]
+    lines: list[LineBody] = Field(max_length=MAX_ITEMS)
     validUntil: date
-    discountPct: Decimal = Decimal("0")
-    leadTimeDays: int = 0
-    warrantyYears: int = 0
-    cmcYears: int = 0
-    cmcAnnualPaise: int = 0
-    notes: str = ""
+    discountPct: Percent = Decimal("0")
+    leadTimeDays: int = Field(0, ge=0, le=3650)
+    warrantyYears: int = Field(0, ge=0, le=30)
+    cmcYears: int = Field(0, ge=0, le=30)
+    cmcAnnualPaise: int = Field(0, ge=0, le=MAX_PAISE)
+    notes: str = Field("", max_length=4000)
 
 
 def schedule_expiry(rfq: Rfq) -> None:
