@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.maps import dispatch_map, field_map, service_area_map
+from app.maps import directory_map, dispatch_map, field_map, service_area_map
 from services.contracts.models import Contract
 from services.db import tenant_session
 from services.devices import bulk
@@ -51,6 +51,13 @@ def test_map_tooltips_show_hub_technician_and_facility_names_as_text():
             "pincodes": [{"lat": 12.98, "lng": 77.6, "pincode": "560002",
                           "city": TEMPLATE_BREAK}]}
     _assert_inert(service_area_map(area))
+
+
+def test_directory_popups_carry_facility_names_as_data_not_markup():
+    name = "Clinic </script><script>window.__pwned=1</script> <img src=x onerror=alert(1)>"
+    html = directory_map([(12.97, 77.59, name, "hospital", str(uuid.uuid4()))])
+    assert "</script><script>window.__pwned" not in html and "<img src=x" not in html
+    assert "link.textContent = row[2]" in html  # shown with textContent, never as HTML
 
 
 def _pdf_words(pdf: bytes, tmp_path) -> str:
