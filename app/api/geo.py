@@ -34,10 +34,12 @@ def pincode(pincode: str, actor: Actor = Depends(current_actor)) -> dict:
 
 @router.get("/healthcare-facilities/nearby",
             summary="Facilities within a radius (km) of a point, nearest first")
-def nearby(latitude: str = Query(...), longitude: str = Query(...),
-           radius: str = Query("10", description="kilometres, above 0 and at most 200"),
-           limit: str = Query("20", description="1 to 200"),
-           facilityType: str = Query("all"),  # noqa: N803
+def nearby(latitude: str = Query(..., max_length=20, description="degrees, 6 to 38"),
+           longitude: str = Query(..., max_length=20, description="degrees, 68 to 98"),
+           radius: str = Query("10", max_length=20,
+                               description="kilometres, above 0 and at most 200"),
+           limit: str = Query("20", max_length=10, description="1 to 200"),
+           facilityType: str = Query("all", max_length=40),  # noqa: N803
            actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
         found = directory.nearby_facilities(db, latitude, longitude, radius, limit, facilityType)
@@ -45,9 +47,11 @@ def nearby(latitude: str = Query(...), longitude: str = Query(...),
 
 
 @router.get("/healthcare-facilities", summary="Browse the directory with filters, paged")
-def browse(q: str | None = Query(None, max_length=100), city: str | None = None,
-           state: str | None = None, facilityType: str | None = None,  # noqa: N803
-           accreditation: str | None = None, limit: int = page_limit(50, 200),
+def browse(q: str | None = Query(None, max_length=100),
+           city: str | None = Query(None, max_length=120),
+           state: str | None = Query(None, max_length=80),
+           facilityType: str | None = Query(None, max_length=40),  # noqa: N803
+           accreditation: str | None = Query(None, max_length=40), limit: int = page_limit(50, 200),
            offset: int = page_offset(), actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
         rows, total = directory.search_directory(
@@ -67,8 +71,9 @@ def facility(facility_id: str, actor: Actor = Depends(current_actor)) -> dict:
             summary="Laboratories offering every test category asked, near a pincode")
 def labs_by_tests(testCategories: list[str] = Query(  # noqa: N803
                       ..., description='JSON array (["pathology","radiology"]) or a,b'),
-                  pincode: str = Query(...), radius: str = Query("5"),
-                  limit: str = Query("50"), actor: Actor = Depends(current_actor)) -> dict:
+                  pincode: str = Query(..., max_length=12),
+                  radius: str = Query("5", max_length=20, description="kilometres"),
+                  limit: str = Query("50", max_length=10), actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
         return {"laboratories": directory.laboratories_by_tests(db, testCategories, pincode,
                                                                 radius, limit)}

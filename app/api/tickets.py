@@ -43,7 +43,7 @@ def open_(body: OpenBody, actor: Actor = Depends(current_actor)) -> dict:
 
 
 @router.get("", summary="Tickets you can see, most urgent first")
-def list_(status: str | None = None, priority: str | None = Query(None, pattern="^P[1-4]$"),
+def list_(status: str | None = Query(None, max_length=20), priority: str | None = Query(None, pattern="^P[1-4]$"),
           city: str | None = Query(None, max_length=120), open_only: bool = True,
           limit: int = page_limit(200, 1000), actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
@@ -75,7 +75,8 @@ contracts = APIRouter(prefix="/contracts", tags=["tickets"])
 
 
 @contracts.get("/{contract_id}/statement", summary="Penalties of a contract for one month")
-def statement(contract_id: uuid.UUID, month: str = Query(..., max_length=7),
+def statement(contract_id: uuid.UUID, month: str = Query(..., pattern=r"^[0-9]{4}-[0-9]{2}$",
+                                                    description="YYYY-MM"),
               actor: Actor = Depends(current_actor)) -> dict:
     from services.tickets.statements import monthly_statement
     with tenant_session(actor) as db:

@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
     negative_data_rejection,
     response_schema_conformance,
     status_code_conformance,
+    unsupported_method,
 )
 from starlette.applications import Starlette
 from starlette.responses import HTMLResponse
@@ -115,7 +116,8 @@ def valid_request_passes_validation(ctx, response, case):
 
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, negative_data_rejection, valid_request_passes_validation]
+          response_schema_conformance, negative_data_rejection, unsupported_method,
+          valid_request_passes_validation]
 
 
 @schema.exclude(path=TOKEN_PATH).parametrize()
