@@ -19,7 +19,8 @@ from services.seed.demo import FACILITIES, ORGS, PLATFORM_NAME, SKUS, demo_email
 from services.settings import get_settings
 
 DEMO_PASSWORD = "yantra-demo"
-OPEN_PATHS = {"/api/v1/auth/token", "/api/v1/health"}
+# Signing in (token or browser session) and signing out of a browser need no token.
+OPEN_PATHS = {"/api/v1/auth/token", "/api/v1/auth/session", "/api/v1/health"}
 # The organisation each demo account belongs to, as the platform guide describes them.
 HOME = {
     Role.PLATFORM_ADMIN: (PLATFORM_NAME, "platform"),
