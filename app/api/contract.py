@@ -66,7 +66,7 @@ def page_limit(default: int, maximum: int) -> Any:
 def page_offset() -> Any:
     """How many rows to skip: 0 to MAX_OFFSET (deeper pages are a search, not a scroll)."""
     return Query(0, ge=0, le=MAX_OFFSET,
-                 description=f"rows to skip, 0 to {MAX_OFFSET:,}".replace(",", "_"))
+                 description=f"rows to skip, 0 to {MAX_OFFSET:,}")
 
 
 def page_cursor(description: str = "the cursor of the previous page's last row") -> Any:
