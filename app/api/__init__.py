@@ -47,6 +47,7 @@ def _health_router() -> APIRouter:
 
 
 def create_api() -> FastAPI:
+    get_settings().require_fit_for_production()
     configure_json_logging(get_settings().log_level)
     api = FastAPI(
         title="Yantra API",
