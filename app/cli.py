@@ -33,6 +33,8 @@ def ensure_database_url() -> bool:
     from app.embedded import ensure_database, start_postgres
     server = start_postgres(VAR / "pg", EMBEDDED_PG_PORT)
     os.environ["DATABASE_URL"] = ensure_database(server, "yantra")
+    from services.settings import get_settings
+    get_settings.cache_clear()  # read before the embedded server existed
     _say(f"embedded PostgreSQL on 127.0.0.1:{EMBEDDED_PG_PORT}, data in var/pg")
     return True
 

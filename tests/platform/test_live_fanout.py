@@ -29,6 +29,7 @@ from services.identity.models import User
 from services.identity.service import create_user
 from services.identity.tokens import issue_access_token
 from services.settings import get_settings
+from tests.aio import run_async
 from tests.factories import Org, make_org, make_served_device, platform_admin
 from tests.rfq.conftest import market, raise_rfq, send_quote  # noqa: F401 - fixture
 
@@ -187,7 +188,7 @@ def test_hundreds_of_live_subscribers_share_one_listener(server, market):  # noq
             await _gather([ws.close() for ws in sockets], limit=300)
         return before, during, after
 
-    before, during, after = asyncio.run(scenario())
+    before, during, after = run_async(scenario())
     # One listener per process and a bounded pool, not a connection per subscriber: before
     # the hub, these 300 sockets held 300 more backends.
     assert during - before <= 5, (before, during)

@@ -12,6 +12,7 @@ import pytest
 
 from services.db import app_url, owner_url
 from services.events.live import QUEUE_SIZE, RESYNC, LiveHub, TooManyLive
+from tests.aio import run_async
 
 WAIT = 60  # seconds to wait for a notice; never asserted as a speed
 
@@ -41,7 +42,7 @@ def _scenario(coro):
             return await coro(hub)
         finally:
             await asyncio.to_thread(hub.stop)
-    return asyncio.run(run())
+    return run_async(run())
 
 
 def test_a_page_hears_its_own_changes_and_reloads_after_the_connection_drops():
@@ -63,12 +64,19 @@ def test_a_page_that_falls_behind_is_told_to_reload_instead_of_queueing_without_
     async def scenario(hub: LiveHub):
         sub = await hub.subscribe("ticket_changed", lambda b: True, owner="user-1")
         assert await sub.get(WAIT) is RESYNC
-        _notify(*[{"id": str(i)} for i in range(QUEUE_SIZE * 2)], {"id": "last"})
-        items = []
-        while not items or items[-1] is RESYNC or items[-1]["id"] != "last":
-            items.append(await sub.get(WAIT))
-        assert items[0] is RESYNC
-        assert len(items) <= QUEUE_SIZE + 1
+        # A second page that wants only the last notice tells when all were offered.
+        watch = await hub.subscribe("ticket_changed", lambda b: b.get("id") == "last",
+                                    owner="user-2")
+        # `sub` is the page that falls behind: it reads nothing while the notices arrive.
+        await asyncio.to_thread(
+            _notify, *[{"id": str(i)} for i in range(QUEUE_SIZE * 2)], {"id": "last"})
+        assert (await watch.get(WAIT))["id"] == "last"
+        for _ in range(3):
+            await asyncio.sleep(0)
+        items = sub.drain()
+        assert items[0] is RESYNC, "the page was not told to reload"
+        assert len(items) <= QUEUE_SIZE, "the queue grew past its bound"
+        assert items[-1] is RESYNC or items[-1]["id"] == "last"
 
     _scenario(scenario)
 

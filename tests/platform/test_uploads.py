@@ -3,7 +3,6 @@ taking the whole body and measuring it afterwards."""
 
 from __future__ import annotations
 
-import asyncio
 import io
 
 import httpx
@@ -19,6 +18,7 @@ from app.api.uploads import PageUploadLimit
 from services.catalog.importer import MAX_BYTES as PRICE_LIST_BYTES
 from services.errors import TooLarge
 from services.uploads import CHUNK, PHOTO_BYTES, body_limit, read_upload
+from tests.aio import run_async
 
 MB = 2**20
 BOUNDARY = "yantra-test-boundary"
@@ -56,7 +56,7 @@ async def _post(app, path: str, sender: Sender, headers: dict) -> httpx.Response
 
 def test_an_oversized_price_list_is_refused_after_reading_only_up_to_the_limit(auth):
     sender = Sender(size=64 * PRICE_LIST_BYTES)  # 1.25 GB if it were all read
-    response = asyncio.run(_post(create_api(), "/api/v1/skus/import", sender, auth("oem_admin")))
+    response = run_async(_post(create_api(), "/api/v1/skus/import", sender, auth("oem_admin")))
     assert response.status_code == 413
     error = response.json()["error"]
     assert error["code"] == "too_large" and "20 MB" in error["message"]
@@ -66,7 +66,7 @@ def test_an_oversized_price_list_is_refused_after_reading_only_up_to_the_limit(a
 def test_a_declared_length_over_the_limit_is_refused_before_any_byte_is_read(auth):
     sender = Sender(size=64 * PRICE_LIST_BYTES)
     headers = {**auth("oem_admin"), "Content-Length": str(64 * PRICE_LIST_BYTES + 200)}
-    response = asyncio.run(_post(create_api(), "/api/v1/skus/import", sender, headers))
+    response = run_async(_post(create_api(), "/api/v1/skus/import", sender, headers))
     assert response.status_code == 413
     assert sender.sent == 0
 
@@ -91,12 +91,12 @@ PHOTO_HANDLER = "reflex___state____state.state___tickets____ticket_state.post_co
 
 def test_a_photo_upload_from_a_page_is_cut_off_at_the_photo_limit():
     sender = Sender(size=16 * PHOTO_BYTES)
-    response = asyncio.run(_post(PAGE, "/_upload", sender,
+    response = run_async(_post(PAGE, "/_upload", sender,
                                  {"reflex-event-handler": PHOTO_HANDLER}))
     assert response.status_code == 413
     assert sender.sent <= body_limit(PHOTO_BYTES) + 2 * MB
     small = Sender(size=100_000)
-    response = asyncio.run(_post(PAGE, "/_upload", small,
+    response = run_async(_post(PAGE, "/_upload", small,
                                  {"reflex-event-handler": PHOTO_HANDLER}))
     assert response.status_code == 200 and response.json() == {"size": 100_000}
 
@@ -104,8 +104,8 @@ def test_a_photo_upload_from_a_page_is_cut_off_at_the_photo_limit():
 def test_a_page_handler_stops_reading_a_file_at_its_limit():
     upload = UploadFile(io.BytesIO(b"x" * (3 * MB)), filename="big.csv")
     with pytest.raises(TooLarge) as refused:
-        asyncio.run(read_upload(upload, MB, "price list"))
+        run_async(read_upload(upload, MB, "price list"))
     assert "price list is larger than 1 MB" in refused.value.message
     assert upload.file.tell() <= MB + CHUNK
     upload = UploadFile(io.BytesIO(b"x" * MB), filename="ok.csv")
-    assert len(asyncio.run(read_upload(upload, MB, "price list"))) == MB
+    assert len(run_async(read_upload(upload, MB, "price list"))) == MB
