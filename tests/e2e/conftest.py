@@ -9,11 +9,15 @@ import time
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from app.cli import web_command
 from tests.conftest import ROOT
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+# Waits, not speed checks: on a busy machine (make run and make bench beside the tests) a
+# page may take seconds to fill, so every expectation waits up to 30 s before failing.
+expect.set_options(timeout=30_000)
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 
@@ -70,6 +74,6 @@ def browser():
 def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 860})
     page = context.new_page()
-    page.set_default_timeout(20_000)
+    page.set_default_timeout(30_000)
     yield page
     context.close()

@@ -40,7 +40,7 @@ def test_a_buyer_finds_a_misspelt_device_and_narrows_by_risk_class(page, app_url
     code = card.locator(".rt-Text").nth(1).inner_text().split(" · ")[0]
     card.locator(".request-quote").click()
     page.wait_for_url("**/rfqs/new?sku=*")
-    expect(page.get_by_text(code, exact=True)).to_be_visible(timeout=10_000)
+    expect(page.get_by_text(code, exact=True)).to_be_visible(timeout=30_000)
 
 
 def test_an_oem_adds_a_sku_and_imports_a_price_list(page, app_url: str, tmp_path):

@@ -44,7 +44,7 @@ def test_a_counter_offer_reaches_the_other_side_live(browser, app_url: str):
         sign_in(seller, app_url, demo_email(Role.OEM_ADMIN))
         for page in (buyer, seller):
             page.goto(f"{app_url}/negotiation/{rfq_id}/{oem_id}")
-            expect(page.locator("#room-live")).to_have_text("live", timeout=15_000)
+            expect(page.locator("#room-live")).to_have_text("live", timeout=30_000)
 
         seller.locator(".counter-price input").first.fill("372000")
         seller.click("#room-counter")
@@ -52,11 +52,11 @@ def test_a_counter_offer_reaches_the_other_side_live(browser, app_url: str):
                                 timeout=30_000)
         expect(buyer.locator(".msg-counter .offer-total")).to_have_text("₹37,20,000.00")
         # The coach weighs the OEM's counter-offer for the buyer unasked...
-        expect(buyer.locator(".coach-tip")).to_have_count(1, timeout=10_000)
+        expect(buyer.locator(".coach-tip")).to_have_count(1, timeout=30_000)
         expect(buyer.locator(".coach-tip")).to_contain_text("Fair band")
         # ...and again when asked.
         buyer.click("#room-coach")
-        expect(buyer.locator(".coach-tip")).to_have_count(2, timeout=10_000)
+        expect(buyer.locator(".coach-tip")).to_have_count(2, timeout=30_000)
         buyer.locator("#room-draft").fill("Can you include two more years of CMC?")
         buyer.click("#room-send")
         expect(seller.locator(".msg-message")).to_contain_text("two more years of CMC")

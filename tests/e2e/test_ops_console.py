@@ -26,7 +26,7 @@ def test_api_changes_reach_the_board_without_a_reload(browser, app_url: str):
         board = dispatcher_ctx.new_page()
         sign_in(board, app_url, demo_email(Role.DISPATCHER))
         board.goto(f"{app_url}/ops")
-        expect(board.locator("#live-badge")).to_have_text("live", timeout=15_000)
+        expect(board.locator("#live-badge")).to_have_text("live", timeout=30_000)
         board.evaluate("window.__sameDocument = true")  # gone if the page reloads
 
         buyer = _token(api_ctx, app_url, Role.BUYER_ADMIN)
@@ -60,7 +60,7 @@ def test_sla_clocks_tick(page, app_url: str):
     page.goto(f"{app_url}/ops")
     first = page.locator("#ticket-board tbody tr").first.locator("td").nth(3)
     before = first.inner_text()
-    expect(first).not_to_have_text(before, timeout=15_000)
+    expect(first).not_to_have_text(before, timeout=30_000)
 
 
 def test_technician_scans_a_label_and_opens_a_ticket(page, app_url: str):

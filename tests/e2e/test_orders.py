@@ -28,7 +28,7 @@ def test_award_ship_receive_install(browser, app_url: str):
         buyer.goto(f"{app_url}/rfqs/{rfq_id}")
         buyer.click("#award-1")
         buyer.click("#award-confirm")
-        expect(buyer).to_have_url(f"{app_url}/orders", timeout=15_000)
+        expect(buyer).to_have_url(f"{app_url}/orders", timeout=30_000)
         expect(buyer.locator(".order-status").first).to_have_text("confirmed")
         number = buyer.locator("#order-table tbody tr").first.locator("td").first.inner_text()
 
