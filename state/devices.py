@@ -10,7 +10,7 @@ from datetime import date
 import reflex as rx
 
 from app.navigation import REGISTRARS as REGISTRAR_ROLES
-from app.tasks import send_task
+from services.common.tasks import send_task
 from services.db import tenant_session
 from services.devices import bulk, labels, queries
 from services.devices.imports import MAX_BYTES, read_device_file

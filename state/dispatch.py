@@ -10,7 +10,7 @@ import reflex as rx
 from sqlmodel import select
 
 from app.maps import dispatch_map
-from app.tasks import send_task
+from services.common.tasks import send_task
 from services.db import tenant_session
 from services.dispatch.models import DispatchPlan
 from services.dispatch.override import apply_move, preview_move, sla_risk

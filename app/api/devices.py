@@ -13,8 +13,8 @@ from pydantic import BaseModel, Field
 
 from app.api.contract import page_cursor, page_limit
 from app.api.deps import current_actor, download_actor, require_roles
-from app.tasks import send_task
 from services.actor import Actor
+from services.common.tasks import send_task
 from services.db import tenant_session
 from services.devices import bulk, labels, queries
 from services.devices.models import DeviceRegistrationBatch

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import current_actor, require_roles
-from app.tasks import send_task
 from services.actor import Actor
+from services.common.tasks import send_task
 from services.db import tenant_session
 from services.dispatch.override import apply_move, preview_move
 from services.dispatch.service import (

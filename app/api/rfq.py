@@ -13,8 +13,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.contract import GstPercent, Percent, page_limit, page_offset
 from app.api.deps import current_actor
-from app.tasks import send_task
 from services.actor import Actor
+from services.common.tasks import send_task
 from services.db import tenant_session
 from services.errors import Invalid
 from services.rfq.machine import RFQ_STATUSES
