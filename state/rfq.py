@@ -18,6 +18,7 @@ from services.db import tenant_session
 from services.errors import DomainError, Invalid
 from services.rfq import quotes as quoting
 from services.rfq import service as rfqs
+from services.rfq.flows import schedule_expiry
 from services.tenancy.service import directory
 from state.auth import AuthState
 
@@ -197,8 +198,6 @@ class RfqNewState(AuthState):
 
     @rx.event
     def submit(self, publish: bool):
-        from app.api.rfq import schedule_expiry
-
         actor = self._allowed(NEW)
         if actor is None:
             return
@@ -386,8 +385,6 @@ class RfqDetailState(AuthState):
 
     @rx.event
     def open_draft(self):
-        from app.api.rfq import schedule_expiry
-
         opened = []
         result = self._act(lambda db, actor: opened.append(
             rfqs.open_rfq(db, actor, self._rfq_id())))
