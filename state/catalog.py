@@ -7,12 +7,12 @@ import uuid
 
 import reflex as rx
 
-from app.money import format_inr
 from services.actor import Actor, Role
 from services.catalog import rules
 from services.catalog.importer import MAX_BYTES, import_catalog, parse_attributes
 from services.catalog.search import Filters, search_skus
 from services.catalog.service import EDITORS, create_sku
+from services.common.money import format_inr
 from services.db import tenant_session
 from services.errors import DomainError, Invalid
 from services.uploads import read_upload
@@ -132,7 +132,7 @@ class SkuFormState(AuthState):
         if actor is None or not actor.has_any(*EDITORS):
             return rx.toast.error("Only OEM users add SKUs")
         try:
-            paise = rules.rupees_to_paise(form.get("price", ""), "price")
+            paise = rules.list_price_paise(form.get("price", ""), "price")
             attrs = parse_attributes(form.get("attributes", ""))
             with tenant_session(actor) as db:
                 sku = create_sku(db, actor, form.get("code", ""), form.get("name", ""),

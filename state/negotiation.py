@@ -6,13 +6,12 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 import reflex as rx
 
-from app.money import format_inr
+from services.common.money import format_inr, rupees_to_paise
 from services.db import tenant_session
-from services.errors import DomainError
+from services.errors import DomainError, Invalid
 from services.events.live import RESYNC, TooManyLive, hub
 from services.negotiation import coach
 from services.negotiation.service import (
@@ -36,15 +35,12 @@ def _hhmm(stamp: str | None) -> str:
     return datetime.fromisoformat(stamp).astimezone(IST).strftime("%d %b %H:%M") if stamp else ""
 
 
-def _rupees_to_paise(value: str) -> int:
-    cleaned = (value or "").replace(",", "").replace("₹", "").strip()
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(cleaned) from exc
-    if not amount.is_finite() or amount <= 0:
-        raise ValueError(cleaned)
-    return int(amount * 100)
+def _unit_price(typed: str) -> int:
+    """A unit price typed in rupees as paise; an offer of nothing is no offer."""
+    paise = rupees_to_paise(typed, "unit price")
+    if paise <= 0:
+        raise Invalid("unit price", "must be above zero")
+    return paise
 
 
 @dataclass
@@ -215,10 +211,11 @@ class NegotiationState(AuthState):
     @rx.event
     def send_counter(self):
         try:
-            lines = [{"item": li["itemId"], "unitPricePaise": _rupees_to_paise(li["price"])}
+            lines = [{"item": li["itemId"], "unitPricePaise": _unit_price(li["price"])}
                      for li in self.lines]
-        except ValueError:
-            return rx.toast.error("Give a unit price in rupees above zero for every line")
+        except Invalid as exc:
+            return rx.toast.error("Give a unit price in rupees above zero, with at most two "
+                                  f"decimals, for every line ({exc.reason})")
         terms = {}
         for key, value in (("warrantyYears", self.warranty), ("cmcYears", self.cmc)):
             if value.strip():

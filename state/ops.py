@@ -11,7 +11,7 @@ import plotly.graph_objects as go
 import reflex as rx
 
 from app.maps import field_map
-from app.money import format_inr
+from services.common.money import format_inr
 from services.db import tenant_session
 from services.dispatch.field import field_view
 from services.events.live import TooManyLive, hub

@@ -10,7 +10,7 @@ from datetime import datetime
 
 import reflex as rx
 
-from app.money import format_inr
+from services.common.money import format_inr
 from services.db import tenant_session
 from services.errors import DomainError
 from services.orders.service import get_order, list_orders, move_order, order_json

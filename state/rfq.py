@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 from sqlalchemy import text
 
-from app.money import format_inr
 from services.actor import TenantKind
 from services.catalog.models import Sku
+from services.common.money import format_inr, rupees_to_paise
 from services.db import tenant_session
 from services.errors import DomainError, Invalid
 from services.rfq import quotes as quoting
@@ -31,17 +31,6 @@ def ist(stamp: str | None) -> str:
     if not stamp:
         return "—"
     return datetime.fromisoformat(stamp).astimezone(IST).strftime("%d %b %Y %H:%M")
-
-
-def rupees_to_paise(text: str, field: str) -> int:
-    """'12,50,000.50' -> 125000050. Raises Invalid naming `field`."""
-    try:
-        amount = Decimal((text or "0").replace(",", "").replace("₹", "").strip() or "0")
-    except InvalidOperation as exc:
-        raise Invalid(field, "enter an amount in rupees, e.g. 12,50,000") from exc
-    if not amount.is_finite() or amount < 0:
-        raise Invalid(field, "enter an amount of ₹0 or more")
-    return int((amount * 100).to_integral_value())
 
 
 def whole(text: str, field: str) -> int:
@@ -405,14 +394,14 @@ class RfqDetailState(AuthState):
             raise Invalid("validUntil / discount", "check the validity date and discount %"
                           ) from exc
         lines = [quoting.QuoteLine(i["id"], rupees_to_paise(self.prices.get(i["id"], ""),
-                                                            f"price of {i['code']}"))
+                                                            f"price of {i['code']}", blank=0))
                  for i in self.items]
         return quoting.QuoteTerms(
             lines=lines, valid_until=valid, discount_pct=discount,
             lead_time_days=whole(f["lead"], "lead time"),
             warranty_years=whole(f["warranty"], "warranty years"),
             cmc_years=whole(f["cmc_years"], "CMC years"),
-            cmc_annual_paise=rupees_to_paise(f["cmc_annual"], "annual CMC price"),
+            cmc_annual_paise=rupees_to_paise(f["cmc_annual"], "annual CMC price", blank=0),
             notes=f["notes"])
 
     @rx.event

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import reflex as rx
 from sqlmodel import select
 
-from app.money import format_inr
+from services.common.money import format_inr
 from services.db import tenant_session
 from services.errors import DomainError
 from services.tickets.machine import ALLOWED

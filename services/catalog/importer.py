@@ -109,7 +109,7 @@ def parse_row(row: dict[str, str]) -> dict[str, Any]:
         "code": rules.check_code(row["code"]), "name": rules.check_name(row["name"]),
         "category": rules.check_category(row["category"]),
         "imdr_class": rules.check_risk_class(row["risk_class"]),
-        "list_price_paise": rules.rupees_to_paise(row["list_price_inr"]),
+        "list_price_paise": rules.list_price_paise(row["list_price_inr"]),
         "gst_rate": rules.check_gst_rate(gst),
         "description": rules.check_description(row.get("description")),
         "datasheet_url": rules.check_datasheet_url(row.get("datasheet_url")),
