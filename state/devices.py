@@ -10,6 +10,7 @@ from datetime import date
 import reflex as rx
 
 from app.navigation import REGISTRARS as REGISTRAR_ROLES
+from services.common.clock import ist_text
 from services.common.tasks import send_task
 from services.db import tenant_session
 from services.devices import bulk, labels, queries
@@ -225,10 +226,7 @@ def _date(value: str | None, field: str) -> date | None:
 
 
 def _ist(stamp: str) -> str:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-    return datetime.fromisoformat(stamp).astimezone(ZoneInfo("Asia/Kolkata")).strftime(
-        "%d %b %Y %H:%M")
+    return ist_text(stamp)
 
 
 class ImportState(AuthState):

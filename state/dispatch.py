@@ -10,12 +10,12 @@ import reflex as rx
 from sqlmodel import select
 
 from app.maps import dispatch_map
+from services.common.clock import IST
 from services.common.tasks import send_task
 from services.db import tenant_session
 from services.dispatch.models import DispatchPlan
 from services.dispatch.override import apply_move, preview_move, sla_risk
 from services.dispatch.service import accept_plan, plan_json, request_plan
-from services.dispatch.travel import IST
 from services.errors import DomainError
 from services.events.live import TooManyLive, hub
 from services.geo.coverage import list_service_areas

@@ -9,6 +9,7 @@ from datetime import datetime
 
 import reflex as rx
 
+from services.common.clock import IST
 from services.common.money import format_inr, rupees_to_paise
 from services.db import tenant_session
 from services.errors import DomainError, Invalid
@@ -22,7 +23,6 @@ from services.negotiation.service import (
     thread,
 )
 from services.rfq.service import rfq_items
-from services.sla.calendar import IST
 from services.tenancy.service import directory
 from state.auth import AuthState
 from state.live import follow

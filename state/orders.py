@@ -10,11 +10,11 @@ from datetime import datetime
 
 import reflex as rx
 
+from services.common.clock import IST
 from services.common.money import format_inr
 from services.db import tenant_session
 from services.errors import DomainError
 from services.orders.service import get_order, list_orders, move_order, order_json
-from services.sla.calendar import IST
 from state.auth import AuthState
 
 ROUTE = "/orders"

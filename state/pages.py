@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
-
 import reflex as rx
 
 from services.audit import service as audit
+from services.common.clock import IST
 from services.db import system_session, tenant_session
 from services.errors import DomainError
 from services.geo.facilities import list_facilities
@@ -16,8 +15,6 @@ from services.overview.service import home_figures
 from services.tenancy.service import directory, list_tenants
 from state.auth import AuthState
 from state.catalog import CatalogState as CatalogState  # the catalog page's state lives there
-
-IST = ZoneInfo("Asia/Kolkata")
 
 
 class HomeState(AuthState):

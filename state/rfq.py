@@ -6,13 +6,13 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 from sqlalchemy import text
 
 from services.actor import TenantKind
 from services.catalog.models import Sku
+from services.common.clock import IST, today_ist
 from services.common.money import format_inr, rupees_to_paise
 from services.db import tenant_session
 from services.errors import DomainError, Invalid
@@ -22,7 +22,6 @@ from services.rfq.flows import schedule_expiry
 from services.tenancy.service import directory
 from state.auth import AuthState
 
-IST = ZoneInfo("Asia/Kolkata")
 LIST, NEW, DETAIL = "/rfqs", "/rfqs/new", "/rfqs/detail"
 PAGE_SIZE = 50
 
@@ -304,7 +303,7 @@ class RfqDetailState(AuthState):
         lines = {line["itemId"]: line for line in (current or {}).get("lines", [])}
         self.prices = {i["id"]: str(Decimal(lines[i["id"]]["unitPricePaise"]) / 100)
                        if i["id"] in lines else "" for i in self.items}
-        valid = (rfqs.today_ist() + timedelta(days=30)).isoformat()
+        valid = (today_ist() + timedelta(days=30)).isoformat()
         self.form = {"discount": "0", "lead": "30", "warranty": "1", "cmc_years": "0",
                      "cmc_annual": "0", "valid_until": valid, "notes": ""}
         if current:

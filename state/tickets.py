@@ -5,11 +5,11 @@ from __future__ import annotations
 import base64
 import uuid
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 from sqlmodel import select
 
+from services.common.clock import IST
 from services.common.money import format_inr
 from services.db import tenant_session
 from services.errors import DomainError
@@ -19,7 +19,6 @@ from services.tickets.service import add_comment, change_status, get_ticket
 from services.uploads import PHOTO_BYTES, read_upload
 from state.auth import AuthState
 
-IST = ZoneInfo("Asia/Kolkata")
 ROUTE = "/tickets/detail"
 FIELDS = ("ticketId", "number", "status", "priority", "source", "errorCode", "description",
           "deviceId", "city", "openedAt", "responseDueAt", "resolutionDueAt", "penalty", "policy",

@@ -5,8 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
@@ -16,6 +15,7 @@ from services.actor import Actor, Role, TenantKind
 from services.audit import service as audit
 from services.catalog.models import Sku
 from services.columns import utcnow
+from services.common.clock import today_ist
 from services.devices.models import Equipment, QrCode
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events.service import emit
@@ -25,7 +25,6 @@ REGISTRARS = (Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.OEM_ADMIN,
               Role.OEM_SERVICE_MANAGER)
 SERIAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,79}$")
 AMC_STATUSES = ("none", "warranty", "amc", "cmc")
-IST = ZoneInfo("Asia/Kolkata")
 SLA_TIERS = ("platinum", "gold", "silver", "bronze")
 
 
@@ -55,7 +54,7 @@ def check_serial(serial: str) -> str:
 def check_install_date(value: date | None) -> date | None:
     if value is None:
         return None
-    if value > datetime.now(IST).date():  # India's date, whatever the server's zone
+    if value > today_ist():
         raise Invalid("installationDate", "cannot be in the future")
     if value.year < 1980:
         raise Invalid("installationDate", "is before 1980")

@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from services.actor import Actor
 from services.audit import service as audit
+from services.common.clock import IST
 from services.dispatch.models import DispatchPlan
 from services.dispatch.planner import (
     PINNED_STATUSES,
@@ -31,7 +32,7 @@ from services.dispatch.planner import (
     load_jobs,
     load_technicians,
 )
-from services.dispatch.travel import IST, Place, TravelModel
+from services.dispatch.travel import Place, TravelModel
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 
 LEFT_OUT_BY_DISPATCHER = "left out by the dispatcher"

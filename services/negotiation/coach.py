@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from services.common.clock import IST
 from services.errors import Conflict
 from services.negotiation.service import Room, _live, post_tip, thread
 from services.pricing.coach import suggest_quote_counter
 from services.pricing.deals import QuoteLine, buyer_type_of, delivery_tier
-from services.sla.calendar import IST
 
 
 def _context(db: Session, room: Room) -> dict[str, Any]:

@@ -11,11 +11,11 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from services.common.clock import IST
 from services.common.money import format_inr
 from services.contracts.models import Contract
 from services.orders.models import PurchaseOrder
 from services.rendering import pdf_text
-from services.sla.calendar import IST
 
 
 def rupees(paise: int) -> str:

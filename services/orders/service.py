@@ -30,6 +30,7 @@ from services.actor import Actor, Role
 from services.audit import service as audit
 from services.catalog.models import Sku
 from services.columns import utcnow
+from services.common.clock import today_ist
 from services.contracts.models import Contract
 from services.devices.registry import SLA_TIERS, RegisterDevice, check_serial, register_device
 from services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -37,7 +38,6 @@ from services.events.service import emit
 from services.orders.models import PurchaseOrder, SalesOrder
 from services.rfq.machine import check_rfq_transition
 from services.rfq.models import Quote, Rfq
-from services.rfq.service import today_ist
 from services.tenancy.service import directory
 
 # (from, to) -> the side that may make the move

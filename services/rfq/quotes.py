@@ -22,12 +22,13 @@ from sqlmodel import Session, select
 from services.actor import Actor, Role, TenantKind
 from services.audit import service as audit
 from services.columns import utcnow
+from services.common.clock import today_ist
 from services.errors import Conflict, Forbidden, Invalid
 from services.events.service import emit
 from services.rfq.compare import compare_quotes
 from services.rfq.machine import RFQ_LIVE, check_quote_transition
 from services.rfq.models import Quote, Rfq
-from services.rfq.service import rfq_items, today_ist, visible_rfq
+from services.rfq.service import rfq_items, visible_rfq
 from services.tenancy.service import directory
 
 SELLERS = (Role.OEM_ADMIN, Role.OEM_SALES)
