@@ -81,7 +81,6 @@ class NegotiationState(AuthState):
     _last_seq: int = 0
     _listening: bool = False
     _following: tuple[str, str] = ("", "")
-    _tip_due: bool = False  # the other side's counter-offer is not weighed by the coach yet
 
     def _room(self, db, actor):
         oem = uuid.UUID(self.oem_id) if self.oem_id else None
@@ -104,10 +103,6 @@ class NegotiationState(AuthState):
         self.counterpart = names.get(other, ("", ""))[0]
         self.messages = [self._view(m) for m in found]
         self._last_seq = found[-1]["seq"] if found else 0
-        weighed = [m for m in found if m["kind"] in ("counter", "coachTip")]
-        self._tip_due = bool(weighed and weighed[-1]["kind"] == "counter"
-                             and weighed[-1]["side"] != room.side
-                             and room.rfq.status in ("open", "negotiating"))
         if items is not None:
             self.lines = [{"itemId": i["itemId"], "code": i["skuCode"], "name": i["skuName"],
                            "qty": str(i["qty"]), "price": ""} for i in items]
@@ -249,23 +244,6 @@ class NegotiationState(AuthState):
         self.lines = [{**li, "price": f"{suggested[li['code']] / 100:.0f}"}
                       if li["code"] in suggested else li for li in self.lines]
 
-    async def _coach_if_due(self) -> None:
-        """The coach weighs each counter-offer from the other side as it arrives (after the
-        offer is on screen, so the offer itself is never held up)."""
-        async with self:
-            if not self._tip_due:
-                return
-            self._tip_due = False
-            actor = self._allowed(ROUTE)
-            if actor is None:
-                return
-            try:
-                with tenant_session(actor) as db:
-                    coach.suggest(db, self._room(db, actor))
-            except (DomainError, ValueError):
-                return  # nothing the coach can weigh (no prices it knows): no tip
-            self._reload(stamp=False)
-
     def _still_here(self) -> bool:
         """Is this tab still in the room it listens for, with a session that may use it?"""
         return (self.router.page.path.startswith("/negotiation/")
@@ -301,7 +279,6 @@ class NegotiationState(AuthState):
                 async with self:
                     self._reload()  # changes between the first load and subscribing
                     self.live = True
-                await self._coach_if_due()
                 await follow(self, sub, self._on_change)
         finally:
             async with self:
@@ -313,5 +290,4 @@ class NegotiationState(AuthState):
             if not self._still_here():
                 return False
             self._reload(stamp=not read_only)
-        await self._coach_if_due()
         return True
