@@ -11,11 +11,11 @@ from sqlmodel import select
 
 from app.maps import dispatch_map
 from services.common.clock import IST
-from services.common.tasks import send_task
 from services.db import tenant_session
+from services.dispatch.flows import start_plan
 from services.dispatch.models import DispatchPlan
 from services.dispatch.override import apply_move, preview_move, sla_risk
-from services.dispatch.service import accept_plan, plan_json, request_plan
+from services.dispatch.service import accept_plan, plan_json
 from services.errors import DomainError
 from services.events.live import TooManyLive, hub
 from services.geo.coverage import list_service_areas
@@ -116,12 +116,9 @@ class DispatchState(AuthState):
         if actor is None:
             return
         try:
-            with tenant_session(actor) as db:
-                record = request_plan(db, actor, 10)
-                plan_id = str(record.id)
+            plan_id = start_plan(actor, 10)
         except DomainError as exc:
             return rx.toast.error(exc.message)
-        send_task("dispatch.optimize", plan_id, str(actor.tenant_id), actor.tenant_kind.value)
         self.plan_id, self.status, self.step, self.map_html = plan_id, "queued", "", ""
         self.stops, self.unassigned, self.summary = [], [], {}
         self._clear_preview()
