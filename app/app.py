@@ -21,21 +21,23 @@ from pages.report import report_page
 from pages.rfq import rfq_detail_page, rfq_list_page, rfq_new_page
 from pages.service_areas import service_areas_page
 from pages.tickets import ticket_page
+from state.admin import AuditState, OrganisationsState
 from state.auth import AuthState
+from state.catalog import CatalogState
 from state.devices import DevicesState, DeviceState, ImportState, RegisterState
 from state.dispatch import DispatchState
-from state.geo import DirectoryImportState, DirectoryState, FacilityState, ServiceAreaState
+from state.facilities import FacilitiesState
+from state.geo import (
+    DirectoryImportState,
+    DirectoryState,
+    FacilityState,
+    PincodeState,
+    ServiceAreaState,
+)
+from state.home import HomeState
 from state.negotiation import NegotiationState
 from state.ops import OpsState
 from state.orders import OrdersState
-from state.pages import (
-    AuditState,
-    CatalogState,
-    FacilitiesState,
-    HomeState,
-    OrganisationsState,
-    PincodeState,
-)
 from state.report import ReportState
 from state.rfq import RfqDetailState, RfqListState, RfqNewState
 from state.tickets import TicketState

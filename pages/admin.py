@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.shell import data_table, layout
-from state.pages import AuditState, OrganisationsState
+from state.admin import AuditState, OrganisationsState
 
 
 def organisations_page() -> rx.Component:

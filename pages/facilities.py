@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.shell import data_table, layout
-from state.pages import FacilitiesState
+from state.facilities import FacilitiesState
 
 
 def facilities_page() -> rx.Component:

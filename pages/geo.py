@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.shell import layout
-from state.pages import PincodeState
+from state.geo import PincodeState
 
 
 def _row(label: str, value) -> rx.Component:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from app.shell import layout
-from state.pages import HomeState
+from state.home import HomeState
 
 
 def _figure(item) -> rx.Component:

@@ -1,4 +1,5 @@
-"""The facility directory, a facility's page and the service-area editor."""
+"""The facility directory, a facility's page, the service-area editor and the pincode
+lookup."""
 
 from __future__ import annotations
 
@@ -409,3 +410,33 @@ class ServiceAreaState(AuthState):
         self._refresh(actor)
         return rx.toast.success(f"{self.detail.get('name', 'Hub')} saved: covers "
                                 f"{self.detail.get('pincodes', '0')} pincodes")
+
+
+class PincodeState(AuthState):
+    query: str = ""
+    result: dict[str, str] = {}
+    error: str = ""
+
+    @rx.event
+    def load(self):
+        _actor, redirect = self._enter("/pincodes")
+        return redirect
+
+    @rx.event
+    def set_query(self, value: str):
+        self.query = value.strip()[:6]
+
+    @rx.event
+    def lookup(self, form: dict):
+        actor = self._allowed("/pincodes")
+        if actor is None:
+            return rx.redirect("/login") if not self.forbidden else None
+        self.result, self.error = {}, ""
+        try:
+            with tenant_session(actor) as db:
+                row = get_pincode(db, (form.get("pincode") or "").strip())
+                self.result = {"pincode": row.pincode, "city": row.city,
+                               "district": row.district, "state": row.state,
+                               "lat": f"{row.latitude:.5f}", "lng": f"{row.longitude:.5f}"}
+        except DomainError as exc:
+            self.error = exc.message

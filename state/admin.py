@@ -1,4 +1,4 @@
-"""States of the foundation pages. Each handler re-checks the caller's role."""
+"""The platform's admin pages: organisations and their users, and the audit trail."""
 
 from __future__ import annotations
 
@@ -7,76 +7,9 @@ import reflex as rx
 from services.audit import service as audit
 from services.common.clock import IST
 from services.db import system_session, tenant_session
-from services.errors import DomainError
-from services.geo.facilities import list_facilities
-from services.geo.pincodes import get_pincode
 from services.identity.service import list_users
-from services.overview.service import home_figures
 from services.tenancy.service import directory, list_tenants
 from state.auth import AuthState
-from state.catalog import CatalogState as CatalogState  # the catalog page's state lives there
-
-
-class HomeState(AuthState):
-    figures: list[dict[str, str]] = []
-
-    @rx.event
-    def load(self):
-        actor, redirect = self._enter("/")
-        if redirect:
-            return redirect
-        if actor is None:
-            return
-        with tenant_session(actor) as db:
-            self.figures = [{"label": f.label, "value": f"{f.value:,}", "hint": f.hint}
-                            for f in home_figures(db, actor)]
-
-
-class FacilitiesState(AuthState):
-    facilities: list[dict[str, str]] = []
-
-    @rx.event
-    def load(self):
-        actor, redirect = self._enter("/facilities")
-        if redirect or actor is None:
-            return redirect
-        with tenant_session(actor) as db:
-            rows = list_facilities(db, actor, limit=200)
-        self.facilities = [{
-            "name": r["name"], "type": r["facilityType"].replace("_", " "),
-            "city": r["city"], "state": r["state"], "pincode": r["pincode"],
-            "beds": str(r["bedCount"] or "—"), "specialties": ", ".join(r["specialties"]),
-            "access": "Own" if r["owned"] else "Shared with you"} for r in rows]
-
-
-class PincodeState(AuthState):
-    query: str = ""
-    result: dict[str, str] = {}
-    error: str = ""
-
-    @rx.event
-    def load(self):
-        _actor, redirect = self._enter("/pincodes")
-        return redirect
-
-    @rx.event
-    def set_query(self, value: str):
-        self.query = value.strip()[:6]
-
-    @rx.event
-    def lookup(self, form: dict):
-        actor = self._allowed("/pincodes")
-        if actor is None:
-            return rx.redirect("/login") if not self.forbidden else None
-        self.result, self.error = {}, ""
-        try:
-            with tenant_session(actor) as db:
-                row = get_pincode(db, (form.get("pincode") or "").strip())
-                self.result = {"pincode": row.pincode, "city": row.city,
-                               "district": row.district, "state": row.state,
-                               "lat": f"{row.latitude:.5f}", "lng": f"{row.longitude:.5f}"}
-        except DomainError as exc:
-            self.error = exc.message
 
 
 class OrganisationsState(AuthState):
