@@ -15,7 +15,7 @@ from services.errors import DomainError
 from services.geo import coverage, directory
 from services.geo.importer import MAX_BYTES
 from services.geo.pincodes import get_pincode
-from services.geo.vocab import DEVICE_TYPES, TEST_CATEGORIES
+from services.geo.vocab import ACCREDITATIONS, DEVICE_TYPES, FACILITY_TYPES, TEST_CATEGORIES
 from services.uploads import read_upload
 from state.auth import AuthState
 
@@ -23,6 +23,9 @@ DIRECTORY = "/directory"
 FACILITY = "/directory/detail"
 AREAS = "/service-areas"
 PAGE_SIZE = 50
+# The directory's filters: "all" or one of the words the directory uses.
+TYPE_CHOICES = ["all", *FACILITY_TYPES]
+ACCREDITATION_CHOICES = ["all", *ACCREDITATIONS]
 
 
 def _label(value: str) -> str:

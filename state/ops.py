@@ -17,9 +17,11 @@ from services.dispatch.field import field_view
 from services.events.live import TooManyLive, hub
 from services.tickets.board import board_choices, list_tickets
 from services.tickets.kpis import console_kpis
+from services.tickets.machine import STATUSES
 from state.auth import AuthState
 from state.live import follow
 
+STATUS_CHOICES = list(STATUSES)  # the board's status filter
 PRIORITY_COLOURS = {"P1": "#dc2626", "P2": "#ea580c", "P3": "#2563eb", "P4": "#6b7280"}
 ROUTE = "/ops"
 _LAYOUT = dict(template="none", height=230, autosize=True, margin=dict(l=36, r=12, t=36, b=30),
