@@ -11,13 +11,13 @@ from datetime import datetime
 
 import reflex as rx
 
-from app.navigation import BY_ROUTE, pages_for
 from services.actor import ROLE_LABELS, Actor
 from services.common.clock import IST
 from services.db import tenant_session
 from services.identity import service as identity
 from services.tenancy.service import directory
 from services.tickets import notifications
+from state.navigation import BY_ROUTE, pages_for
 
 SESSION_COOKIE = "yantra_session"
 

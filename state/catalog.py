@@ -7,12 +7,13 @@ import uuid
 
 import reflex as rx
 
-from services.actor import Actor, Role
+from services.actor import Actor
 from services.catalog import rules
 from services.catalog.importer import MAX_BYTES, import_catalog, parse_attributes
 from services.catalog.search import Filters, search_skus
-from services.catalog.service import EDITORS, create_sku
+from services.catalog.service import create_sku
 from services.common.money import format_inr
+from services.common.roles import BUYERS, SELLERS
 from services.db import tenant_session
 from services.errors import DomainError, Invalid
 from services.uploads import read_upload
@@ -75,8 +76,8 @@ class CatalogState(AuthState):
         actor, redirect = self._enter(CATALOG)
         if redirect or actor is None:
             return redirect
-        self.can_edit = actor.has_any(*EDITORS)
-        self.can_request = actor.has_any(Role.BUYER_ADMIN, Role.BUYER_USER)
+        self.can_edit = actor.has_any(*SELLERS)
+        self.can_request = actor.has_any(*BUYERS)
         return self._search(actor)
 
     @rx.event
@@ -129,7 +130,7 @@ class SkuFormState(AuthState):
     @rx.event
     def add(self, form: dict):
         actor = self._allowed(CATALOG)
-        if actor is None or not actor.has_any(*EDITORS):
+        if actor is None or not actor.has_any(*SELLERS):
             return rx.toast.error("Only OEM users add SKUs")
         try:
             paise = rules.list_price_paise(form.get("price", ""), "price")
@@ -158,7 +159,7 @@ class CatalogImportState(AuthState):
     @rx.event
     async def upload(self, files: list[rx.UploadFile]):
         actor = self._allowed(CATALOG)
-        if actor is None or not actor.has_any(*EDITORS):
+        if actor is None or not actor.has_any(*SELLERS):
             return rx.toast.error("Only OEM users import price lists")
         if not files:
             return rx.toast.error("Choose a .csv file first")

@@ -9,8 +9,8 @@ from datetime import date
 
 import reflex as rx
 
-from app.navigation import REGISTRARS as REGISTRAR_ROLES
 from services.common.clock import ist_text
+from services.common.roles import REGISTRARS
 from services.common.tasks import send_task
 from services.db import tenant_session
 from services.devices import bulk, labels, queries
@@ -50,7 +50,7 @@ class DevicesState(AuthState):
         actor, redirect = self._enter("/devices")
         if redirect or actor is None:
             return redirect
-        self.can_print = bool(actor.roles & REGISTRAR_ROLES)
+        self.can_print = bool(actor.roles & REGISTRARS)
         with tenant_session(actor) as db:
             self.facilities = _facility_options(db, actor)
         self.pages = [""]

@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import reflex as rx
 
 from services.actor import Role
+from services.common.roles import SERVICE_PLANNERS
 from services.db import tenant_session
 from services.errors import DomainError
 from services.geo import coverage, directory
@@ -298,12 +299,12 @@ class ServiceAreaState(AuthState):
     previous: str = ""
 
     def _refresh(self, actor) -> None:
-        mine = actor.roles & coverage.EDITORS and actor.tenant_id
+        mine = actor.roles & SERVICE_PLANNERS and actor.tenant_id
         with tenant_session(actor) as db:
             areas = coverage.list_service_areas(db, mine or None)
             if not areas:
                 areas = coverage.list_service_areas(db)
-        self.can_edit = bool(actor.roles & coverage.EDITORS)
+        self.can_edit = bool(actor.roles & SERVICE_PLANNERS)
         self.areas = [{k: str(v if v is not None else "") for k, v in a.items()} for a in areas]
         if self.areas and self.selected not in {a["id"] for a in self.areas}:
             self.selected = self.areas[0]["id"]
@@ -363,7 +364,7 @@ class ServiceAreaState(AuthState):
         self.probe = str(form.get("pincode", "")).strip()
         try:
             # A provider checks its own network; anyone else, every provider's.
-            mine = actor.tenant_id if actor.roles & coverage.EDITORS else None
+            mine = actor.tenant_id if actor.roles & SERVICE_PLANNERS else None
             with tenant_session(actor) as db:
                 result = coverage.check_coverage(db, self.probe, self.device_type, mine)
         except DomainError as exc:

@@ -10,11 +10,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import current_actor, require_roles
 from services.actor import Actor
+from services.common.roles import DISPATCHERS
 from services.db import tenant_session
 from services.dispatch.flows import start_plan
 from services.dispatch.override import apply_move, preview_move
 from services.dispatch.service import (
-    DISPATCHERS,
     MAX_SECONDS,
     accept_plan,
     get_plan,
