@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import layout, map_frame
+from pages.components.layout import layout
+from pages.components.map_frame import map_frame
 from state.ops import STATUS_CHOICES, OpsState
 
 PRIORITY_SCHEMES = {"P1": "red", "P2": "orange", "P3": "blue", "P4": "gray"}
