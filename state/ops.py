@@ -10,11 +10,11 @@ from datetime import UTC, datetime
 import plotly.graph_objects as go
 import reflex as rx
 
-from app.maps import field_map
 from services.common.money import format_inr
 from services.db import tenant_session
 from services.dispatch.field import field_view
 from services.events.live import TooManyLive, hub
+from services.maps import field_map
 from services.tickets.board import board_choices, list_tickets
 from services.tickets.kpis import console_kpis
 from services.tickets.machine import STATUSES

@@ -11,7 +11,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.contract import page_limit, page_offset
 from app.api.deps import current_actor, download_actor, require_roles
-from app.maps import directory_map, service_area_map
 from services.actor import Actor, Role
 from services.common.roles import SERVICE_PLANNERS
 from services.db import tenant_session
@@ -20,6 +19,7 @@ from services.geo import coverage, directory
 from services.geo.coverage import MAX_AREA_RADIUS_KM
 from services.geo.importer import MAX_BYTES, import_directory
 from services.geo.pincodes import get_pincode
+from services.maps import directory_map, service_area_map
 from services.uploads import body_limit, megabytes, read_file
 
 router = APIRouter(prefix="/geo", tags=["geo"])
