@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import reflex as rx
 
+from services.actor import Actor
 from services.audit import service as audit
 from services.common.clock import IST
 from services.db import system_session, tenant_session
 from services.identity.service import list_users
 from services.tenancy.service import directory, list_tenants
 from state.auth import AuthState
+from state.guard import guarded
 
 
 class OrganisationsState(AuthState):
@@ -51,9 +53,9 @@ class AuditState(AuthState):
                 "summary": e.summary} for e in audit.recent(db, 100)]
 
     @rx.event
-    def verify(self):
-        actor = self._allowed("/audit")
-        if actor is None or "platform_admin" not in {r.value for r in actor.roles}:
+    @guarded("/audit")
+    def verify(self, actor: Actor):
+        if "platform_admin" not in {r.value for r in actor.roles}:
             self.verdict, self.verdict_ok = "Only a platform admin can verify the chain.", False
             return
         with system_session() as db:

@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import reflex as rx
 
-from services.actor import Role
+from services.actor import Actor, Role
 from services.common.roles import SERVICE_PLANNERS
 from services.db import tenant_session
 from services.errors import DomainError
@@ -19,11 +19,13 @@ from services.geo.pincodes import get_pincode
 from services.geo.vocab import ACCREDITATIONS, DEVICE_TYPES, FACILITY_TYPES, TEST_CATEGORIES
 from services.uploads import read_upload
 from state.auth import AuthState
+from state.guard import guarded
 
 DIRECTORY = "/directory"
 FACILITY = "/directory/detail"
 AREAS = "/service-areas"
 PAGE_SIZE = 50
+FILTERS = ("state_name", "ftype", "accreditation")
 # The directory's filters: "all" or one of the words the directory uses.
 TYPE_CHOICES = ["all", *FACILITY_TYPES]
 ACCREDITATION_CHOICES = ["all", *ACCREDITATIONS]
@@ -86,37 +88,29 @@ class DirectoryState(AuthState):
         self._search(actor)
 
     @rx.event
-    def apply(self, form: dict):
-        actor = self._allowed(DIRECTORY)
-        if actor is None:
-            return
+    @guarded(DIRECTORY)
+    def apply(self, actor: Actor, form: dict):
         self.q, self.offset = str(form.get("q", "")), 0
-        try:
-            self._search(actor)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        self._search(actor)
 
     @rx.event
-    def set_filter(self, name: str, value: str):
-        setattr(self, name, value)
-        actor = self._allowed(DIRECTORY)
-        if actor is not None:
-            self.offset = 0
-            self._search(actor)
-
-    @rx.event
-    def page(self, step: int):
-        actor = self._allowed(DIRECTORY)
-        if actor is None:
+    @guarded(DIRECTORY)
+    def set_filter(self, actor: Actor, name: str, value: str):
+        if name not in FILTERS:
             return
+        setattr(self, name, str(value))
+        self.offset = 0
+        self._search(actor)
+
+    @rx.event
+    @guarded(DIRECTORY)
+    def page(self, actor: Actor, step: int):
         self.offset = max(0, min(self.offset + step * PAGE_SIZE, max(0, self.total - 1)))
         self._search(actor)
 
     @rx.event
-    def nearby(self, form: dict):
-        actor = self._allowed(DIRECTORY)
-        if actor is None:
-            return
+    @guarded(DIRECTORY)
+    def nearby(self, actor: Actor, form: dict):
         self.near_pincode, self.near_radius = form.get("pincode", ""), form.get("radius", "10")
         try:
             with tenant_session(actor) as db:
@@ -136,10 +130,8 @@ class DirectoryState(AuthState):
         self.lab_categories = chosen + [category] if on else chosen
 
     @rx.event
-    def labs(self, form: dict):
-        actor = self._allowed(DIRECTORY)
-        if actor is None:
-            return
+    @guarded(DIRECTORY)
+    def labs(self, actor: Actor, form: dict):
         self.lab_pincode, self.lab_radius = form.get("pincode", ""), form.get("radius", "5")
         try:
             with tenant_session(actor) as db:
@@ -185,18 +177,14 @@ class DirectoryImportState(AuthState):
         self.can_import = actor is not None and Role.PLATFORM_ADMIN in actor.roles
 
     @rx.event
-    async def upload(self, files: list[rx.UploadFile]):
-        actor = self._allowed(DIRECTORY)
-        if actor is None or Role.PLATFORM_ADMIN not in actor.roles:
-            return rx.toast.error("Only a platform admin imports into the directory")
+    @guarded(DIRECTORY, roles={Role.PLATFORM_ADMIN},
+             refused="Only a platform admin imports into the directory")
+    async def upload(self, actor: Actor, files: list[rx.UploadFile]):
         if not files:
             return rx.toast.error("Choose a .csv file first")
         if self.running:
             return rx.toast.error("An import is already running")
-        try:
-            self._data = await read_upload(files[0], MAX_BYTES, "directory file")
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        self._data = await read_upload(files[0], MAX_BYTES, "directory file")
         self.file_name, self.summary, self.errors = files[0].name or "directory.csv", "", []
         self.done, self.total, self.running = 0, 0, True
         return DirectoryImportState.run_import
@@ -345,10 +333,8 @@ class ServiceAreaState(AuthState):
         self._refresh(actor)
 
     @rx.event
-    def select(self, area_id: str):
-        actor = self._allowed(AREAS)
-        if actor is None:
-            return
+    @guarded(AREAS)
+    def select(self, actor: Actor, area_id: str):
         self.selected, self.editing = area_id, False
         self._select(actor)
 
@@ -357,10 +343,8 @@ class ServiceAreaState(AuthState):
         self.device_type = value
 
     @rx.event
-    def check(self, form: dict):
-        actor = self._allowed(AREAS)
-        if actor is None:
-            return
+    @guarded(AREAS)
+    def check(self, actor: Actor, form: dict):
         self.probe = str(form.get("pincode", "")).strip()
         try:
             # A provider checks its own network; anyone else, every provider's.
@@ -392,24 +376,20 @@ class ServiceAreaState(AuthState):
             self.selected = self.previous or (self.areas[0]["id"] if self.areas else "")
 
     @rx.event
-    def save(self, form: dict):
-        actor = self._allowed(AREAS)
-        if actor is None:
-            return
+    @guarded(AREAS, roles=SERVICE_PLANNERS,
+             refused="Only a service manager, OEM admin or dispatcher edits hubs")
+    def save(self, actor: Actor, form: dict):
         if Role.PLATFORM_ADMIN in actor.roles or not self.can_edit:
             return rx.toast.error("Only a service manager, OEM admin or dispatcher edits hubs")
         pincodes = [p for p in str(form.get("pincodes", "")).replace("\n", ",").split(",")
                     if p.strip()]
-        try:
-            with tenant_session(actor) as db:
-                area = coverage.save_service_area(
-                    db, actor, name=form.get("name", ""), hub_pincode=form.get("hub", ""),
-                    radius_km=form.get("radius") or None,
-                    max_response_time_hours=form.get("hours", ""), pincodes=pincodes,
-                    area_id=uuid.UUID(self.selected) if self.selected else None)
-                area_id = str(area.id)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        with tenant_session(actor) as db:
+            area = coverage.save_service_area(
+                db, actor, name=form.get("name", ""), hub_pincode=form.get("hub", ""),
+                radius_km=form.get("radius") or None,
+                max_response_time_hours=form.get("hours", ""), pincodes=pincodes,
+                area_id=uuid.UUID(self.selected) if self.selected else None)
+            area_id = str(area.id)
         self.selected, self.editing = area_id, False
         self._refresh(actor)
         return rx.toast.success(f"{self.detail.get('name', 'Hub')} saved: covers "
@@ -431,10 +411,8 @@ class PincodeState(AuthState):
         self.query = value.strip()[:6]
 
     @rx.event
-    def lookup(self, form: dict):
-        actor = self._allowed("/pincodes")
-        if actor is None:
-            return rx.redirect("/login") if not self.forbidden else None
+    @guarded("/pincodes")
+    def lookup(self, actor: Actor, form: dict):
         self.result, self.error = {}, ""
         try:
             with tenant_session(actor) as db:

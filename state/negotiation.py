@@ -9,6 +9,7 @@ from datetime import datetime
 
 import reflex as rx
 
+from services.actor import Actor
 from services.common.clock import IST
 from services.common.money import format_inr, rupees_to_paise
 from services.db import tenant_session
@@ -25,6 +26,7 @@ from services.negotiation.service import (
 from services.rfq.service import rfq_items
 from services.tenancy.service import directory
 from state.auth import AuthState
+from state.guard import guarded
 from state.live import follow
 
 ROUTE = "/negotiation/room"
@@ -183,28 +185,22 @@ class NegotiationState(AuthState):
     def set_cmc(self, value: str):
         self.cmc = value
 
-    def _post(self, do) -> rx.event.EventSpec | None:
-        actor = self._allowed(ROUTE)
-        if actor is None:
-            return None
-        try:
-            with tenant_session(actor) as db:
-                do(db, actor, self._room(db, actor))
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+    def _post(self, actor: Actor, do) -> None:
+        """Do `do(db, actor, room)` in this room, then show the thread as it now stands."""
+        with tenant_session(actor) as db:
+            do(db, actor, self._room(db, actor))
         self._reload(stamp=False)
-        return None
 
     @rx.event
-    def send(self):
+    @guarded(ROUTE)
+    def send(self, actor: Actor):
         body = self.draft
-        result = self._post(lambda db, actor, room: post_message(db, actor, room, body))
-        if result is None:
-            self.draft = ""
-        return result
+        self._post(actor, lambda db, actor, room: post_message(db, actor, room, body))
+        self.draft = ""
 
     @rx.event
-    def send_counter(self):
+    @guarded(ROUTE)
+    def send_counter(self, actor: Actor):
         try:
             lines = [{"item": li["itemId"], "unitPricePaise": _unit_price(li["price"])}
                      for li in self.lines]
@@ -218,21 +214,18 @@ class NegotiationState(AuthState):
                     return rx.toast.error("Warranty and CMC are whole numbers of years")
                 terms[key] = int(value)
         offer, body = {"lines": lines, "terms": terms}, self.draft
-        result = self._post(lambda db, actor, room: post_counter(db, actor, room, offer, body))
-        if result is None:
-            self.draft = ""
-        return result
+        self._post(actor, lambda db, actor, room: post_counter(db, actor, room, offer, body))
+        self.draft = ""
 
     @rx.event
-    def ask_coach(self):
-        return self._post(lambda db, actor, room: coach.suggest(db, room))
+    @guarded(ROUTE)
+    def ask_coach(self, actor: Actor):
+        self._post(actor, lambda db, actor, room: coach.suggest(db, room))
 
     @rx.event
-    def use_counter(self, message_id: str):
+    @guarded(ROUTE)
+    def use_counter(self, actor: Actor, message_id: str):
         """Fill the counter-offer form with the coach's suggested line prices."""
-        actor = self._allowed(ROUTE)
-        if actor is None:
-            return
         with tenant_session(actor) as db:
             found = [m for m in thread(db, self._room(db, actor)) if m["id"] == message_id]
         tip = found[0]["offer"] if found else {}

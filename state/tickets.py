@@ -9,6 +9,7 @@ from datetime import datetime
 import reflex as rx
 from sqlmodel import select
 
+from services.actor import Actor
 from services.common.clock import IST
 from services.common.money import format_inr
 from services.db import tenant_session
@@ -18,6 +19,7 @@ from services.tickets.models import TicketAttachment
 from services.tickets.service import add_comment, change_status, get_ticket
 from services.uploads import PHOTO_BYTES, read_upload
 from state.auth import AuthState
+from state.guard import guarded
 
 ROUTE = "/tickets/detail"
 FIELDS = ("ticketId", "number", "status", "priority", "source", "errorCode", "description",
@@ -73,15 +75,10 @@ class TicketState(AuthState):
         self._fill(actor)
 
     @rx.event
-    def move(self, status: str):
-        actor = self._allowed(ROUTE)
-        if actor is None:
-            return
-        try:
-            with tenant_session(actor) as db:
-                change_status(db, actor, uuid.UUID(self.info["ticketId"]), status)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+    @guarded(ROUTE)
+    def move(self, actor: Actor, status: str):
+        with tenant_session(actor) as db:
+            change_status(db, actor, uuid.UUID(self.info["ticketId"]), status)
         self._fill(actor)
 
     @rx.event
@@ -89,20 +86,15 @@ class TicketState(AuthState):
         self.comment = value[:4000]
 
     @rx.event
-    async def post_comment(self, files: list[rx.UploadFile]):
-        actor = self._allowed(ROUTE)
-        if actor is None:
-            return
+    @guarded(ROUTE)
+    async def post_comment(self, actor: Actor, files: list[rx.UploadFile]):
         photo = None
-        try:
-            if files:
-                upload = files[0]
-                data = await read_upload(upload, PHOTO_BYTES, "photo")
-                photo = (upload.name or "photo", upload.content_type or "", data)
-            with tenant_session(actor) as db:
-                add_comment(db, actor, uuid.UUID(self.info["ticketId"]), self.comment, photo)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        if files:
+            upload = files[0]
+            data = await read_upload(upload, PHOTO_BYTES, "photo")
+            photo = (upload.name or "photo", upload.content_type or "", data)
+        with tenant_session(actor) as db:
+            add_comment(db, actor, uuid.UUID(self.info["ticketId"]), self.comment, photo)
         self.comment = ""
         self._fill(actor)
         return rx.clear_selected_files("ticket-photo")
