@@ -2,9 +2,9 @@
 
 Every public method of a Reflex state can be called from any browser with any arguments,
 so a handler that reads or changes data is wrapped in `guarded(route)`: before the handler
-runs, the session is checked and the caller must hold a role of the page (else nothing
-happens; a signed-in caller without one gets the page's 403 view), optionally also a role
-of `roles` (else a toast says so). The handler then gets the acting user as its first
+runs, the session is checked (a tab whose session ended is sent to sign in) and the caller
+must hold a role of the page (else the page shows its 403 view), optionally also a role of
+`roles` (else a toast says so). The handler then gets the acting user as its first
 argument, and a domain error it raises becomes an error toast with the error's message.
 
 Handlers that only change this tab's own form fields (a typed value, a ticked box) need no
@@ -40,8 +40,8 @@ def guarded(route: str, roles: Iterable[Role] | None = None,
     def wrap(handler: Callable) -> Callable:
         def admit(state):
             actor = state._allowed(route)
-            if actor is None:
-                return None, None
+            if actor is None:  # signed out: to the sign-in page; a role short: the 403 view
+                return None, None if state.forbidden else rx.redirect("/login")
             if needed is not None and not actor.roles & needed:
                 return None, rx.toast.error(refused)
             return actor, None

@@ -17,12 +17,12 @@ BUYER = Actor(uuid.uuid4(), uuid.uuid4(), TenantKind.HOSPITAL_CHAIN, frozenset({
 class Tab:
     """A page state as the guard sees it: who the session is, and what the handler did."""
 
-    def __init__(self, actor: Actor | None):
-        self.actor, self.done, self.routes = actor, [], []
+    def __init__(self, actor: Actor | None, forbidden: bool = False):
+        self.actor, self.forbidden, self.done, self.routes = actor, forbidden, [], []
 
     def _allowed(self, route: str) -> Actor | None:
         self.routes.append(route)
-        return self.actor
+        return None if self.forbidden else self.actor
 
     @guarded("/rfqs")
     def save(self, actor: Actor, form: dict):
@@ -43,9 +43,12 @@ class Tab:
 
 
 def test_nothing_runs_for_a_caller_without_a_session_or_a_role_of_the_page():
-    tab = Tab(None)
-    assert tab.save({"x": "1"}) is None
-    assert tab.done == [] and tab.routes == ["/rfqs"]
+    signed_out = Tab(None)
+    assert signed_out.save({"x": "1"}) is not None  # off to the sign-in page
+    assert signed_out.done == [] and signed_out.routes == ["/rfqs"]
+    short_of_a_role = Tab(BUYER, forbidden=True)
+    assert short_of_a_role.save({"x": "1"}) is None  # the page shows its 403 view
+    assert short_of_a_role.done == []
 
 
 def test_the_handler_gets_the_acting_user_and_the_browsers_arguments():
@@ -69,7 +72,7 @@ def test_a_domain_error_becomes_a_toast():
 def test_async_handlers_are_guarded_too():
     import asyncio
 
-    assert asyncio.run(Tab(None).upload(["f"])) is None
+    assert asyncio.run(Tab(BUYER, forbidden=True).upload(["f"])) is None
     tab = Tab(BUYER)
     asyncio.run(tab.upload(["f"]))
     assert tab.done == [["f"]]
