@@ -8,7 +8,7 @@ import reflex as rx
 from pages.components.data_table import data_table
 from pages.components.layout import layout
 from pages.components.map_frame import map_frame
-from state.geo import (
+from state.directory import (
     ACCREDITATION_CHOICES,
     TYPE_CHOICES,
     DirectoryImportState,

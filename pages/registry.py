@@ -31,15 +31,10 @@ from state.admin import AuditState, OrganisationsState
 from state.auth import AuthState
 from state.catalog import CatalogState
 from state.devices import DevicesState, DeviceState, ImportState, RegisterState
+from state.directory import DirectoryImportState, DirectoryState, FacilityState
 from state.dispatch import DispatchState
 from state.facilities import FacilitiesState
-from state.geo import (
-    DirectoryImportState,
-    DirectoryState,
-    FacilityState,
-    PincodeState,
-    ServiceAreaState,
-)
+from state.geo import PincodeState
 from state.home import HomeState
 from state.navigation import BY_ROUTE, Page
 from state.negotiation import NegotiationState
@@ -47,6 +42,7 @@ from state.ops import OpsState
 from state.orders import OrdersState
 from state.report import ReportState
 from state.rfq import RfqDetailState, RfqListState, RfqNewState
+from state.service_areas import ServiceAreaState
 from state.tickets import TicketState
 
 
