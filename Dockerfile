@@ -23,10 +23,14 @@ RUN apt-get update \
 
 WORKDIR /srv/yantra
 
-# Dependencies first: this layer changes only when pyproject.toml does. The code itself
-# runs from /srv/yantra (PYTHONPATH), where alembic.ini and rxconfig.py live.
-COPY pyproject.toml ./
-RUN pip install .
+# Dependencies first: this layer changes only when pyproject.toml or the lock does. The
+# runtime dependencies install at the versions of requirements.lock (the lock also holds
+# the test tools, which the image leaves out). The code itself runs from /srv/yantra
+# (PYTHONPATH), where alembic.ini and rxconfig.py live.
+COPY pyproject.toml requirements.lock ./
+RUN sed -n 's/^\([A-Za-z0-9][^ ]*==[^ ]*\).*/\1/p' requirements.lock > /tmp/locked.txt \
+ && pip install -c /tmp/locked.txt . \
+ && rm /tmp/locked.txt
 
 COPY --chown=yantra:yantra . .
 RUN mkdir -p /var/lib/yantra \

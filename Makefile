@@ -10,14 +10,34 @@ export PATH := $(CURDIR)/$(TOOLS)/node_modules/.bin:$(PATH)
 export REFLEX_USE_SYSTEM_BUN := 1
 export REFLEX_TELEMETRY_ENABLED := false
 
-.PHONY: run test bench lint setup browser clean
+.PHONY: run test bench lint format-check lock lock-upgrade setup browser clean
 
-$(VENV)/.installed: pyproject.toml
+# Packages come from requirements.lock: every version the tests have seen, checked by hash.
+# The project itself is installed on top, without dependencies of its own.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
+
+# pip-tools resolves the lock in a small environment of its own, so it never enters the app's.
+LOCKER := $(TOOLS)/piptools
+$(LOCKER)/bin/pip-compile:
+	$(PYTHON) -m venv $(LOCKER)
+	$(LOCKER)/bin/pip install --quiet pip-tools==7.6.2
+
+# `make lock` after editing pyproject.toml's dependencies: adds and drops packages and keeps
+# every other version as locked. `make lock-upgrade` moves everything to the newest
+# versions the ranges allow (then run `make test` before committing the lock).
+LOCK_ARGS := --quiet --generate-hashes --strip-extras --extra dev --no-emit-index-url \
+             --no-emit-find-links --output-file requirements.lock pyproject.toml
+lock: $(LOCKER)/bin/pip-compile
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCKER)/bin/pip-compile $(LOCK_ARGS)
+
+lock-upgrade: $(LOCKER)/bin/pip-compile
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCKER)/bin/pip-compile --upgrade $(LOCK_ARGS)
 
 $(TOOLS)/.installed:
 	npm install --prefix $(TOOLS) --no-fund --no-audit --loglevel=error bun
@@ -64,8 +84,14 @@ test: setup browser
 bench: setup
 	$(PY) -m bench.run
 
+# The layer contracts (pyproject.toml, [tool.importlinter]) fail on any upward import.
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+
+# Not yet part of lint: the code base is formatted once first, then lint calls this.
+format-check: setup
+	$(VENV)/bin/ruff format --check .
 
 clean:
 	rm -rf $(VENV) $(TOOLS) .web

@@ -30,7 +30,8 @@ from services.dispatch.planner import (
     build_problem,
     eligibility,
 )
-from services.dispatch.routing import Solution, solve
+from services.dispatch.problem import Solution
+from services.dispatch.routing import solve
 from services.dispatch.travel import IST, Place, TravelModel
 from services.geo.pincodes import read_package_rows
 from services.geo.vocab import city_tier, metro_of

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import data_table, layout
-from state.pages import AuditState, OrganisationsState
+from pages.components.data_table import data_table
+from pages.components.layout import layout
+from state.admin import AuditState, OrganisationsState
 
 
 def organisations_page() -> rx.Component:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import data_table, layout, map_frame
+from pages.components.data_table import data_table
+from pages.components.layout import layout
+from pages.components.map_frame import map_frame
 from state.devices import STATUSES, DevicesState, DeviceState, ImportState, RegisterState
 
 STATUS_COLOURS = {"registered": "gray", "qr_printed": "blue", "deployed": "teal",

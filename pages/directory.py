@@ -5,11 +5,16 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import data_table, layout, map_frame
-from services.geo.vocab import ACCREDITATIONS, FACILITY_TYPES
-from state.geo import DirectoryImportState, DirectoryState, FacilityState
-
-_TYPES = ["all", *FACILITY_TYPES]
+from pages.components.data_table import data_table
+from pages.components.layout import layout
+from pages.components.map_frame import map_frame
+from state.directory import (
+    ACCREDITATION_CHOICES,
+    TYPE_CHOICES,
+    DirectoryImportState,
+    DirectoryState,
+    FacilityState,
+)
 
 
 def _select(name: str, value, options, label: str, element_id: str) -> rx.Component:
@@ -56,8 +61,8 @@ def _browse() -> rx.Component:
                                             st, value=st))),
                       value=s.state_name, on_change=lambda v: s.set_filter("state_name", v)),
                   spacing="1"),
-        _select("ftype", s.ftype, _TYPES, "Type", "directory-type"),
-        _select("accreditation", s.accreditation, ["all", *ACCREDITATIONS], "Accreditation",
+        _select("ftype", s.ftype, TYPE_CHOICES, "Type", "directory-type"),
+        _select("accreditation", s.accreditation, ACCREDITATION_CHOICES, "Accreditation",
                 "directory-accreditation"),
         rx.button("Search", type="submit", id="directory-search"),
         spacing="3", wrap="wrap", align="end"), on_submit=s.apply, reset_on_submit=False)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import data_table, layout
-from state.pages import FacilitiesState
+from pages.components.data_table import data_table
+from pages.components.layout import layout
+from state.facilities import FacilitiesState
 
 
 def facilities_page() -> rx.Component:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import layout
-from state.pages import PincodeState
+from pages.components.layout import layout
+from state.geo import PincodeState
 
 
 def _row(label: str, value) -> rx.Component:

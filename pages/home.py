@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import layout
-from state.pages import HomeState
+from pages.components.layout import layout
+from state.home import HomeState
 
 
 def _figure(item) -> rx.Component:

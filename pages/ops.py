@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import layout, map_frame
-from services.tickets.machine import STATUSES
-from state.ops import OpsState
+from pages.components.layout import layout
+from pages.components.map_frame import map_frame
+from state.ops import STATUS_CHOICES, OpsState
 
 PRIORITY_SCHEMES = {"P1": "red", "P2": "orange", "P3": "blue", "P4": "gray"}
 
@@ -56,7 +56,7 @@ def ops_page() -> rx.Component:
         color_scheme="red", variant="surface", size="3", id="breach-alarm"))
     filters = rx.flex(
         _select(["P1", "P2", "P3", "P4"], s.priority, s.set_priority, "priorities", "f-priority"),
-        _select(list(STATUSES), s.status, s.set_status, "statuses", "f-status"),
+        _select(STATUS_CHOICES, s.status, s.set_status, "statuses", "f-status"),
         _select(s.cities, s.city, s.set_city, "cities", "f-city"),
         _select(s.partners, s.partner, s.set_partner, "partners", "f-partner"),
         rx.spacer(),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import layout
+from pages.components.layout import layout
 from state.orders import ACTIONS, STEPS, OrdersState
 
 STATUS_COLOURS = {"confirmed": "blue", "shipped": "amber", "delivered": "teal",

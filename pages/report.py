@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import layout
+from pages.components.layout import layout
 from state.report import ReportState
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import data_table, layout
+from pages.components.data_table import data_table
+from pages.components.layout import layout
 from state.rfq import RfqDetailState, RfqListState, RfqNewState
 
 STATUS_COLOURS = (("draft", "gray"), ("open", "blue"), ("negotiating", "orange"),

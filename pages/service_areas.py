@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import data_table, layout, map_frame
-from state.geo import ServiceAreaState
+from pages.components.data_table import data_table
+from pages.components.layout import layout
+from pages.components.map_frame import map_frame
+from state.service_areas import ServiceAreaState
 
 
 def _area_card(area) -> rx.Component:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import reflex as rx
 
-from app.shell import data_table, layout
+from pages.components.data_table import data_table
+from pages.components.layout import layout
 from state.tickets import TicketState
 
 

@@ -8,18 +8,17 @@ with the new cookie."""
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 
-from app.navigation import BY_ROUTE, pages_for
 from services.actor import ROLE_LABELS, Actor
+from services.common.clock import IST
 from services.db import tenant_session
 from services.identity import service as identity
 from services.tenancy.service import directory
 from services.tickets import notifications
+from state.navigation import BY_ROUTE, pages_for
 
-IST = ZoneInfo("Asia/Kolkata")
 SESSION_COOKIE = "yantra_session"
 
 # The form goes to the API, which sets the cookie; the password never reaches the state.

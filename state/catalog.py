@@ -7,16 +7,18 @@ import uuid
 
 import reflex as rx
 
-from app.money import format_inr
-from services.actor import Actor, Role
+from services.actor import Actor
 from services.catalog import rules
 from services.catalog.importer import MAX_BYTES, import_catalog, parse_attributes
 from services.catalog.search import Filters, search_skus
-from services.catalog.service import EDITORS, create_sku
+from services.catalog.service import create_sku
+from services.common.money import format_inr
+from services.common.roles import BUYERS, SELLERS
 from services.db import tenant_session
 from services.errors import DomainError, Invalid
 from services.uploads import read_upload
 from state.auth import AuthState
+from state.guard import guarded
 
 CATALOG = "/catalog"
 PAGE_SIZE = 20
@@ -57,12 +59,9 @@ class CatalogState(AuthState):
                        oems, tuple(self.selected["priceBand"]))
 
     def _search(self, actor: Actor, more: bool = False):
-        try:
-            with tenant_session(actor) as db:
-                page = search_skus(db, self.q, self._filters(), first=PAGE_SIZE,
-                                   after=self.end_cursor if more else None)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        with tenant_session(actor) as db:
+            page = search_skus(db, self.q, self._filters(), first=PAGE_SIZE,
+                               after=self.end_cursor if more else None)
         cards = [_card(i) for i in page.items]
         self.items = self.items + cards if more else cards
         self.facets = {f: _entries(page.facets[f], self.selected[f]) for f in FACETS}
@@ -75,39 +74,38 @@ class CatalogState(AuthState):
         actor, redirect = self._enter(CATALOG)
         if redirect or actor is None:
             return redirect
-        self.can_edit = actor.has_any(*EDITORS)
-        self.can_request = actor.has_any(Role.BUYER_ADMIN, Role.BUYER_USER)
-        return self._search(actor)
+        self.can_edit = actor.has_any(*SELLERS)
+        self.can_request = actor.has_any(*BUYERS)
+        try:
+            return self._search(actor)
+        except DomainError as exc:
+            return rx.toast.error(exc.message)
 
     @rx.event
-    def type_query(self, value: str):
-        actor = self._allowed(CATALOG)
-        if actor is None:
-            return None
+    @guarded(CATALOG)
+    def type_query(self, actor: Actor, value: str):
         self.q = value
         return self._search(actor)
 
     @rx.event
-    def toggle(self, facet: str, value: str, on: bool):
-        actor = self._allowed(CATALOG)
-        if actor is None or facet not in FACETS:
+    @guarded(CATALOG)
+    def toggle(self, actor: Actor, facet: str, value: str, on: bool):
+        if facet not in FACETS:
             return None
         chosen = [v for v in self.selected[facet] if v != value] + ([value] if on else [])
         self.selected = {**self.selected, facet: chosen}
         return self._search(actor)
 
     @rx.event
-    def clear_filters(self):
-        actor = self._allowed(CATALOG)
-        if actor is None:
-            return None
+    @guarded(CATALOG)
+    def clear_filters(self, actor: Actor):
         self.selected = {facet: [] for facet in FACETS}
         return self._search(actor)
 
     @rx.event
-    def load_more(self):
-        actor = self._allowed(CATALOG)
-        if actor is None or not self.has_more:
+    @guarded(CATALOG)
+    def load_more(self, actor: Actor):
+        if not self.has_more:
             return None
         return self._search(actor, more=True)
 
@@ -127,21 +125,16 @@ class SkuFormState(AuthState):
     """An OEM user's "Add SKU" form."""
 
     @rx.event
-    def add(self, form: dict):
-        actor = self._allowed(CATALOG)
-        if actor is None or not actor.has_any(*EDITORS):
-            return rx.toast.error("Only OEM users add SKUs")
-        try:
-            paise = rules.rupees_to_paise(form.get("price", ""), "price")
-            attrs = parse_attributes(form.get("attributes", ""))
-            with tenant_session(actor) as db:
-                sku = create_sku(db, actor, form.get("code", ""), form.get("name", ""),
-                                 form.get("category", ""), form.get("risk", ""), paise,
-                                 form.get("gst") or "12", attrs,
-                                 description=form.get("description", ""),
-                                 datasheet_url=form.get("datasheet") or None)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+    @guarded(CATALOG, roles=SELLERS, refused="Only OEM users add SKUs")
+    def add(self, actor: Actor, form: dict):
+        paise = rules.list_price_paise(form.get("price", ""), "price")
+        attrs = parse_attributes(form.get("attributes", ""))
+        with tenant_session(actor) as db:
+            sku = create_sku(db, actor, form.get("code", ""), form.get("name", ""),
+                             form.get("category", ""), form.get("risk", ""), paise,
+                             form.get("gst") or "12", attrs,
+                             description=form.get("description", ""),
+                             datasheet_url=form.get("datasheet") or None)
         return [rx.toast.success(f"{sku.code} is listed"),
                 rx.call_script("document.getElementById('sku-form').reset()"),
                 CatalogState.clear_filters]
@@ -156,10 +149,8 @@ class CatalogImportState(AuthState):
     errors: list[dict[str, str]] = []
 
     @rx.event
-    async def upload(self, files: list[rx.UploadFile]):
-        actor = self._allowed(CATALOG)
-        if actor is None or not actor.has_any(*EDITORS):
-            return rx.toast.error("Only OEM users import price lists")
+    @guarded(CATALOG, roles=SELLERS, refused="Only OEM users import price lists")
+    async def upload(self, actor: Actor, files: list[rx.UploadFile]):
         if not files:
             return rx.toast.error("Choose a .csv file first")
         self.file_name, self.running = files[0].name or "prices.csv", True

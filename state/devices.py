@@ -9,8 +9,10 @@ from datetime import date
 
 import reflex as rx
 
-from app.navigation import REGISTRARS as REGISTRAR_ROLES
-from app.tasks import send_task
+from services.actor import Actor
+from services.common.clock import ist_text
+from services.common.roles import REGISTRARS
+from services.common.tasks import send_task
 from services.db import tenant_session
 from services.devices import bulk, labels, queries
 from services.devices.imports import MAX_BYTES, read_device_file
@@ -18,9 +20,11 @@ from services.devices.models import DeviceRegistrationBatch
 from services.devices.registry import RegisterDevice, register_device, reissue_label
 from services.errors import DomainError
 from services.geo.facilities import find_facilities, list_facilities
+from services.maps import deployment_map
 from services.rfq.service import find_skus
 from services.uploads import read_upload
 from state.auth import AuthState
+from state.guard import guarded
 
 STATUSES = ["all", "registered", "qr_printed", "deployed", "active", "decommissioned"]
 
@@ -49,16 +53,13 @@ class DevicesState(AuthState):
         actor, redirect = self._enter("/devices")
         if redirect or actor is None:
             return redirect
-        self.can_print = bool(actor.roles & REGISTRAR_ROLES)
+        self.can_print = bool(actor.roles & REGISTRARS)
         with tenant_session(actor) as db:
             self.facilities = _facility_options(db, actor)
         self.pages = [""]
-        self._query()
+        self._query(actor)
 
-    def _query(self):
-        actor = self._allowed("/devices")
-        if actor is None:
-            return
+    def _query(self, actor: Actor):
         self.error = ""
         try:
             amc = date.fromisoformat(self.amc_before) if self.amc_before else None
@@ -75,47 +76,49 @@ class DevicesState(AuthState):
         self.rows = [{k: str(v or "") for k, v in d.items()} for d in page["devices"]]
 
     @rx.event
-    def search(self, form: dict):
+    @guarded("/devices")
+    def search(self, actor: Actor, form: dict):
         self.q = (form.get("q") or "").strip()[:100]
         self.amc_before = form.get("amc_before") or ""
         self.pages = [""]
-        self._query()
+        self._query(actor)
 
     @rx.event
-    def set_status(self, value: str):
+    @guarded("/devices")
+    def set_status(self, actor: Actor, value: str):
         self.status, self.pages = value, [""]
-        self._query()
+        self._query(actor)
 
     @rx.event
-    def set_facility(self, value: str):
+    @guarded("/devices")
+    def set_facility(self, actor: Actor, value: str):
         self.facility, self.pages = value, [""]
-        self._query()
+        self._query(actor)
 
     @rx.event
-    def print_page(self):
+    @guarded("/devices")
+    def print_page(self, actor: Actor):
         """The QR kit of the devices on this page, as a download."""
-        actor = self._allowed("/devices")
-        if actor is None or not self.rows:
+        if not self.rows:
             return
-        try:
-            with tenant_session(actor) as db:
-                pdf = labels.selection_kit(db, actor, [uuid.UUID(r["deviceId"]) for r in self.rows])
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        self._query()
+        with tenant_session(actor) as db:
+            pdf = labels.selection_kit(db, actor, [uuid.UUID(r["deviceId"]) for r in self.rows])
+        self._query(actor)
         return rx.download(data=pdf, filename="qr-kit.pdf")
 
     @rx.event
-    def next_page(self):
+    @guarded("/devices")
+    def next_page(self, actor: Actor):
         if self.next_cursor:
             self.pages = [*self.pages, self.next_cursor]
-            self._query()
+            self._query(actor)
 
     @rx.event
-    def prev_page(self):
+    @guarded("/devices")
+    def prev_page(self, actor: Actor):
         if len(self.pages) > 1:
             self.pages = self.pages[:-1]
-            self._query()
+            self._query(actor)
 
 
 class RegisterState(AuthState):
@@ -143,11 +146,11 @@ class RegisterState(AuthState):
         self.done_device_id = ""
 
     @rx.event
-    def set_sku_query(self, value: str):
+    @guarded("/devices/register")
+    def set_sku_query(self, actor: Actor, value: str):
         """The catalog holds thousands of models: search it as the user types."""
         self.sku_query = value[:80]
-        actor = self._allowed("/devices/register")
-        if actor is None or len(value.strip()) < 2:
+        if len(value.strip()) < 2:
             self.sku_matches = []
             return
         with tenant_session(actor) as db:
@@ -161,10 +164,10 @@ class RegisterState(AuthState):
         self.sku_code, self.sku_oem, self.sku_label, self.sku_query = code, oem, label, ""
 
     @rx.event
-    def set_facility_query(self, value: str):
+    @guarded("/devices/register")
+    def set_facility_query(self, actor: Actor, value: str):
         self.facility_query = value
-        actor = self._allowed("/devices/register")
-        if actor is None or len(value.strip()) < 2:
+        if len(value.strip()) < 2:
             self.facility_matches = []
             return
         with tenant_session(actor) as db:
@@ -183,10 +186,8 @@ class RegisterState(AuthState):
         self.amc_status = value
 
     @rx.event
-    def submit(self, form: dict):
-        actor = self._allowed("/devices/register")
-        if actor is None:
-            return
+    @guarded("/devices/register")
+    def submit(self, actor: Actor, form: dict):
         self.error, self.error_field = "", ""
         try:
             if not self.facility_id:
@@ -225,10 +226,7 @@ def _date(value: str | None, field: str) -> date | None:
 
 
 def _ist(stamp: str) -> str:
-    from datetime import datetime
-    from zoneinfo import ZoneInfo
-    return datetime.fromisoformat(stamp).astimezone(ZoneInfo("Asia/Kolkata")).strftime(
-        "%d %b %Y %H:%M")
+    return ist_text(stamp)
 
 
 class ImportState(AuthState):
@@ -253,10 +251,10 @@ class ImportState(AuthState):
         return int(100 * (self.processed + self.failed) / self.total) if self.total else 0
 
     @rx.event
-    async def upload(self, files: list[rx.UploadFile]):
-        actor = self._allowed("/devices/import")
-        if actor is None or not files:
-            self.error = "" if actor is None else "Choose a .csv or .xlsx file first"
+    @guarded("/devices/import")
+    async def upload(self, actor: Actor, files: list[rx.UploadFile]):
+        if not files:
+            self.error = "Choose a .csv or .xlsx file first"
             return
         upload = files[0]
         self.error, self.kit_url, self.errors = "", "", []
@@ -325,13 +323,13 @@ class DeviceState(AuthState):
         self._fill(actor)
 
     def _fill(self, actor):
-        from app.maps import deployment_map
         self.missing = False
         try:
             device_id = uuid.UUID(self.router.page.params.get("device_id", ""))
             with tenant_session(actor) as db:
                 detail = queries.get_device(db, device_id)
-                self.map_html = deployment_map(db, device_id, detail["deployments"])
+                place = queries.deployment_site(db, device_id)
+            self.map_html = deployment_map(place, detail["deployments"])
         except (ValueError, DomainError):
             self.missing, self.info = True, dict.fromkeys(INFO_KEYS, "")
             return
@@ -345,14 +343,11 @@ class DeviceState(AuthState):
                         for h in detail["history"]]
 
     @rx.event
-    def new_label(self):
-        actor = self._allowed("/devices/detail")
-        if actor is None or not self.info.get("deviceId"):
+    @guarded("/devices/detail")
+    def new_label(self, actor: Actor):
+        if not self.info.get("deviceId"):
             return
-        try:
-            with tenant_session(actor) as db:
-                reissue_label(db, actor, uuid.UUID(self.info["deviceId"]))
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        with tenant_session(actor) as db:
+            reissue_label(db, actor, uuid.UUID(self.info["deviceId"]))
         self._fill(actor)
         return rx.toast.success("A new label was issued; the old one no longer scans")

@@ -9,17 +9,18 @@ from datetime import datetime
 import reflex as rx
 from sqlmodel import select
 
-from app.maps import dispatch_map
-from app.tasks import send_task
+from services.actor import Actor
+from services.common.clock import IST
 from services.db import tenant_session
+from services.dispatch.flows import start_plan
 from services.dispatch.models import DispatchPlan
 from services.dispatch.override import apply_move, preview_move, sla_risk
-from services.dispatch.service import accept_plan, plan_json, request_plan
-from services.dispatch.travel import IST
-from services.errors import DomainError
+from services.dispatch.service import accept_plan, plan_json
 from services.events.live import TooManyLive, hub
 from services.geo.coverage import list_service_areas
+from services.maps import dispatch_map
 from state.auth import AuthState
+from state.guard import guarded
 from state.live import follow
 
 ROUTE = "/dispatch"
@@ -111,17 +112,9 @@ class DispatchState(AuthState):
             return DispatchState.watch
 
     @rx.event
-    def optimise(self):
-        actor = self._allowed(ROUTE)
-        if actor is None:
-            return
-        try:
-            with tenant_session(actor) as db:
-                record = request_plan(db, actor, 10)
-                plan_id = str(record.id)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        send_task("dispatch.optimize", plan_id, str(actor.tenant_id), actor.tenant_kind.value)
+    @guarded(ROUTE)
+    def optimise(self, actor: Actor):
+        plan_id = start_plan(actor, 10)
         self.plan_id, self.status, self.step, self.map_html = plan_id, "queued", "", ""
         self.stops, self.unassigned, self.summary = [], [], {}
         self._clear_preview()
@@ -177,9 +170,8 @@ class DispatchState(AuthState):
     def _clear_preview(self) -> None:
         self.previewing, self.preview_stops, self.preview_violations = False, [], []
 
-    def _move(self, apply: bool) -> dict | None:
-        actor = self._allowed(ROUTE)
-        if actor is None or not self.plan_id:
+    def _move(self, actor: Actor, apply: bool) -> dict | None:
+        if not self.plan_id:
             return None
         target = None if self.move_tech == LEAVE_OUT else self.move_tech
         do = apply_move if apply else preview_move
@@ -189,13 +181,11 @@ class DispatchState(AuthState):
         return {**result, "hubs": hubs}
 
     @rx.event
-    def preview(self):
+    @guarded(ROUTE)
+    def preview(self, actor: Actor):
         if not self.move_ticket or not self.move_tech:
             return rx.toast.error("Choose a ticket and where it should go")
-        try:
-            result = self._move(apply=False)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        result = self._move(actor, apply=False)
         if result is None:
             return
         self.previewing = True
@@ -207,11 +197,9 @@ class DispatchState(AuthState):
                                       "unassigned": result["unassigned"]}, result["hubs"])
 
     @rx.event
-    def apply(self):
-        try:
-            result = self._move(apply=True)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+    @guarded(ROUTE)
+    def apply(self, actor: Actor):
+        result = self._move(actor, apply=True)
         if result is None:
             return
         self._clear_preview()
@@ -222,19 +210,17 @@ class DispatchState(AuthState):
                                 f"{moved['toName'] or 'the left-out list'}")
 
     @rx.event
-    def cancel_move(self):
+    @guarded(ROUTE)
+    def cancel_move(self, actor: Actor):
         self._clear_preview()
         self._refresh()
 
     @rx.event
-    def accept(self):
-        actor = self._allowed(ROUTE)
-        if actor is None or not self.plan_id:
+    @guarded(ROUTE)
+    def accept(self, actor: Actor):
+        if not self.plan_id:
             return
-        try:
-            with tenant_session(actor) as db:
-                moved = accept_plan(db, actor, uuid.UUID(self.plan_id))
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        with tenant_session(actor) as db:
+            moved = accept_plan(db, actor, uuid.UUID(self.plan_id))
         self._refresh()
         return rx.toast.success(f"{moved} tickets assigned to their technicians")

@@ -6,13 +6,14 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 
 import reflex as rx
 
-from app.money import format_inr
+from services.actor import Actor
+from services.common.clock import IST
+from services.common.money import format_inr, rupees_to_paise
 from services.db import tenant_session
-from services.errors import DomainError
+from services.errors import DomainError, Invalid
 from services.events.live import RESYNC, TooManyLive, hub
 from services.negotiation import coach
 from services.negotiation.service import (
@@ -23,9 +24,9 @@ from services.negotiation.service import (
     thread,
 )
 from services.rfq.service import rfq_items
-from services.sla.calendar import IST
 from services.tenancy.service import directory
 from state.auth import AuthState
+from state.guard import guarded
 from state.live import follow
 
 ROUTE = "/negotiation/room"
@@ -36,15 +37,12 @@ def _hhmm(stamp: str | None) -> str:
     return datetime.fromisoformat(stamp).astimezone(IST).strftime("%d %b %H:%M") if stamp else ""
 
 
-def _rupees_to_paise(value: str) -> int:
-    cleaned = (value or "").replace(",", "").replace("₹", "").strip()
-    try:
-        amount = Decimal(cleaned)
-    except InvalidOperation as exc:
-        raise ValueError(cleaned) from exc
-    if not amount.is_finite() or amount <= 0:
-        raise ValueError(cleaned)
-    return int(amount * 100)
+def _unit_price(typed: str) -> int:
+    """A unit price typed in rupees as paise; an offer of nothing is no offer."""
+    paise = rupees_to_paise(typed, "unit price")
+    if paise <= 0:
+        raise Invalid("unit price", "must be above zero")
+    return paise
 
 
 @dataclass
@@ -85,7 +83,6 @@ class NegotiationState(AuthState):
     _last_seq: int = 0
     _listening: bool = False
     _following: tuple[str, str] = ("", "")
-    _tip_due: bool = False  # the other side's counter-offer is not weighed by the coach yet
 
     def _room(self, db, actor):
         oem = uuid.UUID(self.oem_id) if self.oem_id else None
@@ -108,10 +105,6 @@ class NegotiationState(AuthState):
         self.counterpart = names.get(other, ("", ""))[0]
         self.messages = [self._view(m) for m in found]
         self._last_seq = found[-1]["seq"] if found else 0
-        weighed = [m for m in found if m["kind"] in ("counter", "coachTip")]
-        self._tip_due = bool(weighed and weighed[-1]["kind"] == "counter"
-                             and weighed[-1]["side"] != room.side
-                             and room.rfq.status in ("open", "negotiating"))
         if items is not None:
             self.lines = [{"itemId": i["itemId"], "code": i["skuCode"], "name": i["skuName"],
                            "qty": str(i["qty"]), "price": ""} for i in items]
@@ -192,33 +185,28 @@ class NegotiationState(AuthState):
     def set_cmc(self, value: str):
         self.cmc = value
 
-    def _post(self, do) -> rx.event.EventSpec | None:
-        actor = self._allowed(ROUTE)
-        if actor is None:
-            return None
-        try:
-            with tenant_session(actor) as db:
-                do(db, actor, self._room(db, actor))
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+    def _post(self, actor: Actor, do) -> None:
+        """Do `do(db, actor, room)` in this room, then show the thread as it now stands."""
+        with tenant_session(actor) as db:
+            do(db, actor, self._room(db, actor))
         self._reload(stamp=False)
-        return None
 
     @rx.event
-    def send(self):
+    @guarded(ROUTE)
+    def send(self, actor: Actor):
         body = self.draft
-        result = self._post(lambda db, actor, room: post_message(db, actor, room, body))
-        if result is None:
-            self.draft = ""
-        return result
+        self._post(actor, lambda db, actor, room: post_message(db, actor, room, body))
+        self.draft = ""
 
     @rx.event
-    def send_counter(self):
+    @guarded(ROUTE)
+    def send_counter(self, actor: Actor):
         try:
-            lines = [{"item": li["itemId"], "unitPricePaise": _rupees_to_paise(li["price"])}
+            lines = [{"item": li["itemId"], "unitPricePaise": _unit_price(li["price"])}
                      for li in self.lines]
-        except ValueError:
-            return rx.toast.error("Give a unit price in rupees above zero for every line")
+        except Invalid as exc:
+            return rx.toast.error("Give a unit price in rupees above zero, with at most two "
+                                  f"decimals, for every line ({exc.reason})")
         terms = {}
         for key, value in (("warrantyYears", self.warranty), ("cmcYears", self.cmc)):
             if value.strip():
@@ -226,21 +214,18 @@ class NegotiationState(AuthState):
                     return rx.toast.error("Warranty and CMC are whole numbers of years")
                 terms[key] = int(value)
         offer, body = {"lines": lines, "terms": terms}, self.draft
-        result = self._post(lambda db, actor, room: post_counter(db, actor, room, offer, body))
-        if result is None:
-            self.draft = ""
-        return result
+        self._post(actor, lambda db, actor, room: post_counter(db, actor, room, offer, body))
+        self.draft = ""
 
     @rx.event
-    def ask_coach(self):
-        return self._post(lambda db, actor, room: coach.suggest(db, room))
+    @guarded(ROUTE)
+    def ask_coach(self, actor: Actor):
+        self._post(actor, lambda db, actor, room: coach.suggest(db, room))
 
     @rx.event
-    def use_counter(self, message_id: str):
+    @guarded(ROUTE)
+    def use_counter(self, actor: Actor, message_id: str):
         """Fill the counter-offer form with the coach's suggested line prices."""
-        actor = self._allowed(ROUTE)
-        if actor is None:
-            return
         with tenant_session(actor) as db:
             found = [m for m in thread(db, self._room(db, actor)) if m["id"] == message_id]
         tip = found[0]["offer"] if found else {}
@@ -251,23 +236,6 @@ class NegotiationState(AuthState):
             return rx.toast.info("The coach suggests no change to the prices")
         self.lines = [{**li, "price": f"{suggested[li['code']] / 100:.0f}"}
                       if li["code"] in suggested else li for li in self.lines]
-
-    async def _coach_if_due(self) -> None:
-        """The coach weighs each counter-offer from the other side as it arrives (after the
-        offer is on screen, so the offer itself is never held up)."""
-        async with self:
-            if not self._tip_due:
-                return
-            self._tip_due = False
-            actor = self._allowed(ROUTE)
-            if actor is None:
-                return
-            try:
-                with tenant_session(actor) as db:
-                    coach.suggest(db, self._room(db, actor))
-            except (DomainError, ValueError):
-                return  # nothing the coach can weigh (no prices it knows): no tip
-            self._reload(stamp=False)
 
     def _still_here(self) -> bool:
         """Is this tab still in the room it listens for, with a session that may use it?"""
@@ -304,7 +272,6 @@ class NegotiationState(AuthState):
                 async with self:
                     self._reload()  # changes between the first load and subscribing
                     self.live = True
-                await self._coach_if_due()
                 await follow(self, sub, self._on_change)
         finally:
             async with self:
@@ -316,5 +283,4 @@ class NegotiationState(AuthState):
             if not self._still_here():
                 return False
             self._reload(stamp=not read_only)
-        await self._coach_if_due()
         return True

@@ -10,16 +10,20 @@ from datetime import UTC, datetime
 import plotly.graph_objects as go
 import reflex as rx
 
-from app.maps import field_map
-from app.money import format_inr
+from services.actor import Actor
+from services.common.money import format_inr
 from services.db import tenant_session
 from services.dispatch.field import field_view
 from services.events.live import TooManyLive, hub
+from services.maps import field_map
 from services.tickets.board import board_choices, list_tickets
 from services.tickets.kpis import console_kpis
+from services.tickets.machine import STATUSES
 from state.auth import AuthState
+from state.guard import guarded
 from state.live import follow
 
+STATUS_CHOICES = list(STATUSES)  # the board's status filter
 PRIORITY_COLOURS = {"P1": "#dc2626", "P2": "#ea580c", "P3": "#2563eb", "P4": "#6b7280"}
 ROUTE = "/ops"
 _LAYOUT = dict(template="none", height=230, autosize=True, margin=dict(l=36, r=12, t=36, b=30),
@@ -49,15 +53,12 @@ class OpsState(AuthState):
     field_html: str = ""
     _field_at: float = 0.0
 
-    def _refresh(self) -> None:
-        self._refresh_rows()
-        self._refresh_kpis()
+    def _refresh(self, actor: Actor) -> None:
+        self._refresh_rows(actor)
+        self._refresh_kpis(actor)
 
-    def _refresh_rows(self) -> None:
+    def _refresh_rows(self, actor: Actor) -> None:
         """The board and the filter choices: what must reach the screen first."""
-        actor = self._allowed(ROUTE)
-        if actor is None:
-            return
 
         def pick(value: str) -> str | None:
             return None if value == "all" else value
@@ -71,10 +72,7 @@ class OpsState(AuthState):
         self.rows = [{**{k: str(v) for k, v in t.items()}, "due": t["nextDueAt"] or "",
                       "breached": "yes" if t["breached"] else ""} for t in tickets]
 
-    def _refresh_kpis(self) -> None:
-        actor = self._allowed(ROUTE)
-        if actor is None:
-            return
+    def _refresh_kpis(self, actor: Actor) -> None:
         with tenant_session(actor) as db:
             kpis = console_kpis(db)
         if kpis != self._kpis:  # charts re-render only when their numbers change
@@ -105,44 +103,46 @@ class OpsState(AuthState):
         actor, redirect = self._enter(ROUTE)
         if redirect or actor is None:
             return redirect
-        self._refresh()
+        self._refresh(actor)
         return OpsState.listen
 
-    def _refresh_field(self) -> None:
+    def _refresh_field(self, actor: Actor) -> None:
         """The field map (rendered only while shown, at most every 10 s on changes)."""
-        actor = self._allowed(ROUTE)
-        if actor is None:
-            return
         with tenant_session(actor) as db:
             view = field_view(db, actor.tenant_id)
         self.field_html = field_map(view)
         self._field_at = time.monotonic()
 
     @rx.event
-    def set_show(self, value: str | list[str]):
+    @guarded(ROUTE)
+    def set_show(self, actor: Actor, value: str | list[str]):
         self.show = value if isinstance(value, str) else value[0]
         if self.show == "map":
-            self._refresh_field()
+            self._refresh_field(actor)
 
     @rx.event
-    def set_priority(self, value: str):
+    @guarded(ROUTE)
+    def set_priority(self, actor: Actor, value: str):
         self.priority = value
-        self._refresh()
+        self._refresh(actor)
 
     @rx.event
-    def set_status(self, value: str):
+    @guarded(ROUTE)
+    def set_status(self, actor: Actor, value: str):
         self.status = value
-        self._refresh()
+        self._refresh(actor)
 
     @rx.event
-    def set_city(self, value: str):
+    @guarded(ROUTE)
+    def set_city(self, actor: Actor, value: str):
         self.city = value
-        self._refresh()
+        self._refresh(actor)
 
     @rx.event
-    def set_partner(self, value: str):
+    @guarded(ROUTE)
+    def set_partner(self, actor: Actor, value: str):
         self.partner = value
-        self._refresh()
+        self._refresh(actor)
 
     def _still_here(self) -> bool:
         """Is this tab still on the console, with a session that may use it?"""
@@ -169,7 +169,7 @@ class OpsState(AuthState):
         try:
             async with sub:
                 async with self:
-                    self._refresh()  # changes between the first load and subscribing
+                    self._refresh(actor)  # changes between the first load and subscribing
                     self.live = True
                 await follow(self, sub, self._on_change)
         finally:
@@ -179,16 +179,17 @@ class OpsState(AuthState):
     async def _on_change(self, notices: list) -> bool:
         """Rows first, then the field map and the KPIs: what must reach the screen first."""
         async with self:
-            if not self._still_here():
+            actor = self._allowed(ROUTE) if self.router.page.path == ROUTE else None
+            if actor is None:
                 return False
-            self._refresh_rows()
+            self._refresh_rows(actor)
             self.last_change = datetime.now(UTC).strftime("%H:%M:%S UTC")
             if self.show == "map" and time.monotonic() - self._field_at >= 10:
-                self._refresh_field()
+                self._refresh_field(actor)
         async with self:
             actor = self._allowed(ROUTE)
             if actor is None:
                 return False
-            self._refresh_kpis()
+            self._refresh_kpis(actor)
             self._load_notices(actor)
         return True

@@ -10,12 +10,13 @@ from datetime import datetime
 
 import reflex as rx
 
-from app.money import format_inr
+from services.actor import Actor
+from services.common.clock import IST
+from services.common.money import format_inr
 from services.db import tenant_session
-from services.errors import DomainError
 from services.orders.service import get_order, list_orders, move_order, order_json
-from services.sla.calendar import IST
 from state.auth import AuthState
+from state.guard import guarded
 
 ROUTE = "/orders"
 STEPS = ("confirmed", "shipped", "delivered", "installed")
@@ -78,10 +79,7 @@ class OrdersState(AuthState):
                       if t.get("note") else "") for t in body["timeline"]],
             actions=[s for s in body["next"] if mine.get(s) == side])
 
-    def _refresh(self) -> None:
-        actor = self._allowed(ROUTE)
-        if actor is None:
-            return
+    def _refresh(self, actor: Actor) -> None:
         with tenant_session(actor) as db:
             found = list_orders(db, actor)
         self.orders = [self._view(o, o["buyerId"] == str(actor.tenant_id)) for o in found]
@@ -93,7 +91,7 @@ class OrdersState(AuthState):
         actor, redirect = self._enter(ROUTE)
         if redirect or actor is None:
             return redirect
-        self._refresh()
+        self._refresh(actor)
 
     @rx.event
     def select(self, order_id: str):
@@ -104,9 +102,9 @@ class OrdersState(AuthState):
         self.serials = {**self.serials, code: value}
 
     @rx.event
-    def act(self, status: str):
-        actor = self._allowed(ROUTE)
-        if actor is None or not self.selected:
+    @guarded(ROUTE)
+    def act(self, actor: Actor, status: str):
+        if not self.selected:
             return
         serials = ({code: [s for s in re.split(r"[\s,;]+", text) if s]
                     for code, text in self.serials.items()} if status == "shipped" else None)
@@ -115,14 +113,11 @@ class OrdersState(AuthState):
                 codes = [li["skuCode"] for li in
                          order_json(db, get_order(db, uuid.UUID(self.selected)))["lines"]]
             serials = {code: serials.get(code, []) for code in codes}
-        try:
-            with tenant_session(actor) as db:
-                order = move_order(db, actor, uuid.UUID(self.selected), status, serials)
-                label = order.label
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        with tenant_session(actor) as db:
+            order = move_order(db, actor, uuid.UUID(self.selected), status, serials)
+            label = order.label
         self.serials = {}
-        self._refresh()
+        self._refresh(actor)
         if status == "installed":
             return rx.toast.success(f"{label} installed: the devices are in your registry")
         return rx.toast.success(f"{label} is {status}")

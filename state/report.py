@@ -7,12 +7,14 @@ import uuid
 
 import reflex as rx
 
+from services.actor import Actor
 from services.db import tenant_session
 from services.devices.models import Equipment
 from services.devices.scanning import device_context, log_refused_scan, scan
 from services.errors import DomainError
 from services.tickets.service import open_ticket
 from state.auth import AuthState
+from state.guard import guarded
 
 ROUTE = "/report"
 SHOWN = ("deviceId", "serialNumber", "model", "facilityName", "pincode", "slaTier", "contract")
@@ -47,10 +49,8 @@ class ReportState(AuthState):
                 self.error = "That link does not name a device"
 
     @rx.event
-    def read_label(self, form: dict):
-        actor = self._allowed(ROUTE)
-        if actor is None:
-            return
+    @guarded(ROUTE)
+    def read_label(self, actor: Actor, form: dict):
         self.error = ""
         try:
             with tenant_session(actor) as db:
@@ -68,9 +68,9 @@ class ReportState(AuthState):
         self.priority = value if isinstance(value, str) else value[0]
 
     @rx.event
-    def submit(self, form: dict):
-        actor = self._allowed(ROUTE)
-        if actor is None or not self.device["deviceId"]:
+    @guarded(ROUTE)
+    def submit(self, actor: Actor, form: dict):
+        if not self.device["deviceId"]:
             self.error = "Scan the device's label first"
             return
         try:

@@ -6,22 +6,23 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 from sqlalchemy import text
 
-from app.money import format_inr
-from services.actor import TenantKind
+from services.actor import Actor, TenantKind
 from services.catalog.models import Sku
+from services.common.clock import IST, today_ist
+from services.common.money import format_inr, rupees_to_paise
 from services.db import tenant_session
 from services.errors import DomainError, Invalid
 from services.rfq import quotes as quoting
 from services.rfq import service as rfqs
+from services.rfq.flows import schedule_expiry
 from services.tenancy.service import directory
 from state.auth import AuthState
+from state.guard import guarded
 
-IST = ZoneInfo("Asia/Kolkata")
 LIST, NEW, DETAIL = "/rfqs", "/rfqs/new", "/rfqs/detail"
 PAGE_SIZE = 50
 
@@ -30,17 +31,6 @@ def ist(stamp: str | None) -> str:
     if not stamp:
         return "—"
     return datetime.fromisoformat(stamp).astimezone(IST).strftime("%d %b %Y %H:%M")
-
-
-def rupees_to_paise(text: str, field: str) -> int:
-    """'12,50,000.50' -> 125000050. Raises Invalid naming `field`."""
-    try:
-        amount = Decimal((text or "0").replace(",", "").replace("₹", "").strip() or "0")
-    except InvalidOperation as exc:
-        raise Invalid(field, "enter an amount in rupees, e.g. 12,50,000") from exc
-    if not amount.is_finite() or amount < 0:
-        raise Invalid(field, "enter an amount of ₹0 or more")
-    return int((amount * 100).to_integral_value())
 
 
 def whole(text: str, field: str) -> int:
@@ -72,11 +62,10 @@ class RfqListState(AuthState):
         self.is_oem = actor.tenant_kind == TenantKind.OEM
 
     @rx.event
-    def more(self):
+    @guarded(LIST)
+    def more(self, actor: Actor):
         self.limit += PAGE_SIZE
-        actor = self._allowed(LIST)
-        if actor is not None:
-            self._fill(actor)
+        self._fill(actor)
 
     @rx.event
     def load(self):
@@ -86,11 +75,10 @@ class RfqListState(AuthState):
         self._fill(actor)
 
     @rx.event
-    def set_status(self, value: str):
+    @guarded(LIST)
+    def set_status(self, actor: Actor, value: str):
         self.status, self.limit = value, PAGE_SIZE
-        actor = self._allowed(LIST)
-        if actor is not None:
-            self._fill(actor)
+        self._fill(actor)
 
 
 def _is_uuid(value: str) -> bool:
@@ -138,10 +126,10 @@ class RfqNewState(AuthState):
                     "price": format_inr(sku.list_price_paise), "qty": "1"}]
 
     @rx.event
-    def search(self, value: str):
+    @guarded(NEW)
+    def search(self, actor: Actor, value: str):
         self.sku_query = value[:80]
-        actor = self._allowed(NEW)
-        if actor is None or len(self.sku_query.strip()) < 2:
+        if len(self.sku_query.strip()) < 2:
             self.sku_results = []
             return
         with tenant_session(actor) as db:
@@ -196,19 +184,12 @@ class RfqNewState(AuthState):
                                                                   for o in self.chosen])
 
     @rx.event
-    def submit(self, publish: bool):
-        from app.api.rfq import schedule_expiry
-
-        actor = self._allowed(NEW)
-        if actor is None:
-            return
-        try:
-            cmd = self._command()
-            cmd.publish = publish
-            with tenant_session(actor) as db:
-                rfq = rfqs.create_rfq(db, actor, cmd)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+    @guarded(NEW)
+    def submit(self, actor: Actor, publish: bool):
+        cmd = self._command()
+        cmd.publish = publish
+        with tenant_session(actor) as db:
+            rfq = rfqs.create_rfq(db, actor, cmd)
         if rfq.status == "open":
             schedule_expiry(rfq)
         self.lines, self.title, self.terms, self.chosen = [], "", "", []
@@ -316,7 +297,7 @@ class RfqDetailState(AuthState):
         lines = {line["itemId"]: line for line in (current or {}).get("lines", [])}
         self.prices = {i["id"]: str(Decimal(lines[i["id"]]["unitPricePaise"]) / 100)
                        if i["id"] in lines else "" for i in self.items}
-        valid = (rfqs.today_ist() + timedelta(days=30)).isoformat()
+        valid = (today_ist() + timedelta(days=30)).isoformat()
         self.form = {"discount": "0", "lead": "30", "warranty": "1", "cmc_years": "0",
                      "cmc_annual": "0", "valid_until": valid, "notes": ""}
         if current:
@@ -342,17 +323,12 @@ class RfqDetailState(AuthState):
         if name in QUOTE_FIELDS:
             self.form = {**self.form, name: value[:4000]}
 
-    def _act(self, action):
-        actor = self._allowed(DETAIL)
-        if actor is None:
-            return None
-        try:
-            with tenant_session(actor) as db:
-                action(db, actor)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+    def _act(self, actor: Actor, action):
+        """Do `action(db, actor)` on this RFQ, then show the RFQ as it now stands."""
+        with tenant_session(actor) as db:
+            done = action(db, actor)
         self._fill(actor)
-        return None
+        return done
 
     @rx.event
     def choose_award(self, quote_id: str):
@@ -367,37 +343,32 @@ class RfqDetailState(AuthState):
         self.award_site = value
 
     @rx.event
-    def award(self):
+    @guarded(DETAIL)
+    def award(self, actor: Actor):
         from services.orders.service import Award, award_quote
 
-        done: list[dict] = []
-        failed = self._act(lambda db, actor: done.append(award_quote(
+        done = self._act(actor, lambda db, actor: award_quote(
             db, actor, self._rfq_id(), Award(uuid.UUID(self.award_quote), self.award_tier,
                                              uuid.UUID(self.award_site)
-                                             if self.award_site else None))))
-        if failed or not done:
-            return failed
-        return [rx.toast.success(f"Awarded: {done[0]['contract']}, {done[0]['purchaseOrder']}"
-                                 f" and {done[0]['order']}"), rx.redirect("/orders")]
+                                             if self.award_site else None)))
+        return [rx.toast.success(f"Awarded: {done['contract']}, {done['purchaseOrder']}"
+                                 f" and {done['order']}"), rx.redirect("/orders")]
 
     @rx.event
-    def cancel(self):
-        return self._act(lambda db, actor: rfqs.cancel_rfq(db, actor, self._rfq_id()))
+    @guarded(DETAIL)
+    def cancel(self, actor: Actor):
+        self._act(actor, lambda db, actor: rfqs.cancel_rfq(db, actor, self._rfq_id()))
 
     @rx.event
-    def open_draft(self):
-        from app.api.rfq import schedule_expiry
-
-        opened = []
-        result = self._act(lambda db, actor: opened.append(
-            rfqs.open_rfq(db, actor, self._rfq_id())))
-        if opened:
-            schedule_expiry(opened[0])
-        return result
+    @guarded(DETAIL)
+    def open_draft(self, actor: Actor):
+        schedule_expiry(self._act(actor, lambda db, actor: rfqs.open_rfq(
+            db, actor, self._rfq_id())))
 
     @rx.event
-    def withdraw(self):
-        return self._act(lambda db, actor: quoting.withdraw_quote(db, actor, self._rfq_id()))
+    @guarded(DETAIL)
+    def withdraw(self, actor: Actor):
+        self._act(actor, lambda db, actor: quoting.withdraw_quote(db, actor, self._rfq_id()))
 
     def _terms(self) -> quoting.QuoteTerms:
         f = self.form
@@ -408,23 +379,21 @@ class RfqDetailState(AuthState):
             raise Invalid("validUntil / discount", "check the validity date and discount %"
                           ) from exc
         lines = [quoting.QuoteLine(i["id"], rupees_to_paise(self.prices.get(i["id"], ""),
-                                                            f"price of {i['code']}"))
+                                                            f"price of {i['code']}", blank=0))
                  for i in self.items]
         return quoting.QuoteTerms(
             lines=lines, valid_until=valid, discount_pct=discount,
             lead_time_days=whole(f["lead"], "lead time"),
             warranty_years=whole(f["warranty"], "warranty years"),
             cmc_years=whole(f["cmc_years"], "CMC years"),
-            cmc_annual_paise=rupees_to_paise(f["cmc_annual"], "annual CMC price"),
+            cmc_annual_paise=rupees_to_paise(f["cmc_annual"], "annual CMC price", blank=0),
             notes=f["notes"])
 
     @rx.event
-    def submit_quote(self):
-        try:
-            terms = self._terms()
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
-        failed = self._act(lambda db, actor: quoting.submit_quote(db, actor, self._rfq_id(),
-                                                                  terms))
-        return failed or rx.toast.success("Quote sent to the buyer")
+    @guarded(DETAIL)
+    def submit_quote(self, actor: Actor):
+        terms = self._terms()
+        self._act(actor, lambda db, actor: quoting.submit_quote(db, actor, self._rfq_id(),
+                                                                terms))
+        return rx.toast.success("Quote sent to the buyer")
 

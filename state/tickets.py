@@ -5,12 +5,13 @@ from __future__ import annotations
 import base64
 import uuid
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 import reflex as rx
 from sqlmodel import select
 
-from app.money import format_inr
+from services.actor import Actor
+from services.common.clock import IST
+from services.common.money import format_inr
 from services.db import tenant_session
 from services.errors import DomainError
 from services.tickets.machine import ALLOWED
@@ -18,8 +19,8 @@ from services.tickets.models import TicketAttachment
 from services.tickets.service import add_comment, change_status, get_ticket
 from services.uploads import PHOTO_BYTES, read_upload
 from state.auth import AuthState
+from state.guard import guarded
 
-IST = ZoneInfo("Asia/Kolkata")
 ROUTE = "/tickets/detail"
 FIELDS = ("ticketId", "number", "status", "priority", "source", "errorCode", "description",
           "deviceId", "city", "openedAt", "responseDueAt", "resolutionDueAt", "penalty", "policy",
@@ -74,15 +75,10 @@ class TicketState(AuthState):
         self._fill(actor)
 
     @rx.event
-    def move(self, status: str):
-        actor = self._allowed(ROUTE)
-        if actor is None:
-            return
-        try:
-            with tenant_session(actor) as db:
-                change_status(db, actor, uuid.UUID(self.info["ticketId"]), status)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+    @guarded(ROUTE)
+    def move(self, actor: Actor, status: str):
+        with tenant_session(actor) as db:
+            change_status(db, actor, uuid.UUID(self.info["ticketId"]), status)
         self._fill(actor)
 
     @rx.event
@@ -90,20 +86,15 @@ class TicketState(AuthState):
         self.comment = value[:4000]
 
     @rx.event
-    async def post_comment(self, files: list[rx.UploadFile]):
-        actor = self._allowed(ROUTE)
-        if actor is None:
-            return
+    @guarded(ROUTE)
+    async def post_comment(self, actor: Actor, files: list[rx.UploadFile]):
         photo = None
-        try:
-            if files:
-                upload = files[0]
-                data = await read_upload(upload, PHOTO_BYTES, "photo")
-                photo = (upload.name or "photo", upload.content_type or "", data)
-            with tenant_session(actor) as db:
-                add_comment(db, actor, uuid.UUID(self.info["ticketId"]), self.comment, photo)
-        except DomainError as exc:
-            return rx.toast.error(exc.message)
+        if files:
+            upload = files[0]
+            data = await read_upload(upload, PHOTO_BYTES, "photo")
+            photo = (upload.name or "photo", upload.content_type or "", data)
+        with tenant_session(actor) as db:
+            add_comment(db, actor, uuid.UUID(self.info["ticketId"]), self.comment, photo)
         self.comment = ""
         self._fill(actor)
         return rx.clear_selected_files("ticket-photo")

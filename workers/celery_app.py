@@ -1,5 +1,5 @@
-"""The Celery application: broker from REDIS_URL, else PostgreSQL through kombu's
-SQLAlchemy transport, so `make run` needs no extra server."""
+"""The Celery application of the workers. The broker, queues and routes come from
+services/common/tasks.py, which the senders of work read too."""
 
 from __future__ import annotations
 
@@ -8,21 +8,12 @@ from celery.schedules import crontab
 from celery.signals import after_setup_logger, worker_process_init
 from kombu import Queue
 
-from app.logs import configure_json_logging
-from services.db import owner_url, reset_engines
+from services.common.logs import configure_json_logging
+from services.common.tasks import broker_and_backend, queues, task_routes
+from services.db import reset_engines
 from services.settings import get_settings
 
-
-def _broker_and_backend() -> tuple[str, str]:
-    settings = get_settings()
-    settings.require_fit_for_production()
-    if settings.redis_url:
-        return settings.redis_url, settings.redis_url
-    url = owner_url()  # postgresql+psycopg://...
-    return f"sqla+{url}", f"db+{url}"
-
-
-broker, backend = _broker_and_backend()
+broker, backend = broker_and_backend()
 celery_app = Celery("yantra", broker=broker, backend=backend, include=["workers.events", "workers.devices", "workers.sla", "workers.dispatch",
                                                                     "workers.rfq", "workers.pricing"])
 celery_app.conf.update(
@@ -31,12 +22,9 @@ celery_app.conf.update(
     worker_prefetch_multiplier=1,
     task_ignore_result=True,
     timezone="UTC",
-    task_default_queue=get_settings().celery_queue,
-    # SLA clocks get a queue of their own, so a burst of other work never delays a tick;
-    # workers consume both.
-    task_queues=[Queue(get_settings().celery_queue),
-                 Queue(f"{get_settings().celery_queue}-sla")],
-    task_routes={"sla.tick": {"queue": f"{get_settings().celery_queue}-sla"}},
+    task_default_queue=queues()[0],
+    task_queues=[Queue(name) for name in queues()],
+    task_routes=task_routes(),
     broker_connection_retry_on_startup=True,
     beat_schedule={
         "relay-outbox": {"task": "events.relay", "schedule": 1.0},

@@ -27,7 +27,7 @@ from app.api.contract import install_contract
 from app.api.errors import install_error_handlers
 from app.api.middleware import RequestIdMiddleware, SecurityHeadersMiddleware
 from app.api.uploads import PageUploadLimit
-from app.logs import configure_json_logging
+from services.common.logs import configure_json_logging
 from services.db import public_session
 from services.settings import get_settings
 

@@ -11,6 +11,7 @@ from app.api.contract import page_limit, page_offset
 from app.api.deps import require_roles
 from services.actor import Actor, Role
 from services.audit import service as audit
+from services.common.roles import ADMINS
 from services.db import system_session, tenant_session
 from services.errors import NotFound
 from services.events.service import backlog
@@ -20,7 +21,6 @@ from services.tenancy.models import Tenant
 from services.tenancy.service import create_tenant, list_tenants
 
 router = APIRouter(tags=["admin"])
-ADMINS = (Role.PLATFORM_ADMIN, Role.BUYER_ADMIN, Role.OEM_ADMIN)
 
 
 class NewTenant(BaseModel):

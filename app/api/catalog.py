@@ -17,7 +17,6 @@ from services.catalog import search
 from services.catalog.importer import MAX_BYTES, import_catalog
 from services.catalog.rules import MAX_PRICE_PAISE
 from services.catalog.service import (
-    EDITORS,
     create_sku,
     deactivate_sku,
     get_sku,
@@ -25,6 +24,7 @@ from services.catalog.service import (
     sku_json,
     update_sku,
 )
+from services.common.roles import SELLERS
 from services.db import tenant_session
 from services.errors import Invalid
 from services.tenancy.service import directory
@@ -110,7 +110,7 @@ def search_catalog(
                          "refused with 413 while it streams.",
              max_body_size=body_limit(MAX_BYTES))
 def import_csv(file: UploadFile = File(...),
-               actor: Actor = Depends(require_roles(*EDITORS))) -> dict:
+               actor: Actor = Depends(require_roles(*SELLERS))) -> dict:
     data = read_file(file.file, MAX_BYTES, "price list")
     if not data:
         raise Invalid("file", "is empty")
@@ -119,7 +119,7 @@ def import_csv(file: UploadFile = File(...),
 
 
 @router.post("/skus", status_code=201, summary="Add a SKU to the caller's catalog (OEM users)")
-def add_sku(body: NewSku, actor: Actor = Depends(require_roles(*EDITORS))) -> dict:
+def add_sku(body: NewSku, actor: Actor = Depends(require_roles(*SELLERS))) -> dict:
     with tenant_session(actor) as db:
         sku = create_sku(db, actor, body.code, body.name, body.category, body.imdrClass,
                          body.listPricePaise, body.gstRate, body.attrs,
@@ -135,7 +135,7 @@ def one_sku(sku_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
 
 @router.patch("/skus/{sku_id}", summary="Change a SKU of the caller's catalog (OEM users)")
 def change_sku(sku_id: uuid.UUID, body: SkuChanges,
-               actor: Actor = Depends(require_roles(*EDITORS))) -> dict:
+               actor: Actor = Depends(require_roles(*SELLERS))) -> dict:
     given = body.model_dump(exclude_unset=True)
     if any(value is None and key != "datasheetUrl" for key, value in given.items()):
         field = next(k for k, v in given.items() if v is None and k != "datasheetUrl")
@@ -146,7 +146,7 @@ def change_sku(sku_id: uuid.UUID, body: SkuChanges,
 
 
 @router.delete("/skus/{sku_id}", summary="Withdraw a SKU from the marketplace (OEM users)")
-def withdraw_sku(sku_id: uuid.UUID, actor: Actor = Depends(require_roles(*EDITORS))) -> dict:
+def withdraw_sku(sku_id: uuid.UUID, actor: Actor = Depends(require_roles(*SELLERS))) -> dict:
     with tenant_session(actor) as db:
         sku = deactivate_sku(db, actor, sku_id)
         return sku_json(sku, directory(db).get(sku.tenant_id, ("", ""))[0])

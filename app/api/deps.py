@@ -7,8 +7,8 @@ from collections.abc import Callable
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
-from app.logs import actor_var
 from services.actor import Actor, Role
+from services.common.logs import actor_var
 from services.errors import Unauthorized
 from services.identity.service import resolve_session
 from services.identity.tokens import verify_access_token, verify_access_token_async

@@ -13,12 +13,13 @@ from pydantic import BaseModel, Field
 
 from app.api.contract import page_cursor, page_limit
 from app.api.deps import current_actor, download_actor, require_roles
-from app.tasks import send_task
 from services.actor import Actor
+from services.common.roles import DEVICE_IMPORTERS, REGISTRARS
+from services.common.tasks import send_task
 from services.db import tenant_session
 from services.devices import bulk, labels, queries
 from services.devices.models import DeviceRegistrationBatch
-from services.devices.registry import REGISTRARS, RegisterDevice, register_device
+from services.devices.registry import RegisterDevice, register_device
 from services.errors import NotFound
 from services.qr.symbols import qr_png
 from services.rendering import csv_row
@@ -65,7 +66,7 @@ def register(body: RegisterBody, actor: Actor = Depends(require_roles(*REGISTRAR
 
 @router.post("/bulk-import", status_code=201, summary="Import a manufacturer's devices")
 def bulk_import(body: BulkBody, response: Response,
-                actor: Actor = Depends(require_roles(*bulk.IMPORTERS))) -> dict:
+                actor: Actor = Depends(require_roles(*DEVICE_IMPORTERS))) -> dict:
     with tenant_session(actor) as db:
         batch, created = bulk.start_batch(db, actor, body.manufacturerId, body.batchId,
                                           body.devices)

@@ -9,17 +9,16 @@ from fastapi import APIRouter, Depends
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import current_actor, require_roles
-from app.tasks import send_task
 from services.actor import Actor
+from services.common.roles import DISPATCHERS
 from services.db import tenant_session
+from services.dispatch.flows import start_plan
 from services.dispatch.override import apply_move, preview_move
 from services.dispatch.service import (
-    DISPATCHERS,
     MAX_SECONDS,
     accept_plan,
     get_plan,
     plan_json,
-    request_plan,
 )
 
 router = APIRouter(prefix="/dispatch", tags=["dispatch"])
@@ -41,11 +40,8 @@ class MoveBody(BaseModel):
              summary="Optimise your open tickets in a worker; poll the plan for progress")
 def create_plan(body: PlanBody | None = None,
                 actor: Actor = Depends(require_roles(*DISPATCHERS))) -> dict:
-    with tenant_session(actor) as db:
-        body = body or PlanBody()
-        record = request_plan(db, actor, body.timeLimitSeconds, body.startAt)
-        plan_id = str(record.id)
-    send_task("dispatch.optimize", plan_id, str(actor.tenant_id), actor.tenant_kind.value)
+    body = body or PlanBody()
+    plan_id = start_plan(actor, body.timeLimitSeconds, body.startAt)
     return {"planId": plan_id, "status": "queued"}
 
 

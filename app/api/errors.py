@@ -13,7 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.uploads import too_large_message
-from app.logs import request_id_var
+from services.common.logs import request_id_var
 from services.errors import (
     Conflict,
     DomainError,

@@ -11,14 +11,15 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.contract import page_limit, page_offset
 from app.api.deps import current_actor, download_actor, require_roles
-from app.maps import directory_map, service_area_map
 from services.actor import Actor, Role
+from services.common.roles import SERVICE_PLANNERS
 from services.db import tenant_session
 from services.errors import Invalid
 from services.geo import coverage, directory
 from services.geo.coverage import MAX_AREA_RADIUS_KM
 from services.geo.importer import MAX_BYTES, import_directory
 from services.geo.pincodes import get_pincode
+from services.maps import directory_map, service_area_map
 from services.uploads import body_limit, megabytes, read_file
 
 router = APIRouter(prefix="/geo", tags=["geo"])
@@ -109,11 +110,8 @@ class AreaBody(BaseModel):
     pincodes: list[str] = Field(default_factory=list, max_length=5000)
 
 
-AREA_EDITORS = (Role.OEM_ADMIN, Role.OEM_SERVICE_MANAGER, Role.DISPATCHER)
-
-
 @router.post("/service-areas", status_code=201, summary="Create a hub of your organisation")
-def create_area(body: AreaBody, actor: Actor = Depends(require_roles(*AREA_EDITORS))) -> dict:
+def create_area(body: AreaBody, actor: Actor = Depends(require_roles(*SERVICE_PLANNERS))) -> dict:
     with tenant_session(actor) as db:
         area = coverage.save_service_area(
             db, actor, name=body.name, hub_pincode=body.hubPincode, radius_km=body.radiusKm,
@@ -123,7 +121,7 @@ def create_area(body: AreaBody, actor: Actor = Depends(require_roles(*AREA_EDITO
 
 @router.put("/service-areas/{area_id}", summary="Change a hub of your organisation")
 def update_area(area_id: uuid.UUID, body: AreaBody,
-                actor: Actor = Depends(require_roles(*AREA_EDITORS))) -> dict:
+                actor: Actor = Depends(require_roles(*SERVICE_PLANNERS))) -> dict:
     with tenant_session(actor) as db:
         area = coverage.save_service_area(
             db, actor, name=body.name, hub_pincode=body.hubPincode, radius_km=body.radiusKm,
@@ -148,7 +146,7 @@ class TechnicianBody(BaseModel):
 @router.put("/service-areas/{area_id}/technicians",
             summary="Map a technician to a hub with device skills and availability")
 def map_technician(area_id: uuid.UUID, body: TechnicianBody,
-                   actor: Actor = Depends(require_roles(*AREA_EDITORS))) -> dict:
+                   actor: Actor = Depends(require_roles(*SERVICE_PLANNERS))) -> dict:
     with tenant_session(actor) as db:
         coverage.map_technician(db, actor, area_id, body.technicianId, body.specialties,
                                 body.status, body.shift)
@@ -157,7 +155,7 @@ def map_technician(area_id: uuid.UUID, body: TechnicianBody,
 
 @router.delete("/service-areas/{area_id}", status_code=204, summary="Remove a hub")
 def delete_area(area_id: uuid.UUID,
-                actor: Actor = Depends(require_roles(*AREA_EDITORS))) -> Response:
+                actor: Actor = Depends(require_roles(*SERVICE_PLANNERS))) -> Response:
     with tenant_session(actor) as db:
         coverage.delete_service_area(db, actor, area_id)
     return Response(status_code=204)

@@ -8,7 +8,7 @@ import re
 import time
 import uuid
 
-from app.logs import actor_var, request_id_var
+from services.common.logs import actor_var, request_id_var
 
 log = logging.getLogger("yantra.access")
 _VALID_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")

@@ -9,8 +9,9 @@ from pydantic import BaseModel, Field
 
 from app.api.deps import current_actor, require_roles
 from services.actor import Actor
+from services.common.roles import SERVICE_TEAM
 from services.db import tenant_session
-from services.parts.service import RESERVERS, reserve_parts, stock_at
+from services.parts.service import reserve_parts, stock_at
 
 router = APIRouter(prefix="/parts", tags=["parts"])
 
@@ -24,7 +25,7 @@ class ReserveBody(BaseModel):
 
 @router.post("/reserve", status_code=201,
              summary="Hold parts at a hub for a ticket (409 when stock is short)")
-def reserve(body: ReserveBody, actor: Actor = Depends(require_roles(*RESERVERS))) -> dict:
+def reserve(body: ReserveBody, actor: Actor = Depends(require_roles(*SERVICE_TEAM))) -> dict:
     with tenant_session(actor) as db:
         held = reserve_parts(db, actor, body.ticketId, body.partCode, body.hubId, body.qty)
         return {"reservationId": str(held.id), "ticketId": str(held.ticket_id),

@@ -10,10 +10,10 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import current_actor, require_roles
 from services.actor import Actor
+from services.common.roles import INSTALLERS
 from services.db import tenant_session
 from services.devices.registry import reissue_label
 from services.devices.scanning import (
-    INSTALLERS,
     log_refused_scan,
     scan,
     scanned_label,

@@ -3,7 +3,6 @@ sent to them. Row-level security decides what each organisation may read."""
 
 from __future__ import annotations
 
-import logging
 import uuid
 from datetime import date, datetime
 from decimal import Decimal
@@ -13,12 +12,11 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.contract import GstPercent, Percent, page_limit, page_offset
 from app.api.deps import current_actor
-from app.tasks import send_task
 from services.actor import Actor
 from services.db import tenant_session
 from services.errors import Invalid
+from services.rfq.flows import schedule_expiry
 from services.rfq.machine import RFQ_STATUSES
-from services.rfq.models import Rfq
 from services.rfq.quotes import (
     MAX_PAISE,
     QuoteLine,
@@ -38,7 +36,6 @@ from services.rfq.service import (
 )
 from services.rfq.service import open_rfq as open_draft
 
-log = logging.getLogger("yantra.api")
 router = APIRouter(prefix="/rfqs", tags=["rfq"])
 MAX_QTY = 100_000  # units of one SKU in one RFQ: more is a typing slip
 
@@ -90,16 +87,6 @@ class QuoteBody(BaseModel):
     cmcYears: int = Field(0, ge=0, le=30)
     cmcAnnualPaise: int = Field(0, ge=0, le=MAX_PAISE)
     notes: str = Field("", max_length=4000)
-
-
-def schedule_expiry(rfq: Rfq) -> None:
-    """Ask a worker to expire the RFQ at its `expires_at`. Should the broker be away, the
-    periodic sweep still expires it, so the RFQ stands and the failure is logged."""
-    try:
-        send_task("rfq.expire", str(rfq.id), eta=rfq.expires_at)
-    except Exception:  # the RFQ is committed; the sweep is the fallback
-        log.exception("could not schedule the expiry of %s; the sweep will expire it",
-                      rfq.label)
 
 
 @router.post("", status_code=201, summary="Raise an RFQ (opened to OEMs unless draft)")

@@ -36,7 +36,7 @@ from sqlmodel import Session
 from services.actor import Actor
 from services.audit import service as audit
 from services.catalog import rules
-from services.catalog.service import EDITORS
+from services.common.roles import SELLERS
 from services.errors import Invalid
 from services.events.service import emit
 
@@ -109,7 +109,7 @@ def parse_row(row: dict[str, str]) -> dict[str, Any]:
         "code": rules.check_code(row["code"]), "name": rules.check_name(row["name"]),
         "category": rules.check_category(row["category"]),
         "imdr_class": rules.check_risk_class(row["risk_class"]),
-        "list_price_paise": rules.rupees_to_paise(row["list_price_inr"]),
+        "list_price_paise": rules.list_price_paise(row["list_price_inr"]),
         "gst_rate": rules.check_gst_rate(gst),
         "description": rules.check_description(row.get("description")),
         "datasheet_url": rules.check_datasheet_url(row.get("datasheet_url")),
@@ -205,7 +205,7 @@ def import_catalog(db: Session, actor: Actor, data: bytes) -> ImportReport:
     """Import a CSV price list into the actor's (OEM's) catalog. Raises Forbidden (not an
     OEM editor) or Invalid('file') when the file as a whole cannot be read; bad rows are
     reported in the returned report, with line, column and reason."""
-    actor.require(*EDITORS)
+    actor.require(*SELLERS)
     report = ImportReport()
     good = read_rows(data, report)
     report.created, report.updated = upsert_skus(db, actor.tenant_id, good)

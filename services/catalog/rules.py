@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from services.catalog.models import GST_RATES, RISK_CLASSES
 from services.catalog.vocab import CATEGORY_RISK
+from services.common.money import rupees_to_paise
 from services.errors import Invalid
 
 CODE = re.compile(r"^[A-Z0-9][A-Z0-9._/-]{0,63}$")
@@ -66,17 +67,12 @@ def check_price_paise(paise: Any) -> int:
     return paise
 
 
-def rupees_to_paise(rupees: Any, field: str = "listPriceInr") -> int:
-    """'12,50,000' or '1250000.50' rupees as paise. Raises Invalid for anything else."""
-    text = str(rupees or "").replace(",", "").replace("₹", "").strip()
+def list_price_paise(rupees: Any, field: str = "listPriceInr") -> int:
+    """A list price typed in rupees ('12,50,000', '1250000.50') as paise, within the
+    catalog's bounds. Raises Invalid naming `field` for anything else."""
+    paise = rupees_to_paise(rupees, field)
     try:
-        amount = Decimal(text)
-    except InvalidOperation:
-        raise Invalid(field, f"'{rupees}' is not an amount in rupees") from None
-    if not amount.is_finite() or amount != amount.quantize(Decimal("0.01")):
-        raise Invalid(field, "give rupees with at most two decimals")
-    try:
-        return check_price_paise(int(amount * 100))
+        return check_price_paise(paise)
     except Invalid as exc:
         raise Invalid(field, exc.reason) from None
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from services.actor import Actor, Role
+from services.actor import Actor
 from services.audit import service as audit
 from services.catalog.models import Sku
 from services.catalog.rules import (
@@ -26,11 +26,10 @@ from services.catalog.rules import (
     check_price_paise,
     check_risk_class,
 )
+from services.common.roles import SELLERS
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events.service import emit
 from services.tenancy.service import directory
-
-EDITORS = (Role.OEM_ADMIN, Role.OEM_SALES)
 
 # What update_sku may change, with the check each new value goes through.
 _CHANGEABLE = {
@@ -58,7 +57,7 @@ def create_sku(db: Session, actor: Actor, code: str, name: str, category: str, i
                datasheet_url: str | None = None) -> Sku:
     """Add a SKU to the actor's (OEM's) catalog. Raises Forbidden (not an OEM editor),
     Invalid (naming the field) or Conflict (the code is already listed)."""
-    actor.require(*EDITORS)
+    actor.require(*SELLERS)
     code = check_code(code)
     sku = Sku(tenant_id=actor.tenant_id, code=code, name=check_name(name),
               category=check_category(category), imdr_class=check_risk_class(imdr_class),
@@ -79,7 +78,7 @@ def create_sku(db: Session, actor: Actor, code: str, name: str, category: str, i
 def _own_sku(db: Session, actor: Actor, sku_id: uuid.UUID) -> Sku:
     """The SKU if the actor's OEM lists it. NotFound when no such SKU is visible;
     Forbidden when another OEM lists it."""
-    actor.require(*EDITORS)
+    actor.require(*SELLERS)
     sku = db.get(Sku, sku_id)
     if sku is None:
         raise NotFound("No such SKU")

@@ -16,16 +16,16 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session, select
 
-from services.actor import Actor, Role, TenantKind
+from services.actor import Actor, TenantKind
 from services.audit import service as audit
 from services.catalog.models import Sku
+from services.common.roles import DEVICE_IMPORTERS
 from services.devices.models import DeviceRegistrationBatch, Equipment, ManufacturerDeviceFeed
 from services.devices.registry import SERIAL, check_install_date, check_site
 from services.errors import DomainError, Forbidden, Invalid, NotFound
 from services.events.service import emit
 from services.geo.models import HealthcareFacility
 
-IMPORTERS = (Role.OEM_ADMIN, Role.OEM_SERVICE_MANAGER)
 MAX_ROWS = 50_000
 CHUNK = 500
 
@@ -36,7 +36,7 @@ def start_batch(db: Session, actor: Actor, manufacturer_id: uuid.UUID, external_
 
     Raises Forbidden (not this manufacturer's importer) or Invalid (batch id, rows).
     """
-    actor.require(*IMPORTERS)
+    actor.require(*DEVICE_IMPORTERS)
     if actor.tenant_kind != TenantKind.OEM or manufacturer_id != actor.tenant_id:
         raise Forbidden("You can import devices only for your own manufacturer account")
     external_batch_id = (external_batch_id or "").strip()

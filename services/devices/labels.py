@@ -13,6 +13,7 @@ from services.actor import Actor
 from services.audit import service as audit
 from services.catalog.models import Sku
 from services.columns import utcnow
+from services.common.roles import REGISTRARS
 from services.devices.models import Equipment, ManufacturerDeviceFeed, QrCode, QrKit
 from services.errors import Invalid, NotFound
 from services.geo.models import HealthcareFacility, IndianPincode
@@ -94,7 +95,6 @@ def selection_kit(db: Session, actor: Actor, device_ids: list[uuid.UUID]) -> byt
     """A kit for devices picked by hand (at most MAX_SELECTION).
 
     Raises Forbidden (role), Invalid (none or too many) or NotFound (none visible)."""
-    from services.devices.registry import REGISTRARS
     actor.require(*REGISTRARS)
     if not device_ids:
         raise Invalid("deviceIds", "pick at least one device")

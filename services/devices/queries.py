@@ -13,9 +13,11 @@ from sqlmodel import Session, select
 from services.audit.models import AuditEntry
 from services.catalog.models import Sku
 from services.devices.models import Equipment, QrCode, QrDeploymentLog
+from services.devices.registry import facility_location
 from services.devices.scanning import device_context
 from services.errors import Invalid, NotFound
 from services.geo.models import HealthcareFacility, IndianPincode
+from services.settings import get_settings
 
 LIFECYCLE = ("registered", "qr_printed", "deployed", "active", "decommissioned")
 
@@ -121,3 +123,16 @@ def identify(db: Session, *, serial: str | None = None, udi: str | None = None) 
             conditions.append(Equipment.serial_number == parsed.serial)
     devices = db.exec(select(Equipment).where(or_(*conditions)).limit(20))
     return [device_context(db, d) for d in devices]
+
+
+def deployment_site(db: Session, device_id: uuid.UUID) -> dict[str, Any] | None:
+    """Where the device is deployed, for its map: the facility's name, its coordinates (or
+    its pincode's centroid) and the radius a label scan must fall in. None for a device
+    without a facility."""
+    device = db.get(Equipment, device_id)
+    facility = db.get(HealthcareFacility, device.facility_id) if device and device.facility_id \
+        else None
+    if facility is None:
+        return None
+    return {"name": facility.name, "site": facility_location(db, facility),
+            "radiusM": get_settings().qr_deploy_radius_m}

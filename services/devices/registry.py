@@ -5,27 +5,25 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from sqlalchemy import text, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services.actor import Actor, Role, TenantKind
+from services.actor import Actor, TenantKind
 from services.audit import service as audit
 from services.catalog.models import Sku
 from services.columns import utcnow
+from services.common.clock import today_ist
+from services.common.roles import LABEL_PRINTERS, REGISTRARS
 from services.devices.models import Equipment, QrCode
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events.service import emit
 from services.geo.models import HealthcareFacility
 
-REGISTRARS = (Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.OEM_ADMIN,
-              Role.OEM_SERVICE_MANAGER)
 SERIAL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,79}$")
 AMC_STATUSES = ("none", "warranty", "amc", "cmc")
-IST = ZoneInfo("Asia/Kolkata")
 SLA_TIERS = ("platinum", "gold", "silver", "bronze")
 
 
@@ -55,7 +53,7 @@ def check_serial(serial: str) -> str:
 def check_install_date(value: date | None) -> date | None:
     if value is None:
         return None
-    if value > datetime.now(IST).date():  # India's date, whatever the server's zone
+    if value > today_ist():
         raise Invalid("installationDate", "cannot be in the future")
     if value.year < 1980:
         raise Invalid("installationDate", "is before 1980")
@@ -191,7 +189,7 @@ def issue_label(db: Session, actor: Actor, device: Equipment, *, matrix: bool = 
 
 def reissue_label(db: Session, actor: Actor, device_id: uuid.UUID) -> QrCode:
     """Print a fresh label for a device the actor can see (the old one is revoked)."""
-    actor.require(*REGISTRARS, Role.DISPATCHER, Role.TECHNICIAN)
+    actor.require(*LABEL_PRINTERS)
     device = db.get(Equipment, device_id)
     if device is None:
         raise NotFound("No device with that id that you can see")

@@ -9,10 +9,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from services.actor import Actor, Role
+from services.actor import Actor
 from services.audit import service as audit
 from services.catalog.models import Sku
 from services.columns import utcnow
+from services.common.roles import INSTALLERS
 from services.contracts.models import Contract
 from services.devices.models import Equipment, QrCode, QrDeploymentLog
 from services.devices.registry import facility_location
@@ -26,7 +27,6 @@ from services.settings import get_settings
 log = logging.getLogger("yantra.qr")
 OPEN_TICKET_STATES = ("resolved", "closed", "cancelled")
 # The people who put devices on site: they alone confirm a deployment.
-INSTALLERS = (Role.TECHNICIAN, Role.OEM_SERVICE_MANAGER)
 
 
 def _label(db: Session, qr_id: uuid.UUID) -> QrCode:

@@ -28,9 +28,7 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 from pyvrp import (
@@ -57,10 +55,8 @@ from pyvrp.search import (
 from pyvrp.solve import SolveParams
 from pyvrp.stop import FirstFeasible, MaxRuntime, MultipleCriteria
 
-if TYPE_CHECKING:
-    from services.dispatch.routing import RoutingProblem
+from services.dispatch.problem import Progress, RoutingProblem
 
-Progress = Callable[[dict], None]
 STRICT_PENALTY = 10**7  # per unit late or over capacity: more than any job is worth
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from services.dispatch.routing import Job, RoutingProblem, Vehicle
+from services.dispatch.problem import Job, RoutingProblem, Vehicle
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,8 @@ from sqlmodel import Session
 
 from services.actor import Actor
 from services.audit import service as audit
+from services.common.clock import IST
+from services.common.roles import DISPATCHERS
 from services.dispatch.models import DispatchPlan
 from services.dispatch.planner import (
     PINNED_STATUSES,
@@ -31,7 +33,7 @@ from services.dispatch.planner import (
     load_jobs,
     load_technicians,
 )
-from services.dispatch.travel import IST, Place, TravelModel
+from services.dispatch.travel import Place, TravelModel
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 
 LEFT_OUT_BY_DISPATCHER = "left out by the dispatcher"
@@ -82,8 +84,6 @@ def apply_move(db: Session, actor: Actor, plan_id: uuid.UUID, ticket_id: str,
 
 
 def _ready_plan(db: Session, actor: Actor, plan_id: uuid.UUID, *, lock: bool) -> DispatchPlan:
-    from services.dispatch.service import DISPATCHERS
-
     if not actor.roles & DISPATCHERS:
         raise Forbidden("only a dispatcher or service manager changes a plan")
     record = db.get(DispatchPlan, plan_id, with_for_update=lock)

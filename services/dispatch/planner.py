@@ -19,7 +19,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import text
 from sqlmodel import Session
 
-from services.dispatch.routing import Job, RoutingProblem, Solution, Vehicle, solve
+from services.dispatch.problem import Job, RoutingProblem, Solution, Vehicle
+from services.dispatch.routing import solve
 from services.dispatch.travel import IST, Place, TravelModel
 from services.geo.vocab import city_tier, metro_of
 

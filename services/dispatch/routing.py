@@ -21,15 +21,14 @@ today's routes given) leaves most of the time to the full model, where moves cos
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from services.dispatch import hgs
+from services.dispatch.insertion import insert_all
+from services.dispatch.problem import Progress, RoutingProblem, Solution, Stop
 
-Progress = Callable[[dict], None]
 # Shares of the time limit for the search engine: fleet minimisation needs most of it;
 # dispatch plans gain more from the full model's polish (deadlines, balance).
 SEARCH_SHARE_FLEET = 0.92
@@ -37,61 +36,6 @@ SEARCH_SHARE_DISPATCH = 0.6
 # A re-plan starts from today's plan: a short search fits the new work in, and the full
 # model, where moving a job costs, has the rest of the time.
 SEARCH_SHARE_REPLAN = 0.15
-
-
-@dataclass
-class Job:
-    node: int
-    service: int
-    earliest: int
-    latest: int
-    demand: int = 0
-    allowed: tuple[int, ...] | None = None  # vehicle indexes; None: any
-    drop_penalty: int = 10**9
-    soft_latest: int | None = None  # past this, `late_cost` per time unit
-    late_cost: int = 0
-    pinned: int | None = None  # vehicle that must keep the job
-    previous: int | None = None  # vehicle that has the job today; moving it costs
-
-
-@dataclass
-class Vehicle:
-    start: int
-    end: int
-    earliest: int = 0
-    latest: int = 10**9
-    capacity: int = 10**9
-    fixed_cost: int = 0
-
-
-@dataclass
-class RoutingProblem:
-    time: list[list[int]]
-    jobs: list[Job]
-    vehicles: list[Vehicle]
-    cost: list[list[int]] | None = None  # arc costs; the time matrix when None
-    balance_cost: int = 0  # per unit of the longest working day, to spread the work
-    move_cost: int = 0  # per job served by another vehicle than its `previous` one
-
-
-@dataclass
-class Stop:
-    job: int
-    start: int  # start of service
-
-
-@dataclass
-class Solution:
-    routes: list[list[Stop]]
-    unserved: list[int]
-    objective: int
-    arc_cost: int
-    seconds: float
-    rounds: list[dict] = field(default_factory=list)
-
-    @property
-    def vehicles_used(self) -> int:
-        return sum(1 for route in self.routes if route)
 
 
 class _Model:
@@ -285,8 +229,6 @@ def _slot_in(problem: RoutingProblem, initial_routes: list[list[int]], started: 
              on_progress: Progress | None) -> Solution | None:
     """A re-plan that keeps today's routes and slots the new urgent work in (see
     services.dispatch.insertion); None when that cannot serve it in time."""
-    from services.dispatch.insertion import insert_all
-
     routes = insert_all(problem, initial_routes)
     if routes is None:
         return None

@@ -12,8 +12,9 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from services.actor import Actor, Role
+from services.actor import Actor
 from services.audit import service as audit
+from services.common.roles import DISPATCHERS
 from services.db import tenant_session
 from services.dispatch.models import DispatchPlan
 from services.dispatch.planner import plan
@@ -22,7 +23,6 @@ from services.events.service import emit
 from services.tickets.models import Ticket
 from services.tickets.service import change_status
 
-DISPATCHERS = frozenset({Role.DISPATCHER, Role.OEM_SERVICE_MANAGER})
 MAX_SECONDS = 60
 STALE_AFTER_S = 180  # past its time limit by this much, a plan is not coming
 

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
-from services.dispatch.routing import Job, RoutingProblem, Solution, Vehicle
+from services.dispatch.problem import Job, RoutingProblem, Solution, Vehicle
 
 SCALE = 1000
 VEHICLE_COST = 10**8  # above any distance saving: fewest vehicles first

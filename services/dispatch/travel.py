@@ -16,11 +16,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
+from services.common.clock import IST
 from services.geo.distance import haversine_m
 
-IST = ZoneInfo("Asia/Kolkata")
 CITY_KM = 30
 ROAD_FACTOR_CITY = 1.4  # within 30 km: streets wind
 ROAD_FACTOR_HIGHWAY = 1.2  # beyond: mostly highway

@@ -54,7 +54,7 @@ class Subscriber:
 _SUBSCRIBERS: dict[str, Subscriber] = {}
 
 # Modules that hold the platform's own subscribers; workers import them at start.
-BUILTIN_MODULES = ("services.events.builtin",)
+BUILTIN_MODULES = ("services.events.builtin", "services.negotiation.flows")
 
 
 def subscriber(name: str, events: Iterable[str] | None = None) -> Callable[[Handler], Handler]:

@@ -20,6 +20,7 @@ from sqlmodel import Session, select
 
 from services.actor import Actor, Role
 from services.audit import service as audit
+from services.common.roles import SERVICE_PLANNERS
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events.service import emit
 from services.geo.distance import haversine_m, haversine_sql
@@ -32,7 +33,6 @@ ROAD_FACTOR = 1.35
 SPEED_KMH = {1: 22.0, 2: 30.0, 3: 40.0}
 MOBILISATION_HOURS = 0.5
 MAX_AREA_RADIUS_KM = 300.0
-EDITORS = frozenset({Role.OEM_ADMIN, Role.OEM_SERVICE_MANAGER, Role.DISPATCHER})
 
 
 def estimate_response_hours(distance_km: float, tier: int) -> float:
@@ -141,7 +141,7 @@ def save_service_area(db: Session, actor: Actor, *, name: str, hub_pincode: str,
     """Create or change a hub of the actor's organisation. The area covers the pincodes
     listed plus every pincode within `radius_km` of the hub. Raises Invalid, NotFound,
     Forbidden (not a service editor) or Conflict (name taken)."""
-    if not actor.roles & EDITORS:
+    if not actor.roles & SERVICE_PLANNERS:
         raise Forbidden("only a service manager, OEM admin or dispatcher edits service areas")
     name = (name or "").strip()
     if not 2 <= len(name) <= 120:
@@ -205,7 +205,7 @@ def _own_area(db: Session, actor: Actor, area_id: uuid.UUID) -> ServiceArea:
 
 def delete_service_area(db: Session, actor: Actor, area_id: uuid.UUID) -> None:
     """Remove a hub of the actor's organisation and its technician mapping."""
-    if not actor.roles & EDITORS:
+    if not actor.roles & SERVICE_PLANNERS:
         raise Forbidden("only a service manager, OEM admin or dispatcher edits service areas")
     area = _own_area(db, actor, area_id)
     for mapping in db.exec(select(TechnicianCoverage).where(
@@ -224,7 +224,7 @@ def map_technician(db: Session, actor: Actor, area_id: uuid.UUID, technician_id:
     """Map one of the organisation's technicians to its hub with the device types they
     service and whether they are free now; mapping again replaces the old entry. Raises
     Forbidden, NotFound (hub or technician not of this organisation) or Invalid."""
-    if not actor.roles & EDITORS:
+    if not actor.roles & SERVICE_PLANNERS:
         raise Forbidden("only a service manager, OEM admin or dispatcher maps technicians")
     area = _own_area(db, actor, area_id)
     user = db.get(User, technician_id)

@@ -19,14 +19,14 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlmodel import Session
 
-from services.actor import Actor, Role
+from services.actor import Actor
 from services.audit import service as audit
+from services.common.roles import ADMINS
 from services.db import tenant_session
 from services.errors import NotFound, Unauthorized
 from services.identity.models import User
 from services.settings import get_settings
 
-ADMINS = (Role.PLATFORM_ADMIN, Role.BUYER_ADMIN, Role.OEM_ADMIN)
 REVOKED = "This access token has ended (signed out or account disabled); sign in again"
 
 

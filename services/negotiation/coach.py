@@ -15,11 +15,11 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from services.common.clock import IST
 from services.errors import Conflict
 from services.negotiation.service import Room, _live, post_tip, thread
 from services.pricing.coach import suggest_quote_counter
 from services.pricing.deals import QuoteLine, buyer_type_of, delivery_tier
-from services.sla.calendar import IST
 
 
 def _context(db: Session, room: Room) -> dict[str, Any]:
@@ -61,8 +61,10 @@ def _on_table(room: Room, messages: list[dict], quote) -> tuple[dict[str, int], 
     return units, {}, quoted + history
 
 
-def suggest(db: Session, room: Room) -> dict[str, Any]:
-    """A coach tip for the actor's side, posted into the room (only that side sees it)."""
+def suggest(db: Session, room: Room, weighs: str | None = None) -> dict[str, Any]:
+    """A coach tip for the actor's side, posted into the room (only that side sees it);
+    `weighs` names the counter-offer that asked for it unasked (see flows.py). Raises
+    Conflict when the room is closed or there is no offer the coach can weigh."""
     _live(room)
     ctx = _context(db, room)
     units, terms, history = _on_table(room, thread(db, room), ctx["quote"])
@@ -85,5 +87,7 @@ def suggest(db: Session, room: Room) -> dict[str, Any]:
         raise Conflict("The offer on the table prices none of the RFQ's lines")
     tip = suggest_quote_counter(lines, room.side, history)
     tip["codes"] = [item.code for item in ctx["items"] if str(item.id) in units]
+    if weighs:
+        tip["weighs"] = weighs
     message = post_tip(db, room, tip)
     return {**tip, "messageId": message["id"], "seq": message["seq"]}

@@ -18,7 +18,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
-from services.actor import Actor, Role, TenantKind
+from services.actor import Actor, TenantKind
+from services.common.roles import BUYERS, SELLERS
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events.service import emit
 from services.rfq.models import Rfq
@@ -27,8 +28,7 @@ from services.rfq.service import rfq_items
 
 LIVE = ("open", "negotiating")
 MAX_BODY = 2000
-SIDE_ROLES = {"buyer": frozenset({Role.BUYER_ADMIN, Role.BUYER_USER}),
-              "oem": frozenset({Role.OEM_ADMIN, Role.OEM_SALES})}
+SIDE_ROLES = {"buyer": BUYERS, "oem": SELLERS}
 
 
 @dataclass(frozen=True)

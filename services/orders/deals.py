@@ -14,8 +14,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from services.common.clock import IST
 from services.pricing.deals import buyer_type_of, delivery_tier
-from services.sla.calendar import IST
 
 
 def closed_deals(db: Session) -> list[dict[str, Any]]:

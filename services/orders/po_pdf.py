@@ -11,24 +11,16 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
+from services.common.clock import IST
+from services.common.money import format_inr
 from services.contracts.models import Contract
 from services.orders.models import PurchaseOrder
 from services.rendering import pdf_text
-from services.sla.calendar import IST
 
 
 def rupees(paise: int) -> str:
     """Rs 12,34,567.89 (Indian grouping; the PDF's base font has no rupee sign)."""
-    whole, frac = divmod(int(paise), 100)
-    digits = str(whole)
-    head, tail = digits[:-3], digits[-3:]
-    groups = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    if head:
-        groups.insert(0, head)
-    return "Rs " + ",".join([*groups, tail]) + f".{frac:02d}"
+    return format_inr(paise, symbol="Rs ")
 
 
 def render_po(po: PurchaseOrder, contract: Contract, buyer: str, seller: str) -> bytes:

@@ -26,10 +26,12 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
-from services.actor import Actor, Role
+from services.actor import Actor
 from services.audit import service as audit
 from services.catalog.models import Sku
 from services.columns import utcnow
+from services.common.clock import today_ist
+from services.common.roles import AWARDERS, BUYERS, SUPPLIERS
 from services.contracts.models import Contract
 from services.devices.registry import SLA_TIERS, RegisterDevice, check_serial, register_device
 from services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -37,14 +39,11 @@ from services.events.service import emit
 from services.orders.models import PurchaseOrder, SalesOrder
 from services.rfq.machine import check_rfq_transition
 from services.rfq.models import Quote, Rfq
-from services.rfq.service import today_ist
 from services.tenancy.service import directory
 
 # (from, to) -> the side that may make the move
 MOVES = {("confirmed", "shipped"): "seller", ("shipped", "delivered"): "buyer",
          ("delivered", "installed"): "buyer", ("confirmed", "cancelled"): "buyer"}
-BUYER_ROLES = frozenset({Role.BUYER_ADMIN, Role.BUYER_USER})
-SELLER_ROLES = frozenset({Role.OEM_ADMIN, Role.OEM_SALES, Role.OEM_SERVICE_MANAGER})
 
 
 @dataclass
@@ -78,7 +77,7 @@ def award_quote(db: Session, actor: Actor, rfq_id: uuid.UUID, cmd: Award) -> dic
     """Award the RFQ to one quote (see the module docstring). Raises Forbidden, NotFound,
     Invalid (slaTier, facilityId, quoteId) or Conflict (RFQ not negotiating, quote no
     longer current or past its validity)."""
-    actor.require(Role.BUYER_ADMIN)
+    actor.require(*AWARDERS)
     rfq = db.get(Rfq, rfq_id, with_for_update=True)
     if rfq is None or rfq.tenant_id != actor.tenant_id:
         raise NotFound("No such RFQ of yours")
@@ -168,9 +167,9 @@ def _own_facility(db: Session, actor: Actor, facility_id: uuid.UUID) -> None:
 
 
 def _side(actor: Actor, order: SalesOrder) -> str:
-    if actor.tenant_id == order.tenant_id and actor.roles & BUYER_ROLES:
+    if actor.tenant_id == order.tenant_id and actor.roles & BUYERS:
         return "buyer"
-    if actor.tenant_id == order.seller_tenant_id and actor.roles & SELLER_ROLES:
+    if actor.tenant_id == order.seller_tenant_id and actor.roles & SUPPLIERS:
         return "seller"
     raise Forbidden("your roles cannot move this order")
 

@@ -8,6 +8,7 @@ from sqlalchemy import text
 from sqlmodel import Session
 
 from services.actor import Actor, Role
+from services.common.roles import CUSTOMERS, FIELD_SERVICE, SELLERS
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ def home_figures(db: Session, actor: Actor) -> list[Figure]:
             Figure("Pincodes", _count(db, "SELECT count(*) FROM indian_pincodes"),
                    "India Post reference"),
         ]
-    if actor.has_any(Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF):
+    if actor.has_any(*CUSTOMERS):
         figures += [
             Figure("Facilities", _count(
                 db, "SELECT count(*) FROM healthcare_facilities WHERE tenant_id = :t", t=tid),
@@ -50,7 +51,7 @@ def home_figures(db: Session, actor: Actor) -> list[Figure]:
     if actor.has_any(Role.LAB_STAFF):
         figures.append(Figure("Laboratories", _count(
             db, "SELECT count(*) FROM laboratories WHERE tenant_id = :t", t=tid), "in your network"))
-    if actor.has_any(Role.OEM_ADMIN, Role.OEM_SALES):
+    if actor.has_any(*SELLERS):
         figures += [
             Figure("Your SKUs", _count(db, "SELECT count(*) FROM sku WHERE tenant_id = :t", t=tid),
                    "in the catalog"),
@@ -58,7 +59,7 @@ def home_figures(db: Session, actor: Actor) -> list[Figure]:
             Figure("RFQs sent to you", _count(
                 db, "SELECT count(*) FROM rfq WHERE tenant_id <> :t", t=tid), "shared with you"),
         ]
-    if actor.has_any(Role.OEM_SERVICE_MANAGER, Role.DISPATCHER, Role.TECHNICIAN):
+    if actor.has_any(*FIELD_SERVICE):
         figures += [
             Figure("Devices in your care", _count(
                 db, "SELECT count(*) FROM equipment WHERE tenant_id <> :t", t=tid),

@@ -8,14 +8,12 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from services.actor import Actor, Role
+from services.actor import Actor
 from services.audit import service as audit
+from services.common.roles import SERVICE_TEAM
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events.service import emit
 from services.parts.models import FaultPart, Part, PartReservation, PartStock, SkuPart
-
-RESERVERS = frozenset({Role.DISPATCHER, Role.OEM_SERVICE_MANAGER, Role.OEM_ADMIN,
-                       Role.TECHNICIAN})
 
 
 def reserve_parts(db: Session, actor: Actor, ticket_id: uuid.UUID, part_code: str,
@@ -23,7 +21,7 @@ def reserve_parts(db: Session, actor: Actor, ticket_id: uuid.UUID, part_code: st
     """Hold `qty` of a part at a hub of the actor's organisation for a ticket it serves.
     Raises Forbidden, NotFound (ticket, part or no stock line at that hub), Invalid
     (quantity) or Conflict when fewer are free than asked, saying how many are."""
-    if not actor.roles & RESERVERS:
+    if not actor.roles & SERVICE_TEAM:
         raise Forbidden("only dispatchers, service managers and technicians reserve parts")
     if not isinstance(qty, int) or not 1 <= qty <= 1000:
         raise Invalid("qty", "must be a whole number from 1 to 1000")

@@ -12,6 +12,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 
+from services.common.money import group_indian
 from services.pricing.deals import PricingInputError, QuoteLine
 from services.pricing.model import PriceBand, PriceBandModel, load_or_train
 
@@ -386,13 +387,3 @@ def _four_figures(value: float) -> str:
     whole, _, fraction = text.partition(".")
     return f"{whole}.{fraction.rstrip('0').ljust(2, '0')}"
 
-
-def group_indian(rupees: int) -> str:
-    """Digits grouped the Indian way: 1,23,45,678."""
-    digits = str(rupees)
-    head, tail = digits[:-3], digits[-3:]
-    groups = []
-    while len(head) > 2:
-        groups.insert(0, head[-2:])
-        head = head[:-2]
-    return ",".join(([head] if head else []) + groups + [tail])

@@ -16,7 +16,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import pairwise
-from zoneinfo import ZoneInfo
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -24,6 +23,7 @@ from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
+from services.common.clock import IST
 from services.qr.symbols import QUIET_ZONE, qr_matrix
 
 PAGE_W, PAGE_H = A4
@@ -45,7 +45,6 @@ CHECKLIST = (
     "QR scanned with the Yantra app at the device to confirm deployment",
     "Installation photo taken",
 )
-IST = ZoneInfo("Asia/Kolkata")
 _DARK_RUN = re.compile(b"\x01+")
 
 

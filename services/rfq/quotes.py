@@ -19,18 +19,19 @@ from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from services.actor import Actor, Role, TenantKind
+from services.actor import Actor, TenantKind
 from services.audit import service as audit
 from services.columns import utcnow
+from services.common.clock import today_ist
+from services.common.roles import SELLERS
 from services.errors import Conflict, Forbidden, Invalid
 from services.events.service import emit
 from services.rfq.compare import compare_quotes
 from services.rfq.machine import RFQ_LIVE, check_quote_transition
 from services.rfq.models import Quote, Rfq
-from services.rfq.service import rfq_items, today_ist, visible_rfq
+from services.rfq.service import rfq_items, visible_rfq
 from services.tenancy.service import directory
 
-SELLERS = (Role.OEM_ADMIN, Role.OEM_SALES)
 MAX_PAISE = 10**15  # ₹10 lakh crore: anything above is a typing slip
 
 

@@ -12,15 +12,16 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, text
 from sqlmodel import Session, select
 
-from services.actor import Actor, Role, TenantKind
+from services.actor import Actor, TenantKind
 from services.audit import service as audit
 from services.catalog.models import Sku
 from services.columns import utcnow
+from services.common.clock import today_ist
+from services.common.roles import BUYERS
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events.service import emit
 from services.geo.models import HealthcareFacility, IndianPincode
@@ -28,9 +29,7 @@ from services.rfq.machine import check_rfq_transition
 from services.rfq.models import Rfq, RfqItem, RfqRecipient
 from services.tenancy.service import directory, grant_access
 
-BUYERS = (Role.BUYER_ADMIN, Role.BUYER_USER)
 BUYER_KINDS = (TenantKind.HOSPITAL_CHAIN, TenantKind.LAB_CHAIN)
-IST = ZoneInfo("Asia/Kolkata")
 MAX_ITEMS = 100
 
 
@@ -54,10 +53,6 @@ class NewRfq:
     facility_id: uuid.UUID | None = None
     buyer_id: uuid.UUID | None = None
     publish: bool = True
-
-
-def today_ist() -> date:
-    return datetime.now(IST).date()
 
 
 def _require_buyer(actor: Actor) -> None:

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlmodel import Session
 
+from services.common.clock import IST_NAME
+
 
 @dataclass(frozen=True)
 class Kpis:
@@ -27,19 +29,19 @@ def console_kpis(db: Session) -> Kpis:
         "SELECT count(*), count(*) FILTER (WHERE resolution_breached_at IS NULL) FROM ticket "
         "WHERE resolved_at >= now() - interval '30 days'")).one()
     today = db.execute(text(
-        "SELECT count(*) FROM ticket WHERE (response_breached_at AT TIME ZONE 'Asia/Kolkata')::date"
-        " = (now() AT TIME ZONE 'Asia/Kolkata')::date OR (resolution_breached_at AT TIME ZONE "
-        "'Asia/Kolkata')::date = (now() AT TIME ZONE 'Asia/Kolkata')::date")).scalar_one()
+        f"SELECT count(*) FROM ticket WHERE (response_breached_at AT TIME ZONE '{IST_NAME}')::date"
+        f" = (now() AT TIME ZONE '{IST_NAME}')::date OR (resolution_breached_at AT TIME ZONE "
+        f"'{IST_NAME}')::date = (now() AT TIME ZONE '{IST_NAME}')::date")).scalar_one()
     penalties = db.execute(text(
         "SELECT coalesce(sum(penalty_paise), 0) FROM ticket WHERE date_trunc('month', "
-        "resolved_at AT TIME ZONE 'Asia/Kolkata') = date_trunc('month', now() AT TIME ZONE "
-        "'Asia/Kolkata')")).scalar_one()
+        f"resolved_at AT TIME ZONE '{IST_NAME}') = date_trunc('month', now() AT TIME ZONE "
+        f"'{IST_NAME}')")).scalar_one()
     mttr = db.execute(text(
-        "SELECT to_char((resolved_at AT TIME ZONE 'Asia/Kolkata')::date, 'DD Mon') AS day, "
+        f"SELECT to_char((resolved_at AT TIME ZONE '{IST_NAME}')::date, 'DD Mon') AS day, "
         "avg(extract(epoch FROM resolved_at - opened_at)) / 3600 FROM ticket "
         "WHERE resolved_at >= now() - interval '14 days' GROUP BY 1, "
-        "(resolved_at AT TIME ZONE 'Asia/Kolkata')::date ORDER BY "
-        "(resolved_at AT TIME ZONE 'Asia/Kolkata')::date")).all()
+        f"(resolved_at AT TIME ZONE '{IST_NAME}')::date ORDER BY "
+        f"(resolved_at AT TIME ZONE '{IST_NAME}')::date")).all()
     return Kpis(
         open_by_priority={p: int(by_priority.get(p, 0)) for p in ("P1", "P2", "P3", "P4")},
         compliance_pct=round(100 * on_time / resolved, 1) if resolved else None,

@@ -8,9 +8,16 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session, select
 
-from services.actor import Actor, Role, TenantKind
+from services.actor import Actor, TenantKind
 from services.audit import service as audit
 from services.columns import utcnow
+from services.common.roles import (
+    SERVICE_TEAM,
+    TICKET_CANCELLERS,
+    TICKET_CLOSERS,
+    TICKET_OPENERS,
+    TICKET_VIEWERS,
+)
 from services.devices.models import Equipment
 from services.errors import Invalid, NotFound
 from services.events.service import emit
@@ -19,14 +26,10 @@ from services.sla.models import SlaPolicy
 from services.tickets.machine import RESPONDED, check_transition
 from services.tickets.models import Ticket, TicketEvent
 
-OPENERS = (Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF, Role.DISPATCHER, Role.TECHNICIAN,
-           Role.OEM_SERVICE_MANAGER)
-WORKERS = (Role.DISPATCHER, Role.TECHNICIAN, Role.OEM_SERVICE_MANAGER, Role.OEM_ADMIN)
-CUSTOMERS = (Role.BUYER_ADMIN, Role.BUYER_USER, Role.LAB_STAFF)
 SOURCES = ("portal", "qr_scan", "api", "whatsapp", "telemetry")
 # Who may set each status: the service side works the ticket, the customer closes it.
-SETTERS = {"closed": CUSTOMERS + (Role.DISPATCHER,), "reopened": CUSTOMERS + (Role.DISPATCHER,),
-           "cancelled": CUSTOMERS + (Role.DISPATCHER, Role.OEM_SERVICE_MANAGER)}
+SETTERS = {"closed": TICKET_CLOSERS, "reopened": TICKET_CLOSERS,
+           "cancelled": TICKET_CANCELLERS}
 
 
 def _service_partner(db: Session, actor: Actor, device: Equipment) -> uuid.UUID:
@@ -49,7 +52,7 @@ def open_ticket(db: Session, actor: Actor, device_id: uuid.UUID, priority: str,
 
     Raises Forbidden, Invalid (priority, source, description) or NotFound (device).
     """
-    actor.require(*OPENERS)
+    actor.require(*TICKET_OPENERS)
     if priority not in sla.PRIORITIES:
         raise Invalid("priority", "must be P1, P2, P3 or P4")
     if source not in SOURCES:
@@ -93,7 +96,7 @@ def _event(db: Session, actor: Actor, ticket: Ticket, kind: str, old: str | None
 def change_status(db: Session, actor: Actor, ticket_id: uuid.UUID, new: str,
                   note: str = "") -> Ticket:
     """Move a ticket; raises Conflict (with the allowed statuses), Forbidden or NotFound."""
-    actor.require(*(WORKERS + CUSTOMERS))
+    actor.require(*TICKET_VIEWERS)
     ticket = db.get(Ticket, ticket_id, with_for_update=True)
     if ticket is None:
         raise NotFound("No ticket with that id that you can see")
@@ -102,7 +105,7 @@ def change_status(db: Session, actor: Actor, ticket_id: uuid.UUID, new: str,
     if new in SETTERS:
         actor.require(*SETTERS[new])
     else:
-        actor.require(*WORKERS)
+        actor.require(*SERVICE_TEAM)
     policy = db.get(SlaPolicy, ticket.sla_policy_id) if ticket.sla_policy_id else None
     now = utcnow()
     if old == "on_hold":

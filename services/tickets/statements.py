@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlmodel import Session
 
+from services.common.clock import IST_NAME
 from services.contracts.models import Contract
 from services.errors import Invalid, NotFound
 
@@ -31,8 +32,8 @@ def monthly_statement(db: Session, contract_id: uuid.UUID, month: str) -> dict[s
     rows = db.execute(text(
         "SELECT number, priority, opened_at, resolved_at, resolution_due_at, penalty_paise "
         "FROM ticket WHERE contract_id = :c AND resolved_at IS NOT NULL "
-        "AND (resolved_at AT TIME ZONE 'Asia/Kolkata')::date >= :s "
-        "AND (resolved_at AT TIME ZONE 'Asia/Kolkata')::date < :e ORDER BY resolved_at"),
+        f"AND (resolved_at AT TIME ZONE '{IST_NAME}')::date >= :s "
+        f"AND (resolved_at AT TIME ZONE '{IST_NAME}')::date < :e ORDER BY resolved_at"),
         {"c": contract_id, "s": start, "e": end}).all()
     lines = [{"number": r.number, "priority": r.priority, "openedAt": r.opened_at.isoformat(),
               "resolvedAt": r.resolved_at.isoformat(),

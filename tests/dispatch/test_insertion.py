@@ -4,7 +4,7 @@ and never at the cost of its own deadline."""
 from __future__ import annotations
 
 from services.dispatch.insertion import insert_all, insert_urgent
-from services.dispatch.routing import Job, RoutingProblem, Vehicle
+from services.dispatch.problem import Job, RoutingProblem, Vehicle
 
 
 def _problem(capacity: int, deadline: int = 600) -> RoutingProblem:

@@ -7,7 +7,8 @@ import random
 from datetime import datetime
 
 from services.dispatch.planner import PlanJob, PlanTech, build_problem, eligibility
-from services.dispatch.routing import Solution, solve
+from services.dispatch.problem import Solution
+from services.dispatch.routing import solve
 from services.dispatch.travel import IST, Place, TravelModel
 
 START = datetime(2026, 1, 15, 8, 0, tzinfo=IST)

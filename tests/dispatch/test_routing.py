@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from services.dispatch import hgs
-from services.dispatch.routing import Job, RoutingProblem, Vehicle, solve
+from services.dispatch.problem import Job, RoutingProblem, Vehicle
+from services.dispatch.routing import solve
 from services.dispatch.solomon import evaluate, read_instance, to_problem
 
 SOLOMON = Path(__file__).resolve().parents[3] / "shared" / "bench" / "solomon"

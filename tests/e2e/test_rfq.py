@@ -20,7 +20,7 @@ def test_raise_an_rfq_get_a_quote_and_compare(browser, app_url: str):
     buyer.set_default_timeout(20_000)
     sign_in(buyer, app_url, demo_email(Role.BUYER_ADMIN))
     buyer.goto(f"{app_url}/rfqs/new")
-    buyer.fill("#sku-search", "Clarus")
+    buyer.fill("#sku-search", "Clarus 9 Ultra")  # the demo catalog has other Clarus models
     buyer.get_by_role("button", name="Add").first.click()
     expect(buyer.get_by_text("MVI-US9")).to_be_visible()
     buyer.fill("#rfq-pincode", "110029")

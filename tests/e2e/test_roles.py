@@ -9,10 +9,10 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlalchemy import text
 
-from app.navigation import PAGES, pages_for
 from services.actor import Role
 from services.db import system_session
 from services.seed.demo import demo_email
+from state.navigation import PAGES, pages_for
 
 pytestmark = pytest.mark.e2e
 

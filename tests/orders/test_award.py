@@ -146,7 +146,7 @@ def test_an_awarded_deal_trains_the_price_band_in_a_worker(market, awarded, tmp_
     import json
     import time
 
-    from app.tasks import send_task
+    from services.common.tasks import send_task
     from services.orders.deals import closed_deals
     from services.pricing.model import default_directory
     from tests.workers import celery_running

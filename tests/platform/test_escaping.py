@@ -11,11 +11,11 @@ from datetime import UTC, datetime
 
 import pytest
 
-from app.maps import directory_map, dispatch_map, field_map, service_area_map
 from services.contracts.models import Contract
 from services.db import tenant_session
 from services.devices import bulk
 from services.identity.tokens import verify_access_token
+from services.maps import directory_map, dispatch_map, field_map, service_area_map
 from services.orders.models import PurchaseOrder
 from services.orders.po_pdf import render_po
 from services.rendering import csv_cell, html_text

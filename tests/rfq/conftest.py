@@ -14,9 +14,9 @@ from services.actor import Role, TenantKind
 from services.catalog.models import Sku
 from services.catalog.service import create_sku
 from services.columns import utcnow
+from services.common.clock import today_ist
 from services.db import tenant_session
 from services.rfq.quotes import QuoteLine, QuoteTerms
-from services.rfq.service import today_ist
 from tests.factories import PASSWORD, Org, make_org
 
 

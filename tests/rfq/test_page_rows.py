@@ -7,10 +7,11 @@ import uuid
 
 import pytest
 
+from services.common.money import rupees_to_paise
 from services.db import tenant_session
 from services.errors import Invalid
 from services.rfq.quotes import quotes_view
-from state.rfq import _offers, _ranked, _revision, rupees_to_paise
+from state.rfq import _offers, _ranked, _revision
 from tests.rfq.conftest import raise_rfq, send_quote
 
 
@@ -33,11 +34,11 @@ def test_the_buyer_sees_the_comparison_in_rupees(client, market):
 @pytest.mark.parametrize("typed,paise", [("12,50,000", 12_50_000_00), ("₹ 99.5", 9950),
                                          ("", 0), ("0.01", 1)])
 def test_prices_typed_in_rupees_become_paise(typed, paise):
-    assert rupees_to_paise(typed, "price") == paise
+    assert rupees_to_paise(typed, "price", blank=0) == paise
 
 
-@pytest.mark.parametrize("typed", ["twelve", "-5", "NaN"])
+@pytest.mark.parametrize("typed", ["twelve", "-5", "NaN", "12.349"])
 def test_a_price_that_is_not_an_amount_names_the_field(typed):
     with pytest.raises(Invalid) as refused:
-        rupees_to_paise(typed, "price of MVI-US9")
+        rupees_to_paise(typed, "price of MVI-US9", blank=0)
     assert refused.value.field == "price of MVI-US9"

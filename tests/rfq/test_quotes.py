@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
+from services.common.clock import today_ist
 from services.db import system_session
-from services.rfq.service import today_ist
 from tests.rfq.conftest import quote_body, raise_rfq, send_quote
 
 

@@ -1,4 +1,6 @@
-"""Leaflet maps (through folium) rendered to HTML for an iframe.
+"""Leaflet maps (through folium) rendered to HTML for an iframe: the one place a map is
+drawn, for the routes (`/api/v1/maps/...`) and the states alike. The data each map shows
+comes from the services of its domain; nothing here reads the database.
 
 Leaflet's script and stylesheet are served by the app itself (assets/vendor/leaflet,
 copied from the npm package at set-up), so maps work without a CDN; the base tiles
@@ -11,16 +13,12 @@ sandboxed, without the app's origin, as a second wall.
 
 from __future__ import annotations
 
-import uuid
+from datetime import datetime
 
 import folium
-from sqlmodel import Session
 
-from services.devices.models import Equipment
-from services.devices.registry import facility_location
-from services.geo.models import HealthcareFacility
+from services.common.clock import IST
 from services.rendering import html_text
-from services.settings import get_settings
 
 LEAFLET_JS = [("leaflet", "/vendor/leaflet/leaflet.js")]
 LEAFLET_CSS = [("leaflet_css", "/vendor/leaflet/leaflet.css")]
@@ -39,18 +37,18 @@ def _map(center: tuple[float, float], zoom: int) -> folium.Map:
     return fmap
 
 
-def deployment_map(db: Session, device_id: uuid.UUID, deployments: list[dict]) -> str:
-    """The facility, its deployment radius and every scan of the device's label."""
-    device = db.get(Equipment, device_id)
-    facility = db.get(HealthcareFacility, device.facility_id) if device.facility_id else None
-    if facility is None:
+def deployment_map(place: dict | None, deployments: list[dict]) -> str:
+    """The facility, its deployment radius and every scan of the device's label; `place`
+    is the device's site from `services.devices.queries.deployment_site` (empty without
+    one)."""
+    if place is None:
         return ""
-    site = facility_location(db, facility)
+    site = place["site"]
     fmap = _map(site, 14)
-    folium.Circle(site, radius=get_settings().qr_deploy_radius_m, color="#0f766e",
+    folium.Circle(site, radius=place["radiusM"], color="#0f766e",
                   fill=True, fill_opacity=0.08, tooltip=_tip("Deployment radius")).add_to(fmap)
     folium.CircleMarker(site, radius=9, color="#0f766e", fill=True, fill_opacity=1,
-                        tooltip=_tip(facility.name)).add_to(fmap)
+                        tooltip=_tip(place["name"])).add_to(fmap)
     points = [site]
     for scan in deployments:
         if scan.get("lat") is None or scan.get("lng") is None:
@@ -153,9 +151,6 @@ ROUTE_COLOURS = ("#0f766e", "#7c3aed", "#b45309", "#be185d", "#1d4ed8", "#15803d
 
 
 def _ist(stamp: str) -> str:
-    from datetime import datetime
-
-    from services.dispatch.travel import IST
     return datetime.fromisoformat(stamp).astimezone(IST).strftime("%d %b %H:%M")
 
 

@@ -1,20 +1,13 @@
-"""The app shell: sidebar on wide screens, a menu drawer on phones, and the 403 view."""
+"""The page layout: sidebar on wide screens, a menu drawer on phones, and the 403 view."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from pages.components.bell import bell
 from state.auth import AuthState
 
 BRAND = "#0f766e"
-
-
-def map_frame(*, links_out: bool = False, **props) -> rx.Component:
-    """An iframe for a map, sandboxed without the app's origin: a script in the map can
-    reach neither the page, its cookies nor the API as the user. `links_out` lets a click
-    in the map open a page of the app (the directory's facility links)."""
-    sandbox = "allow-scripts" + (" allow-top-navigation-by-user-activation" if links_out else "")
-    return rx.el.iframe(sandbox=sandbox, **props)
 
 
 def _nav_link(item) -> rx.Component:
@@ -33,40 +26,6 @@ def _brand() -> rx.Component:
                border_radius="8px", padding="6px"),
         rx.heading("Yantra", size="5"),
         align="center", spacing="2",
-    )
-
-
-def _notice(item) -> rx.Component:
-    text = rx.vstack(
-        rx.text(item["title"], size="2", weight=rx.cond(item["unread"] != "", "bold", "regular")),
-        rx.text(item["at"] + " · " + item["body"], size="1", color_scheme="gray"),
-        spacing="0", align="start")
-    return rx.cond(item["href"] != "", rx.link(text, href=item["href"], underline="none",
-                                               color_scheme="gray", high_contrast=True), text)
-
-
-def bell(element_id: str) -> rx.Component:
-    """Notices for the user's roles (breaches, escalations), with the unread count."""
-    count = rx.cond(AuthState.unread > 0, rx.badge(AuthState.unread, color_scheme="red",
-                                                   variant="solid", radius="full", size="1",
-                                                   position="absolute", top="-6px",
-                                                   right="-8px"))
-    return rx.popover.root(
-        rx.popover.trigger(rx.box(
-            rx.icon_button(rx.icon("bell", size=18), variant="ghost", color_scheme="gray",
-                           aria_label="Notifications"),
-            count, position="relative", id=element_id)),
-        rx.popover.content(rx.vstack(
-            rx.hstack(rx.text("Notifications", weight="bold"), rx.spacer(),
-                      rx.cond(AuthState.unread > 0, rx.button(
-                          "Mark all read", size="1", variant="soft",
-                          on_click=AuthState.read_notices)), width="100%", align="center"),
-            rx.cond(AuthState.notices.length() > 0,
-                    rx.vstack(rx.foreach(AuthState.notices, _notice), spacing="3",
-                              width="100%", max_height="360px", overflow_y="auto"),
-                    rx.text("Nothing for you yet. Breaches and escalations show here.",
-                            size="2", color_scheme="gray")),
-            spacing="3", width="100%"), width="320px"),
     )
 
 
@@ -145,23 +104,4 @@ def layout(title: str, content: rx.Component, subtitle: str = "") -> rx.Componen
             width="100%", spacing="0",
         ),
         spacing="0", width="100%", align="start", min_height="100vh",
-    )
-
-
-def data_table(columns: list[tuple[str, str]], rows, empty: str, table_id: str) -> rx.Component:
-    """A table over a list of dicts; `columns` are (key, heading)."""
-    return rx.cond(
-        rows.length() > 0,
-        rx.box(
-            rx.table.root(
-                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h)
-                                                for _k, h in columns])),
-                rx.table.body(rx.foreach(rows, lambda row: rx.table.row(
-                    *[rx.table.cell(row[k]) for k, _h in columns]))),
-                variant="surface", size="2", width="100%", id=table_id,
-            ),
-            overflow_x="auto", width="100%",
-        ),
-        rx.callout.root(rx.callout.icon(rx.icon("info")), rx.callout.text(empty),
-                        color_scheme="gray"),
     )

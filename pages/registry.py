@@ -1,0 +1,92 @@
+"""Every page of the app: its URL, what it draws, its title and what it loads.
+
+Who may open a page and its menu entry are in state/navigation.py (the states guard with
+them); each entry here names that row, and app/app.py adds the pages from this table."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import reflex as rx
+
+from pages.admin import audit_page, organisations_page
+from pages.catalog import catalog_page
+from pages.devices import device_page, import_page, register_page, registry_page
+from pages.directory import directory_page, facility_page
+from pages.dispatch import dispatch_page
+from pages.facilities import facilities_page
+from pages.geo import pincodes_page
+from pages.home import home_page
+from pages.login import login_page
+from pages.negotiation import negotiation_page
+from pages.ops import ops_page
+from pages.orders import orders_page
+from pages.report import report_page
+from pages.rfq import rfq_detail_page, rfq_list_page, rfq_new_page
+from pages.service_areas import service_areas_page
+from pages.tickets import ticket_page
+from state.admin import AuditState, OrganisationsState
+from state.auth import AuthState
+from state.catalog import CatalogState
+from state.devices import DevicesState, DeviceState, ImportState, RegisterState
+from state.directory import DirectoryImportState, DirectoryState, FacilityState
+from state.dispatch import DispatchState
+from state.facilities import FacilitiesState
+from state.geo import PincodeState
+from state.home import HomeState
+from state.navigation import BY_ROUTE, Page
+from state.negotiation import NegotiationState
+from state.ops import OpsState
+from state.orders import OrdersState
+from state.report import ReportState
+from state.rfq import RfqDetailState, RfqListState, RfqNewState
+from state.service_areas import ServiceAreaState
+from state.tickets import TicketState
+
+
+@dataclass(frozen=True)
+class Screen:
+    page: Page | None  # who may open it; None: open to all (sign-in)
+    path: str  # the URL Reflex serves, with its [parameters]
+    component: Callable[[], rx.Component]
+    title: str
+    on_load: Any
+
+
+def _screen(route: str | None, path: str, component, title: str, on_load) -> Screen:
+    return Screen(BY_ROUTE[route] if route else None, path, component, title, on_load)
+
+
+SCREENS = (
+    _screen(None, "/login", login_page, "Sign in", AuthState.login_page_load),
+    _screen("/", "/", home_page, "Home", HomeState.load),
+    _screen("/catalog", "/catalog", catalog_page, "Catalog", CatalogState.load),
+    _screen("/facilities", "/facilities", facilities_page, "Facilities", FacilitiesState.load),
+    _screen("/directory", "/directory", directory_page, "Directory",
+            [DirectoryState.load, DirectoryImportState.load]),
+    _screen("/directory/detail", "/directory/[facility_id]", facility_page, "Facility",
+            FacilityState.load),
+    _screen("/service-areas", "/service-areas", service_areas_page, "Service areas",
+            ServiceAreaState.load),
+    _screen("/dispatch", "/dispatch", dispatch_page, "Dispatch", DispatchState.load),
+    _screen("/report", "/report", report_page, "Report a fault", ReportState.load),
+    _screen("/ops", "/ops", ops_page, "Ops console", OpsState.load),
+    _screen("/tickets/detail", "/tickets/[ticket_id]", ticket_page, "Ticket", TicketState.load),
+    _screen("/devices", "/devices", registry_page, "Devices", DevicesState.load),
+    _screen("/devices/register", "/devices/register", register_page, "Register a device",
+            RegisterState.load),
+    _screen("/devices/import", "/devices/import", import_page, "Bulk import", ImportState.load),
+    _screen("/devices/detail", "/devices/[device_id]", device_page, "Device", DeviceState.load),
+    _screen("/pincodes", "/pincodes", pincodes_page, "Pincodes", PincodeState.load),
+    _screen("/admin/organisations", "/admin/organisations", organisations_page,
+            "Organisations", OrganisationsState.load),
+    _screen("/audit", "/audit", audit_page, "Audit trail", AuditState.load),
+    _screen("/rfqs", "/rfqs", rfq_list_page, "RFQs", RfqListState.load),
+    _screen("/rfqs/new", "/rfqs/new", rfq_new_page, "New RFQ", RfqNewState.load),
+    _screen("/rfqs/detail", "/rfqs/[rfq_id]", rfq_detail_page, "RFQ", RfqDetailState.load),
+    _screen("/negotiation/room", "/negotiation/[rfq_id]/[oem_id]", negotiation_page,
+            "Negotiation", NegotiationState.load),
+    _screen("/orders", "/orders", orders_page, "Orders", OrdersState.load),
+)

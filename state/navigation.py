@@ -1,0 +1,70 @@
+"""The pages of the app, who may open each, and the menu built from them.
+
+Roles come from the one roles table (services/common/roles.py), the same groups the
+services and routers check, so a page opens only for roles its buttons serve. What each
+page draws and loads is in pages/registry.py, one entry per route here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from services.actor import Role
+from services.common.roles import (
+    ADMINS,
+    BUYERS,
+    COVERAGE_VIEWERS,
+    CUSTOMERS,
+    DEVICE_IMPORTERS,
+    DEVICE_VIEWERS,
+    DISPATCHERS,
+    EVERYONE,
+    FIELD_SERVICE,
+    PLATFORM_ADMINS,
+    REGISTRARS,
+    SELLERS,
+    SERVICE_PLANNERS,
+    SUPPLIERS,
+    TICKET_OPENERS,
+    TICKET_VIEWERS,
+)
+
+
+@dataclass(frozen=True)
+class Page:
+    route: str
+    label: str
+    icon: str
+    roles: frozenset[Role]
+    in_menu: bool = True
+
+
+PAGES = (
+    Page("/", "Home", "house", EVERYONE),
+    Page("/catalog", "Catalog", "package", CUSTOMERS | SELLERS | PLATFORM_ADMINS),
+    Page("/rfqs", "RFQs", "file-text", BUYERS | SELLERS),
+    Page("/rfqs/new", "New RFQ", "file-plus", BUYERS, in_menu=False),
+    Page("/rfqs/detail", "RFQ", "file-text", BUYERS | SELLERS, in_menu=False),
+    Page("/orders", "Orders", "truck", BUYERS | SUPPLIERS),
+    Page("/negotiation/room", "Negotiation", "messages-square", BUYERS | SELLERS,
+         in_menu=False),
+    Page("/facilities", "Facilities", "hospital", CUSTOMERS | FIELD_SERVICE),
+    Page("/directory", "Directory", "map", EVERYONE),
+    Page("/directory/detail", "Facility", "hospital", EVERYONE, in_menu=False),
+    Page("/service-areas", "Service areas", "radius", COVERAGE_VIEWERS),
+    Page("/ops", "Ops console", "radar", SERVICE_PLANNERS),
+    Page("/dispatch", "Dispatch", "route", DISPATCHERS),
+    Page("/report", "Report a fault", "siren", TICKET_OPENERS),
+    Page("/tickets/detail", "Ticket", "ticket", TICKET_VIEWERS, in_menu=False),
+    Page("/devices", "Devices", "cpu", DEVICE_VIEWERS),
+    Page("/devices/register", "Register device", "circle-plus", REGISTRARS),
+    Page("/devices/import", "Bulk import", "upload", DEVICE_IMPORTERS),
+    Page("/devices/detail", "Device", "cpu", DEVICE_VIEWERS, in_menu=False),
+    Page("/pincodes", "Pincode lookup", "map-pin", EVERYONE),
+    Page("/admin/organisations", "Organisations", "building-2", PLATFORM_ADMINS),
+    Page("/audit", "Audit trail", "shield-check", ADMINS),
+)
+BY_ROUTE = {page.route: page for page in PAGES}
+
+
+def pages_for(roles: frozenset[Role]) -> list[Page]:
+    return [page for page in PAGES if page.in_menu and page.roles & roles]
