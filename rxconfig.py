@@ -14,7 +14,10 @@ config = rx.Config(
     api_url=os.environ.get("API_URL", f"http://localhost:{port}"),
     telemetry_enabled=False,
     show_built_with_reflex=False,
-    plugins=[rx.plugins.RadixThemesPlugin(
-        theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium"))],
+    plugins=[
+        rx.plugins.RadixThemesPlugin(
+            theme=rx.theme(accent_color="teal", gray_color="slate", radius="medium")
+        )
+    ],
     disable_plugins=[rx.plugins.SitemapPlugin],
 )

@@ -13,5 +13,9 @@ app = rx.App(
     head_components=[rx.el.meta(name="theme-color", content="#0f766e")],
 )
 for screen in SCREENS:
-    app.add_page(screen.component, route=screen.path, title=f"{screen.title} · Yantra",
-                 on_load=screen.on_load)
+    app.add_page(
+        screen.component,
+        route=screen.path,
+        title=f"{screen.title} · Yantra",
+        on_load=screen.on_load,
+    )

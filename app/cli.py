@@ -31,9 +31,11 @@ def ensure_database_url() -> bool:
     if os.environ.get("DATABASE_URL"):
         return False
     from app.embedded import ensure_database, start_postgres
+
     server = start_postgres(VAR / "pg", EMBEDDED_PG_PORT)
     os.environ["DATABASE_URL"] = ensure_database(server, "yantra")
     from services.settings import get_settings
+
     get_settings.cache_clear()  # read before the embedded server existed
     _say(f"embedded PostgreSQL on 127.0.0.1:{EMBEDDED_PG_PORT}, data in var/pg")
     return True
@@ -42,6 +44,7 @@ def ensure_database_url() -> bool:
 def migrate() -> None:
     from alembic import command
     from alembic.config import Config
+
     command.upgrade(Config(str(ROOT / "alembic.ini")), "head")
 
 
@@ -60,12 +63,15 @@ def prepare() -> None:
     if seed_demo(password):
         _say("demo organisations and accounts created")
     from services.seed.directory import seed_directory
+
     if added := seed_directory():
         _say(f"demo directory loaded: {added:,} facilities on real pincodes")
     from services.catalog.demo import seed_demo_catalog
+
     if added := seed_demo_catalog(300):
         _say(f"demo catalog: {added} more SKUs for the demo OEMs")
     from services.pricing.model import default_directory, load_or_train
+
     if not (default_directory() / "meta.json").exists():
         load_or_train(progress=lambda share, step: None)
         _say("price band model trained (the coach is ready)")
@@ -76,9 +82,11 @@ def _prepare_broker() -> None:
     """With PostgreSQL as the Celery broker, create kombu's tables once, here: workers
     starting together would otherwise race to create them, and one would die."""
     from services.settings import get_settings
+
     if get_settings().redis_url:
         return
     from workers.celery_app import celery_app
+
     with celery_app.connection_for_write() as connection:
         connection.default_channel.session  # noqa: B018  (opening the session creates them)
 
@@ -86,9 +94,12 @@ def _prepare_broker() -> None:
 def _login_help(port: int) -> str:
     from services.actor import Role
     from services.seed.demo import demo_email
-    lines = [f"open http://localhost:{port}  (API: http://localhost:{port}/api/v1, "
-             f"docs: http://localhost:{port}/api/docs)",
-             "demo accounts (password: $DEMO_PASSWORD, default 'yantra-demo', local use only):"]
+
+    lines = [
+        f"open http://localhost:{port}  (API: http://localhost:{port}/api/v1, "
+        f"docs: http://localhost:{port}/api/docs)",
+        "demo accounts (password: $DEMO_PASSWORD, default 'yantra-demo', local use only):",
+    ]
     lines += [f"  {demo_email(role)}" for role in Role]
     return "\n".join(lines)
 
@@ -105,9 +116,21 @@ def web_port() -> int:
 def web_command(port: int) -> list[str]:
     """The web app (UI and API on one port) in production mode. The port is given on the
     command line and in YANTRA_WEB_PORT, which rxconfig.py reads, so nothing else can move it."""
-    return ["env", f"YANTRA_WEB_PORT={port}", sys.executable, "-m", "reflex", "run",
-            "--env", "prod", "--single-port", "--frontend-port", str(port),
-            "--backend-port", str(port)]
+    return [
+        "env",
+        f"YANTRA_WEB_PORT={port}",
+        sys.executable,
+        "-m",
+        "reflex",
+        "run",
+        "--env",
+        "prod",
+        "--single-port",
+        "--frontend-port",
+        str(port),
+        "--backend-port",
+        str(port),
+    ]
 
 
 def _procfile(port: int, embedded_mqtt: bool) -> Path:
@@ -137,9 +160,12 @@ def _procfile(port: int, embedded_mqtt: bool) -> Path:
 def run() -> int:
     port = web_port()
     from app.embedded import port_open
+
     if port_open("127.0.0.1", port):
-        _say(f"port {port} is already in use (another Yantra?): stop it, or start with "
-             f"PORT=<another port> make run")
+        _say(
+            f"port {port} is already in use (another Yantra?): stop it, or start with "
+            f"PORT=<another port> make run"
+        )
         return 1
     VAR.mkdir(exist_ok=True)
     embedded_pg = ensure_database_url()
@@ -152,8 +178,10 @@ def run() -> int:
         prepare()
         _say(_login_help(port))
         procfile = _procfile(port, embedded_mqtt)
-        honcho = subprocess.Popen([sys.executable, "-m", "honcho", "-f", str(procfile),
-                                   "-d", str(ROOT), "start"], cwd=ROOT)
+        honcho = subprocess.Popen(
+            [sys.executable, "-m", "honcho", "-f", str(procfile), "-d", str(ROOT), "start"],
+            cwd=ROOT,
+        )
         try:
             return honcho.wait()
         except KeyboardInterrupt:
@@ -162,6 +190,7 @@ def run() -> int:
     finally:
         if embedded_pg:
             from app.embedded import stop_postgres
+
             stop_postgres(VAR / "pg")
             _say("embedded PostgreSQL stopped")
 
@@ -177,6 +206,7 @@ def main() -> int:
     args = parser.parse_args()
     os.chdir(ROOT)
     from services.settings import get_settings
+
     get_settings().require_fit_for_production()
     if args.command == "prepare":
         ensure_database_url()

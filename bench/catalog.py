@@ -33,17 +33,41 @@ WARMUP_ROUNDS = 3
 CONCURRENT_CLIENTS = 4
 
 # What buyers type: words, prefixes, typos, spelling variants, model details.
-QUERIES = ("ventilator", "ventilater", "ultrasond", "hematology analyzer", "mri 1.5t",
-           "ct scanner 128", "patient monitor", "portable ultrasound", "defib", "infusion pump",
-           "oxygen concentrator", "icu bed", "biochemistry", "c-arm", "anaesthesia workstation",
-           "colour doppler", "aurora mri", "syringe", "x-ray 50", "dialysis")
+QUERIES = (
+    "ventilator",
+    "ventilater",
+    "ultrasond",
+    "hematology analyzer",
+    "mri 1.5t",
+    "ct scanner 128",
+    "patient monitor",
+    "portable ultrasound",
+    "defib",
+    "infusion pump",
+    "oxygen concentrator",
+    "icu bed",
+    "biochemistry",
+    "c-arm",
+    "anaesthesia workstation",
+    "colour doppler",
+    "aurora mri",
+    "syringe",
+    "x-ray 50",
+    "dialysis",
+)
 
 
 def _percentiles(samples: list[float]) -> dict:
     ordered = sorted(samples)
     pick = lambda q: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)  # noqa: E731
-    return {"n": len(samples), "p50Ms": pick(0.50), "p95Ms": pick(0.95), "p99Ms": pick(0.99),
-            "meanMs": round(statistics.mean(samples) * 1000, 2), "maxMs": pick(1.0)}
+    return {
+        "n": len(samples),
+        "p50Ms": pick(0.50),
+        "p95Ms": pick(0.95),
+        "p99Ms": pick(0.99),
+        "meanMs": round(statistics.mean(samples) * 1000, 2),
+        "maxMs": pick(1.0),
+    }
 
 
 def load_catalog(total: int = TOTAL_SKUS) -> dict:
@@ -53,14 +77,23 @@ def load_catalog(total: int = TOTAL_SKUS) -> dict:
     from services.db import system_session
 
     with system_session() as db:
-        oems = [(row.id, prefix) for row, (_name, prefix) in zip(db.execute(text(
-            "SELECT id FROM tenant WHERE kind = 'oem' ORDER BY name")).all(), DEMO_OEMS,
-            strict=False)]
-        for name, prefix in DEMO_OEMS[len(oems):]:
+        oems = [
+            (row.id, prefix)
+            for row, (_name, prefix) in zip(
+                db.execute(text("SELECT id FROM tenant WHERE kind = 'oem' ORDER BY name")).all(),
+                DEMO_OEMS,
+                strict=False,
+            )
+        ]
+        for name, prefix in DEMO_OEMS[len(oems) :]:
             tenant_id = uuid.uuid4()
-            db.execute(text("INSERT INTO tenant (id, name, kind, tier, state) "
-                            "VALUES (:i, :n, 'oem', 'standard', 'Maharashtra')"),
-                       {"i": tenant_id, "n": f"{name} (bench)"})
+            db.execute(
+                text(
+                    "INSERT INTO tenant (id, name, kind, tier, state) "
+                    "VALUES (:i, :n, 'oem', 'standard', 'Maharashtra')"
+                ),
+                {"i": tenant_id, "n": f"{name} (bench)"},
+            )
             oems.append((tenant_id, prefix))
     by_oem: dict[uuid.UUID, list[dict]] = {}
     for tenant_id, sku in demo_catalog(oems, total, seed=2026):
@@ -73,8 +106,12 @@ def load_catalog(total: int = TOTAL_SKUS) -> dict:
         db.execute(text("ANALYZE sku"))
     with system_session() as db:
         count = db.execute(text("SELECT count(*) FROM sku WHERE is_active")).scalar_one()
-    return {"oems": len(oems), "skusAdded": created, "activeSkus": count,
-            "loadSeconds": round(time.perf_counter() - started, 1)}
+    return {
+        "oems": len(oems),
+        "skusAdded": created,
+        "activeSkus": count,
+        "loadSeconds": round(time.perf_counter() - started, 1),
+    }
 
 
 def query_mix(oem_ids: list[str], codes: list[str]) -> list[dict]:
@@ -83,21 +120,34 @@ def query_mix(oem_ids: list[str], codes: list[str]) -> list[dict]:
     rng = random.Random(5)
     mix: list[dict] = [{"q": q} for q in QUERIES]
     mix += [{"q": q, "riskClass": "C"} for q in ("ventilator", "infusion", "monitor")]
-    mix += [{"q": "ultrasound", "priceBand": "10l_1cr"}, {"q": "analyzer", "oemId": oem_ids[2]},
-            {"q": "mri", "priceBand": "over_1cr", "riskClass": "C"}]
+    mix += [
+        {"q": "ultrasound", "priceBand": "10l_1cr"},
+        {"q": "analyzer", "oemId": oem_ids[2]},
+        {"q": "mri", "priceBand": "over_1cr", "riskClass": "C"},
+    ]
     mix += [{"q": code} for code in rng.sample(codes, 5)]
-    mix += [{}, {"category": "Ultrasound"}, {"category": "Ventilator", "riskClass": "C"},
-            {"oemId": oem_ids[0], "priceBand": "1l_10l"}]
+    mix += [
+        {},
+        {"category": "Ultrasound"},
+        {"category": "Ventilator", "riskClass": "C"},
+        {"oemId": oem_ids[0], "priceBand": "1l_10l"},
+    ]
     return mix
 
 
 def _sample_ids() -> tuple[list[str], list[str]]:
     from services.db import system_session
+
     with system_session() as db:
-        oems = [str(i) for i in db.execute(text(
-            "SELECT DISTINCT tenant_id FROM sku ORDER BY tenant_id")).scalars()]
-        codes = list(db.execute(text(
-            "SELECT code FROM sku ORDER BY md5(code) LIMIT 200")).scalars())
+        oems = [
+            str(i)
+            for i in db.execute(
+                text("SELECT DISTINCT tenant_id FROM sku ORDER BY tenant_id")
+            ).scalars()
+        ]
+        codes = list(
+            db.execute(text("SELECT code FROM sku ORDER BY md5(code) LIMIT 200")).scalars()
+        )
     return oems, codes
 
 
@@ -107,10 +157,12 @@ def _service_latency(actor, mix: list[dict]) -> dict:
     from services.db import tenant_session
 
     def run(params: dict) -> None:
-        filters = Filters(categories=tuple(filter(None, [params.get("category")])),
-                          risk_classes=tuple(filter(None, [params.get("riskClass")])),
-                          oem_ids=tuple(uuid.UUID(i) for i in filter(None, [params.get("oemId")])),
-                          price_bands=tuple(filter(None, [params.get("priceBand")])))
+        filters = Filters(
+            categories=tuple(filter(None, [params.get("category")])),
+            risk_classes=tuple(filter(None, [params.get("riskClass")])),
+            oem_ids=tuple(uuid.UUID(i) for i in filter(None, [params.get("oemId")])),
+            price_bands=tuple(filter(None, [params.get("priceBand")])),
+        )
         with tenant_session(actor) as db:
             page = search_skus(db, params.get("q"), filters, first=20)
         if page.has_next_page:
@@ -165,9 +217,12 @@ async def _http_run(base: str, headers: dict, mix: list[dict], clients: int) -> 
     started = time.perf_counter()
     await asyncio.gather(*(client(i) for i in range(clients)))
     wall = time.perf_counter() - started
-    return _percentiles(samples) | {"clients": clients, "errors": errors,
-                                    "searchesPerSecond": round(len(samples) / wall, 1),
-                                    "medianMatches": int(statistics.median(matches))}
+    return _percentiles(samples) | {
+        "clients": clients,
+        "errors": errors,
+        "searchesPerSecond": round(len(samples) / wall, 1),
+        "medianMatches": int(statistics.median(matches)),
+    }
 
 
 def _http_latency(mix: list[dict]) -> dict:
@@ -178,9 +233,12 @@ def _http_latency(mix: list[dict]) -> dict:
     try:
         base = f"http://127.0.0.1:{port}"
         headers = bearer(base, "buyer_user@demo.yantra.in")
-        return {"oneClient": asyncio.run(_http_run(base, headers, mix, 1)),
-                f"{CONCURRENT_CLIENTS}Clients": asyncio.run(
-                    _http_run(base, headers, mix, CONCURRENT_CLIENTS))}
+        return {
+            "oneClient": asyncio.run(_http_run(base, headers, mix, 1)),
+            f"{CONCURRENT_CLIENTS}Clients": asyncio.run(
+                _http_run(base, headers, mix, CONCURRENT_CLIENTS)
+            ),
+        }
     finally:
         proc.terminate()
         proc.wait(timeout=30)
@@ -194,9 +252,14 @@ def run() -> dict:
     oems, codes = _sample_ids()
     mix = query_mix(oems, codes)
     actor = authenticate("buyer_user@demo.yantra.in", "yantra-demo")
-    return {"catalog": loaded, "queriesInMix": len(mix), "mix": mix,
-            "service": _service_latency(actor, mix), "http": _http_latency(mix),
-            "goal": "p95 under 30 ms over 50,000 SKUs"}
+    return {
+        "catalog": loaded,
+        "queriesInMix": len(mix),
+        "mix": mix,
+        "service": _service_latency(actor, mix),
+        "http": _http_latency(mix),
+        "goal": "p95 under 30 ms over 50,000 SKUs",
+    }
 
 
 def main() -> None:
@@ -204,6 +267,7 @@ def main() -> None:
 
     with bench_database():
         from app.cli import prepare
+
         prepare()
         figures = run()
     write_result("catalog.json", figures)

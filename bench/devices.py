@@ -15,26 +15,49 @@ ROWS = 10_000
 
 def _worker(log: Path) -> subprocess.Popen:
     return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "workers.celery_app", "worker",
-         "--loglevel=WARNING", "--concurrency=2", "-n", f"bench-{uuid.uuid4().hex[:6]}@%h"],
-        cwd=ROOT, env=dict(os.environ), stdout=log.open("w"), stderr=subprocess.STDOUT)
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "worker",
+            "--loglevel=WARNING",
+            "--concurrency=2",
+            "-n",
+            f"bench-{uuid.uuid4().hex[:6]}@%h",
+        ],
+        cwd=ROOT,
+        env=dict(os.environ),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 def bulk_import(client, headers: dict, facility_id: str, manufacturer_id: str) -> dict:
     """Seconds from the API call to a finished batch with its kit, with 1% bad rows."""
     prefix = f"BENCH{uuid.uuid4().hex[:6].upper()}"
-    rows = [{"serialNumber": f"{prefix}-{n:05d}", "skuCode": "MVI-PM12" if n % 100 else "NOPE",
-             "facilityId": facility_id, "installationDate": "2025-06-01"} for n in range(ROWS)]
+    rows = [
+        {
+            "serialNumber": f"{prefix}-{n:05d}",
+            "skuCode": "MVI-PM12" if n % 100 else "NOPE",
+            "facilityId": facility_id,
+            "installationDate": "2025-06-01",
+        }
+        for n in range(ROWS)
+    ]
     worker = _worker(ROOT / "bench" / "results" / "worker.log")
     try:
         time.sleep(3)  # let the worker connect before the clock starts
         started = time.perf_counter()
-        batch = client.post("/api/v1/devices/bulk-import", headers=headers, json={
-            "manufacturerId": manufacturer_id, "batchId": prefix, "devices": rows}).json()
+        batch = client.post(
+            "/api/v1/devices/bulk-import",
+            headers=headers,
+            json={"manufacturerId": manufacturer_id, "batchId": prefix, "devices": rows},
+        ).json()
         accepted = time.perf_counter() - started
         while True:
-            view = client.get(f"/api/v1/devices/batches/{batch['batchId']}",
-                              headers=headers).json()
+            view = client.get(f"/api/v1/devices/batches/{batch['batchId']}", headers=headers).json()
             if view["qrBatchUrl"]:
                 break
             if time.perf_counter() - started > 600:
@@ -46,7 +69,13 @@ def bulk_import(client, headers: dict, facility_id: str, manufacturer_id: str) -
         worker.terminate()
         worker.wait(timeout=30)
         (ROOT / "bench" / "results" / "worker.log").unlink(missing_ok=True)
-    return {"rows": ROWS, "registered": view["processedDevices"], "rejected": view["failedDevices"],
-            "acceptedSeconds": round(accepted, 2), "totalSeconds": round(total, 2),
-            "goalSeconds": 60, "kitMegabytes": round(len(kit) / 1e6, 1),
-            "workerProcesses": 2}
+    return {
+        "rows": ROWS,
+        "registered": view["processedDevices"],
+        "rejected": view["failedDevices"],
+        "acceptedSeconds": round(accepted, 2),
+        "totalSeconds": round(total, 2),
+        "goalSeconds": 60,
+        "kitMegabytes": round(len(kit) / 1e6, 1),
+        "workerProcesses": 2,
+    }

@@ -56,18 +56,48 @@ def import_rate(total: int = 36_000) -> dict:
     labs = {lab["facility_external_id"]: lab for lab in built.laboratories}
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["external_id", "name", "address", "pincode", "facility_type", "bed_count",
-                     "specialties", "accreditations", "ownership", "latitude", "longitude",
-                     "phone", "email", "equipment", "lab_type", "test_categories"])
+    writer.writerow(
+        [
+            "external_id",
+            "name",
+            "address",
+            "pincode",
+            "facility_type",
+            "bed_count",
+            "specialties",
+            "accreditations",
+            "ownership",
+            "latitude",
+            "longitude",
+            "phone",
+            "email",
+            "equipment",
+            "lab_type",
+            "test_categories",
+        ]
+    )
     for f in built.facilities:
         lab = labs.get(f["external_id"], {})
-        writer.writerow([f"BENCH-{f['external_id']}", f["name"], f["address"], f["pincode"],
-                         f["facility_type"], f["bed_count"] or "", ";".join(f["specialties"]),
-                         ";".join(f["accreditations"]), f["ownership"], f["latitude"],
-                         f["longitude"], f["contact_info"].get("phone", ""),
-                         f["contact_info"].get("email", ""),
-                         ";".join(f"{k}:{v}" for k, v in f["equipment"].items()),
-                         lab.get("lab_type", ""), ";".join(lab.get("test_categories", []))])
+        writer.writerow(
+            [
+                f"BENCH-{f['external_id']}",
+                f["name"],
+                f["address"],
+                f["pincode"],
+                f["facility_type"],
+                f["bed_count"] or "",
+                ";".join(f["specialties"]),
+                ";".join(f["accreditations"]),
+                f["ownership"],
+                f["latitude"],
+                f["longitude"],
+                f["contact_info"].get("phone", ""),
+                f["contact_info"].get("email", ""),
+                ";".join(f"{k}:{v}" for k, v in f["equipment"].items()),
+                lab.get("lab_type", ""),
+                ";".join(lab.get("test_categories", [])),
+            ]
+        )
     data = out.getvalue().encode()
     actor = platform_admin()
     figures = {}
@@ -76,10 +106,15 @@ def import_rate(total: int = 36_000) -> dict:
         with tenant_session(actor) as db:
             report = import_directory(db, actor, data)
         seconds = time.perf_counter() - started
-        figures[run] = {"rows": report.rows, "created": report.created,
-                        "updated": report.updated, "failed": report.failed,
-                        "laboratories": report.laboratories, "seconds": round(seconds, 2),
-                        "rowsPerSecond": round(report.rows / seconds)}
+        figures[run] = {
+            "rows": report.rows,
+            "created": report.created,
+            "updated": report.updated,
+            "failed": report.failed,
+            "laboratories": report.laboratories,
+            "seconds": round(seconds, 2),
+            "rowsPerSecond": round(report.rows / seconds),
+        }
     figures["fileMB"] = round(len(data) / 2**20, 1)
     return figures
 
@@ -87,10 +122,28 @@ def import_rate(total: int = 36_000) -> dict:
 def _serve(port: int) -> subprocess.Popen:
     env = {**os.environ, "LOG_LEVEL": "WARNING"}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "granian", "--interface", "asgi", "--factory", "--host",
-         "127.0.0.1", "--port", str(port), "--workers", "1", "--log-level", "warning",
-         "app.api:create_api"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL)
+        [
+            sys.executable,
+            "-m",
+            "granian",
+            "--interface",
+            "asgi",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--log-level",
+            "warning",
+            "app.api:create_api",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -102,8 +155,9 @@ def _serve(port: int) -> subprocess.Popen:
     raise RuntimeError("the API did not start")
 
 
-async def _load(base: str, headers: dict, points: list[tuple[float, float]],
-                per_client_rate: float | None) -> dict:
+async def _load(
+    base: str, headers: dict, points: list[tuple[float, float]], per_client_rate: float | None
+) -> dict:
     """20 clients searching around random facility locations. With `per_client_rate`,
     each client sends on its own schedule (Poisson arrivals at that rate) and latency is
     counted from the scheduled moment, so a slow answer also delays the next one's
@@ -128,9 +182,15 @@ async def _load(base: str, headers: dict, points: list[tuple[float, float]],
                     due += mine.expovariate(per_client_rate)
                     await asyncio.sleep(max(0.0, due - time.perf_counter()))
                 started = due if per_client_rate else time.perf_counter()
-                response = await http.get("/api/v1/geo/healthcare-facilities/nearby", params={
-                    "latitude": lat, "longitude": lng, "radius": mine.choice(RADII_KM),
-                    "limit": 20})
+                response = await http.get(
+                    "/api/v1/geo/healthcare-facilities/nearby",
+                    params={
+                        "latitude": lat,
+                        "longitude": lng,
+                        "radius": mine.choice(RADII_KM),
+                        "limit": 20,
+                    },
+                )
                 elapsed = time.perf_counter() - started
                 if response.status_code != 200:
                     errors += 1
@@ -143,12 +203,19 @@ async def _load(base: str, headers: dict, points: list[tuple[float, float]],
     wall = time.perf_counter() - started
     ordered = sorted(latencies)
     pick = lambda q: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)  # noqa: E731
-    return {"clients": CLIENTS, "requests": len(latencies), "errors": errors,
-            "offeredPerSecond": None if per_client_rate is None else CLIENTS * per_client_rate,
-            "p50Ms": pick(0.50), "p95Ms": pick(0.95), "p99Ms": pick(0.99),
-            "meanMs": round(statistics.mean(latencies) * 1000, 2),
-            "requestsPerSecond": round((len(latencies) + WARMUP) / wall),
-            "meanResults": round(statistics.mean(sizes), 1), "radiiKm": list(RADII_KM)}
+    return {
+        "clients": CLIENTS,
+        "requests": len(latencies),
+        "errors": errors,
+        "offeredPerSecond": None if per_client_rate is None else CLIENTS * per_client_rate,
+        "p50Ms": pick(0.50),
+        "p95Ms": pick(0.95),
+        "p99Ms": pick(0.99),
+        "meanMs": round(statistics.mean(latencies) * 1000, 2),
+        "requestsPerSecond": round((len(latencies) + WARMUP) / wall),
+        "meanResults": round(statistics.mean(sizes), 1),
+        "radiiKm": list(RADII_KM),
+    }
 
 
 def _cpu_seconds(pid: int) -> float:
@@ -182,8 +249,14 @@ def nearby_latency() -> dict:
 
     with system_session() as db:
         facilities = db.execute(text("SELECT count(*) FROM healthcare_facilities")).scalar_one()
-        points = [tuple(r) for r in db.execute(text(
-            "SELECT latitude, longitude FROM healthcare_facilities TABLESAMPLE SYSTEM (20)"))]
+        points = [
+            tuple(r)
+            for r in db.execute(
+                text(
+                    "SELECT latitude, longitude FROM healthcare_facilities TABLESAMPLE SYSTEM (20)"
+                )
+            )
+        ]
     port = _free_port()
     proc = _serve(port)
     try:
@@ -194,10 +267,10 @@ def nearby_latency() -> dict:
             cpu_before = _cpu_seconds(proc.pid)
             run = asyncio.run(_load(base, headers, points, rate))
             run["serverCpuMsPerRequest"] = round(
-                (_cpu_seconds(proc.pid) - cpu_before) * 1000 / (run["requests"] + WARMUP), 2)
+                (_cpu_seconds(proc.pid) - cpu_before) * 1000 / (run["requests"] + WARMUP), 2
+            )
             figures[name] = run
     finally:
         proc.terminate()
         proc.wait(timeout=30)
     return {"facilities": facilities, **figures}
-

@@ -31,8 +31,13 @@ def _percentiles(samples: list[float]) -> dict:
     def pick(q: float) -> float:
         return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000, 2)
 
-    return {"n": len(samples), "p50Ms": pick(0.50), "p95Ms": pick(0.95), "p99Ms": pick(0.99),
-            "maxMs": round(ordered[-1] * 1000, 2)}
+    return {
+        "n": len(samples),
+        "p50Ms": pick(0.50),
+        "p95Ms": pick(0.95),
+        "p99Ms": pick(0.99),
+        "maxMs": round(ordered[-1] * 1000, 2),
+    }
 
 
 def training() -> tuple[PriceBandModel, dict]:
@@ -46,17 +51,24 @@ def training() -> tuple[PriceBandModel, dict]:
     # A second held-out set from another seed: the market the generator describes.
     fresh_deals = generate_deals(5_000, seed=2024)
     fresh = {**evaluate(model, fresh_deals), "noiseFloorMaePct": _noise_floor_pct(fresh_deals)}
-    figures = {"historicDeals": HISTORIC, "trainingRows": model.meta["rows"]["historic"],
-               "generateSeconds": round(generated_s, 2),
-               "buildSeconds": round(total_s, 2), "heldOut": model.meta["metrics"],
-               "freshSeed": {k: v for k, v in fresh.items() if k != "byCategory"}}
+    figures = {
+        "historicDeals": HISTORIC,
+        "trainingRows": model.meta["rows"]["historic"],
+        "generateSeconds": round(generated_s, 2),
+        "buildSeconds": round(total_s, 2),
+        "heldOut": model.meta["metrics"],
+        "freshSeed": {k: v for k, v in fresh.items() if k != "byCategory"},
+    }
     return model, figures
 
 
 def _noise_floor_pct(deals: list) -> float:
     """MAE % of the generator's own noiseless price: what no model can beat."""
-    errors = [abs(d.list_price_paise * expected_ratio(d) - d.agreed_unit_price_paise)
-              / d.agreed_unit_price_paise for d in deals]
+    errors = [
+        abs(d.list_price_paise * expected_ratio(d) - d.agreed_unit_price_paise)
+        / d.agreed_unit_price_paise
+        for d in deals
+    ]
     return round(100 * sum(errors) / len(errors), 2)
 
 
@@ -83,21 +95,30 @@ def tip_latency(model: PriceBandModel, count: int = TIPS) -> dict:
         suggest_counter_offer(line, offer, side, history, model=model)
         line_samples.append(time.perf_counter() - started)
     for start in range(0, min(count, 1_000), 5):
-        quote = [(line, int(band.fair_paise * rng.uniform(0.9, 1.2)))
-                 for line, band in zip(lines[start:start + 5], bands[start:start + 5],
-                                       strict=True)]
+        quote = [
+            (line, int(band.fair_paise * rng.uniform(0.9, 1.2)))
+            for line, band in zip(lines[start : start + 5], bands[start : start + 5], strict=True)
+        ]
         started = time.perf_counter()
         suggest_quote_counter(quote, "buyer", model=model)
         quote_samples.append(time.perf_counter() - started)
-    return {"lineTip": _percentiles(line_samples), "fiveLineQuoteTip": _percentiles(quote_samples),
-            "goalP95Ms": 500, "aimMs": 100}
+    return {
+        "lineTip": _percentiles(line_samples),
+        "fiveLineQuoteTip": _percentiles(quote_samples),
+        "goalP95Ms": 500,
+        "aimMs": 100,
+    }
 
 
 def main() -> dict:
     model, figures = training()
-    result = {"measuredAt": datetime.now(UTC).isoformat(timespec="seconds"),
-              "machine": _machine(), "model": figures, "coldStart": cold_start(model),
-              "tips": tip_latency(model)}
+    result = {
+        "measuredAt": datetime.now(UTC).isoformat(timespec="seconds"),
+        "machine": _machine(),
+        "model": figures,
+        "coldStart": cold_start(model),
+        "tips": tip_latency(model),
+    }
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(result, indent=2, ensure_ascii=False) + "\n")
     print(OUT.read_text())

@@ -45,15 +45,27 @@ def run(seconds: float = TIME_LIMIT_S, names: list[str] | None = None) -> dict:
         took = time.monotonic() - started
         base = _baseline(inst, seconds)
         best = bks[inst.name]
-        results.append({
-            "instance": inst.name, "vehicles": ours["vehicles"], "distance": ours["distance"],
-            "unserved": ours["unserved"], "bks_vehicles": int(best["vehicles"]),
-            "bks_distance": float(best["distance"]), "seconds": round(took, 2),
-            "baseline_vehicles": base["vehicles"], "baseline_distance": base["distance"],
-            "baseline_unserved": base["unserved"]})
+        results.append(
+            {
+                "instance": inst.name,
+                "vehicles": ours["vehicles"],
+                "distance": ours["distance"],
+                "unserved": ours["unserved"],
+                "bks_vehicles": int(best["vehicles"]),
+                "bks_distance": float(best["distance"]),
+                "seconds": round(took, 2),
+                "baseline_vehicles": base["vehicles"],
+                "baseline_distance": base["distance"],
+                "baseline_unserved": base["unserved"],
+            }
+        )
         print(json.dumps(results[-1]), flush=True)
-    return {"time_limit_s": seconds, "machine": _machine(), "summary": summarise(results),
-            "instances": results}
+    return {
+        "time_limit_s": seconds,
+        "machine": _machine(),
+        "summary": summarise(results),
+        "instances": results,
+    }
 
 
 def _gap(distance: float, bks: float) -> float:
@@ -65,31 +77,51 @@ def summarise(results: list[dict]) -> dict:
         served = [r for r in results if r[f"{prefix}unserved"] == 0]
         matched = [r for r in served if r[f"{prefix}vehicles"] == r["bks_vehicles"]]
         gaps = [_gap(r[f"{prefix}distance"], r["bks_distance"]) for r in matched]
-        return {"instancesWithUnserved": len(results) - len(served),
-                "unservedCustomers": sum(r[f"{prefix}unserved"] for r in results),
-                "extraVehicles": sum(max(0, r[f"{prefix}vehicles"] - r["bks_vehicles"])
-                                     for r in results),
-                "vehicleCountMatched": len(matched),
-                "meanGapPctWhereMatched": round(statistics.mean(gaps), 2) if gaps else None}
+        return {
+            "instancesWithUnserved": len(results) - len(served),
+            "unservedCustomers": sum(r[f"{prefix}unserved"] for r in results),
+            "extraVehicles": sum(
+                max(0, r[f"{prefix}vehicles"] - r["bks_vehicles"]) for r in results
+            ),
+            "vehicleCountMatched": len(matched),
+            "meanGapPctWhereMatched": round(statistics.mean(gaps), 2) if gaps else None,
+        }
 
-    both = [r for r in results if not r["unserved"] and not r["baseline_unserved"]
-            and r["vehicles"] == r["baseline_vehicles"] == r["bks_vehicles"]]
+    both = [
+        r
+        for r in results
+        if not r["unserved"]
+        and not r["baseline_unserved"]
+        and r["vehicles"] == r["baseline_vehicles"] == r["bks_vehicles"]
+    ]
 
     def common(prefix: str) -> float | None:
         gaps = [_gap(r[f"{prefix}distance"], r["bks_distance"]) for r in both]
         return round(statistics.mean(gaps), 2) if gaps else None
 
-    return {"instances": len(results), "ours": side(""), "baseline": side("baseline_"),
-            # The two sides match the best-known fleet on different instances: compare
-            # distances where both do.
-            "bothMatched": {"instances": len(both), "oursMeanGapPct": common(""),
-                            "baselineMeanGapPct": common("baseline_")}}
+    return {
+        "instances": len(results),
+        "ours": side(""),
+        "baseline": side("baseline_"),
+        # The two sides match the best-known fleet on different instances: compare
+        # distances where both do.
+        "bothMatched": {
+            "instances": len(both),
+            "oursMeanGapPct": common(""),
+            "baselineMeanGapPct": common("baseline_"),
+        },
+    }
 
 
 def _machine() -> dict:
     from bench.run import _machine as machine
-    return {**machine(), "python": platform.python_version(),
-            "pyvrp": version("pyvrp"), "ortools": version("ortools")}
+
+    return {
+        **machine(),
+        "python": platform.python_version(),
+        "pyvrp": version("pyvrp"),
+        "ortools": version("ortools"),
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -26,17 +26,31 @@ DUE_IN_WINDOW = 3_000  # come due during the 60 s measured; the rest later
 def start_web(port: int, log: Path) -> subprocess.Popen:
     """The web process as `make run` starts it, on `port`."""
     from app.cli import web_command
+
     env = {k: v for k, v in os.environ.items() if k != "PORT"}
-    env.update(REFLEX_USE_SYSTEM_BUN="1",
-               PATH=f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{os.environ['PATH']}")
-    return subprocess.Popen(web_command(port), cwd=ROOT, env=env, stdout=log.open("w"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    env.update(
+        REFLEX_USE_SYSTEM_BUN="1",
+        PATH=f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{os.environ['PATH']}",
+    )
+    return subprocess.Popen(
+        web_command(port),
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _spawn(args: list[str], log: Path, **env) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", *args], cwd=ROOT,
-                            env={**os.environ, **env}, stdout=log.open("w"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", *args],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -50,7 +64,8 @@ def _stop(proc: subprocess.Popen) -> None:
 def _insert_tickets(db, count: int) -> None:
     """Open tickets on the demo hospital's devices, served by the demo partner, all with
     response deadlines days away."""
-    db.execute(text("""
+    db.execute(
+        text("""
         INSERT INTO ticket (tenant_id, equipment_id, facility_id, service_partner_tenant_id,
                             city, priority, status, source, description, opened_at, updated_at,
                             response_due_at, resolution_due_at)
@@ -64,37 +79,77 @@ def _insert_tickets(db, count: int) -> None:
           JOIN access_grant g ON g.tenant_id = e.tenant_id AND g.entity_type = 'equipment'
          WHERE g.grantee_tenant_id = (SELECT id FROM tenant WHERE kind = 'service_partner'
                                       LIMIT 1)
-    """), {"count": count})
+    """),
+        {"count": count},
+    )
 
 
 def _bring_due(db, count: int) -> datetime:
     """Pull `count` of the bench tickets' deadlines into the next 5–65 seconds, while the
     engine runs; returns when that happened."""
-    return db.execute(text("""
+    return db.execute(
+        text("""
         WITH pick AS (SELECT id, row_number() OVER (ORDER BY number) AS k FROM ticket
                        WHERE description = 'bench ticket' ORDER BY number LIMIT :count),
         moved AS (UPDATE ticket t SET response_due_at = clock_timestamp()
                          + make_interval(secs => 5 + 60.0 * pick.k / :count)
                     FROM pick WHERE t.id = pick.id RETURNING t.id)
-        SELECT clock_timestamp()"""), {"count": count}).scalar_one()
+        SELECT clock_timestamp()"""),
+        {"count": count},
+    ).scalar_one()
 
 
 def breach_lag() -> dict:
     from services.db import system_session
+
     with system_session() as db:
         _insert_tickets(db, OPEN_TICKETS)
     logs = Path(tempfile.mkdtemp(prefix="yantra-bench-"))
     # As `make run` and the compose file run them: a worker for everything else and one
     # of its own for the SLA clocks.
     queue = os.environ.get("CELERY_QUEUE", "yantra")
-    worker = _spawn(["celery", "-A", "workers.celery_app", "worker", "--loglevel=WARNING",
-                     "--concurrency=2", "-Q", queue, "-n", f"bench-{uuid.uuid4().hex[:6]}@%h"],
-                    logs / "worker.log")
-    sla_worker = _spawn(["celery", "-A", "workers.celery_app", "worker", "--loglevel=WARNING",
-                         "--concurrency=1", "-Q", f"{queue}-sla",
-                         "-n", f"bench-sla-{uuid.uuid4().hex[:6]}@%h"], logs / "sla.log")
-    beat = _spawn(["celery", "-A", "workers.celery_app", "beat", "--loglevel=WARNING",
-                   "--schedule", str(logs / "beat-schedule")], logs / "beat.log")
+    worker = _spawn(
+        [
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "worker",
+            "--loglevel=WARNING",
+            "--concurrency=2",
+            "-Q",
+            queue,
+            "-n",
+            f"bench-{uuid.uuid4().hex[:6]}@%h",
+        ],
+        logs / "worker.log",
+    )
+    sla_worker = _spawn(
+        [
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "worker",
+            "--loglevel=WARNING",
+            "--concurrency=1",
+            "-Q",
+            f"{queue}-sla",
+            "-n",
+            f"bench-sla-{uuid.uuid4().hex[:6]}@%h",
+        ],
+        logs / "sla.log",
+    )
+    beat = _spawn(
+        [
+            "celery",
+            "-A",
+            "workers.celery_app",
+            "beat",
+            "--loglevel=WARNING",
+            "--schedule",
+            str(logs / "beat-schedule"),
+        ],
+        logs / "beat.log",
+    )
     try:
         time.sleep(15)  # workers and beat up and ticking over 100,000 open timers
         with system_session() as db:
@@ -106,7 +161,8 @@ def breach_lag() -> dict:
         _stop(beat)
         shutil.rmtree(logs, ignore_errors=True)
     with system_session() as db:
-        row = db.execute(text("""
+        row = db.execute(
+            text("""
             SELECT count(*) AS due, count(response_breached_at) AS marked,
                    percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM
                        response_breached_at - response_due_at)) AS p50,
@@ -114,21 +170,31 @@ def breach_lag() -> dict:
                        response_breached_at - response_due_at)) AS p99,
                    max(extract(epoch FROM response_breached_at - response_due_at)) AS worst
               FROM ticket WHERE description = 'bench ticket' AND response_due_at <= now()
-               AND response_due_at >= :s - interval '1 minute'"""), {"s": started}).one()
-        twice = db.execute(text(
-            "SELECT count(*) FROM (SELECT entity_id FROM outbox_event WHERE name = "
-            "'SLABreached' GROUP BY entity_id, payload->>'clock' HAVING count(*) > 1) x"
-        )).scalar_one()
-    return {"openTickets": OPEN_TICKETS, "deadlinesPassed": row.due,
-            "breachesMarked": row.marked, "firedTwice": twice,
-            "lagP50Seconds": round(float(row.p50 or 0), 3),
-            "lagP99Seconds": round(float(row.p99 or 0), 3),
-            "lagMaxSeconds": round(float(row.worst or 0), 3), "goalP99Seconds": 5}
+               AND response_due_at >= :s - interval '1 minute'"""),
+            {"s": started},
+        ).one()
+        twice = db.execute(
+            text(
+                "SELECT count(*) FROM (SELECT entity_id FROM outbox_event WHERE name = "
+                "'SLABreached' GROUP BY entity_id, payload->>'clock' HAVING count(*) > 1) x"
+            )
+        ).scalar_one()
+    return {
+        "openTickets": OPEN_TICKETS,
+        "deadlinesPassed": row.due,
+        "breachesMarked": row.marked,
+        "firedTwice": twice,
+        "lagP50Seconds": round(float(row.p50 or 0), 3),
+        "lagP99Seconds": round(float(row.p99 or 0), 3),
+        "lagMaxSeconds": round(float(row.worst or 0), 3),
+        "goalP99Seconds": 5,
+    }
 
 
 def console_first_render(open_tickets: int) -> dict:
     """Seconds from navigation to a filled board in Chromium, after sign-in."""
     from playwright.sync_api import sync_playwright
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -143,9 +209,16 @@ def console_first_render(open_tickets: int) -> dict:
             except OSError:
                 time.sleep(2)
         with sync_playwright() as pw:
-            browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=[
-                "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync"])
+            browser = pw.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=[
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                ],
+            )
             page = browser.new_page(viewport={"width": 1400, "height": 900})
             page.goto(f"{base}/login")
             page.fill("#email", "dispatcher@demo.yantra.in")
@@ -162,6 +235,9 @@ def console_first_render(open_tickets: int) -> dict:
     finally:
         _stop(app)
         log.unlink(missing_ok=True)
-    return {"openTickets": open_tickets, "boardRowsShown": 500,
-            "firstRenderSeconds": [round(s, 2) for s in samples],
-            "medianSeconds": round(sorted(samples)[1], 2)}
+    return {
+        "openTickets": open_tickets,
+        "boardRowsShown": 500,
+        "firstRenderSeconds": [round(s, 2) for s in samples],
+        "medianSeconds": round(sorted(samples)[1], 2),
+    }

@@ -13,11 +13,19 @@ def facilities_page() -> rx.Component:
     return layout(
         "Facilities",
         data_table(
-            [("name", "Facility"), ("type", "Type"), ("city", "City"), ("state", "State"),
-             ("pincode", "Pincode"), ("beds", "Beds"), ("specialties", "Specialties"),
-             ("access", "Access")],
+            [
+                ("name", "Facility"),
+                ("type", "Type"),
+                ("city", "City"),
+                ("state", "State"),
+                ("pincode", "Pincode"),
+                ("beds", "Beds"),
+                ("specialties", "Specialties"),
+                ("access", "Access"),
+            ],
             FacilitiesState.facilities,
             "No facilities yet. A hospital or lab adds its sites, or shares them with you.",
-            "facility-table"),
+            "facility-table",
+        ),
         "Sites your organisation runs, and sites customers have shared with you.",
     )

@@ -24,10 +24,21 @@ def home_page() -> rx.Component:
     return layout(
         "Home",
         rx.vstack(
-            rx.text("Signed in as ", rx.text.strong(HomeState.role_label), " at ",
-                    rx.text.strong(HomeState.org_name), "."),
-            rx.grid(rx.foreach(HomeState.figures, _figure), columns=rx.breakpoints(
-                initial="1", sm="2", lg="4"), spacing="4", width="100%", id="figures"),
-            spacing="4", width="100%",
+            rx.text(
+                "Signed in as ",
+                rx.text.strong(HomeState.role_label),
+                " at ",
+                rx.text.strong(HomeState.org_name),
+                ".",
+            ),
+            rx.grid(
+                rx.foreach(HomeState.figures, _figure),
+                columns=rx.breakpoints(initial="1", sm="2", lg="4"),
+                spacing="4",
+                width="100%",
+                id="figures",
+            ),
+            spacing="4",
+            width="100%",
         ),
     )

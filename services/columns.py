@@ -52,7 +52,9 @@ def timestamp_field(nullable: bool = False, server_now: bool = True) -> Any:
 def jsonb_field(default_factory=dict) -> Any:
     return Field(
         default_factory=default_factory,
-        sa_column=Column(JSONB, nullable=False, server_default="{}" if default_factory is dict else "[]"),
+        sa_column=Column(
+            JSONB, nullable=False, server_default="{}" if default_factory is dict else "[]"
+        ),
     )
 
 

@@ -54,8 +54,9 @@ class TooManyAttempts(DomainError):
 
     def __init__(self, retry_after: int, message: str | None = None):
         self.retry_after = max(1, int(retry_after))
-        super().__init__(message or f"Too many failed sign-ins. Try again in "
-                                    f"{_wait_words(self.retry_after)}.")
+        super().__init__(
+            message or f"Too many failed sign-ins. Try again in {_wait_words(self.retry_after)}."
+        )
 
 
 def _wait_words(seconds: int) -> str:

@@ -30,8 +30,7 @@ def _tip(text: str) -> folium.Tooltip:
 
 
 def _map(center: tuple[float, float], zoom: int) -> folium.Map:
-    fmap = folium.Map(location=center, zoom_start=zoom, tiles="OpenStreetMap",
-                      control_scale=True)
+    fmap = folium.Map(location=center, zoom_start=zoom, tiles="OpenStreetMap", control_scale=True)
     fmap.default_js = LEAFLET_JS
     fmap.default_css = LEAFLET_CSS
     return fmap
@@ -45,10 +44,17 @@ def deployment_map(place: dict | None, deployments: list[dict]) -> str:
         return ""
     site = place["site"]
     fmap = _map(site, 14)
-    folium.Circle(site, radius=place["radiusM"], color="#0f766e",
-                  fill=True, fill_opacity=0.08, tooltip=_tip("Deployment radius")).add_to(fmap)
-    folium.CircleMarker(site, radius=9, color="#0f766e", fill=True, fill_opacity=1,
-                        tooltip=_tip(place["name"])).add_to(fmap)
+    folium.Circle(
+        site,
+        radius=place["radiusM"],
+        color="#0f766e",
+        fill=True,
+        fill_opacity=0.08,
+        tooltip=_tip("Deployment radius"),
+    ).add_to(fmap)
+    folium.CircleMarker(
+        site, radius=9, color="#0f766e", fill=True, fill_opacity=1, tooltip=_tip(place["name"])
+    ).add_to(fmap)
     points = [site]
     for scan in deployments:
         if scan.get("lat") is None or scan.get("lng") is None:
@@ -56,27 +62,44 @@ def deployment_map(place: dict | None, deployments: list[dict]) -> str:
         point = (float(scan["lat"]), float(scan["lng"]))
         points.append(point)
         folium.CircleMarker(
-            point, radius=6, color="#15803d" if scan["isValid"] else "#dc2626", fill=True,
+            point,
+            radius=6,
+            color="#15803d" if scan["isValid"] else "#dc2626",
+            fill=True,
             fill_opacity=0.9,
             tooltip=_tip(f"{'valid' if scan['isValid'] else 'refused'} · {scan['at'][:16]}"),
         ).add_to(fmap)
     if len(points) > 1:
-        fmap.fit_bounds([[min(p[0] for p in points), min(p[1] for p in points)],
-                         [max(p[0] for p in points), max(p[1] for p in points)]], padding=(30, 30))
+        fmap.fit_bounds(
+            [
+                [min(p[0] for p in points), min(p[1] for p in points)],
+                [max(p[0] for p in points), max(p[1] for p in points)],
+            ],
+            padding=(30, 30),
+        )
     return fmap.get_root().render()
 
 
 CLUSTER_JS = [("markerclusterjs", "/vendor/leaflet/leaflet.markercluster.js")]
-CLUSTER_CSS = [("markerclustercss", "/vendor/leaflet/MarkerCluster.css"),
-               ("markerclusterdefaultcss", "/vendor/leaflet/MarkerCluster.Default.css")]
+CLUSTER_CSS = [
+    ("markerclustercss", "/vendor/leaflet/MarkerCluster.css"),
+    ("markerclusterdefaultcss", "/vendor/leaflet/MarkerCluster.Default.css"),
+]
 INDIA = (22.5, 80.0)
 # One colour per family of facility types, so the map reads at a glance.
 TYPE_COLOURS = {
-    "hospital": "#b91c1c", "trauma_center": "#b91c1c", "emergency_center": "#b91c1c",
-    "cardiac_center": "#be185d", "oncology_center": "#be185d",
-    "diagnostic_lab": "#7c3aed", "pathology_lab": "#7c3aed",
-    "radiology_center": "#2563eb", "imaging_center": "#2563eb", "sleep_study_center": "#2563eb",
-    "primary_health_center": "#15803d", "community_health_center": "#15803d",
+    "hospital": "#b91c1c",
+    "trauma_center": "#b91c1c",
+    "emergency_center": "#b91c1c",
+    "cardiac_center": "#be185d",
+    "oncology_center": "#be185d",
+    "diagnostic_lab": "#7c3aed",
+    "pathology_lab": "#7c3aed",
+    "radiology_center": "#2563eb",
+    "imaging_center": "#2563eb",
+    "sleep_study_center": "#2563eb",
+    "primary_health_center": "#15803d",
+    "community_health_center": "#15803d",
     "dispensary": "#15803d",
 }
 OTHER_COLOUR = "#b45309"
@@ -100,16 +123,23 @@ def directory_map(points: list[tuple]) -> str:
     from folium.plugins import FastMarkerCluster
 
     fmap = _map(INDIA, 5)
-    data = [[lat, lng, name, TYPE_COLOURS.get(ftype, OTHER_COLOUR), fid,
-             ftype.replace("_", " ")] for lat, lng, name, ftype, fid in points]
-    cluster = FastMarkerCluster(data, callback=_POINT_CALLBACK, name="facilities",
-                                options={"chunkedLoading": True, "maxClusterRadius": 60})
+    data = [
+        [lat, lng, name, TYPE_COLOURS.get(ftype, OTHER_COLOUR), fid, ftype.replace("_", " ")]
+        for lat, lng, name, ftype, fid in points
+    ]
+    cluster = FastMarkerCluster(
+        data,
+        callback=_POINT_CALLBACK,
+        name="facilities",
+        options={"chunkedLoading": True, "maxClusterRadius": 60},
+    )
     cluster.default_js, cluster.default_css = CLUSTER_JS, CLUSTER_CSS
     cluster.add_to(fmap)
     if points:
         lats, lngs = [p[0] for p in points], [p[1] for p in points]
-        fmap.fit_bounds([[min(lats), min(lngs)], [max(lats), max(lngs)]], padding=(20, 20),
-                        max_zoom=13)
+        fmap.fit_bounds(
+            [[min(lats), min(lngs)], [max(lats), max(lngs)]], padding=(20, 20), max_zoom=13
+        )
     return fmap.get_root().render()
 
 
@@ -118,31 +148,58 @@ def service_area_map(area: dict, probe=None) -> str:
     hub = (area["hubLatitude"], area["hubLongitude"])
     fmap = _map(hub, 10)
     if area.get("radiusKm"):
-        folium.Circle(hub, radius=area["radiusKm"] * 1000, color="#0f766e", weight=2,
-                      fill=True, fill_opacity=0.06,
-                      tooltip=_tip(f"{area['radiusKm']:g} km around the hub")).add_to(fmap)
+        folium.Circle(
+            hub,
+            radius=area["radiusKm"] * 1000,
+            color="#0f766e",
+            weight=2,
+            fill=True,
+            fill_opacity=0.06,
+            tooltip=_tip(f"{area['radiusKm']:g} km around the hub"),
+        ).add_to(fmap)
     covered = folium.FeatureGroup(name="covered pincodes").add_to(fmap)
     for p in area["pincodes"]:
-        folium.CircleMarker((p["lat"], p["lng"]), radius=4, color="#0f766e", weight=1,
-                            fill=True, fill_opacity=0.6,
-                            tooltip=_tip(f"{p['pincode']} · {p['city']}")).add_to(covered)
-    folium.Marker(hub, tooltip=_tip(f"{area['name']} (hub, {area['hubPincode']})"),
-                  icon=folium.DivIcon(html='<div style="font-size:22px">&#9873;</div>',
-                                      icon_size=(24, 24), icon_anchor=(6, 22))).add_to(fmap)
+        folium.CircleMarker(
+            (p["lat"], p["lng"]),
+            radius=4,
+            color="#0f766e",
+            weight=1,
+            fill=True,
+            fill_opacity=0.6,
+            tooltip=_tip(f"{p['pincode']} · {p['city']}"),
+        ).add_to(covered)
+    folium.Marker(
+        hub,
+        tooltip=_tip(f"{area['name']} (hub, {area['hubPincode']})"),
+        icon=folium.DivIcon(
+            html='<div style="font-size:22px">&#9873;</div>',
+            icon_size=(24, 24),
+            icon_anchor=(6, 22),
+        ),
+    ).add_to(fmap)
     points = [hub] + [(p["lat"], p["lng"]) for p in area["pincodes"]]
     if probe is not None:
         inside = probe.pincode in {p["pincode"] for p in area["pincodes"]}
         spot = (probe.latitude, probe.longitude)
-        folium.CircleMarker(spot, radius=10, color="#15803d" if inside else "#dc2626",
-                            weight=3, fill=True, fill_opacity=0.3,
-                            tooltip=_tip(f"{probe.pincode}: {'covered' if inside else 'not covered'}")
-                            ).add_to(fmap)
+        folium.CircleMarker(
+            spot,
+            radius=10,
+            color="#15803d" if inside else "#dc2626",
+            weight=3,
+            fill=True,
+            fill_opacity=0.3,
+            tooltip=_tip(f"{probe.pincode}: {'covered' if inside else 'not covered'}"),
+        ).add_to(fmap)
         folium.PolyLine([hub, spot], color="#6b7280", dash_array="6").add_to(fmap)
         points.append(spot)
     if len(points) > 1:
-        fmap.fit_bounds([[min(p[0] for p in points), min(p[1] for p in points)],
-                         [max(p[0] for p in points), max(p[1] for p in points)]],
-                        padding=(24, 24))
+        fmap.fit_bounds(
+            [
+                [min(p[0] for p in points), min(p[1] for p in points)],
+                [max(p[0] for p in points), max(p[1] for p in points)],
+            ],
+            padding=(24, 24),
+        )
     return fmap.get_root().render()
 
 
@@ -169,9 +226,11 @@ LEGEND = """
 def _stop_icon(order: int, fill: str, border: str) -> folium.DivIcon:
     return folium.DivIcon(
         html=f'<div style="width:22px;height:22px;border-radius:11px;background:{fill};'
-             f'border:3px solid {border};color:white;font:bold 11px system-ui;'
-             f'display:flex;align-items:center;justify-content:center">{order}</div>',
-        icon_size=(28, 28), icon_anchor=(14, 14))
+        f"border:3px solid {border};color:white;font:bold 11px system-ui;"
+        f'display:flex;align-items:center;justify-content:center">{order}</div>',
+        icon_size=(28, 28),
+        icon_anchor=(14, 14),
+    )
 
 
 def dispatch_map(plan: dict, hubs: list[dict] | None = None) -> str:
@@ -187,55 +246,84 @@ def dispatch_map(plan: dict, hubs: list[dict] | None = None) -> str:
         if hub.get("hubLatitude") is None:
             continue
         spot = (hub["hubLatitude"], hub["hubLongitude"])
-        folium.Marker(spot, tooltip=_tip(f"{hub['name']} (hub, {hub['hubPincode']})"),
-                      icon=folium.DivIcon(html='<div style="font-size:22px;color:#111827">'
-                                               '&#9873;</div>', icon_size=(24, 24),
-                                          icon_anchor=(6, 22))).add_to(fmap)
+        folium.Marker(
+            spot,
+            tooltip=_tip(f"{hub['name']} (hub, {hub['hubPincode']})"),
+            icon=folium.DivIcon(
+                html='<div style="font-size:22px;color:#111827">&#9873;</div>',
+                icon_size=(24, 24),
+                icon_anchor=(6, 22),
+            ),
+        ).add_to(fmap)
     for route in plan["routes"]:
         if not route["stops"]:
             start = (route["start"]["lat"], route["start"]["lng"])
-            folium.CircleMarker(start, radius=7, color="#6b7280", fill=True,
-                                fill_opacity=0.8,
-                                tooltip=_tip(f"{route['technician']} (idle in this plan)")
-                                ).add_to(fmap)
+            folium.CircleMarker(
+                start,
+                radius=7,
+                color="#6b7280",
+                fill=True,
+                fill_opacity=0.8,
+                tooltip=_tip(f"{route['technician']} (idle in this plan)"),
+            ).add_to(fmap)
     for k, route in enumerate(routes):
         colour = ROUTE_COLOURS[k % len(ROUTE_COLOURS)]
         start = (route["start"]["lat"], route["start"]["lng"])
         line = [start] + [(s["lat"], s["lng"]) for s in route["stops"]]
-        folium.PolyLine(line, color=colour, weight=4, opacity=0.8,
-                        tooltip=_tip(route["technician"])).add_to(fmap)
-        folium.CircleMarker(start, radius=8, color="white", weight=2, fill=True,
-                            fill_color=colour, fill_opacity=1,
-                            tooltip=_tip(f"{route['technician']} starts here")).add_to(fmap)
+        folium.PolyLine(
+            line, color=colour, weight=4, opacity=0.8, tooltip=_tip(route["technician"])
+        ).add_to(fmap)
+        folium.CircleMarker(
+            start,
+            radius=8,
+            color="white",
+            weight=2,
+            fill=True,
+            fill_color=colour,
+            fill_opacity=1,
+            tooltip=_tip(f"{route['technician']} starts here"),
+        ).add_to(fmap)
         points.append(start)
         for order, stop in enumerate(route["stops"], start=1):
             risk = sla_risk(stop)
             spot = (stop["lat"], stop["lng"])
             if risk in RISK_COLOURS:
-                folium.CircleMarker(spot, radius=17, color=RISK_COLOURS[risk], weight=3,
-                                    fill=False).add_to(fmap)
+                folium.CircleMarker(
+                    spot, radius=17, color=RISK_COLOURS[risk], weight=3, fill=False
+                ).add_to(fmap)
             folium.Marker(
-                spot, icon=_stop_icon(order, PRIORITY_COLOURS.get(stop["priority"], "#6b7280"),
-                                      colour),
-                tooltip=_tip(f"{order}. #{stop['number']} {stop['priority']} "
-                             f"{stop['deviceType']} · ETA {_ist(stop['eta'])} IST · SLA {risk}"
-                             f" · {route['technician']}"),
+                spot,
+                icon=_stop_icon(order, PRIORITY_COLOURS.get(stop["priority"], "#6b7280"), colour),
+                tooltip=_tip(
+                    f"{order}. #{stop['number']} {stop['priority']} "
+                    f"{stop['deviceType']} · ETA {_ist(stop['eta'])} IST · SLA {risk}"
+                    f" · {route['technician']}"
+                ),
             ).add_to(fmap)
     for job in plan["unassigned"]:
         if job["lat"]:
-            folium.CircleMarker((job["lat"], job["lng"]), radius=9, color="#6b7280",
-                                dash_array="4", fill=True,
-                                fill_color=PRIORITY_COLOURS.get(job["priority"], "#6b7280"),
-                                fill_opacity=0.4,
-                                tooltip=_tip(f"#{job['number']} left out: {job['reason']}")
-                                ).add_to(fmap)
-    swatches = " ".join(f'<span style="color:{c}">&#9679; {p}</span>'
-                        for p, c in PRIORITY_COLOURS.items())
+            folium.CircleMarker(
+                (job["lat"], job["lng"]),
+                radius=9,
+                color="#6b7280",
+                dash_array="4",
+                fill=True,
+                fill_color=PRIORITY_COLOURS.get(job["priority"], "#6b7280"),
+                fill_opacity=0.4,
+                tooltip=_tip(f"#{job['number']} left out: {job['reason']}"),
+            ).add_to(fmap)
+    swatches = " ".join(
+        f'<span style="color:{c}">&#9679; {p}</span>' for p, c in PRIORITY_COLOURS.items()
+    )
     fmap.get_root().html.add_child(folium.Element(LEGEND.format(priorities=swatches)))
     if len(points) > 1:
-        fmap.fit_bounds([[min(p[0] for p in points), min(p[1] for p in points)],
-                         [max(p[0] for p in points), max(p[1] for p in points)]],
-                        padding=(30, 30))
+        fmap.fit_bounds(
+            [
+                [min(p[0] for p in points), min(p[1] for p in points)],
+                [max(p[0] for p in points), max(p[1] for p in points)],
+            ],
+            padding=(30, 30),
+        )
     return fmap.get_root().render()
 
 
@@ -250,47 +338,77 @@ def field_map(view: dict) -> str:
     fmap = _map(points[0] if points else INDIA, 11 if points else 5)
     for hub in view["hubs"]:
         if hub.get("hubLatitude") is not None:
-            folium.Marker((hub["hubLatitude"], hub["hubLongitude"]),
-                          tooltip=_tip(f"{hub['name']} (hub, {hub['hubPincode']})"),
-                          icon=folium.DivIcon(html='<div style="font-size:22px;color:#111827">'
-                                                   '&#9873;</div>', icon_size=(24, 24),
-                                              icon_anchor=(6, 22))).add_to(fmap)
+            folium.Marker(
+                (hub["hubLatitude"], hub["hubLongitude"]),
+                tooltip=_tip(f"{hub['name']} (hub, {hub['hubPincode']})"),
+                icon=folium.DivIcon(
+                    html='<div style="font-size:22px;color:#111827">&#9873;</div>',
+                    icon_size=(24, 24),
+                    icon_anchor=(6, 22),
+                ),
+            ).add_to(fmap)
     for k, route in enumerate(r for r in view["routes"] if r["stops"]):
         line = [(route["start"]["lat"], route["start"]["lng"])]
         line += [(s["lat"], s["lng"]) for s in route["stops"]]
-        folium.PolyLine(line, color=ROUTE_COLOURS[k % len(ROUTE_COLOURS)], weight=3,
-                        opacity=0.6, tooltip=_tip(f"{route['technician']} "
-                                                  f"({view['planStatus']} plan)")).add_to(fmap)
+        folium.PolyLine(
+            line,
+            color=ROUTE_COLOURS[k % len(ROUTE_COLOURS)],
+            weight=3,
+            opacity=0.6,
+            tooltip=_tip(f"{route['technician']} ({view['planStatus']} plan)"),
+        ).add_to(fmap)
     for tech in view["technicians"]:
         colour = TECH_COLOURS.get(tech["status"], "#6b7280")
-        folium.Marker((tech["lat"], tech["lng"]),
-                      tooltip=_tip(f"{tech['name']} · {tech['status']} · "
-                                   f"{', '.join(tech['skills'][:4])}"),
-                      icon=folium.DivIcon(
-                          html=f'<div style="width:9px;height:9px;border-radius:2px;'
-                               f'background:{colour};border:1.5px solid white;'
-                               'box-shadow:0 0 2px rgba(0,0,0,.6)"></div>',
-                          # beside the spot, not on it: a ticket at the hub stays visible
-                          icon_size=(12, 12), icon_anchor=(-6, -2))).add_to(fmap)
+        folium.Marker(
+            (tech["lat"], tech["lng"]),
+            tooltip=_tip(f"{tech['name']} · {tech['status']} · {', '.join(tech['skills'][:4])}"),
+            icon=folium.DivIcon(
+                html=f'<div style="width:9px;height:9px;border-radius:2px;'
+                f"background:{colour};border:1.5px solid white;"
+                'box-shadow:0 0 2px rgba(0,0,0,.6)"></div>',
+                # beside the spot, not on it: a ticket at the hub stays visible
+                icon_size=(12, 12),
+                icon_anchor=(-6, -2),
+            ),
+        ).add_to(fmap)
     for ticket in view["tickets"]:
         spot = (ticket["lat"], ticket["lng"])
         if ticket["risk"] in RISK_COLOURS:
-            folium.CircleMarker(spot, radius=13, color=RISK_COLOURS[ticket["risk"]], weight=3,
-                                fill=False).add_to(fmap)
+            folium.CircleMarker(
+                spot, radius=13, color=RISK_COLOURS[ticket["risk"]], weight=3, fill=False
+            ).add_to(fmap)
         who = f" · {ticket['technician']}" if ticket["technician"] else " · unassigned"
         folium.CircleMarker(
-            spot, radius=8, color="white", weight=1, fill=True, fill_opacity=0.95,
+            spot,
+            radius=8,
+            color="white",
+            weight=1,
+            fill=True,
+            fill_opacity=0.95,
             fill_color=PRIORITY_COLOURS.get(ticket["priority"], "#6b7280"),
-            tooltip=_tip(f"#{ticket['number']} {ticket['priority']} {ticket['status']} · "
-                         f"SLA {ticket['risk']} · {ticket['facility']}{who}")).add_to(fmap)
-    swatches = " ".join(f'<span style="color:{c}">&#9679; {p}</span>'
-                        for p, c in PRIORITY_COLOURS.items())
-    fmap.get_root().html.add_child(folium.Element(LEGEND.format(priorities=swatches).replace(
-        "&#9679; technician (grey: idle) · numbers: stop order",
-        '<span style="display:inline-block;width:9px;height:9px;border-radius:2px;'
-        'background:#15803d"></span> technician (green free, amber busy, grey off)')))
+            tooltip=_tip(
+                f"#{ticket['number']} {ticket['priority']} {ticket['status']} · "
+                f"SLA {ticket['risk']} · {ticket['facility']}{who}"
+            ),
+        ).add_to(fmap)
+    swatches = " ".join(
+        f'<span style="color:{c}">&#9679; {p}</span>' for p, c in PRIORITY_COLOURS.items()
+    )
+    fmap.get_root().html.add_child(
+        folium.Element(
+            LEGEND.format(priorities=swatches).replace(
+                "&#9679; technician (grey: idle) · numbers: stop order",
+                '<span style="display:inline-block;width:9px;height:9px;border-radius:2px;'
+                'background:#15803d"></span> technician (green free, amber busy, grey off)',
+            )
+        )
+    )
     if len(points) > 1:
-        fmap.fit_bounds([[min(p[0] for p in points), min(p[1] for p in points)],
-                         [max(p[0] for p in points), max(p[1] for p in points)]],
-                        padding=(30, 30))
+        fmap.fit_bounds(
+            [
+                [min(p[0] for p in points), min(p[1] for p in points)],
+                [max(p[0] for p in points), max(p[1] for p in points)],
+            ],
+            padding=(30, 30),
+        )
     return fmap.get_root().render()

@@ -80,8 +80,10 @@ class Settings(BaseSettings):
 
     def _refuse_local_secret(self, name: str) -> None:
         if self.is_production:
-            raise RuntimeError(f"{name} must be set in production; a key generated on this "
-                               f"machine is for local runs only")
+            raise RuntimeError(
+                f"{name} must be set in production; a key generated on this "
+                f"machine is for local runs only"
+            )
 
     def production_problems(self) -> list[str]:
         """What keeps these settings from running in production (empty outside it)."""
@@ -89,14 +91,18 @@ class Settings(BaseSettings):
             return []
         problems = []
         defaults = Settings.model_fields
-        if self.app_db_password.get_secret_value() == defaults["app_db_password"].default \
-                .get_secret_value():
+        if (
+            self.app_db_password.get_secret_value()
+            == defaults["app_db_password"].default.get_secret_value()
+        ):
             problems.append("APP_DB_PASSWORD is the default local password")
         owner = _url_password(self.database_url)
         if self.database_url and owner in KNOWN_DB_PASSWORDS:
             problems.append("DATABASE_URL uses a default or empty password")
-        if self.demo_password.get_secret_value() == defaults["demo_password"].default \
-                .get_secret_value():
+        if (
+            self.demo_password.get_secret_value()
+            == defaults["demo_password"].default.get_secret_value()
+        ):
             problems.append("DEMO_PASSWORD is the published demo password")
         if self.token_signing_key is None:
             problems.append("TOKEN_SIGNING_KEY is not set (a generated key is for local runs)")
@@ -110,9 +116,10 @@ class Settings(BaseSettings):
         """Raises SystemExit naming every problem when production settings are unsafe."""
         problems = self.production_problems()
         if problems:
-            raise SystemExit("yantra: refusing to start in production (YANTRA_ENV=production):\n"
-                             + "\n".join(f"  - {p}" for p in problems))
-
+            raise SystemExit(
+                "yantra: refusing to start in production (YANTRA_ENV=production):\n"
+                + "\n".join(f"  - {p}" for p in problems)
+            )
 
     def qr_keys(self) -> dict[int, bytes]:
         """QR signing keys by key id: from QR_SIGNING_KEYS, else one local key kept under var/."""
@@ -123,8 +130,10 @@ class Settings(BaseSettings):
         for item in self.qr_signing_keys.get_secret_value().split(","):
             kid, _, secret = item.strip().partition(":")
             if not kid.isdigit() or not 1 <= int(kid) <= 255 or len(secret) < 16:
-                raise ValueError("QR_SIGNING_KEYS entries must be 'kid:secret' with kid 1-255 "
-                                 "and a secret of at least 16 characters")
+                raise ValueError(
+                    "QR_SIGNING_KEYS entries must be 'kid:secret' with kid 1-255 "
+                    "and a secret of at least 16 characters"
+                )
             keys[int(kid)] = secret.encode()
         return keys
 
@@ -138,6 +147,7 @@ def _url_password(url: str | None) -> str | None:
         return None
     from sqlalchemy.engine import make_url
     from sqlalchemy.exc import ArgumentError
+
     try:
         return make_url(url).password
     except ArgumentError:  # an unparsable URL fails at connect time with its own message

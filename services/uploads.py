@@ -43,8 +43,10 @@ class SizeLimit:
     def take(self, chunk: bytes) -> None:
         self.total += len(chunk)
         if self.total > self.limit:
-            raise TooLarge(f"The {self.what} is larger than {megabytes(self.limit)}; "
-                           "send a smaller one or split it")
+            raise TooLarge(
+                f"The {self.what} is larger than {megabytes(self.limit)}; "
+                "send a smaller one or split it"
+            )
         self._parts.append(chunk)
 
     def data(self) -> bytes:
@@ -74,16 +76,22 @@ def photo_type(data: bytes) -> str:
     browser declared). Raises Invalid("photo") unless it is a whole JPEG, PNG or WebP image."""
     from PIL import Image, UnidentifiedImageError
 
-    refusal = Invalid("photo", "is not a JPEG, PNG or WebP image (its content was checked, "
-                               "not its name)")
+    refusal = Invalid(
+        "photo", "is not a JPEG, PNG or WebP image (its content was checked, not its name)"
+    )
     if not data:
         raise refusal
     try:
         with Image.open(io.BytesIO(data)) as image:
             kind = image.format
             image.verify()
-    except (UnidentifiedImageError, Image.DecompressionBombError, OSError, SyntaxError,
-            ValueError) as exc:
+    except (
+        UnidentifiedImageError,
+        Image.DecompressionBombError,
+        OSError,
+        SyntaxError,
+        ValueError,
+    ) as exc:
         raise refusal from exc
     if kind not in PHOTO_TYPES:
         raise refusal

@@ -25,13 +25,20 @@ class OrganisationsState(AuthState):
             return redirect
         with tenant_session(actor) as db:
             names = directory(db)
-            self.tenants = [{"name": t.name, "kind": t.kind.replace("_", " "),
-                             "state": t.state or "—"} for t in list_tenants(db)]
-            self.users = [{"email": u.email, "name": u.full_name,
-                           "org": names.get(u.tenant_id, ("", ""))[0],
-                           "roles": ", ".join(u.roles),
-                           "status": "active" if u.is_active else "disabled"}
-                          for u in list_users(db)]
+            self.tenants = [
+                {"name": t.name, "kind": t.kind.replace("_", " "), "state": t.state or "—"}
+                for t in list_tenants(db)
+            ]
+            self.users = [
+                {
+                    "email": u.email,
+                    "name": u.full_name,
+                    "org": names.get(u.tenant_id, ("", ""))[0],
+                    "roles": ", ".join(u.roles),
+                    "status": "active" if u.is_active else "disabled",
+                }
+                for u in list_users(db)
+            ]
 
 
 class AuditState(AuthState):
@@ -47,10 +54,17 @@ class AuditState(AuthState):
             return redirect
         self.can_verify = "platform_admin" in {r.value for r in actor.roles}
         with tenant_session(actor) as db:
-            self.entries = [{
-                "seq": str(e.seq), "at": e.created_at.astimezone(IST).strftime("%d %b %Y %H:%M:%S"),
-                "actor": e.actor_label, "action": e.action, "entity": e.entity,
-                "summary": e.summary} for e in audit.recent(db, 100)]
+            self.entries = [
+                {
+                    "seq": str(e.seq),
+                    "at": e.created_at.astimezone(IST).strftime("%d %b %Y %H:%M:%S"),
+                    "actor": e.actor_label,
+                    "action": e.action,
+                    "entity": e.entity,
+                    "summary": e.summary,
+                }
+                for e in audit.recent(db, 100)
+            ]
 
     @rx.event
     @guarded("/audit")
@@ -61,6 +75,8 @@ class AuditState(AuthState):
         with system_session() as db:
             report = audit.verify_chain(db)
         self.verdict_ok = report.is_intact
-        self.verdict = (f"Chain intact: {report.checked:,} entries checked." if report.is_intact
-                        else f"Tampering found at entry {report.first_bad_seq}: {report.reason}.")
-
+        self.verdict = (
+            f"Chain intact: {report.checked:,} entries checked."
+            if report.is_intact
+            else f"Tampering found at entry {report.first_bad_seq}: {report.reason}."
+        )

@@ -80,18 +80,24 @@ class AuthState(rx.State):
         self.role_label = ", ".join(ROLE_LABELS[r] for r in sorted(actor.roles))
         with tenant_session(actor) as db:
             self.org_name = directory(db).get(actor.tenant_id, ("", ""))[0]
-        self.nav = [{"route": p.route, "label": p.label, "icon": p.icon}
-                    for p in pages_for(actor.roles)]
+        self.nav = [
+            {"route": p.route, "label": p.label, "icon": p.icon} for p in pages_for(actor.roles)
+        ]
         self._load_notices(actor)
 
     def _load_notices(self, actor: Actor) -> None:
         with tenant_session(actor) as db:
             items, self.unread = notifications.inbox(db, actor)
-        self.notices = [{"title": n["title"], "body": n["body"],
-                         "href": f"/tickets/{n['ticketId']}" if n["ticketId"] else "",
-                         "at": datetime.fromisoformat(n["at"]).astimezone(IST).strftime(
-                             "%d %b %H:%M"), "unread": "yes" if n["unread"] else ""}
-                        for n in items]
+        self.notices = [
+            {
+                "title": n["title"],
+                "body": n["body"],
+                "href": f"/tickets/{n['ticketId']}" if n["ticketId"] else "",
+                "at": datetime.fromisoformat(n["at"]).astimezone(IST).strftime("%d %b %H:%M"),
+                "unread": "yes" if n["unread"] else "",
+            }
+            for n in items
+        ]
 
     @rx.event
     def read_notices(self):

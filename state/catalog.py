@@ -27,17 +27,31 @@ RISK_COLOURS = {"A": "green", "B": "blue", "C": "orange", "D": "red"}
 
 
 def _card(item: dict) -> dict[str, str]:
-    return {"id": item["id"], "code": item["code"], "name": item["name"],
-            "category": item["category"], "risk": item["imdrClass"],
-            "riskColour": RISK_COLOURS[item["imdrClass"]], "oem": item["oemName"],
-            "price": format_inr(item["listPricePaise"]),
-            "gst": f"{item['gstRate'].rstrip('0').rstrip('.')}% GST",
-            "description": item["description"], "datasheet": item["datasheetUrl"] or ""}
+    return {
+        "id": item["id"],
+        "code": item["code"],
+        "name": item["name"],
+        "category": item["category"],
+        "risk": item["imdrClass"],
+        "riskColour": RISK_COLOURS[item["imdrClass"]],
+        "oem": item["oemName"],
+        "price": format_inr(item["listPricePaise"]),
+        "gst": f"{item['gstRate'].rstrip('0').rstrip('.')}% GST",
+        "description": item["description"],
+        "datasheet": item["datasheetUrl"] or "",
+    }
 
 
 def _entries(facet: list[dict], selected: list[str]) -> list[dict[str, str]]:
-    return [{"value": e["value"], "label": e["label"], "count": f"{e['count']:,}",
-             "selected": "yes" if e["value"] in selected else ""} for e in facet]
+    return [
+        {
+            "value": e["value"],
+            "label": e["label"],
+            "count": f"{e['count']:,}",
+            "selected": "yes" if e["value"] in selected else "",
+        }
+        for e in facet
+    ]
 
 
 class CatalogState(AuthState):
@@ -55,13 +69,22 @@ class CatalogState(AuthState):
 
     def _filters(self) -> Filters:
         oems = tuple(uuid.UUID(v) for v in self.selected["oem"])
-        return Filters(tuple(self.selected["category"]), tuple(self.selected["riskClass"]),
-                       oems, tuple(self.selected["priceBand"]))
+        return Filters(
+            tuple(self.selected["category"]),
+            tuple(self.selected["riskClass"]),
+            oems,
+            tuple(self.selected["priceBand"]),
+        )
 
     def _search(self, actor: Actor, more: bool = False):
         with tenant_session(actor) as db:
-            page = search_skus(db, self.q, self._filters(), first=PAGE_SIZE,
-                               after=self.end_cursor if more else None)
+            page = search_skus(
+                db,
+                self.q,
+                self._filters(),
+                first=PAGE_SIZE,
+                after=self.end_cursor if more else None,
+            )
         cards = [_card(i) for i in page.items]
         self.items = self.items + cards if more else cards
         self.facets = {f: _entries(page.facets[f], self.selected[f]) for f in FACETS}
@@ -130,14 +153,24 @@ class SkuFormState(AuthState):
         paise = rules.list_price_paise(form.get("price", ""), "price")
         attrs = parse_attributes(form.get("attributes", ""))
         with tenant_session(actor) as db:
-            sku = create_sku(db, actor, form.get("code", ""), form.get("name", ""),
-                             form.get("category", ""), form.get("risk", ""), paise,
-                             form.get("gst") or "12", attrs,
-                             description=form.get("description", ""),
-                             datasheet_url=form.get("datasheet") or None)
-        return [rx.toast.success(f"{sku.code} is listed"),
-                rx.call_script("document.getElementById('sku-form').reset()"),
-                CatalogState.clear_filters]
+            sku = create_sku(
+                db,
+                actor,
+                form.get("code", ""),
+                form.get("name", ""),
+                form.get("category", ""),
+                form.get("risk", ""),
+                paise,
+                form.get("gst") or "12",
+                attrs,
+                description=form.get("description", ""),
+                datasheet_url=form.get("datasheet") or None,
+            )
+        return [
+            rx.toast.success(f"{sku.code} is listed"),
+            rx.call_script("document.getElementById('sku-form').reset()"),
+            CatalogState.clear_filters,
+        ]
 
 
 class CatalogImportState(AuthState):
@@ -165,8 +198,10 @@ class CatalogImportState(AuthState):
             return rx.toast.error(exc.message)
         finally:
             self.running = False
-        self.summary = (f"{report.rows:,} rows: {report.created:,} SKUs added, "
-                        f"{report.updated:,} updated, {report.unchanged:,} unchanged, "
-                        f"{report.failed:,} refused")
+        self.summary = (
+            f"{report.rows:,} rows: {report.created:,} SKUs added, "
+            f"{report.updated:,} updated, {report.unchanged:,} unchanged, "
+            f"{report.failed:,} refused"
+        )
         self.errors = [{k: str(v) for k, v in e.items()} for e in report.errors[:500]]
         return CatalogState.clear_filters

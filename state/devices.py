@@ -30,9 +30,14 @@ STATUSES = ["all", "registered", "qr_printed", "deployed", "active", "decommissi
 
 
 def _facility_options(db, actor) -> list[dict[str, str]]:
-    return [{"id": f["id"], "label": f"{f['name']} · {f['city']} {f['pincode']}",
-             "search": f"{f['name']} {f['city']} {f['pincode']}".lower()}
-            for f in list_facilities(db, actor, scope="mine", limit=200)]
+    return [
+        {
+            "id": f["id"],
+            "label": f"{f['name']} · {f['city']} {f['pincode']}",
+            "search": f"{f['name']} {f['city']} {f['pincode']}".lower(),
+        }
+        for f in list_facilities(db, actor, scope="mine", limit=200)
+    ]
 
 
 class DevicesState(AuthState):
@@ -66,8 +71,14 @@ class DevicesState(AuthState):
             facility = uuid.UUID(self.facility) if self.facility != "all" else None
             with tenant_session(actor) as db:
                 page = queries.list_devices(
-                    db, facility_id=facility, status=None if self.status == "all" else self.status,
-                    q=self.q, amc_before=amc, limit=25, after=self.pages[-1] or None)
+                    db,
+                    facility_id=facility,
+                    status=None if self.status == "all" else self.status,
+                    q=self.q,
+                    amc_before=amc,
+                    limit=25,
+                    after=self.pages[-1] or None,
+                )
         except (DomainError, ValueError) as exc:
             self.error = getattr(exc, "message", "check the filters")
             return
@@ -155,9 +166,14 @@ class RegisterState(AuthState):
             return
         with tenant_session(actor) as db:
             found = find_skus(db, value, limit=12)
-        self.sku_matches = [{"code": s["code"], "oem": s["oemId"],
-                             "label": f"{s['code']} · {s['name']} ({s['oemName']})"}
-                            for s in found]
+        self.sku_matches = [
+            {
+                "code": s["code"],
+                "oem": s["oemId"],
+                "label": f"{s['code']} · {s['name']} ({s['oemName']})",
+            }
+            for s in found
+        ]
 
     @rx.event
     def pick_sku(self, code: str, oem: str, label: str):
@@ -175,7 +191,9 @@ class RegisterState(AuthState):
         # Devices go to the organisation's own (or shared) sites, never the public directory.
         self.facility_matches = [
             {"id": f["id"], "label": f"{f['name']} · {f['city']} {f['pincode']}"}
-            for f in found if f["shared"]]
+            for f in found
+            if f["shared"]
+        ]
 
     @rx.event
     def pick_facility(self, facility_id: str, label: str):
@@ -196,16 +214,25 @@ class RegisterState(AuthState):
                 raise _field("skuCode", "pick the model (SKU)")
             installed = _date(form.get("installation_date"), "installationDate")
             with tenant_session(actor) as db:
-                device, label = register_device(db, actor, RegisterDevice(
-                    serial_number=form.get("serial", ""), sku_code=self.sku_code,
-                    facility_id=uuid.UUID(self.facility_id), installation_date=installed,
-                    udi=form.get("udi") or None, amc_status=self.amc_status,
-                    amc_end=_date(form.get("amc_end"), "amcEnd"),
-                    manufacturer_id=uuid.UUID(self.sku_oem) if self.sku_oem else None))
+                device, label = register_device(
+                    db,
+                    actor,
+                    RegisterDevice(
+                        serial_number=form.get("serial", ""),
+                        sku_code=self.sku_code,
+                        facility_id=uuid.UUID(self.facility_id),
+                        installation_date=installed,
+                        udi=form.get("udi") or None,
+                        amc_status=self.amc_status,
+                        amc_end=_date(form.get("amc_end"), "amcEnd"),
+                        manufacturer_id=uuid.UUID(self.sku_oem) if self.sku_oem else None,
+                    ),
+                )
         except DomainError as exc:
             self.error, self.error_field = exc.message, getattr(exc, "field", "")
             return
         from services.qr.symbols import qr_png
+
         self.done_device_id, self.done_serial = str(device.id), device.serial_number
         self.done_qr = "data:image/png;base64," + base64.b64encode(qr_png(label.payload)).decode()
         return rx.toast.success(f"Device {device.serial_number} registered")
@@ -213,6 +240,7 @@ class RegisterState(AuthState):
 
 def _field(field: str, reason: str) -> DomainError:
     from services.errors import Invalid
+
     return Invalid(field, reason)
 
 
@@ -303,8 +331,21 @@ class ImportState(AuthState):
                 self.watching = False
 
 
-INFO_KEYS = ("deviceId", "serialNumber", "model", "skuCode", "category", "facilityName", "pincode",
-             "lifecycleStatus", "amcStatus", "amcEnd", "slaTier", "installationDate", "udi")
+INFO_KEYS = (
+    "deviceId",
+    "serialNumber",
+    "model",
+    "skuCode",
+    "category",
+    "facilityName",
+    "pincode",
+    "lifecycleStatus",
+    "amcStatus",
+    "amcEnd",
+    "slaTier",
+    "installationDate",
+    "udi",
+)
 
 
 class DeviceState(AuthState):
@@ -335,12 +376,21 @@ class DeviceState(AuthState):
             return
         self.info = {k: str(detail.get(k) or "—") for k in INFO_KEYS}
         self.qr = ("data:image/png;base64," + detail["qr"]["qrCode"]) if detail["qr"] else ""
-        self.deployments = [{
-            "at": _ist(d["at"]), "isValid": "Yes" if d["isValid"] else "No",
-            "distanceMeters": "" if d["distanceMeters"] is None else f"{d['distanceMeters']:,.0f}",
-            "reason": d["reason"] or ""} for d in detail["deployments"]]
-        self.history = [{**{k: str(v or "") for k, v in h.items()}, "at": _ist(h["at"])}
-                        for h in detail["history"]]
+        self.deployments = [
+            {
+                "at": _ist(d["at"]),
+                "isValid": "Yes" if d["isValid"] else "No",
+                "distanceMeters": ""
+                if d["distanceMeters"] is None
+                else f"{d['distanceMeters']:,.0f}",
+                "reason": d["reason"] or "",
+            }
+            for d in detail["deployments"]
+        ]
+        self.history = [
+            {**{k: str(v or "") for k, v in h.items()}, "at": _ist(h["at"])}
+            for h in detail["history"]
+        ]
 
     @rx.event
     @guarded("/devices/detail")

@@ -33,11 +33,17 @@ def _label(value: str) -> str:
 
 
 def _row(f: dict) -> dict[str, str]:
-    return {"id": f["id"], "name": f["name"], "type": _label(f["facilityType"]),
-            "city": f.get("city", ""), "state": f.get("state", ""), "pincode": f["pincode"],
-            "beds": "" if f["bedCount"] is None else f"{f['bedCount']:,}",
-            "accreditations": ", ".join(f["accreditations"]),
-            "distance": f"{f['distanceKm']:.1f} km" if "distanceKm" in f else ""}
+    return {
+        "id": f["id"],
+        "name": f["name"],
+        "type": _label(f["facilityType"]),
+        "city": f.get("city", ""),
+        "state": f.get("state", ""),
+        "pincode": f["pincode"],
+        "beds": "" if f["bedCount"] is None else f"{f['bedCount']:,}",
+        "accreditations": ", ".join(f["accreditations"]),
+        "distance": f"{f['distanceKm']:.1f} km" if "distanceKm" in f else "",
+    }
 
 
 class DirectoryState(AuthState):
@@ -62,17 +68,23 @@ class DirectoryState(AuthState):
 
     def _filters(self) -> dict:
         pick = lambda v: None if v in ("", "all") else v  # noqa: E731
-        return {"q": pick(self.q.strip()), "state": pick(self.state_name),
-                "facility_type": pick(self.ftype), "accreditation": pick(self.accreditation)}
+        return {
+            "q": pick(self.q.strip()),
+            "state": pick(self.state_name),
+            "facility_type": pick(self.ftype),
+            "accreditation": pick(self.accreditation),
+        }
 
     def _search(self, actor) -> None:
         filters = self._filters()
         with tenant_session(actor) as db:
-            found, self.total = directory.search_directory(db, **filters, limit=PAGE_SIZE,
-                                                           offset=self.offset)
+            found, self.total = directory.search_directory(
+                db, **filters, limit=PAGE_SIZE, offset=self.offset
+            )
         self.rows = [_row(f) for f in found]
-        query = {("facilityType" if k == "facility_type" else k): v
-                 for k, v in filters.items() if v}
+        query = {
+            ("facilityType" if k == "facility_type" else k): v for k, v in filters.items() if v
+        }
         self.map_src = "/api/v1/geo/maps/directory" + (f"?{urlencode(query)}" if query else "")
 
     @rx.event
@@ -112,14 +124,16 @@ class DirectoryState(AuthState):
         try:
             with tenant_session(actor) as db:
                 place = get_pincode(db, self.near_pincode.strip())
-                found = directory.nearby_facilities(db, place.latitude, place.longitude,
-                                                    self.near_radius, 50, self.ftype)
+                found = directory.nearby_facilities(
+                    db, place.latitude, place.longitude, self.near_radius, 50, self.ftype
+                )
         except DomainError as exc:
             self.near_rows, self.near_note = [], ""
             return rx.toast.error(exc.message)
         self.near_rows = [_row(f) for f in found]
-        self.near_note = (f"{len(found)} nearest within {self.near_radius} km of "
-                          f"{place.pincode} ({place.city})")
+        self.near_note = (
+            f"{len(found)} nearest within {self.near_radius} km of {place.pincode} ({place.city})"
+        )
 
     @rx.event
     def toggle_category(self, category: str, on: bool):
@@ -132,24 +146,34 @@ class DirectoryState(AuthState):
         self.lab_pincode, self.lab_radius = form.get("pincode", ""), form.get("radius", "5")
         try:
             with tenant_session(actor) as db:
-                found = directory.laboratories_by_tests(db, self.lab_categories,
-                                                        self.lab_pincode.strip(), self.lab_radius)
+                found = directory.laboratories_by_tests(
+                    db, self.lab_categories, self.lab_pincode.strip(), self.lab_radius
+                )
         except DomainError as exc:
             self.lab_rows, self.lab_note = [], ""
             return rx.toast.error(exc.message)
-        self.lab_rows = [{"id": lab["facilityId"] or "", "name": lab["name"],
-                          "type": _label(lab["labType"]), "pincode": lab["pincode"],
-                          "tests": ", ".join(lab["testCategories"]),
-                          "accreditations": ", ".join(lab["accreditations"]),
-                          "distance": f"{lab['distanceKm']:.1f} km"} for lab in found]
+        self.lab_rows = [
+            {
+                "id": lab["facilityId"] or "",
+                "name": lab["name"],
+                "type": _label(lab["labType"]),
+                "pincode": lab["pincode"],
+                "tests": ", ".join(lab["testCategories"]),
+                "accreditations": ", ".join(lab["accreditations"]),
+                "distance": f"{lab['distanceKm']:.1f} km",
+            }
+            for lab in found
+        ]
         self.lab_note = f"{len(found)} laboratories offer {', '.join(self.lab_categories)}"
 
     @rx.var
     def range_label(self) -> str:
         if not self.total:
             return "No facility matches"
-        return (f"{self.offset + 1:,}–{min(self.offset + PAGE_SIZE, self.total):,} "
-                f"of {self.total:,} facilities")
+        return (
+            f"{self.offset + 1:,}–{min(self.offset + PAGE_SIZE, self.total):,} "
+            f"of {self.total:,} facilities"
+        )
 
     @rx.var
     def test_categories(self) -> list[str]:
@@ -174,8 +198,11 @@ class DirectoryImportState(AuthState):
         self.can_import = actor is not None and Role.PLATFORM_ADMIN in actor.roles
 
     @rx.event
-    @guarded(DIRECTORY, roles={Role.PLATFORM_ADMIN},
-             refused="Only a platform admin imports into the directory")
+    @guarded(
+        DIRECTORY,
+        roles={Role.PLATFORM_ADMIN},
+        refused="Only a platform admin imports into the directory",
+    )
     async def upload(self, actor: Actor, files: list[rx.UploadFile]):
         if not files:
             return rx.toast.error("Choose a .csv file first")
@@ -195,9 +222,11 @@ class DirectoryImportState(AuthState):
 
         def work():
             from services.geo.importer import import_directory
+
             with tenant_session(actor) as db:
-                return import_directory(db, actor, data, on_progress=lambda d, t: progress.update(
-                    done=d, total=t))
+                return import_directory(
+                    db, actor, data, on_progress=lambda d, t: progress.update(done=d, total=t)
+                )
 
         job = asyncio.get_running_loop().run_in_executor(None, work)
         while not job.done():
@@ -212,9 +241,11 @@ class DirectoryImportState(AuthState):
                 self.summary = ""
                 return rx.toast.error(exc.message)
             self.done = self.total = report.rows - report.failed
-            self.summary = (f"{report.rows:,} rows: {report.created:,} facilities added, "
-                            f"{report.updated:,} updated, {report.failed:,} refused, "
-                            f"{report.laboratories:,} laboratories, in {report.seconds:.1f} s")
+            self.summary = (
+                f"{report.rows:,} rows: {report.created:,} facilities added, "
+                f"{report.updated:,} updated, {report.failed:,} refused, "
+                f"{report.laboratories:,} laboratories, in {report.seconds:.1f} s"
+            )
             self.errors = [{k: str(v) for k, v in e.items()} for e in report.errors[:500]]
 
     @rx.var
@@ -243,24 +274,46 @@ class FacilityState(AuthState):
             self.missing = True
             return
         self.missing = False
-        self.info = {"name": f["name"], "type": _label(f["facilityType"]),
-                     "address": f["address"], "place": f"{f['city']}, {f['district']}, "
-                     f"{f['state']} {f['pincode']}", "tier": f"Tier {f['tier']}",
-                     "beds": "—" if f["bedCount"] is None else f"{f['bedCount']:,}",
-                     "ownership": f["ownership"], "specialties": ", ".join(f["specialties"]) or "—",
-                     "accreditations": ", ".join(f["accreditations"]) or "none recorded",
-                     "phone": f["contactInfo"].get("phone", "—"),
-                     "email": f["contactInfo"].get("email", "—"),
-                     "source": {"demo": "demo directory", "import": "imported directory"}.get(
-                         f["source"], "organisation's own site"),
-                     "coords": f"{f['latitude']:.5f}, {f['longitude']:.5f}"}
-        self.equipment = [{"category": k, "count": str(v)} for k, v in
-                          sorted(f["equipmentByCategory"].items(), key=lambda kv: -kv[1]) if v]
-        self.labs = [{"name": lab["name"], "type": _label(lab["labType"]),
-                      "tests": ", ".join(lab["testCategories"]),
-                      "accreditations": ", ".join(lab["accreditations"]) or "—"}
-                     for lab in f["laboratories"]]
-        self.devices = [{"id": d["id"], "serial": d["serialNumber"], "model": d["model"] or "",
-                         "category": d["category"] or "", "status": d["status"],
-                         "amc": d["amcStatus"] or ""} for d in f["devices"]]
+        self.info = {
+            "name": f["name"],
+            "type": _label(f["facilityType"]),
+            "address": f["address"],
+            "place": f"{f['city']}, {f['district']}, {f['state']} {f['pincode']}",
+            "tier": f"Tier {f['tier']}",
+            "beds": "—" if f["bedCount"] is None else f"{f['bedCount']:,}",
+            "ownership": f["ownership"],
+            "specialties": ", ".join(f["specialties"]) or "—",
+            "accreditations": ", ".join(f["accreditations"]) or "none recorded",
+            "phone": f["contactInfo"].get("phone", "—"),
+            "email": f["contactInfo"].get("email", "—"),
+            "source": {"demo": "demo directory", "import": "imported directory"}.get(
+                f["source"], "organisation's own site"
+            ),
+            "coords": f"{f['latitude']:.5f}, {f['longitude']:.5f}",
+        }
+        self.equipment = [
+            {"category": k, "count": str(v)}
+            for k, v in sorted(f["equipmentByCategory"].items(), key=lambda kv: -kv[1])
+            if v
+        ]
+        self.labs = [
+            {
+                "name": lab["name"],
+                "type": _label(lab["labType"]),
+                "tests": ", ".join(lab["testCategories"]),
+                "accreditations": ", ".join(lab["accreditations"]) or "—",
+            }
+            for lab in f["laboratories"]
+        ]
+        self.devices = [
+            {
+                "id": d["id"],
+                "serial": d["serialNumber"],
+                "model": d["model"] or "",
+                "category": d["category"] or "",
+                "status": d["status"],
+                "amc": d["amcStatus"] or "",
+            }
+            for d in f["devices"]
+        ]
         self.nearby = [_row(n) for n in around if n["id"] != f["id"]][:10]

@@ -28,14 +28,24 @@ LEAVE_OUT = "out"
 
 
 def _stop_rows(routes: list[dict], only: list[str] | None = None) -> list[dict[str, str]]:
-    return [{"technician": r["technician"], "order": str(i), "number": str(s["number"]),
-             "ticketId": s["ticketId"], "priority": s["priority"], "device": s["deviceType"],
-             "facility": s["facility"], "eta": _hhmm(s["eta"]),
-             "travel": f"{s['travelMinutes']} min",
-             "late": f"{s['lateMinutes']} min late" if s["lateMinutes"] else sla_risk(s),
-             "violations": "; ".join(s.get("violations", [])) or "none"}
-            for r in routes if only is None or r["technicianId"] in only
-            for i, s in enumerate(r["stops"], start=1)]
+    return [
+        {
+            "technician": r["technician"],
+            "order": str(i),
+            "number": str(s["number"]),
+            "ticketId": s["ticketId"],
+            "priority": s["priority"],
+            "device": s["deviceType"],
+            "facility": s["facility"],
+            "eta": _hhmm(s["eta"]),
+            "travel": f"{s['travelMinutes']} min",
+            "late": f"{s['lateMinutes']} min late" if s["lateMinutes"] else sla_risk(s),
+            "violations": "; ".join(s.get("violations", [])) or "none",
+        }
+        for r in routes
+        if only is None or r["technicianId"] in only
+        for i, s in enumerate(r["stops"], start=1)
+    ]
 
 
 def _hhmm(stamp: str) -> str:
@@ -65,36 +75,58 @@ class DispatchState(AuthState):
     def _show(self, body: dict, hubs: list[dict] | None = None) -> None:
         self.plan_id, self.status = body["planId"], body["status"]
         last = body["progress"][-1] if body["progress"] else None
-        self.step = (f"{last['round']}: cost {last['objective']:,} after {last['seconds']} s"
-                     if last else "")
+        self.step = (
+            f"{last['round']}: cost {last['objective']:,} after {last['seconds']} s" if last else ""
+        )
         limit = float(body["params"].get("timeLimitSeconds", 10))
-        self.percent = (100 if body["status"] not in ("queued", "running") else
-                        min(99, int(100 * float(last["seconds"]) / limit)) if last else 0)
+        self.percent = (
+            100
+            if body["status"] not in ("queued", "running")
+            else min(99, int(100 * float(last["seconds"]) / limit))
+            if last
+            else 0
+        )
         self.summary = {k: str(v) for k, v in body["summary"].items()}
         self.stops = _stop_rows(body["routes"])
-        self.unassigned = [{"number": str(u["number"]), "priority": u["priority"],
-                            "device": u["deviceType"], "facility": u["facility"],
-                            "reason": u["reason"]} for u in body["unassigned"]]
-        self.map_html = (dispatch_map(body, hubs) if body["status"] in ("ready", "accepted")
-                         else "")
+        self.unassigned = [
+            {
+                "number": str(u["number"]),
+                "priority": u["priority"],
+                "device": u["deviceType"],
+                "facility": u["facility"],
+                "reason": u["reason"],
+            }
+            for u in body["unassigned"]
+        ]
+        self.map_html = dispatch_map(body, hubs) if body["status"] in ("ready", "accepted") else ""
         self.overrides = len(body["params"].get("overrides", []))
-        self.ticket_options = (
-            [{"value": s["ticketId"], "label": f"#{s['number']} {s['priority']} {s['device']}"
-              f" · {s['technician']}"} for s in self.stops]
-            + [{"value": u["ticketId"], "label": f"#{u['number']} {u['priority']} "
-                f"{u['deviceType']} · left out"} for u in body["unassigned"]])
-        self.tech_options = [{"value": r["technicianId"], "label": r["technician"]}
-                             for r in body["routes"]] + [
-            {"value": LEAVE_OUT, "label": "Leave it out of the plan"}]
+        self.ticket_options = [
+            {
+                "value": s["ticketId"],
+                "label": f"#{s['number']} {s['priority']} {s['device']} · {s['technician']}",
+            }
+            for s in self.stops
+        ] + [
+            {
+                "value": u["ticketId"],
+                "label": f"#{u['number']} {u['priority']} {u['deviceType']} · left out",
+            }
+            for u in body["unassigned"]
+        ]
+        self.tech_options = [
+            {"value": r["technicianId"], "label": r["technician"]} for r in body["routes"]
+        ] + [{"value": LEAVE_OUT, "label": "Leave it out of the plan"}]
 
     def _refresh(self) -> bool:
         actor = self._allowed(ROUTE)
         if actor is None:
             return False
         with tenant_session(actor) as db:
-            record = (db.get(DispatchPlan, uuid.UUID(self.plan_id)) if self.plan_id else
-                      db.exec(select(DispatchPlan).order_by(DispatchPlan.created_at.desc())
-                              ).first())
+            record = (
+                db.get(DispatchPlan, uuid.UUID(self.plan_id))
+                if self.plan_id
+                else db.exec(select(DispatchPlan).order_by(DispatchPlan.created_at.desc())).first()
+            )
             if record is None:
                 return False
             body = plan_json(record)
@@ -135,9 +167,11 @@ class DispatchState(AuthState):
             self.watching = True
         mine = str(actor.tenant_id)
         try:
-            sub = await hub().subscribe("dispatch_plan_changed",
-                                        lambda body: body.get("tenantId") == mine,
-                                        owner=str(actor.user_id))
+            sub = await hub().subscribe(
+                "dispatch_plan_changed",
+                lambda body: body.get("tenantId") == mine,
+                owner=str(actor.user_id),
+            )
         except TooManyLive as exc:
             async with self:
                 self.watching = False
@@ -192,9 +226,11 @@ class DispatchState(AuthState):
         self.preview_stops = _stop_rows(result["routes"], result["changed"])
         self.preview_violations = [
             (f"#{v['number']}: " if v["number"] else "") + f"{v['technician']}: {v['message']}"
-            for v in result["violations"]]
-        self.map_html = dispatch_map({"routes": result["routes"],
-                                      "unassigned": result["unassigned"]}, result["hubs"])
+            for v in result["violations"]
+        ]
+        self.map_html = dispatch_map(
+            {"routes": result["routes"], "unassigned": result["unassigned"]}, result["hubs"]
+        )
 
     @rx.event
     @guarded(ROUTE)
@@ -206,8 +242,9 @@ class DispatchState(AuthState):
         self.move_ticket = self.move_tech = ""
         self._refresh()
         moved = result["moved"]
-        return rx.toast.success(f"Ticket #{moved['number']} moved to "
-                                f"{moved['toName'] or 'the left-out list'}")
+        return rx.toast.success(
+            f"Ticket #{moved['number']} moved to {moved['toName'] or 'the left-out list'}"
+        )
 
     @rx.event
     @guarded(ROUTE)

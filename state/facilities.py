@@ -19,8 +19,16 @@ class FacilitiesState(AuthState):
             return redirect
         with tenant_session(actor) as db:
             rows = list_facilities(db, actor, limit=200)
-        self.facilities = [{
-            "name": r["name"], "type": r["facilityType"].replace("_", " "),
-            "city": r["city"], "state": r["state"], "pincode": r["pincode"],
-            "beds": str(r["bedCount"] or "—"), "specialties": ", ".join(r["specialties"]),
-            "access": "Own" if r["owned"] else "Shared with you"} for r in rows]
+        self.facilities = [
+            {
+                "name": r["name"],
+                "type": r["facilityType"].replace("_", " "),
+                "city": r["city"],
+                "state": r["state"],
+                "pincode": r["pincode"],
+                "beds": str(r["bedCount"] or "—"),
+                "specialties": ", ".join(r["specialties"]),
+                "access": "Own" if r["owned"] else "Shared with you",
+            }
+            for r in rows
+        ]

@@ -33,8 +33,13 @@ class PincodeState(AuthState):
         try:
             with tenant_session(actor) as db:
                 row = get_pincode(db, (form.get("pincode") or "").strip())
-                self.result = {"pincode": row.pincode, "city": row.city,
-                               "district": row.district, "state": row.state,
-                               "lat": f"{row.latitude:.5f}", "lng": f"{row.longitude:.5f}"}
+                self.result = {
+                    "pincode": row.pincode,
+                    "city": row.city,
+                    "district": row.district,
+                    "state": row.state,
+                    "lat": f"{row.latitude:.5f}",
+                    "lng": f"{row.longitude:.5f}",
+                }
         except DomainError as exc:
             self.error = exc.message

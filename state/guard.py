@@ -28,12 +28,12 @@ def _without_actor(handler: Callable, run: Callable) -> None:
     signature = inspect.signature(handler)
     params = list(signature.parameters.values())
     run.__signature__ = signature.replace(parameters=[params[0], *params[2:]])
-    run.__annotations__ = {k: v for k, v in handler.__annotations__.items()
-                           if k != params[1].name}
+    run.__annotations__ = {k: v for k, v in handler.__annotations__.items() if k != params[1].name}
 
 
-def guarded(route: str, roles: Iterable[Role] | None = None,
-            refused: str = "Your roles cannot do this") -> Callable[[Callable], Callable]:
+def guarded(
+    route: str, roles: Iterable[Role] | None = None, refused: str = "Your roles cannot do this"
+) -> Callable[[Callable], Callable]:
     """Wrap an event handler `(self, actor, *args)` of a state built on AuthState."""
     needed = frozenset(roles) if roles is not None else None
 
@@ -47,6 +47,7 @@ def guarded(route: str, roles: Iterable[Role] | None = None,
             return actor, None
 
         if inspect.iscoroutinefunction(handler):
+
             @functools.wraps(handler)
             async def run(self, *args, **kwargs):
                 actor, refusal = admit(self)
@@ -57,6 +58,7 @@ def guarded(route: str, roles: Iterable[Role] | None = None,
                 except DomainError as exc:
                     return rx.toast.error(exc.message)
         else:
+
             @functools.wraps(handler)
             def run(self, *args, **kwargs):
                 actor, refusal = admit(self)

@@ -20,5 +20,7 @@ class HomeState(AuthState):
         if actor is None:
             return
         with tenant_session(actor) as db:
-            self.figures = [{"label": f.label, "value": f"{f.value:,}", "hint": f.hint}
-                            for f in home_figures(db, actor)]
+            self.figures = [
+                {"label": f.label, "value": f"{f.value:,}", "hint": f.hint}
+                for f in home_figures(db, actor)
+            ]

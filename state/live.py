@@ -26,8 +26,7 @@ def tab_connected(token: str) -> bool:
     return namespace is None or token in namespace.token_to_sid
 
 
-async def follow(state, sub: Subscription,
-                 on_change: Callable[[list], Awaitable[bool]]) -> None:
+async def follow(state, sub: Subscription, on_change: Callable[[list], Awaitable[bool]]) -> None:
     """Call `on_change(notices)` for each burst of notices until it answers False, the tab
     closes, or (checked every half minute) `state._still_here()` says to stop: the page was
     left, the session ended or there is nothing more to follow. `state` is a background

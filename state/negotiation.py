@@ -106,8 +106,16 @@ class NegotiationState(AuthState):
         self.messages = [self._view(m) for m in found]
         self._last_seq = found[-1]["seq"] if found else 0
         if items is not None:
-            self.lines = [{"itemId": i["itemId"], "code": i["skuCode"], "name": i["skuName"],
-                           "qty": str(i["qty"]), "price": ""} for i in items]
+            self.lines = [
+                {
+                    "itemId": i["itemId"],
+                    "code": i["skuCode"],
+                    "name": i["skuName"],
+                    "qty": str(i["qty"]),
+                    "price": "",
+                }
+                for i in items
+            ]
             self._prefill(found)
 
     def _prefill(self, found: list[dict]) -> None:
@@ -117,32 +125,54 @@ class NegotiationState(AuthState):
             return
         offer = counters[-1]["offer"]
         units = {li["itemId"]: li["unitPricePaise"] for li in offer["lines"]}
-        self.lines = [{**li, "price": f"{units[li['itemId']] / 100:.0f}"
-                       if li["itemId"] in units else li["price"]} for li in self.lines]
+        self.lines = [
+            {
+                **li,
+                "price": f"{units[li['itemId']] / 100:.0f}"
+                if li["itemId"] in units
+                else li["price"],
+            }
+            for li in self.lines
+        ]
         self.warranty = str(offer.get("terms", {}).get("warrantyYears", "") or "")
         self.cmc = str(offer.get("terms", {}).get("cmcYears", "") or "")
 
     def _view(self, m: dict) -> MessageView:
         mine = m["side"] == self.side
         other_read = m["readByOemAt"] if self.side == "buyer" else m["readByBuyerAt"]
-        view = {"id": m["id"], "kind": m["kind"], "mine": mine, "body": m["body"],
-                "who": "Coach (only you see this)" if m["kind"] == "coachTip" else
-                "You" if mine else f"{SIDE_NAMES[m['side']]} · {self.counterpart}",
-                "at": _hhmm(m["createdAt"]),
-                "receipt": ("Read " + _hhmm(other_read)) if mine and other_read else
-                ("Sent" if mine else ""),
-                }
+        view = {
+            "id": m["id"],
+            "kind": m["kind"],
+            "mine": mine,
+            "body": m["body"],
+            "who": "Coach (only you see this)"
+            if m["kind"] == "coachTip"
+            else "You"
+            if mine
+            else f"{SIDE_NAMES[m['side']]} · {self.counterpart}",
+            "at": _hhmm(m["createdAt"]),
+            "receipt": ("Read " + _hhmm(other_read))
+            if mine and other_read
+            else ("Sent" if mine else ""),
+        }
         if m["kind"] == "counter":
             offer = m["offer"]
             view["total"] = format_inr(offer["totalPaise"])
-            view["offer_lines"] = [f"{li['skuCode']} × {li['qty']} at "
-                                  f"{format_inr(li['unitPricePaise'])}" for li in offer["lines"]]
+            view["offer_lines"] = [
+                f"{li['skuCode']} × {li['qty']} at {format_inr(li['unitPricePaise'])}"
+                for li in offer["lines"]
+            ]
             terms = offer.get("terms", {})
             view["terms"] = ", ".join(
-                f"{label} {terms[key]}" for key, label in (
-                    ("warrantyYears", "warranty years"), ("cmcYears", "CMC years"),
-                    ("leadTimeDays", "lead time days"), ("paymentDays", "credit days"))
-                if key in terms)
+                f"{label} {terms[key]}"
+                for key, label in (
+                    ("warrantyYears", "warranty years"),
+                    ("cmcYears", "CMC years"),
+                    ("leadTimeDays", "lead time days"),
+                    ("paymentDays", "credit days"),
+                )
+                if key in terms
+            )
         elif m["kind"] == "coachTip":
             tip = m["offer"] or {}
             view["band"] = (tip.get("band") or {}).get("text", "")
@@ -174,8 +204,9 @@ class NegotiationState(AuthState):
 
     @rx.event
     def set_line_price(self, item_id: str, value: str):
-        self.lines = [{**li, "price": value} if li["itemId"] == item_id else li
-                      for li in self.lines]
+        self.lines = [
+            {**li, "price": value} if li["itemId"] == item_id else li for li in self.lines
+        ]
 
     @rx.event
     def set_warranty(self, value: str):
@@ -202,11 +233,15 @@ class NegotiationState(AuthState):
     @guarded(ROUTE)
     def send_counter(self, actor: Actor):
         try:
-            lines = [{"item": li["itemId"], "unitPricePaise": _unit_price(li["price"])}
-                     for li in self.lines]
+            lines = [
+                {"item": li["itemId"], "unitPricePaise": _unit_price(li["price"])}
+                for li in self.lines
+            ]
         except Invalid as exc:
-            return rx.toast.error("Give a unit price in rupees above zero, with at most two "
-                                  f"decimals, for every line ({exc.reason})")
+            return rx.toast.error(
+                "Give a unit price in rupees above zero, with at most two "
+                f"decimals, for every line ({exc.reason})"
+            )
         terms = {}
         for key, value in (("warrantyYears", self.warranty), ("cmcYears", self.cmc)):
             if value.strip():
@@ -230,18 +265,25 @@ class NegotiationState(AuthState):
             found = [m for m in thread(db, self._room(db, actor)) if m["id"] == message_id]
         tip = found[0]["offer"] if found else {}
         codes = tip.get("codes", [])
-        suggested = {codes[li["index"]]: li["counterPaise"] for li in tip.get("lines", [])
-                     if li.get("counterPaise") and li["index"] < len(codes)}
+        suggested = {
+            codes[li["index"]]: li["counterPaise"]
+            for li in tip.get("lines", [])
+            if li.get("counterPaise") and li["index"] < len(codes)
+        }
         if not suggested:
             return rx.toast.info("The coach suggests no change to the prices")
-        self.lines = [{**li, "price": f"{suggested[li['code']] / 100:.0f}"}
-                      if li["code"] in suggested else li for li in self.lines]
+        self.lines = [
+            {**li, "price": f"{suggested[li['code']] / 100:.0f}"} if li["code"] in suggested else li
+            for li in self.lines
+        ]
 
     def _still_here(self) -> bool:
         """Is this tab still in the room it listens for, with a session that may use it?"""
-        return (self.router.page.path.startswith("/negotiation/")
-                and (self.rfq_id, self.oem_id or "") == self._following
-                and self._allowed(ROUTE) is not None)
+        return (
+            self.router.page.path.startswith("/negotiation/")
+            and (self.rfq_id, self.oem_id or "") == self._following
+            and self._allowed(ROUTE) is not None
+        )
 
     @rx.event(background=True)
     async def listen(self):
@@ -259,9 +301,11 @@ class NegotiationState(AuthState):
             self._following = (self.rfq_id, self.oem_id or "")
         rfq, oem = str(room.rfq.id), str(room.oem_id)
         try:
-            sub = await hub().subscribe("negotiation_changed", lambda body: (
-                body.get("rfqId") == rfq and body.get("oemId") == oem),
-                owner=str(actor.user_id))
+            sub = await hub().subscribe(
+                "negotiation_changed",
+                lambda body: body.get("rfqId") == rfq and body.get("oemId") == oem,
+                owner=str(actor.user_id),
+            )
         except TooManyLive as exc:
             async with self:
                 self._listening = False

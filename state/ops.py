@@ -26,9 +26,17 @@ from state.live import follow
 STATUS_CHOICES = list(STATUSES)  # the board's status filter
 PRIORITY_COLOURS = {"P1": "#dc2626", "P2": "#ea580c", "P3": "#2563eb", "P4": "#6b7280"}
 ROUTE = "/ops"
-_LAYOUT = dict(template="none", height=230, autosize=True, margin=dict(l=36, r=12, t=36, b=30),
-               paper_bgcolor="white", plot_bgcolor="white", font=dict(size=12),
-               xaxis=dict(gridcolor="#eee"), yaxis=dict(gridcolor="#eee", rangemode="tozero"))
+_LAYOUT = dict(
+    template="none",
+    height=230,
+    autosize=True,
+    margin=dict(l=36, r=12, t=36, b=30),
+    paper_bgcolor="white",
+    plot_bgcolor="white",
+    font=dict(size=12),
+    xaxis=dict(gridcolor="#eee"),
+    yaxis=dict(gridcolor="#eee", rangemode="tozero"),
+)
 
 
 class OpsState(AuthState):
@@ -64,13 +72,25 @@ class OpsState(AuthState):
             return None if value == "all" else value
 
         with tenant_session(actor) as db:
-            tickets = list_tickets(db, status=pick(self.status), priority=pick(self.priority),
-                                   city=pick(self.city), partner=pick(self.partner), limit=500)
+            tickets = list_tickets(
+                db,
+                status=pick(self.status),
+                priority=pick(self.priority),
+                city=pick(self.city),
+                partner=pick(self.partner),
+                limit=500,
+            )
             choices = board_choices(db)
         self.cities, self.partners = choices["cities"], choices["partners"]
         self.breached_open = choices["breachedOpen"]
-        self.rows = [{**{k: str(v) for k, v in t.items()}, "due": t["nextDueAt"] or "",
-                      "breached": "yes" if t["breached"] else ""} for t in tickets]
+        self.rows = [
+            {
+                **{k: str(v) for k, v in t.items()},
+                "due": t["nextDueAt"] or "",
+                "breached": "yes" if t["breached"] else "",
+            }
+            for t in tickets
+        ]
 
     def _refresh_kpis(self, actor: Actor) -> None:
         with tenant_session(actor) as db:
@@ -81,16 +101,32 @@ class OpsState(AuthState):
 
     def _figures(self, kpis) -> None:
         counts = kpis.open_by_priority
-        bars = go.Figure(go.Bar(x=list(counts), y=list(counts.values()),
-                                marker_color=[PRIORITY_COLOURS[p] for p in counts]))
+        bars = go.Figure(
+            go.Bar(
+                x=list(counts),
+                y=list(counts.values()),
+                marker_color=[PRIORITY_COLOURS[p] for p in counts],
+            )
+        )
         bars.update_layout(**_LAYOUT, title="Open tickets by priority")
-        line = go.Figure(go.Scatter(x=[d for d, _ in kpis.mttr_hours_by_day],
-                                    y=[h for _, h in kpis.mttr_hours_by_day], mode="lines+markers",
-                                    line_color="#0f766e"))
+        line = go.Figure(
+            go.Scatter(
+                x=[d for d, _ in kpis.mttr_hours_by_day],
+                y=[h for _, h in kpis.mttr_hours_by_day],
+                mode="lines+markers",
+                line_color="#0f766e",
+            )
+        )
         line.update_layout(**_LAYOUT, title="Mean time to resolve (hours)")
         if not kpis.mttr_hours_by_day:
-            line.add_annotation(text="No ticket resolved in the last 14 days", showarrow=False,
-                                xref="paper", yref="paper", x=0.5, y=0.5)
+            line.add_annotation(
+                text="No ticket resolved in the last 14 days",
+                showarrow=False,
+                xref="paper",
+                yref="paper",
+                x=0.5,
+                y=0.5,
+            )
             line.update_xaxes(visible=False)
             line.update_yaxes(visible=False)
         self.open_by_priority, self.mttr = bars, line
@@ -158,9 +194,11 @@ class OpsState(AuthState):
             self._listening = True
         mine = {str(actor.tenant_id)}
         try:
-            sub = await hub().subscribe("ticket_changed", lambda body: bool(
-                mine & {body.get("tenantId"), body.get("partnerId")}),
-                owner=str(actor.user_id))
+            sub = await hub().subscribe(
+                "ticket_changed",
+                lambda body: bool(mine & {body.get("tenantId"), body.get("partnerId")}),
+                owner=str(actor.user_id),
+            )
         except TooManyLive as exc:
             async with self:
                 self._listening = False

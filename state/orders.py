@@ -20,8 +20,12 @@ from state.guard import guarded
 
 ROUTE = "/orders"
 STEPS = ("confirmed", "shipped", "delivered", "installed")
-ACTIONS = {"shipped": "Mark shipped", "delivered": "Confirm delivery",
-           "installed": "Sign off installation", "cancelled": "Cancel the order"}
+ACTIONS = {
+    "shipped": "Mark shipped",
+    "delivered": "Confirm delivery",
+    "installed": "Sign off installation",
+    "cancelled": "Cancel the order",
+}
 
 
 @dataclass
@@ -62,22 +66,37 @@ class OrdersState(AuthState):
 
     def _view(self, body: dict, buyer: bool) -> OrderView:
         side = "buyer" if buyer else "seller"
-        mine = {"shipped": "seller", "delivered": "buyer", "installed": "buyer",
-                "cancelled": "buyer"}
+        mine = {
+            "shipped": "seller",
+            "delivered": "buyer",
+            "installed": "buyer",
+            "cancelled": "buyer",
+        }
         return OrderView(
-            id=body["orderId"], number=body["number"], status=body["status"],
+            id=body["orderId"],
+            number=body["number"],
+            status=body["status"],
             counterpart=body["seller"] if buyer else body["buyer"],
-            total=format_inr(body["totalPaise"]), contract=body["contract"],
-            sla=body["slaTier"] or "", po=body["purchaseOrder"],
+            total=format_inr(body["totalPaise"]),
+            contract=body["contract"],
+            sla=body["slaTier"] or "",
+            po=body["purchaseOrder"],
             po_id=body["purchaseOrderId"],
             summary=", ".join(f"{li['skuCode']} × {li['qty']}" for li in body["lines"]),
             updated=_when(body["updatedAt"]),
             step=STEPS.index(body["status"]) if body["status"] in STEPS else -1,
-            lines=[OrderLine(li["skuCode"], li["skuName"], str(li["qty"]),
-                             ", ".join(li.get("serials", []))) for li in body["lines"]],
-            timeline=[f"{_when(t['at'])} · {t['status']}" + (f" · {t['note']}"
-                      if t.get("note") else "") for t in body["timeline"]],
-            actions=[s for s in body["next"] if mine.get(s) == side])
+            lines=[
+                OrderLine(
+                    li["skuCode"], li["skuName"], str(li["qty"]), ", ".join(li.get("serials", []))
+                )
+                for li in body["lines"]
+            ],
+            timeline=[
+                f"{_when(t['at'])} · {t['status']}" + (f" · {t['note']}" if t.get("note") else "")
+                for t in body["timeline"]
+            ],
+            actions=[s for s in body["next"] if mine.get(s) == side],
+        )
 
     def _refresh(self, actor: Actor) -> None:
         with tenant_session(actor) as db:
@@ -106,12 +125,20 @@ class OrdersState(AuthState):
     def act(self, actor: Actor, status: str):
         if not self.selected:
             return
-        serials = ({code: [s for s in re.split(r"[\s,;]+", text) if s]
-                    for code, text in self.serials.items()} if status == "shipped" else None)
+        serials = (
+            {
+                code: [s for s in re.split(r"[\s,;]+", text) if s]
+                for code, text in self.serials.items()
+            }
+            if status == "shipped"
+            else None
+        )
         if status == "shipped":
             with tenant_session(actor) as db:
-                codes = [li["skuCode"] for li in
-                         order_json(db, get_order(db, uuid.UUID(self.selected)))["lines"]]
+                codes = [
+                    li["skuCode"]
+                    for li in order_json(db, get_order(db, uuid.UUID(self.selected)))["lines"]
+                ]
             serials = {code: serials.get(code, []) for code in codes}
         with tenant_session(actor) as db:
             order = move_order(db, actor, uuid.UUID(self.selected), status, serials)

@@ -29,8 +29,9 @@ class ReportState(AuthState):
     def _show(self, context: dict) -> None:
         contract = context.get("contract")
         self.device = {k: str(context.get(k) or "") for k in SHOWN}
-        self.device["contract"] = (f"{contract['kind'].upper()} · {contract['status']}"
-                                   if contract else "none on record")
+        self.device["contract"] = (
+            f"{contract['kind'].upper()} · {contract['status']}" if contract else "none on record"
+        )
 
     @rx.event
     def load(self):
@@ -75,9 +76,15 @@ class ReportState(AuthState):
             return
         try:
             with tenant_session(actor) as db:
-                ticket = open_ticket(db, actor, uuid.UUID(self.device["deviceId"]), self.priority,
-                                     form.get("error_code"), form.get("description", ""),
-                                     self.source)
+                ticket = open_ticket(
+                    db,
+                    actor,
+                    uuid.UUID(self.device["deviceId"]),
+                    self.priority,
+                    form.get("error_code"),
+                    form.get("description", ""),
+                    self.source,
+                )
         except DomainError as exc:
             self.error = exc.message
             return

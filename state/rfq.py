@@ -41,9 +41,16 @@ def whole(text: str, field: str) -> int:
 
 
 def _row(r: dict) -> dict[str, str]:
-    return {"id": r["rfqId"], "number": r["number"], "title": r["title"],
-            "status": r["status"], "buyer": r["buyerName"], "expires": ist(r["expiresAt"]),
-            "requiredBy": r["requiredBy"] or "—", "href": f"/rfqs/{r['rfqId']}"}
+    return {
+        "id": r["rfqId"],
+        "number": r["number"],
+        "title": r["title"],
+        "status": r["status"],
+        "buyer": r["buyerName"],
+        "expires": ist(r["expiresAt"]),
+        "requiredBy": r["requiredBy"] or "—",
+        "href": f"/rfqs/{r['rfqId']}",
+    }
 
 
 class RfqListState(AuthState):
@@ -55,10 +62,11 @@ class RfqListState(AuthState):
 
     def _fill(self, actor) -> None:
         with tenant_session(actor) as db:
-            found = rfqs.list_rfqs(db, actor, None if self.status == "all" else self.status,
-                                   limit=self.limit + 1)
+            found = rfqs.list_rfqs(
+                db, actor, None if self.status == "all" else self.status, limit=self.limit + 1
+            )
         self.has_more = len(found) > self.limit
-        self.rows = [_row(r) for r in found[:self.limit]]
+        self.rows = [_row(r) for r in found[: self.limit]]
         self.is_oem = actor.tenant_kind == TenantKind.OEM
 
     @rx.event
@@ -109,21 +117,34 @@ class RfqNewState(AuthState):
             return redirect
         with tenant_session(actor) as db:
             orgs = directory(db)
-        self.oems = sorted(({"id": str(k), "name": v[0]} for k, v in orgs.items()
-                            if v[1] == TenantKind.OEM.value), key=lambda o: o["name"])
-        self.expires_on = self.expires_on or (
-            datetime.now(IST) + timedelta(days=7)).strftime("%Y-%m-%dT17:00")
+        self.oems = sorted(
+            ({"id": str(k), "name": v[0]} for k, v in orgs.items() if v[1] == TenantKind.OEM.value),
+            key=lambda o: o["name"],
+        )
+        self.expires_on = self.expires_on or (datetime.now(IST) + timedelta(days=7)).strftime(
+            "%Y-%m-%dT17:00"
+        )
         wanted = self.router.url.query_parameters.get("sku", "")
         if wanted:  # from the catalog's "Request a quote"
             with tenant_session(actor) as db:
                 sku = db.get(Sku, uuid.UUID(wanted)) if _is_uuid(wanted) else None
                 names = directory(db)
-            if sku is not None and sku.is_active and all(
-                    line["id"] != str(sku.id) for line in self.lines):
-                self.lines = [*self.lines, {
-                    "id": str(sku.id), "code": sku.code, "name": sku.name,
-                    "oem": names.get(sku.tenant_id, ("", ""))[0],
-                    "price": format_inr(sku.list_price_paise), "qty": "1"}]
+            if (
+                sku is not None
+                and sku.is_active
+                and all(line["id"] != str(sku.id) for line in self.lines)
+            ):
+                self.lines = [
+                    *self.lines,
+                    {
+                        "id": str(sku.id),
+                        "code": sku.code,
+                        "name": sku.name,
+                        "oem": names.get(sku.tenant_id, ("", ""))[0],
+                        "price": format_inr(sku.list_price_paise),
+                        "qty": "1",
+                    },
+                ]
 
     @rx.event
     @guarded(NEW)
@@ -134,9 +155,16 @@ class RfqNewState(AuthState):
             return
         with tenant_session(actor) as db:
             found = rfqs.find_skus(db, self.sku_query)
-        self.sku_results = [{"id": s["skuId"], "code": s["code"], "name": s["name"],
-                             "oem": s["oemName"], "price": format_inr(s["listPricePaise"])}
-                            for s in found]
+        self.sku_results = [
+            {
+                "id": s["skuId"],
+                "code": s["code"],
+                "name": s["name"],
+                "oem": s["oemName"],
+                "price": format_inr(s["listPricePaise"]),
+            }
+            for s in found
+        ]
 
     @rx.event
     def add_line(self, sku: dict[str, str]):
@@ -146,8 +174,9 @@ class RfqNewState(AuthState):
 
     @rx.event
     def set_qty(self, sku_id: str, qty: str):
-        self.lines = [{**line, "qty": qty[:6]} if line["id"] == sku_id else line
-                      for line in self.lines]
+        self.lines = [
+            {**line, "qty": qty[:6]} if line["id"] == sku_id else line for line in self.lines
+        ]
 
     @rx.event
     def remove_line(self, sku_id: str):
@@ -175,13 +204,19 @@ class RfqNewState(AuthState):
             required = date.fromisoformat(self.required_by) if self.required_by else None
         except ValueError as exc:
             raise Invalid("requiredBy", "pick a date") from exc
-        items = [rfqs.RfqLine(line["id"], whole(line["qty"], f"items.{i}.qty"))
-                 for i, line in enumerate(self.lines)]
-        return rfqs.NewRfq(items=items, expires_at=expires, title=self.title,
-                           delivery_pincode=self.pincode.strip() or None, required_by=required,
-                           terms=self.terms,
-                           oem_ids=None if self.send_to_all else [uuid.UUID(o)
-                                                                  for o in self.chosen])
+        items = [
+            rfqs.RfqLine(line["id"], whole(line["qty"], f"items.{i}.qty"))
+            for i, line in enumerate(self.lines)
+        ]
+        return rfqs.NewRfq(
+            items=items,
+            expires_at=expires,
+            title=self.title,
+            delivery_pincode=self.pincode.strip() or None,
+            required_by=required,
+            terms=self.terms,
+            oem_ids=None if self.send_to_all else [uuid.UUID(o) for o in self.chosen],
+        )
 
     @rx.event
     @guarded(NEW)
@@ -196,33 +231,53 @@ class RfqNewState(AuthState):
         return rx.redirect(f"/rfqs/{rfq.id}")
 
 
-QUOTE_FIELDS = ("discount", "lead", "warranty", "cmc_years", "cmc_annual", "valid_until",
-                "notes")
+QUOTE_FIELDS = ("discount", "lead", "warranty", "cmc_years", "cmc_annual", "valid_until", "notes")
 
 
 def _ranked(q: dict) -> dict[str, str]:
-    return {"rank": str(q["rank"] or "—"), "oem": q["oemName"], "revision": str(q["revision"]),
-            "quoteId": q["quoteId"], "oemId": q["oemId"],
-            "status": q["status"], "net": format_inr(q["netPaise"]),
-            "gst": format_inr(q["gstPaise"]),
-            "cmc": f"{q['cmcYears']} y × {format_inr(q['cmcAnnualPaise'])}",
-            "total": format_inr(q["totalPaise"]), "lead": f"{q['leadTimeDays']} days",
-            "warranty": f"{q['warrantyYears']} y", "valid": q["validUntil"] or "—",
-            "lowest": "yes" if q["isLowest"] else "",
-            "above": "" if not q["aboveLowestPaise"] else "+" + format_inr(q["aboveLowestPaise"])}
+    return {
+        "rank": str(q["rank"] or "—"),
+        "oem": q["oemName"],
+        "revision": str(q["revision"]),
+        "quoteId": q["quoteId"],
+        "oemId": q["oemId"],
+        "status": q["status"],
+        "net": format_inr(q["netPaise"]),
+        "gst": format_inr(q["gstPaise"]),
+        "cmc": f"{q['cmcYears']} y × {format_inr(q['cmcAnnualPaise'])}",
+        "total": format_inr(q["totalPaise"]),
+        "lead": f"{q['leadTimeDays']} days",
+        "warranty": f"{q['warrantyYears']} y",
+        "valid": q["validUntil"] or "—",
+        "lowest": "yes" if q["isLowest"] else "",
+        "above": "" if not q["aboveLowestPaise"] else "+" + format_inr(q["aboveLowestPaise"]),
+    }
 
 
 def _offers(lines: list[dict]) -> list[dict[str, str]]:
-    return [{"sku": f"{line['skuCode']} × {line['qty']}", "oem": o["oemName"],
-             "unit": format_inr(o["unitPricePaise"]), "discount": f"{o['discountPct']} %",
-             "total": format_inr(o["totalPaise"]), "lowest": "yes" if o["isLowest"] else ""}
-            for line in lines for o in line["offers"]]
+    return [
+        {
+            "sku": f"{line['skuCode']} × {line['qty']}",
+            "oem": o["oemName"],
+            "unit": format_inr(o["unitPricePaise"]),
+            "discount": f"{o['discountPct']} %",
+            "total": format_inr(o["totalPaise"]),
+            "lowest": "yes" if o["isLowest"] else "",
+        }
+        for line in lines
+        for o in line["offers"]
+    ]
 
 
 def _revision(q: dict) -> dict[str, str]:
-    return {"revision": str(q["revision"]), "oem": q["oemName"], "status": q["status"],
-            "total": format_inr(q["totalPaise"]), "submitted": ist(q["submittedAt"]),
-            "valid": q["validUntil"] or "—"}
+    return {
+        "revision": str(q["revision"]),
+        "oem": q["oemName"],
+        "status": q["status"],
+        "total": format_inr(q["totalPaise"]),
+        "submitted": ist(q["submittedAt"]),
+        "valid": q["validUntil"] or "—",
+    }
 
 
 class RfqDetailState(AuthState):
@@ -245,8 +300,11 @@ class RfqDetailState(AuthState):
 
     @rx.var
     def can_quote(self) -> bool:
-        return (not self.is_buyer and self.info.get("status", "") in ("open", "negotiating")
-                and self.own_status not in ("accepted", "rejected", "expired"))
+        return (
+            not self.is_buyer
+            and self.info.get("status", "") in ("open", "negotiating")
+            and self.own_status not in ("accepted", "rejected", "expired")
+        )
 
     @rx.var
     def can_cancel(self) -> bool:
@@ -264,16 +322,31 @@ class RfqDetailState(AuthState):
             self.missing = True
             return
         self.missing, self.is_buyer = False, detail["buyerId"] == str(actor.tenant_id)
-        self.info = {"id": detail["rfqId"], "number": detail["number"], "title": detail["title"],
-                     "status": detail["status"], "buyer": detail["buyerName"],
-                     "pincode": detail["deliveryPincode"] or "—", "terms": detail["terms"],
-                     "requiredBy": detail["requiredBy"] or "—",
-                     "expires": ist(detail["expiresAt"])}
-        self.items = [{"id": i["itemId"], "code": i["skuCode"], "name": i["skuName"],
-                       "qty": str(i["qty"]), "gst": f"{i['gstRate']} %"}
-                      for i in detail["items"]]
-        self.recipients = [{"oem": r["oemName"], "seen": ist(r["seenAt"]) if r["seenAt"]
-                            else "not yet"} for r in detail.get("recipients", [])]
+        self.info = {
+            "id": detail["rfqId"],
+            "number": detail["number"],
+            "title": detail["title"],
+            "status": detail["status"],
+            "buyer": detail["buyerName"],
+            "pincode": detail["deliveryPincode"] or "—",
+            "terms": detail["terms"],
+            "requiredBy": detail["requiredBy"] or "—",
+            "expires": ist(detail["expiresAt"]),
+        }
+        self.items = [
+            {
+                "id": i["itemId"],
+                "code": i["skuCode"],
+                "name": i["skuName"],
+                "qty": str(i["qty"]),
+                "gst": f"{i['gstRate']} %",
+            }
+            for i in detail["items"]
+        ]
+        self.recipients = [
+            {"oem": r["oemName"], "seen": ist(r["seenAt"]) if r["seenAt"] else "not yet"}
+            for r in detail.get("recipients", [])
+        ]
         self.history = [_revision(q) for q in view["quotes"]]
         comparison = view.get("comparison") or {"quotes": [], "lines": []}
         self.ranking = [_ranked(q) for q in comparison["quotes"]]
@@ -283,11 +356,16 @@ class RfqDetailState(AuthState):
         self.own_oem = "" if self.is_buyer else str(actor.tenant_id)
         if self.is_buyer and not self.sites:
             with tenant_session(actor) as db:
-                self.sites = [{"id": str(r.id), "label": f"{r.name} ({r.pincode})"}
-                              for r in db.execute(text(
-                                  "SELECT id, name, pincode FROM healthcare_facilities "
-                                  "WHERE tenant_id = :t ORDER BY name"),
-                                  {"t": actor.tenant_id})]
+                self.sites = [
+                    {"id": str(r.id), "label": f"{r.name} ({r.pincode})"}
+                    for r in db.execute(
+                        text(
+                            "SELECT id, name, pincode FROM healthcare_facilities "
+                            "WHERE tenant_id = :t ORDER BY name"
+                        ),
+                        {"t": actor.tenant_id},
+                    )
+                ]
             self.award_site = self.sites[0]["id"] if self.sites else ""
         self._prefill(current)
 
@@ -295,17 +373,32 @@ class RfqDetailState(AuthState):
         """The quote form starts from the OEM's current quote, so a revision changes only
         what moved."""
         lines = {line["itemId"]: line for line in (current or {}).get("lines", [])}
-        self.prices = {i["id"]: str(Decimal(lines[i["id"]]["unitPricePaise"]) / 100)
-                       if i["id"] in lines else "" for i in self.items}
+        self.prices = {
+            i["id"]: str(Decimal(lines[i["id"]]["unitPricePaise"]) / 100)
+            if i["id"] in lines
+            else ""
+            for i in self.items
+        }
         valid = (today_ist() + timedelta(days=30)).isoformat()
-        self.form = {"discount": "0", "lead": "30", "warranty": "1", "cmc_years": "0",
-                     "cmc_annual": "0", "valid_until": valid, "notes": ""}
+        self.form = {
+            "discount": "0",
+            "lead": "30",
+            "warranty": "1",
+            "cmc_years": "0",
+            "cmc_annual": "0",
+            "valid_until": valid,
+            "notes": "",
+        }
         if current:
-            self.form = {"discount": current["discountPct"], "lead": str(current["leadTimeDays"]),
-                         "warranty": str(current["warrantyYears"]),
-                         "cmc_years": str(current["cmcYears"]),
-                         "cmc_annual": str(Decimal(current["cmcAnnualPaise"]) / 100),
-                         "valid_until": current["validUntil"] or valid, "notes": current["notes"]}
+            self.form = {
+                "discount": current["discountPct"],
+                "lead": str(current["leadTimeDays"]),
+                "warranty": str(current["warrantyYears"]),
+                "cmc_years": str(current["cmcYears"]),
+                "cmc_annual": str(Decimal(current["cmcAnnualPaise"]) / 100),
+                "valid_until": current["validUntil"] or valid,
+                "notes": current["notes"],
+            }
 
     @rx.event
     def load(self):
@@ -347,12 +440,25 @@ class RfqDetailState(AuthState):
     def award(self, actor: Actor):
         from services.orders.service import Award, award_quote
 
-        done = self._act(actor, lambda db, actor: award_quote(
-            db, actor, self._rfq_id(), Award(uuid.UUID(self.award_quote), self.award_tier,
-                                             uuid.UUID(self.award_site)
-                                             if self.award_site else None)))
-        return [rx.toast.success(f"Awarded: {done['contract']}, {done['purchaseOrder']}"
-                                 f" and {done['order']}"), rx.redirect("/orders")]
+        done = self._act(
+            actor,
+            lambda db, actor: award_quote(
+                db,
+                actor,
+                self._rfq_id(),
+                Award(
+                    uuid.UUID(self.award_quote),
+                    self.award_tier,
+                    uuid.UUID(self.award_site) if self.award_site else None,
+                ),
+            ),
+        )
+        return [
+            rx.toast.success(
+                f"Awarded: {done['contract']}, {done['purchaseOrder']} and {done['order']}"
+            ),
+            rx.redirect("/orders"),
+        ]
 
     @rx.event
     @guarded(DETAIL)
@@ -362,8 +468,9 @@ class RfqDetailState(AuthState):
     @rx.event
     @guarded(DETAIL)
     def open_draft(self, actor: Actor):
-        schedule_expiry(self._act(actor, lambda db, actor: rfqs.open_rfq(
-            db, actor, self._rfq_id())))
+        schedule_expiry(
+            self._act(actor, lambda db, actor: rfqs.open_rfq(db, actor, self._rfq_id()))
+        )
 
     @rx.event
     @guarded(DETAIL)
@@ -376,24 +483,30 @@ class RfqDetailState(AuthState):
             valid = date.fromisoformat(f["valid_until"])
             discount = Decimal(f["discount"] or "0")
         except (ValueError, InvalidOperation) as exc:
-            raise Invalid("validUntil / discount", "check the validity date and discount %"
-                          ) from exc
-        lines = [quoting.QuoteLine(i["id"], rupees_to_paise(self.prices.get(i["id"], ""),
-                                                            f"price of {i['code']}", blank=0))
-                 for i in self.items]
+            raise Invalid(
+                "validUntil / discount", "check the validity date and discount %"
+            ) from exc
+        lines = [
+            quoting.QuoteLine(
+                i["id"],
+                rupees_to_paise(self.prices.get(i["id"], ""), f"price of {i['code']}", blank=0),
+            )
+            for i in self.items
+        ]
         return quoting.QuoteTerms(
-            lines=lines, valid_until=valid, discount_pct=discount,
+            lines=lines,
+            valid_until=valid,
+            discount_pct=discount,
             lead_time_days=whole(f["lead"], "lead time"),
             warranty_years=whole(f["warranty"], "warranty years"),
             cmc_years=whole(f["cmc_years"], "CMC years"),
             cmc_annual_paise=rupees_to_paise(f["cmc_annual"], "annual CMC price", blank=0),
-            notes=f["notes"])
+            notes=f["notes"],
+        )
 
     @rx.event
     @guarded(DETAIL)
     def submit_quote(self, actor: Actor):
         terms = self._terms()
-        self._act(actor, lambda db, actor: quoting.submit_quote(db, actor, self._rfq_id(),
-                                                                terms))
+        self._act(actor, lambda db, actor: quoting.submit_quote(db, actor, self._rfq_id(), terms))
         return rx.toast.success("Quote sent to the buyer")
-

@@ -54,13 +54,19 @@ class ServiceAreaState(AuthState):
             return
         with tenant_session(actor) as db:
             area = coverage.area_detail(db, uuid.UUID(self.selected))
-        self.detail = {"id": area["id"], "name": area["name"], "hub": area["hubPincode"],
-                       "radius": "" if area["radiusKm"] is None else f"{area['radiusKm']:g}",
-                       "hours": f"{area['maxResponseTimeHours']:g}",
-                       "pincodes": str(len(area["pincodes"])),
-                       "extra": ", ".join(area["extraPincodes"])}
-        self.technicians = [{"name": t["name"], "skills": ", ".join(t["specialties"]),
-                             "status": t["status"]} for t in area["technicians"]]
+        self.detail = {
+            "id": area["id"],
+            "name": area["name"],
+            "hub": area["hubPincode"],
+            "radius": "" if area["radiusKm"] is None else f"{area['radiusKm']:g}",
+            "hours": f"{area['maxResponseTimeHours']:g}",
+            "pincodes": str(len(area["pincodes"])),
+            "extra": ", ".join(area["extraPincodes"]),
+        }
+        self.technicians = [
+            {"name": t["name"], "skills": ", ".join(t["specialties"]), "status": t["status"]}
+            for t in area["technicians"]
+        ]
 
     @rx.var
     def map_src(self) -> str:
@@ -114,7 +120,10 @@ class ServiceAreaState(AuthState):
         self.editing = True
         d = {} if new else self.detail
         self.form_name, self.form_hub = d.get("name", ""), d.get("hub", "")
-        self.form_radius, self.form_hours = d.get("radius", "25" if new else ""), d.get("hours", "4")
+        self.form_radius, self.form_hours = (
+            d.get("radius", "25" if new else ""),
+            d.get("hours", "4"),
+        )
         self.form_pincodes = "" if new else d.get("extra", "")
         if new:
             self.previous, self.selected = self.selected, ""
@@ -126,21 +135,32 @@ class ServiceAreaState(AuthState):
             self.selected = self.previous or (self.areas[0]["id"] if self.areas else "")
 
     @rx.event
-    @guarded(AREAS, roles=SERVICE_PLANNERS,
-             refused="Only a service manager, OEM admin or dispatcher edits hubs")
+    @guarded(
+        AREAS,
+        roles=SERVICE_PLANNERS,
+        refused="Only a service manager, OEM admin or dispatcher edits hubs",
+    )
     def save(self, actor: Actor, form: dict):
         if Role.PLATFORM_ADMIN in actor.roles or not self.can_edit:
             return rx.toast.error("Only a service manager, OEM admin or dispatcher edits hubs")
-        pincodes = [p for p in str(form.get("pincodes", "")).replace("\n", ",").split(",")
-                    if p.strip()]
+        pincodes = [
+            p for p in str(form.get("pincodes", "")).replace("\n", ",").split(",") if p.strip()
+        ]
         with tenant_session(actor) as db:
             area = coverage.save_service_area(
-                db, actor, name=form.get("name", ""), hub_pincode=form.get("hub", ""),
+                db,
+                actor,
+                name=form.get("name", ""),
+                hub_pincode=form.get("hub", ""),
                 radius_km=form.get("radius") or None,
-                max_response_time_hours=form.get("hours", ""), pincodes=pincodes,
-                area_id=uuid.UUID(self.selected) if self.selected else None)
+                max_response_time_hours=form.get("hours", ""),
+                pincodes=pincodes,
+                area_id=uuid.UUID(self.selected) if self.selected else None,
+            )
             area_id = str(area.id)
         self.selected, self.editing = area_id, False
         self._refresh(actor)
-        return rx.toast.success(f"{self.detail.get('name', 'Hub')} saved: covers "
-                                f"{self.detail.get('pincodes', '0')} pincodes")
+        return rx.toast.success(
+            f"{self.detail.get('name', 'Hub')} saved: covers "
+            f"{self.detail.get('pincodes', '0')} pincodes"
+        )

@@ -22,9 +22,24 @@ from state.auth import AuthState
 from state.guard import guarded
 
 ROUTE = "/tickets/detail"
-FIELDS = ("ticketId", "number", "status", "priority", "source", "errorCode", "description",
-          "deviceId", "city", "openedAt", "responseDueAt", "resolutionDueAt", "penalty", "policy",
-          "escalationLevel", "contractId")
+FIELDS = (
+    "ticketId",
+    "number",
+    "status",
+    "priority",
+    "source",
+    "errorCode",
+    "description",
+    "deviceId",
+    "city",
+    "openedAt",
+    "responseDueAt",
+    "resolutionDueAt",
+    "penalty",
+    "policy",
+    "escalationLevel",
+    "contractId",
+)
 
 
 def _ist(stamp: str | None) -> str:
@@ -46,8 +61,9 @@ class TicketState(AuthState):
             ticket_id = uuid.UUID(self.router.page.params.get("ticket_id", ""))
             with tenant_session(actor) as db:
                 detail = get_ticket(db, ticket_id)
-                photos = list(db.exec(select(TicketAttachment).where(
-                    TicketAttachment.ticket_id == ticket_id)))
+                photos = list(
+                    db.exec(select(TicketAttachment).where(TicketAttachment.ticket_id == ticket_id))
+                )
         except (ValueError, DomainError):
             self.missing = True
             return
@@ -55,16 +71,30 @@ class TicketState(AuthState):
         sla = detail["sla"]
         self.info = {
             **{k: str(detail.get(k) or "") for k in FIELDS},
-            "openedAt": _ist(detail["openedAt"]), "responseDueAt": _ist(sla["responseDueAt"]),
-            "resolutionDueAt": _ist(sla["resolutionDueAt"]), "policy": sla["policy"],
+            "openedAt": _ist(detail["openedAt"]),
+            "responseDueAt": _ist(sla["responseDueAt"]),
+            "resolutionDueAt": _ist(sla["resolutionDueAt"]),
+            "policy": sla["policy"],
             "penalty": format_inr(detail["penaltyPaise"]),
             "escalationLevel": str(sla["escalationLevel"]),
         }
-        self.history = [{"at": _ist(h["at"]), "kind": h["kind"], "by": h["by"] or "",
-                         "change": f"{h['from']} → {h['to']}" if h["from"] else (h["to"] or ""),
-                         "note": h["note"] or ""} for h in reversed(detail["history"])]
-        self.photos = [{"name": p.file_name, "src": f"data:{p.content_type};base64,"
-                        + base64.b64encode(p.data).decode()} for p in photos]
+        self.history = [
+            {
+                "at": _ist(h["at"]),
+                "kind": h["kind"],
+                "by": h["by"] or "",
+                "change": f"{h['from']} → {h['to']}" if h["from"] else (h["to"] or ""),
+                "note": h["note"] or "",
+            }
+            for h in reversed(detail["history"])
+        ]
+        self.photos = [
+            {
+                "name": p.file_name,
+                "src": f"data:{p.content_type};base64," + base64.b64encode(p.data).decode(),
+            }
+            for p in photos
+        ]
         self.next_steps = list(ALLOWED[detail["status"]])
 
     @rx.event

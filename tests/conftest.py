@@ -73,6 +73,7 @@ def pytest_unconfigure(config: pytest.Config) -> None:
         con.execute(f'DROP DATABASE IF EXISTS "{DB_NAME}" WITH (FORCE)')
     if _started_embedded:  # stop what this run started, and only that
         from app.embedded import stop_postgres
+
         stop_postgres(EMBEDDED_TEST_PG)
 
 
@@ -94,6 +95,7 @@ def client():
     from fastapi.testclient import TestClient
 
     from app.api import create_api
+
     global _client_count
     _client_count += 1
     address = f"198.18.{_client_count // 250}.{_client_count % 250 + 1}"
@@ -108,8 +110,9 @@ def token(client):
 
     def issue(email: str, password: str = DEMO_PASSWORD) -> str:
         if (email, password) not in issued:
-            response = client.post("/api/v1/auth/token",
-                                   data={"username": email, "password": password})
+            response = client.post(
+                "/api/v1/auth/token", data={"username": email, "password": password}
+            )
             assert response.status_code == 200, response.text
             issued[(email, password)] = response.json()["access_token"]
         return issued[(email, password)]

@@ -18,10 +18,12 @@ PASSWORD = "correct-horse-battery"
 
 def platform_admin() -> Actor:
     from services.db import system_session
+
     with system_session() as db:
         platform = db.exec(select(Tenant).where(Tenant.kind == "platform")).one()
-    return Actor(None, platform.id, TenantKind.PLATFORM, frozenset({Role.PLATFORM_ADMIN}),
-                 "test-admin")
+    return Actor(
+        None, platform.id, TenantKind.PLATFORM, frozenset({Role.PLATFORM_ADMIN}), "test-admin"
+    )
 
 
 @dataclass
@@ -54,9 +56,15 @@ class ServedDevice:
     label_id: uuid.UUID
 
 
-def make_served_device(hospital: Org, partner: Org | None, sku_code: str, *,
-                       pincode: str = "110029", sla_tier: str | None = None,
-                       contract_id: uuid.UUID | None = None) -> ServedDevice:
+def make_served_device(
+    hospital: Org,
+    partner: Org | None,
+    sku_code: str,
+    *,
+    pincode: str = "110029",
+    sla_tier: str | None = None,
+    contract_id: uuid.UUID | None = None,
+) -> ServedDevice:
     """A new site of `hospital` with one registered device, granted to `partner`."""
     from datetime import date
 
@@ -66,19 +74,38 @@ def make_served_device(hospital: Org, partner: Org | None, sku_code: str, *,
     from services.tenancy.service import grant_access
 
     with tenant_session(hospital.actor) as db:
-        site = HealthcareFacility(tenant_id=hospital.tenant.id, name=f"Test site {pincode}",
-                                  pincode=pincode, facility_type="hospital")
+        site = HealthcareFacility(
+            tenant_id=hospital.tenant.id,
+            name=f"Test site {pincode}",
+            pincode=pincode,
+            facility_type="hospital",
+        )
         db.add(site)
         db.flush()
-        device, label = register_device(db, hospital.actor, RegisterDevice(
-            serial_number=f"T-{uuid.uuid4().hex[:10]}", sku_code=sku_code, facility_id=site.id,
-            installation_date=date(2025, 1, 1), sla_tier=sla_tier))
+        device, label = register_device(
+            db,
+            hospital.actor,
+            RegisterDevice(
+                serial_number=f"T-{uuid.uuid4().hex[:10]}",
+                sku_code=sku_code,
+                facility_id=site.id,
+                installation_date=date(2025, 1, 1),
+                sla_tier=sla_tier,
+            ),
+        )
         if contract_id is not None:
             device.contract_id = contract_id
             db.add(device)
-        if partner is not None and not db.exec(select(AccessGrant).where(
-                AccessGrant.tenant_id == hospital.tenant.id,
-                AccessGrant.grantee_tenant_id == partner.tenant.id,
-                AccessGrant.entity_type == "equipment", AccessGrant.entity_id.is_(None))).first():
+        if (
+            partner is not None
+            and not db.exec(
+                select(AccessGrant).where(
+                    AccessGrant.tenant_id == hospital.tenant.id,
+                    AccessGrant.grantee_tenant_id == partner.tenant.id,
+                    AccessGrant.entity_type == "equipment",
+                    AccessGrant.entity_id.is_(None),
+                )
+            ).first()
+        ):
             grant_access(db, hospital.actor, partner.tenant.id, "equipment")
     return ServedDevice(site.id, device.id, label.id)

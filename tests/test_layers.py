@@ -20,9 +20,14 @@ PACKAGES = ("app", "pages", "state", "services", "workers")
 
 
 def _lint_imports(cwd: Path) -> subprocess.CompletedProcess:
-    return subprocess.run([str(LINT_IMPORTS), "--no-cache", "--no-logo"], cwd=cwd,
-                          env={"PATH": str(LINT_IMPORTS.parent), "PYTHONPATH": str(cwd)},
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache", "--no-logo"],
+        cwd=cwd,
+        env={"PATH": str(LINT_IMPORTS.parent), "PYTHONPATH": str(cwd)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_code_keeps_every_layer_contract():
@@ -54,12 +59,16 @@ def _house_with_the_real_contracts(tmp_path: Path, modules: dict[str, str]) -> P
     project's contracts less the exceptions they name for modules that only exist there."""
     settings = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
     lines = ["[tool.importlinter]"]
-    lines += [f"{key} = {_toml_value(value)}" for key, value in settings.items()
-              if key != "contracts"]
+    lines += [
+        f"{key} = {_toml_value(value)}" for key, value in settings.items() if key != "contracts"
+    ]
     for contract in settings["contracts"]:
         lines.append("[[tool.importlinter.contracts]]")
-        lines += [f"{key} = {_toml_value(value)}" for key, value in contract.items()
-                  if key != "ignore_imports"]
+        lines += [
+            f"{key} = {_toml_value(value)}"
+            for key, value in contract.items()
+            if key != "ignore_imports"
+        ]
     (tmp_path / "pyproject.toml").write_text("\n".join(lines) + "\n")
     for dotted in [*PACKAGES, "app.api", *modules]:
         folder = tmp_path.joinpath(*dotted.split("."))
@@ -74,16 +83,19 @@ def test_imports_that_point_down_keep_the_contracts(tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
 
 
-@pytest.mark.parametrize(("importer", "imported"), [
-    ("services.devices", "state.home"),
-    ("services.devices", "workers.sla"),
-    ("state.home", "app.entry"),
-    ("pages.home", "services.devices"),
-    ("workers.sla", "app.entry"),
-    ("workers.sla", "state.home"),
-    ("app.api.devices", "state.home"),
-    ("services.clock", "services.devices"),  # a cycle between two domains
-])
+@pytest.mark.parametrize(
+    ("importer", "imported"),
+    [
+        ("services.devices", "state.home"),
+        ("services.devices", "workers.sla"),
+        ("state.home", "app.entry"),
+        ("pages.home", "services.devices"),
+        ("workers.sla", "app.entry"),
+        ("workers.sla", "state.home"),
+        ("app.api.devices", "state.home"),
+        ("services.clock", "services.devices"),  # a cycle between two domains
+    ],
+)
 def test_an_upward_import_or_a_cycle_breaks_a_contract(tmp_path, importer, imported):
     modules = dict(DOWNWARD)
     modules[importer] += f"import {imported}\n"

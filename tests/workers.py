@@ -13,8 +13,13 @@ from tests.conftest import ROOT
 
 
 def _start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "celery", "-A", "workers.celery_app", *args],
-                            cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    return subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "workers.celery_app", *args],
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+    )
 
 
 @contextmanager
@@ -23,10 +28,22 @@ def celery_running(tmp_path: Path, **extra_env: str):
     tmp_path.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **extra_env}
     procs = [
-        _start(["worker", "--loglevel=INFO", "--concurrency=2",
-                "-n", f"test-{uuid.uuid4().hex[:6]}@%h"], env, tmp_path / "worker.log"),
-        _start(["beat", "--loglevel=INFO", "--schedule", str(tmp_path / "beat-schedule")],
-               env, tmp_path / "beat.log"),
+        _start(
+            [
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=2",
+                "-n",
+                f"test-{uuid.uuid4().hex[:6]}@%h",
+            ],
+            env,
+            tmp_path / "worker.log",
+        ),
+        _start(
+            ["beat", "--loglevel=INFO", "--schedule", str(tmp_path / "beat-schedule")],
+            env,
+            tmp_path / "beat.log",
+        ),
     ]
     try:
         yield procs

@@ -14,8 +14,19 @@ from services.db import reset_engines
 from services.settings import get_settings
 
 broker, backend = broker_and_backend()
-celery_app = Celery("yantra", broker=broker, backend=backend, include=["workers.events", "workers.devices", "workers.sla", "workers.dispatch",
-                                                                    "workers.rfq", "workers.pricing"])
+celery_app = Celery(
+    "yantra",
+    broker=broker,
+    backend=backend,
+    include=[
+        "workers.events",
+        "workers.devices",
+        "workers.sla",
+        "workers.dispatch",
+        "workers.rfq",
+        "workers.pricing",
+    ],
+)
 celery_app.conf.update(
     task_acks_late=True,
     task_reject_on_worker_lost=True,

@@ -30,8 +30,14 @@ def process_batch(batch_id: str) -> int:
     return len(pieces)
 
 
-@celery_app.task(name="devices.process_chunk", ignore_result=True, acks_late=True,
-                 autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@celery_app.task(
+    name="devices.process_chunk",
+    ignore_result=True,
+    acks_late=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def process_chunk(batch_id: str, first: int, last: int) -> None:
     batch = _batch(batch_id)
     actor = _importer(batch.tenant_id)
@@ -41,8 +47,13 @@ def process_chunk(batch_id: str, first: int, last: int) -> None:
         finish_batch.delay(batch_id)
 
 
-@celery_app.task(name="devices.finish_batch", ignore_result=True,
-                 autoretry_for=(Exception,), retry_backoff=True, max_retries=5)
+@celery_app.task(
+    name="devices.finish_batch",
+    ignore_result=True,
+    autoretry_for=(Exception,),
+    retry_backoff=True,
+    max_retries=5,
+)
 def finish_batch(batch_id: str) -> None:
     batch = _batch(batch_id)
     actor = _importer(batch.tenant_id)

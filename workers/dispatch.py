@@ -8,7 +8,11 @@ from services.dispatch.service import MAX_SECONDS
 from workers.celery_app import celery_app
 
 
-@celery_app.task(name=OPTIMISE_TASK, ignore_result=True, time_limit=MAX_SECONDS + 60,
-                 soft_time_limit=MAX_SECONDS + 30)
+@celery_app.task(
+    name=OPTIMISE_TASK,
+    ignore_result=True,
+    time_limit=MAX_SECONDS + 60,
+    soft_time_limit=MAX_SECONDS + 30,
+)
 def optimize(plan_id: str, tenant_id: str, tenant_kind: str) -> str:
     return run_queued_plan(plan_id, tenant_id, tenant_kind)

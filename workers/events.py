@@ -18,7 +18,7 @@ def relay() -> int:
     outbox.fan_out(subscribers())
     due = [str(d) for d in outbox.lease_due()]
     for start in range(0, len(due), BATCH):
-        deliver.delay(due[start:start + BATCH])
+        deliver.delay(due[start : start + BATCH])
     return len(due)
 
 

@@ -20,7 +20,6 @@ def retrain_price_band() -> int:
     up on their next tip. Returns how many platform deal lines were used."""
     with system_session() as db:
         rows = deals_from_closed(closed_deals(db))
-    retrain(rows, progress=lambda share, step: log.info("retraining %.0f%%: %s",
-                                                        100 * share, step))
+    retrain(rows, progress=lambda share, step: log.info("retraining %.0f%%: %s", 100 * share, step))
     log.info("price band retrained with %d closed deal lines", len(rows))
     return len(rows)

@@ -58,10 +58,24 @@ def create_api() -> FastAPI:
         redoc_url=None,
     )
     install_error_handlers(api)
-    for router in (_health_router(), auth.router, sessions.router, geo.router, catalog.router,
-                   facilities.router, admin.router, devices.router, qr.router,
-                   tickets.router, tickets.contracts, parts.router, dispatch.router,
-                   rfq.router, negotiation.router, orders.router):
+    for router in (
+        _health_router(),
+        auth.router,
+        sessions.router,
+        geo.router,
+        catalog.router,
+        facilities.router,
+        admin.router,
+        devices.router,
+        qr.router,
+        tickets.router,
+        tickets.contracts,
+        parts.router,
+        dispatch.router,
+        rfq.router,
+        negotiation.router,
+        orders.router,
+    ):
         api.include_router(router, prefix=PREFIX)
     api.include_router(live.router)
     api.include_router(negotiation.live)

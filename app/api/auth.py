@@ -13,8 +13,12 @@ from services.identity.service import authenticate
 from services.identity.tokens import issue_access_token
 
 router = APIRouter(tags=["auth"])
-THROTTLED = {429: {"description": "Too many failed sign-ins from this account or address "
-                                  "(or too many at once): wait `Retry-After` seconds"}}
+THROTTLED = {
+    429: {
+        "description": "Too many failed sign-ins from this account or address "
+        "(or too many at once): wait `Retry-After` seconds"
+    }
+}
 
 
 def client_address(request: Request) -> str | None:
@@ -22,11 +26,14 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-@router.post("/auth/token", responses=THROTTLED,
-             summary="Get a bearer token (OAuth2 password or client credentials)",
-             description="Failed sign-ins are counted per account and per client address: "
-                         "after too many in 15 minutes, sign-in is refused with 429 and "
-                         "`Retry-After` (seconds), for longer each time it happens.")
+@router.post(
+    "/auth/token",
+    responses=THROTTLED,
+    summary="Get a bearer token (OAuth2 password or client credentials)",
+    description="Failed sign-ins are counted per account and per client address: "
+    "after too many in 15 minutes, sign-in is refused with 429 and "
+    "`Retry-After` (seconds), for longer each time it happens.",
+)
 def token(
     request: Request,
     grant_type: str = Form("password", max_length=40),
@@ -50,8 +57,11 @@ def token(
     return {"access_token": access_token, "token_type": "bearer", "expires_in": expires_in}
 
 
-@router.post("/auth/logout", status_code=204,
-             summary="Sign out everywhere: every token and browser session of the caller ends")
+@router.post(
+    "/auth/logout",
+    status_code=204,
+    summary="Sign out everywhere: every token and browser session of the caller ends",
+)
 def logout(actor: Actor = Depends(current_actor)) -> Response:
     end_credentials(actor)
     return Response(status_code=204)
@@ -60,6 +70,8 @@ def logout(actor: Actor = Depends(current_actor)) -> Response:
 @router.get("/me", summary="Who the token speaks for")
 def me(actor: Actor = Depends(current_actor)) -> dict:
     return {
-        "userId": str(actor.user_id), "tenantId": str(actor.tenant_id),
-        "tenantKind": actor.tenant_kind.value, "roles": sorted(r.value for r in actor.roles),
+        "userId": str(actor.user_id),
+        "tenantId": str(actor.tenant_id),
+        "tenantKind": actor.tenant_kind.value,
+        "roles": sorted(r.value for r in actor.roles),
     }

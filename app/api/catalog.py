@@ -33,10 +33,17 @@ from services.uploads import body_limit, megabytes, read_file
 router = APIRouter(tags=["catalog"])
 
 # API names of the fields a PATCH may change, and their names in the service.
-_PATCHABLE = {"name": "name", "category": "category", "imdrClass": "imdr_class",
-              "listPricePaise": "list_price_paise", "gstRate": "gst_rate", "attrs": "attrs",
-              "description": "description", "datasheetUrl": "datasheet_url",
-              "isActive": "is_active"}
+_PATCHABLE = {
+    "name": "name",
+    "category": "category",
+    "imdrClass": "imdr_class",
+    "listPricePaise": "list_price_paise",
+    "gstRate": "gst_rate",
+    "attrs": "attrs",
+    "description": "description",
+    "datasheetUrl": "datasheet_url",
+    "isActive": "is_active",
+}
 
 
 class NewSku(BaseModel):
@@ -46,8 +53,9 @@ class NewSku(BaseModel):
     name: str = Field(max_length=200)
     category: str = Field(max_length=80)
     imdrClass: str = Field(max_length=1, description="A, B, C or D")
-    listPricePaise: int = Field(ge=0, le=MAX_PRICE_PAISE,
-                                description="list price before GST, in paise")
+    listPricePaise: int = Field(
+        ge=0, le=MAX_PRICE_PAISE, description="list price before GST, in paise"
+    )
     gstRate: GstSlab = Field(Decimal("12"), description="0, 5, 12, 18 or 28")
     attrs: dict[str, Any] = Field(default_factory=dict)
     description: str = ""
@@ -94,23 +102,32 @@ def search_catalog(
     riskClass: list[str] = Query([], description="A, B, C or D (any of them)"),  # noqa: N803
     oemId: list[str] = Query([], description="OEM organisation ids (any of them)"),  # noqa: N803
     priceBand: list[str] = Query(  # noqa: N803
-        [], description="under_1l, 1l_10l, 10l_1cr or over_1cr (any of them)"),
+        [], description="under_1l, 1l_10l, 10l_1cr or over_1cr (any of them)"
+    ),
     first: int = page_limit(20, 100),
     after: str | None = page_cursor("pageInfo.endCursor of the previous page"),
     actor: Actor = Depends(current_actor),
 ) -> dict:
-    filters = search.Filters(categories=tuple(category), risk_classes=tuple(riskClass),
-                             oem_ids=_oem_ids(oemId), price_bands=tuple(priceBand))
+    filters = search.Filters(
+        categories=tuple(category),
+        risk_classes=tuple(riskClass),
+        oem_ids=_oem_ids(oemId),
+        price_bands=tuple(priceBand),
+    )
     with tenant_session(actor) as db:
         return search.search_skus(db, q, filters, first=first, after=after or None).as_json()
 
 
-@router.post("/skus/import", summary="Import SKUs from a CSV price list (OEM users)",
-             description=f"A CSV file of at most {megabytes(MAX_BYTES)}; a larger request is "
-                         "refused with 413 while it streams.",
-             max_body_size=body_limit(MAX_BYTES))
-def import_csv(file: UploadFile = File(...),
-               actor: Actor = Depends(require_roles(*SELLERS))) -> dict:
+@router.post(
+    "/skus/import",
+    summary="Import SKUs from a CSV price list (OEM users)",
+    description=f"A CSV file of at most {megabytes(MAX_BYTES)}; a larger request is "
+    "refused with 413 while it streams.",
+    max_body_size=body_limit(MAX_BYTES),
+)
+def import_csv(
+    file: UploadFile = File(...), actor: Actor = Depends(require_roles(*SELLERS))
+) -> dict:
     data = read_file(file.file, MAX_BYTES, "price list")
     if not data:
         raise Invalid("file", "is empty")
@@ -121,9 +138,19 @@ def import_csv(file: UploadFile = File(...),
 @router.post("/skus", status_code=201, summary="Add a SKU to the caller's catalog (OEM users)")
 def add_sku(body: NewSku, actor: Actor = Depends(require_roles(*SELLERS))) -> dict:
     with tenant_session(actor) as db:
-        sku = create_sku(db, actor, body.code, body.name, body.category, body.imdrClass,
-                         body.listPricePaise, body.gstRate, body.attrs,
-                         description=body.description, datasheet_url=body.datasheetUrl)
+        sku = create_sku(
+            db,
+            actor,
+            body.code,
+            body.name,
+            body.category,
+            body.imdrClass,
+            body.listPricePaise,
+            body.gstRate,
+            body.attrs,
+            description=body.description,
+            datasheet_url=body.datasheetUrl,
+        )
         return sku_json(sku, directory(db).get(sku.tenant_id, ("", ""))[0])
 
 
@@ -134,8 +161,9 @@ def one_sku(sku_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
 
 
 @router.patch("/skus/{sku_id}", summary="Change a SKU of the caller's catalog (OEM users)")
-def change_sku(sku_id: uuid.UUID, body: SkuChanges,
-               actor: Actor = Depends(require_roles(*SELLERS))) -> dict:
+def change_sku(
+    sku_id: uuid.UUID, body: SkuChanges, actor: Actor = Depends(require_roles(*SELLERS))
+) -> dict:
     given = body.model_dump(exclude_unset=True)
     if any(value is None and key != "datasheetUrl" for key, value in given.items()):
         field = next(k for k, v in given.items() if v is None and k != "datasheetUrl")

@@ -31,8 +31,10 @@ WRITES = {"post", "put", "patch", "delete"}
 
 
 class ErrorDetail(BaseModel):
-    code: str = Field(description="invalid, unauthorized, forbidden, not_found, conflict, "
-                                  "too_large, too_many_requests, method_not_allowed, internal")
+    code: str = Field(
+        description="invalid, unauthorized, forbidden, not_found, conflict, "
+        "too_large, too_many_requests, method_not_allowed, internal"
+    )
     message: str = Field(description="what went wrong, in words a user can act on")
     field: str | None = Field(None, description="the input to fix, when one is to blame")
     requestId: str = Field(description="quote it when reporting a problem")  # noqa: N815
@@ -48,14 +50,23 @@ def decimal_between(low: int, high: int, description: str) -> Any:
     """A decimal from `low` to `high`, sent as a JSON number (a numeric string is read
     too). Documented as a plain number: Pydantic's own decimal pattern is not one a client
     or a generator can read."""
-    return Annotated[Decimal, Field(ge=low, le=high), WithJsonSchema(
-        {"type": "number", "minimum": low, "maximum": high, "description": description})]
+    return Annotated[
+        Decimal,
+        Field(ge=low, le=high),
+        WithJsonSchema(
+            {"type": "number", "minimum": low, "maximum": high, "description": description}
+        ),
+    ]
 
 
 Percent = decimal_between(0, 100, "per cent, 0 to 100")
 GstPercent = decimal_between(0, 28, "GST per cent, 0 to 28")
-GstSlab = Annotated[Decimal, WithJsonSchema(
-    {"type": "number", "enum": [0, 5, 12, 18, 28], "description": "a GST slab, per cent"})]
+GstSlab = Annotated[
+    Decimal,
+    WithJsonSchema(
+        {"type": "number", "enum": [0, 5, 12, 18, 28], "description": "a GST slab, per cent"}
+    ),
+]
 
 
 def page_limit(default: int, maximum: int) -> Any:
@@ -65,8 +76,7 @@ def page_limit(default: int, maximum: int) -> Any:
 
 def page_offset() -> Any:
     """How many rows to skip: 0 to MAX_OFFSET (deeper pages are a search, not a scroll)."""
-    return Query(0, ge=0, le=MAX_OFFSET,
-                 description=f"rows to skip, 0 to {MAX_OFFSET:,}")
+    return Query(0, ge=0, le=MAX_OFFSET, description=f"rows to skip, 0 to {MAX_OFFSET:,}")
 
 
 def page_cursor(description: str = "the cursor of the previous page's last row") -> Any:
@@ -102,13 +112,16 @@ def _error_statuses(path: str, method: str, operation: dict) -> list[str]:
 
 def _error_response(status: str, path: str) -> dict:
     why = "Wrong credentials" if status == "401" and path == TOKEN_PATH else _WHY[status]
-    answer = {"description": why,
-              "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}}}
+    answer = {
+        "description": why,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
+    }
     if status == "401":
         answer["headers"] = {"WWW-Authenticate": {"schema": {"type": "string"}}}
     if status == "429":
-        answer["headers"] = {"Retry-After": {
-            "description": "seconds to wait", "schema": {"type": "integer"}}}
+        answer["headers"] = {
+            "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer"}}
+        }
     return answer
 
 
@@ -116,8 +129,11 @@ def document_errors(spec: dict) -> dict:
     """The spec with each operation's error answers and without FastAPI's unused 422."""
     spec = copy.deepcopy(spec)
     schemas = spec.setdefault("components", {}).setdefault("schemas", {})
-    for name, schema in ErrorBody.model_json_schema(
-            ref_template="#/components/schemas/{model}").get("$defs", {}).items():
+    for name, schema in (
+        ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+        .get("$defs", {})
+        .items()
+    ):
         schemas[name] = schema
     body = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
     body.pop("$defs", None)
@@ -137,8 +153,11 @@ def document_errors(spec: dict) -> dict:
 
 def _routes(api: FastAPI) -> list[tuple[str, set[str]]]:
     """(path template, methods) of every HTTP route, those of included routers too."""
-    return [(route.path, route.methods) for route in iter_route_contexts(api.router.routes)
-            if route.methods and route.path]
+    return [
+        (route.path, route.methods)
+        for route in iter_route_contexts(api.router.routes)
+        if route.methods and route.path
+    ]
 
 
 @lru_cache(maxsize=1024)
@@ -169,9 +188,12 @@ class ApiFallbackMiddleware:
                 allowed |= methods
         if allowed:
             methods = ", ".join(sorted(allowed))
-            answer = error_response(405, "method_not_allowed",
-                                    f"{scope['method']} is not allowed here; use {methods}",
-                                    headers={"Allow": methods})
+            answer = error_response(
+                405,
+                "method_not_allowed",
+                f"{scope['method']} is not allowed here; use {methods}",
+                headers={"Allow": methods},
+            )
         else:
             answer = error_response(404, "not_found", f"No API route at {scope['path']}")
         await answer(scope, receive, send)
@@ -184,9 +206,14 @@ def install_contract(api: FastAPI) -> None:
 
     def openapi() -> dict:
         if api.openapi_schema is None:
-            api.openapi_schema = document_errors(get_openapi(
-                title=api.title, version=api.version, description=api.description,
-                routes=api.routes))
+            api.openapi_schema = document_errors(
+                get_openapi(
+                    title=api.title,
+                    version=api.version,
+                    description=api.description,
+                    routes=api.routes,
+                )
+            )
         return api.openapi_schema
 
     api.openapi = openapi  # type: ignore[method-assign]

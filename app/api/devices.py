@@ -51,25 +51,39 @@ class SelectionBody(BaseModel):
 
 def _png_b64(payload: str) -> str:
     import base64
+
     return base64.b64encode(qr_png(payload)).decode()
 
 
 @router.post("/register", status_code=201, summary="Register one installed device")
 def register(body: RegisterBody, actor: Actor = Depends(require_roles(*REGISTRARS))) -> dict:
     with tenant_session(actor) as db:
-        device, label = register_device(db, actor, RegisterDevice(
-            serial_number=body.serialNumber, sku_code=body.skuCode, facility_id=body.facilityId,
-            installation_date=body.installationDate, udi=body.udi, amc_status=body.amcStatus,
-            amc_start=body.amcStart, amc_end=body.amcEnd, sla_tier=body.slaTier))
+        device, label = register_device(
+            db,
+            actor,
+            RegisterDevice(
+                serial_number=body.serialNumber,
+                sku_code=body.skuCode,
+                facility_id=body.facilityId,
+                installation_date=body.installationDate,
+                udi=body.udi,
+                amc_status=body.amcStatus,
+                amc_start=body.amcStart,
+                amc_end=body.amcEnd,
+                sla_tier=body.slaTier,
+            ),
+        )
     return {"deviceId": str(device.id), "qrId": str(label.id), "qrCode": _png_b64(label.payload)}
 
 
 @router.post("/bulk-import", status_code=201, summary="Import a manufacturer's devices")
-def bulk_import(body: BulkBody, response: Response,
-                actor: Actor = Depends(require_roles(*DEVICE_IMPORTERS))) -> dict:
+def bulk_import(
+    body: BulkBody, response: Response, actor: Actor = Depends(require_roles(*DEVICE_IMPORTERS))
+) -> dict:
     with tenant_session(actor) as db:
-        batch, created = bulk.start_batch(db, actor, body.manufacturerId, body.batchId,
-                                          body.devices)
+        batch, created = bulk.start_batch(
+            db, actor, body.manufacturerId, body.batchId, body.devices
+        )
         view = bulk.batch_view(db, batch, error_limit=0)
     if created or batch.status in ("queued", "processing"):
         send_task("devices.process_batch", str(batch.id))
@@ -100,41 +114,65 @@ def batch_errors_csv(batch_id: uuid.UUID, actor: Actor = Depends(download_actor)
     writer = csv.writer(out)
     writer.writerow(["row", "serialNumber", "skuCode", "error"])
     writer.writerows(csv_row([r.row_number, r.serial_number, r.sku_code, r.error]) for r in rows)
-    return Response(out.getvalue(), media_type="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="batch-{batch_id}-errors.csv"'})
+    return Response(
+        out.getvalue(),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="batch-{batch_id}-errors.csv"'},
+    )
 
 
 @router.get("/batches/{batch_id}/kit.pdf", summary="The printable QR deployment kit of a batch")
 def batch_kit(batch_id: uuid.UUID, actor: Actor = Depends(download_actor)) -> Response:
     with tenant_session(actor) as db:
         pdf = labels.kit_pdf(db, batch_id)
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="qr-kit-{batch_id}.pdf"'})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="qr-kit-{batch_id}.pdf"'},
+    )
 
 
 @router.post("/kit", summary="A printable kit for chosen devices")
-def selection_kit(body: SelectionBody,
-                  actor: Actor = Depends(require_roles(*REGISTRARS))) -> Response:
+def selection_kit(
+    body: SelectionBody, actor: Actor = Depends(require_roles(*REGISTRARS))
+) -> Response:
     with tenant_session(actor) as db:
         pdf = labels.selection_kit(db, actor, body.deviceIds)
-    return Response(pdf, media_type="application/pdf",
-                    headers={"Content-Disposition": 'attachment; filename="qr-kit.pdf"'})
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": 'attachment; filename="qr-kit.pdf"'},
+    )
 
 
 @router.get("", summary="Devices you can see, paged by serial")
-def list_devices(facilityId: uuid.UUID | None = None, status: str | None = None,  # noqa: N803
-                 q: str | None = Query(None, max_length=100), amcBefore: date | None = None,  # noqa: N803
-                 limit: int = page_limit(50, 500), after: str | None = page_cursor(),
-                 actor: Actor = Depends(current_actor)) -> dict:
+def list_devices(
+    facilityId: uuid.UUID | None = None,
+    status: str | None = None,  # noqa: N803
+    q: str | None = Query(None, max_length=100),
+    amcBefore: date | None = None,  # noqa: N803
+    limit: int = page_limit(50, 500),
+    after: str | None = page_cursor(),
+    actor: Actor = Depends(current_actor),
+) -> dict:
     with tenant_session(actor) as db:
-        return queries.list_devices(db, facility_id=facilityId, status=status, q=q,
-                                    amc_before=amcBefore, limit=limit, after=after)
+        return queries.list_devices(
+            db,
+            facility_id=facilityId,
+            status=status,
+            q=q,
+            amc_before=amcBefore,
+            limit=limit,
+            after=after,
+        )
 
 
 @router.get("/identify", summary="Find a device by serial number or GS1 UDI")
-def identify(serial: str | None = Query(None, max_length=80),
-             udi: str | None = Query(None, max_length=200),
-             actor: Actor = Depends(current_actor)) -> dict:
+def identify(
+    serial: str | None = Query(None, max_length=80),
+    udi: str | None = Query(None, max_length=200),
+    actor: Actor = Depends(current_actor),
+) -> dict:
     with tenant_session(actor) as db:
         return {"devices": queries.identify(db, serial=serial, udi=udi)}
 

@@ -36,10 +36,14 @@ class MoveBody(BaseModel):
     technicianId: uuid.UUID | None = None  # noqa: N815 - None leaves the ticket out
 
 
-@router.post("/plans", status_code=202,
-             summary="Optimise your open tickets in a worker; poll the plan for progress")
-def create_plan(body: PlanBody | None = None,
-                actor: Actor = Depends(require_roles(*DISPATCHERS))) -> dict:
+@router.post(
+    "/plans",
+    status_code=202,
+    summary="Optimise your open tickets in a worker; poll the plan for progress",
+)
+def create_plan(
+    body: PlanBody | None = None, actor: Actor = Depends(require_roles(*DISPATCHERS))
+) -> dict:
     body = body or PlanBody()
     plan_id = start_plan(actor, body.timeLimitSeconds, body.startAt)
     return {"planId": plan_id, "status": "queued"}
@@ -51,30 +55,52 @@ def read_plan(plan_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict
         return plan_json(get_plan(db, plan_id))
 
 
-@router.post("/plans/{plan_id}/accept", status_code=200,
-             summary="Assign every planned ticket to its technician (DispatchAssigned)")
+@router.post(
+    "/plans/{plan_id}/accept",
+    status_code=200,
+    summary="Assign every planned ticket to its technician (DispatchAssigned)",
+)
 def accept(plan_id: uuid.UUID, actor: Actor = Depends(require_roles(*DISPATCHERS))) -> dict:
     with tenant_session(actor) as db:
         moved = accept_plan(db, actor, plan_id)
     return {"planId": str(plan_id), "assigned": moved}
 
 
-@router.post("/plans/{plan_id}/moves/preview",
-             summary="What moving one ticket to a technician (or out) would do: new ETAs "
-                     "of both routes and the rules it breaks; changes nothing")
-def preview(plan_id: uuid.UUID, body: MoveBody,
-            actor: Actor = Depends(require_roles(*DISPATCHERS))) -> dict:
+@router.post(
+    "/plans/{plan_id}/moves/preview",
+    summary="What moving one ticket to a technician (or out) would do: new ETAs "
+    "of both routes and the rules it breaks; changes nothing",
+)
+def preview(
+    plan_id: uuid.UUID, body: MoveBody, actor: Actor = Depends(require_roles(*DISPATCHERS))
+) -> dict:
     with tenant_session(actor) as db:
-        return preview_move(db, actor, plan_id, str(body.ticketId),
-                            str(body.technicianId) if body.technicianId else None)
+        return preview_move(
+            db,
+            actor,
+            plan_id,
+            str(body.ticketId),
+            str(body.technicianId) if body.technicianId else None,
+        )
 
 
-@router.post("/plans/{plan_id}/moves",
-             summary="Move one ticket to a technician (or out of the plan) before accepting")
-def move(plan_id: uuid.UUID, body: MoveBody,
-         actor: Actor = Depends(require_roles(*DISPATCHERS))) -> dict:
+@router.post(
+    "/plans/{plan_id}/moves",
+    summary="Move one ticket to a technician (or out of the plan) before accepting",
+)
+def move(
+    plan_id: uuid.UUID, body: MoveBody, actor: Actor = Depends(require_roles(*DISPATCHERS))
+) -> dict:
     with tenant_session(actor) as db:
-        result = apply_move(db, actor, plan_id, str(body.ticketId),
-                            str(body.technicianId) if body.technicianId else None)
-        return {**plan_json(get_plan(db, plan_id)), "violations": result["violations"],
-                "changed": result["changed"]}
+        result = apply_move(
+            db,
+            actor,
+            plan_id,
+            str(body.ticketId),
+            str(body.technicianId) if body.technicianId else None,
+        )
+        return {
+            **plan_json(get_plan(db, plan_id)),
+            "violations": result["violations"],
+            "changed": result["changed"],
+        }

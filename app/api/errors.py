@@ -27,18 +27,45 @@ from services.errors import (
 
 log = logging.getLogger("yantra.api")
 
-STATUS = {Invalid: 400, Unauthorized: 401, Forbidden: 403, NotFound: 404, Conflict: 409,
-          TooLarge: 413, TooManyAttempts: 429}
-CODES = {400: "invalid", 401: "unauthorized", 403: "forbidden", 404: "not_found",
-         405: "method_not_allowed", 409: "conflict", 413: "too_large",
-         415: "unsupported_media_type",
-         422: "invalid", 429: "too_many_requests"}
+STATUS = {
+    Invalid: 400,
+    Unauthorized: 401,
+    Forbidden: 403,
+    NotFound: 404,
+    Conflict: 409,
+    TooLarge: 413,
+    TooManyAttempts: 429,
+}
+CODES = {
+    400: "invalid",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid",
+    429: "too_many_requests",
+}
 
 
-def error_response(status: int, code: str, message: str, field: str | None = None,
-                   headers: dict | None = None, request_id: str | None = None) -> JSONResponse:
-    body = {"error": {"code": code, "message": message, "field": field,
-                      "requestId": request_id or request_id_var.get()}}
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    field: str | None = None,
+    headers: dict | None = None,
+    request_id: str | None = None,
+) -> JSONResponse:
+    body = {
+        "error": {
+            "code": code,
+            "message": message,
+            "field": field,
+            "requestId": request_id or request_id_var.get(),
+        }
+    }
     return JSONResponse(body, status_code=status, headers=headers)
 
 
@@ -54,8 +81,7 @@ def install_error_handlers(api: FastAPI) -> None:
         headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
         if isinstance(exc, TooManyAttempts):
             headers = {"Retry-After": str(exc.retry_after)}
-        return error_response(status, exc.code, exc.message, getattr(exc, "field", None),
-                              headers)
+        return error_response(status, exc.code, exc.message, getattr(exc, "field", None), headers)
 
     @api.exception_handler(RequestValidationError)
     async def validation_error(request: Request, exc: RequestValidationError):
@@ -70,8 +96,13 @@ def install_error_handlers(api: FastAPI) -> None:
         message = str(exc.detail)
         if exc.status_code == 413:
             message = too_large_message(request.scope)
-        return error_response(exc.status_code, CODES.get(exc.status_code, "error"),
-                              message, None, getattr(exc, "headers", None))
+        return error_response(
+            exc.status_code,
+            CODES.get(exc.status_code, "error"),
+            message,
+            None,
+            getattr(exc, "headers", None),
+        )
 
     @api.exception_handler(DBAPIError)
     async def database_refused(request: Request, exc: DBAPIError):
@@ -79,10 +110,14 @@ def install_error_handlers(api: FastAPI) -> None:
             return await unexpected(request, exc)
         # A value the database cannot store (a NUL character, a number past its column):
         # the caller's input, so a 400, logged in case a limit is missing from the API.
-        log.warning("database refused a value on %s: %s", request.url.path,
-                    str(exc.orig).splitlines()[0])
-        return error_response(400, "invalid", "A value is malformed or out of range (text "
-                              "may not contain NUL characters)")
+        log.warning(
+            "database refused a value on %s: %s", request.url.path, str(exc.orig).splitlines()[0]
+        )
+        return error_response(
+            400,
+            "invalid",
+            "A value is malformed or out of range (text may not contain NUL characters)",
+        )
 
     @api.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):
@@ -92,6 +127,10 @@ def install_error_handlers(api: FastAPI) -> None:
             log.exception("unhandled error on %s", request.url.path)
         finally:
             request_id_var.reset(token)
-        return error_response(500, "internal", "Something went wrong on our side; "
-                              "quote the request id when you report it.",
-                              headers={"x-request-id": request_id}, request_id=request_id)
+        return error_response(
+            500,
+            "internal",
+            "Something went wrong on our side; quote the request id when you report it.",
+            headers={"x-request-id": request_id},
+            request_id=request_id,
+        )

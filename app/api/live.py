@@ -44,8 +44,11 @@ def _frame(actor, ticket_id: str) -> str | None:
 @router.websocket("/ws/tickets/{tenant_id}")
 async def ticket_stream(websocket: WebSocket, tenant_id: str):
     header = websocket.headers.get("authorization", "")
-    token = header[7:] if header.lower().startswith("bearer ") else \
-        websocket.query_params.get("access_token", "")
+    token = (
+        header[7:]
+        if header.lower().startswith("bearer ")
+        else websocket.query_params.get("access_token", "")
+    )
     try:
         actor = verify_access_token(token)
     except DomainError:
@@ -56,8 +59,11 @@ async def ticket_stream(websocket: WebSocket, tenant_id: str):
         return
     mine = {str(actor.tenant_id)}
     try:
-        sub = await hub().subscribe("ticket_changed", lambda body: bool(
-            mine & {body.get("tenantId"), body.get("partnerId")}), owner=str(actor.user_id))
+        sub = await hub().subscribe(
+            "ticket_changed",
+            lambda body: bool(mine & {body.get("tenantId"), body.get("partnerId")}),
+            owner=str(actor.user_id),
+        )
     except TooManyLive as exc:  # accepted first, so the client can read why
         await websocket.accept()
         await websocket.close(code=4429, reason=exc.message[:120])
@@ -88,8 +94,7 @@ async def _forward(websocket: WebSocket, sub, actor) -> None:
                 await websocket.send_text('{"type":"resync"}')
             else:
                 key = ("ticket-frame", actor.tenant_id)  # read once per tenant, under RLS
-                frame = await run_in_threadpool(item.once, key,
-                                                partial(_frame, actor, item["id"]))
+                frame = await run_in_threadpool(item.once, key, partial(_frame, actor, item["id"]))
                 if frame:
                     await websocket.send_text(frame)
     finally:

@@ -53,11 +53,15 @@ class RequestIdMiddleware:
                 template = getattr(route, "path", None) or path
                 if not template.startswith("/api/"):  # routes of routers included under /api/v1
                     template = "/api/v1" + template
-                log.info("request", extra={
-                    "route": template, "method": scope.get("method"),
-                    "status": status_holder["status"],
-                    "durationMs": round((time.perf_counter() - started) * 1000, 1),
-                })
+                log.info(
+                    "request",
+                    extra={
+                        "route": template,
+                        "method": scope.get("method"),
+                        "status": status_holder["status"],
+                        "durationMs": round((time.perf_counter() - started) * 1000, 1),
+                    },
+                )
             request_id_var.reset(token)
             actor_var.reset(actor_token)
 
@@ -67,44 +71,50 @@ TILES = "https://tile.openstreetmap.org https://*.tile.openstreetmap.org"
 # sends (rx.call_script); the maps, framed by `srcdoc`, inherit the page's policy and are
 # inline scripts too. So scripts come from this origin or inline, never from elsewhere;
 # no plugin, no <base>, no form to another site, and no framing by other sites.
-PAGE_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
-    "style-src 'self' 'unsafe-inline'",
-    f"img-src 'self' data: blob: {TILES}",
-    "font-src 'self' data:",
-    "connect-src 'self'",
-    "frame-src 'self'",
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'self'",
-])
+PAGE_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' 'unsafe-eval'",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: blob: {TILES}",
+        "font-src 'self' data:",
+        "connect-src 'self'",
+        "frame-src 'self'",
+        "worker-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
 # Map documents served by URL run in a sandbox of their own: an opaque origin that can
 # reach neither the app's cookies nor its pages, even when opened outside the frame.
-MAP_POLICY = "; ".join([
-    "sandbox allow-scripts allow-top-navigation-by-user-activation",
-    "default-src 'self'",
-    "script-src 'self' 'unsafe-inline'",
-    "style-src 'self' 'unsafe-inline'",
-    f"img-src 'self' data: {TILES}",
-    "connect-src 'none'",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'self'",
-])
+MAP_POLICY = "; ".join(
+    [
+        "sandbox allow-scripts allow-top-navigation-by-user-activation",
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline'",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: {TILES}",
+        "connect-src 'none'",
+        "object-src 'none'",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'self'",
+    ]
+)
 # Swagger UI (/api/docs) loads its script and style from jsDelivr.
-DOCS_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
-    "img-src 'self' data: https://fastapi.tiangolo.com",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "frame-ancestors 'self'",
-])
+DOCS_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
+        "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net",
+        "img-src 'self' data: https://fastapi.tiangolo.com",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "frame-ancestors 'self'",
+    ]
+)
 MAP_PATHS = "/api/v1/geo/maps/"
 
 

@@ -60,28 +60,41 @@ class CounterBody(RoomBody):
     body: str = Field("", max_length=MAX_BODY)
 
 
-@router.get("/rfqs/{rfq_id}/negotiation",
-            summary="The thread with one OEM: messages, counter-offers, your coach's tips, "
-                    "read receipts")
-def read_thread(rfq_id: uuid.UUID, oemId: uuid.UUID | None = Query(None),  # noqa: N803
-                after: int = Query(0, ge=0), actor: Actor = Depends(current_actor)) -> dict:
+@router.get(
+    "/rfqs/{rfq_id}/negotiation",
+    summary="The thread with one OEM: messages, counter-offers, your coach's tips, read receipts",
+)
+def read_thread(
+    rfq_id: uuid.UUID,
+    oemId: uuid.UUID | None = Query(None),  # noqa: N803
+    after: int = Query(0, ge=0),
+    actor: Actor = Depends(current_actor),
+) -> dict:
     with tenant_session(actor) as db:
         room = open_room(db, actor, rfq_id, oemId)
-        return {"rfqId": str(rfq_id), "oemId": str(room.oem_id), "side": room.side,
-                "status": room.rfq.status, "messages": thread(db, room, after)}
+        return {
+            "rfqId": str(rfq_id),
+            "oemId": str(room.oem_id),
+            "side": room.side,
+            "status": room.rfq.status,
+            "messages": thread(db, room, after),
+        }
 
 
-@router.post("/rfqs/{rfq_id}/negotiation/messages", status_code=201,
-             summary="Write a message in the thread")
+@router.post(
+    "/rfqs/{rfq_id}/negotiation/messages", status_code=201, summary="Write a message in the thread"
+)
 def write(rfq_id: uuid.UUID, body: MessageBody, actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
         return post_message(db, actor, open_room(db, actor, rfq_id, body.oemId), body.body)
 
 
-@router.post("/rfqs/{rfq_id}/negotiation/counters", status_code=201,
-             summary="Make a counter-offer: a unit price for every RFQ line, and terms")
-def counter(rfq_id: uuid.UUID, body: CounterBody,
-            actor: Actor = Depends(current_actor)) -> dict:
+@router.post(
+    "/rfqs/{rfq_id}/negotiation/counters",
+    status_code=201,
+    summary="Make a counter-offer: a unit price for every RFQ line, and terms",
+)
+def counter(rfq_id: uuid.UUID, body: CounterBody, actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
         room = open_room(db, actor, rfq_id, body.oemId)
         return post_counter(db, actor, room, body.offer, body.body)
@@ -93,11 +106,14 @@ def read(rfq_id: uuid.UUID, body: RoomBody, actor: Actor = Depends(current_actor
         return {"stamped": mark_read(db, open_room(db, actor, rfq_id, body.oemId))}
 
 
-@router.post("/rfqs/{rfq_id}/suggest-counter-offer",
-             summary="suggestCounterOffer: the coach's tip on the offer on the table, posted "
-                     "into the room for your side only")
-def suggest_counter_offer(rfq_id: uuid.UUID, body: RoomBody | None = None,
-                          actor: Actor = Depends(current_actor)) -> dict:
+@router.post(
+    "/rfqs/{rfq_id}/suggest-counter-offer",
+    summary="suggestCounterOffer: the coach's tip on the offer on the table, posted "
+    "into the room for your side only",
+)
+def suggest_counter_offer(
+    rfq_id: uuid.UUID, body: RoomBody | None = None, actor: Actor = Depends(current_actor)
+) -> dict:
     with tenant_session(actor) as db:
         room = open_room(db, actor, rfq_id, body.oemId if body else None)
         return coach.suggest(db, room)
@@ -144,11 +160,13 @@ def _handle(actor: Actor, rfq_id: uuid.UUID, oem_id: uuid.UUID | None, raw: str)
             elif kind == "coach":
                 coach.suggest(db, room)
             else:
-                return json.dumps({"type": "error",
-                                   "error": "type must be message, counter, read or coach"})
+                return json.dumps(
+                    {"type": "error", "error": "type must be message, counter, read or coach"}
+                )
     except DomainError as exc:
-        return json.dumps({"type": "error", "error": exc.message,
-                           "field": getattr(exc, "field", None)})
+        return json.dumps(
+            {"type": "error", "error": exc.message, "field": getattr(exc, "field", None)}
+        )
     return None
 
 
@@ -159,11 +177,15 @@ def _message_frame(actor: Actor, message_id: str) -> str | None:
 
 
 @live.websocket("/ws/negotiation/{rfq_id}")
-async def negotiation_stream(websocket: WebSocket, rfq_id: uuid.UUID,
-                             oemId: uuid.UUID | None = None):  # noqa: N803
+async def negotiation_stream(
+    websocket: WebSocket, rfq_id: uuid.UUID, oemId: uuid.UUID | None = None
+):  # noqa: N803
     header = websocket.headers.get("authorization", "")
-    token = header[7:] if header.lower().startswith("bearer ") else \
-        websocket.query_params.get("access_token", "")
+    token = (
+        header[7:]
+        if header.lower().startswith("bearer ")
+        else websocket.query_params.get("access_token", "")
+    )
     try:
         actor = verify_access_token(token)
 
@@ -173,13 +195,17 @@ async def negotiation_stream(websocket: WebSocket, rfq_id: uuid.UUID,
 
         room = await run_in_threadpool(enter)
     except DomainError as exc:
-        await websocket.close(code=4403 if exc.code != "unauthorized" else 4401,
-                              reason=exc.message[:120])
+        await websocket.close(
+            code=4403 if exc.code != "unauthorized" else 4401, reason=exc.message[:120]
+        )
         return
     rfq, oem = str(rfq_id), str(room.oem_id)
     try:
-        sub = await hub().subscribe("negotiation_changed", lambda body: (
-            body.get("rfqId") == rfq and body.get("oemId") == oem), owner=str(actor.user_id))
+        sub = await hub().subscribe(
+            "negotiation_changed",
+            lambda body: body.get("rfqId") == rfq and body.get("oemId") == oem,
+            owner=str(actor.user_id),
+        )
     except TooManyLive as exc:  # accepted first, so the client can read why
         await websocket.accept()
         await websocket.close(code=4429, reason=exc.message[:120])
@@ -187,8 +213,9 @@ async def negotiation_stream(websocket: WebSocket, rfq_id: uuid.UUID,
     async with sub:
         await websocket.accept()
         try:
-            await websocket.send_text(json.dumps({"type": "hello", "rfqId": rfq, "oemId": oem,
-                                                  "side": room.side}))
+            await websocket.send_text(
+                json.dumps({"type": "hello", "rfqId": rfq, "oemId": oem, "side": room.side})
+            )
             receiver = asyncio.create_task(_receive(websocket, actor, rfq_id, oemId))
             # Its end (the client leaving) is the answer; its exception needs no log.
             receiver.add_done_callback(lambda t: t.cancelled() or t.exception())
@@ -202,8 +229,9 @@ async def negotiation_stream(websocket: WebSocket, rfq_id: uuid.UUID,
             log.info("negotiation stream closed: %s", exc)
 
 
-async def _receive(websocket: WebSocket, actor: Actor, rfq_id: uuid.UUID,
-                   oem_id: uuid.UUID | None) -> None:
+async def _receive(
+    websocket: WebSocket, actor: Actor, rfq_id: uuid.UUID, oem_id: uuid.UUID | None
+) -> None:
     while True:
         raw = await websocket.receive_text()
         answer = await run_in_threadpool(_handle, actor, rfq_id, oem_id, raw)
@@ -223,7 +251,10 @@ async def _forward(websocket: WebSocket, sub, actor: Actor, receiver: asyncio.Ta
         elif item.get("kind") == "read":
             await websocket.send_text(json.dumps({"type": "read", "side": item["side"]}))
         else:  # read once per tenant, under RLS: None is a coach tip for the other side
-            frame = await run_in_threadpool(item.once, ("message-frame", actor.tenant_id),
-                                            partial(_message_frame, actor, item["id"]))
+            frame = await run_in_threadpool(
+                item.once,
+                ("message-frame", actor.tenant_id),
+                partial(_message_frame, actor, item["id"]),
+            )
             if frame:
                 await websocket.send_text(frame)

@@ -44,12 +44,14 @@ class MoveBody(BaseModel):
     note: str = Field("", max_length=2000)
 
 
-@router.post("/rfqs/{rfq_id}/award", status_code=201,
-             summary="Award the RFQ to a quote: contract, purchase order and order")
+@router.post(
+    "/rfqs/{rfq_id}/award",
+    status_code=201,
+    summary="Award the RFQ to a quote: contract, purchase order and order",
+)
 def award(rfq_id: uuid.UUID, body: AwardBody, actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
-        return award_quote(db, actor, rfq_id, Award(body.quoteId, body.slaTier,
-                                                    body.facilityId))
+        return award_quote(db, actor, rfq_id, Award(body.quoteId, body.slaTier, body.facilityId))
 
 
 @router.get("/orders", summary="Orders you placed (buyers) or fulfil (OEMs), newest first")
@@ -64,23 +66,31 @@ def order(order_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
         return order_json(db, get_order(db, order_id))
 
 
-@router.post("/orders/{order_id}/status",
-             summary="Move an order: shipped (seller, with serials), delivered or installed "
-                     "(buyer; installed registers the devices), cancelled (buyer)")
+@router.post(
+    "/orders/{order_id}/status",
+    summary="Move an order: shipped (seller, with serials), delivered or installed "
+    "(buyer; installed registers the devices), cancelled (buyer)",
+)
 def move(order_id: uuid.UUID, body: MoveBody, actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
-        return order_json(db, move_order(db, actor, order_id, body.status, body.serials,
-                                         body.note))
+        return order_json(db, move_order(db, actor, order_id, body.status, body.serials, body.note))
 
 
-@router.get("/purchase-orders/{po_id}.pdf", summary="The purchase order as a PDF",
-            response_class=Response)
+@router.get(
+    "/purchase-orders/{po_id}.pdf", summary="The purchase order as a PDF", response_class=Response
+)
 def purchase_order_pdf(po_id: uuid.UUID, actor: Actor = Depends(download_actor)) -> Response:
     with tenant_session(actor) as db:
         po = get_po(db, po_id)
         names = directory(db)
-        pdf = render_po(po, db.get(Contract, po.contract_id),
-                        names.get(po.tenant_id, ("", ""))[0],
-                        names.get(po.seller_tenant_id, ("", ""))[0])
-    return Response(pdf, media_type="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{po.label}.pdf"'})
+        pdf = render_po(
+            po,
+            db.get(Contract, po.contract_id),
+            names.get(po.tenant_id, ("", ""))[0],
+            names.get(po.seller_tenant_id, ("", ""))[0],
+        )
+    return Response(
+        pdf,
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{po.label}.pdf"'},
+    )

@@ -23,14 +23,22 @@ class ReserveBody(BaseModel):
     qty: int = Field(1, ge=1, le=1000)
 
 
-@router.post("/reserve", status_code=201,
-             summary="Hold parts at a hub for a ticket (409 when stock is short)")
+@router.post(
+    "/reserve",
+    status_code=201,
+    summary="Hold parts at a hub for a ticket (409 when stock is short)",
+)
 def reserve(body: ReserveBody, actor: Actor = Depends(require_roles(*SERVICE_TEAM))) -> dict:
     with tenant_session(actor) as db:
         held = reserve_parts(db, actor, body.ticketId, body.partCode, body.hubId, body.qty)
-        return {"reservationId": str(held.id), "ticketId": str(held.ticket_id),
-                "partCode": body.partCode, "hubId": str(held.area_id), "qty": held.qty,
-                "status": held.status}
+        return {
+            "reservationId": str(held.id),
+            "ticketId": str(held.ticket_id),
+            "partCode": body.partCode,
+            "hubId": str(held.area_id),
+            "qty": held.qty,
+            "status": held.status,
+        }
 
 
 @router.get("/stock/{hub_id}", summary="Parts on hand, reserved and free at one of your hubs")

@@ -43,15 +43,24 @@ class Location(BaseModel):
 class ValidateBody(BaseModel):
     """Proof that the label was scanned (one of qrPayload or scanToken) and where."""
 
-    model_config = ConfigDict(json_schema_extra={"anyOf": [
-        {"required": ["qrPayload"], "properties": {"qrPayload": {"type": "string"}}},
-        {"required": ["scanToken"], "properties": {"scanToken": {"type": "string"}}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["qrPayload"], "properties": {"qrPayload": {"type": "string"}}},
+                {"required": ["scanToken"], "properties": {"scanToken": {"type": "string"}}},
+            ]
+        }
+    )
 
-    qrPayload: str | None = Field(None, min_length=1, max_length=2000,
-                                  description="The label's content, as scanned")
-    scanToken: str | None = Field(None, min_length=1, max_length=200,
-                                  description="The scanToken POST /qr/scan returned to you "
-                                              "(valid 10 minutes, for you only)")
+    qrPayload: str | None = Field(
+        None, min_length=1, max_length=2000, description="The label's content, as scanned"
+    )
+    scanToken: str | None = Field(
+        None,
+        min_length=1,
+        max_length=200,
+        description="The scanToken POST /qr/scan returned to you (valid 10 minutes, for you only)",
+    )
     qrId: uuid.UUID | None = Field(None, description="Optional; must be the scanned label")
     scanLocation: Location
 
@@ -60,8 +69,11 @@ class ValidateBody(BaseModel):
 def generate(body: GenerateBody, actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
         label = reissue_label(db, actor, body.deviceId)
-    return {"qrId": str(label.id), "qrCode": base64.b64encode(qr_png(label.payload)).decode(),
-            "qrPayload": label.payload}
+    return {
+        "qrId": str(label.id),
+        "qrCode": base64.b64encode(qr_png(label.payload)).decode(),
+        "qrPayload": label.payload,
+    }
 
 
 @router.post("/scan", summary="The device behind a scanned label")
@@ -75,8 +87,11 @@ def scan_label(body: ScanBody, actor: Actor = Depends(current_actor)) -> dict:
         raise
 
 
-@router.post("/validate", summary="Confirm a scanned label was deployed at its facility "
-                                  "(technicians and service managers)")
+@router.post(
+    "/validate",
+    summary="Confirm a scanned label was deployed at its facility "
+    "(technicians and service managers)",
+)
 def validate(body: ValidateBody, actor: Actor = Depends(require_roles(*INSTALLERS))) -> dict:
     try:
         qr_id = scanned_label(actor, body.qrPayload, body.scanToken, body.qrId)
@@ -85,5 +100,4 @@ def validate(body: ValidateBody, actor: Actor = Depends(require_roles(*INSTALLER
             log_refused_scan(db, actor, f"deployment proof refused: {exc.message}")
         raise
     with tenant_session(actor) as db:
-        return validate_deployment(db, actor, qr_id, body.scanLocation.lat,
-                                   body.scanLocation.lng)
+        return validate_deployment(db, actor, qr_id, body.scanLocation.lat, body.scanLocation.lng)

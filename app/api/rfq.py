@@ -58,7 +58,8 @@ class RfqBody(BaseModel):
     requiredBy: date | None = None
     terms: str = Field("", max_length=10_000)
     oemIds: list[uuid.UUID] | None = Field(
-        default=None, description="leave out to ask every OEM of these SKUs")
+        default=None, description="leave out to ask every OEM of these SKUs"
+    )
     facilityId: uuid.UUID | None = None
     draft: bool = Field(default=False, description="true keeps it a draft; open it later")
 
@@ -91,10 +92,18 @@ class QuoteBody(BaseModel):
 
 @router.post("", status_code=201, summary="Raise an RFQ (opened to OEMs unless draft)")
 def create(body: RfqBody, actor: Actor = Depends(current_actor)) -> dict:
-    cmd = NewRfq(items=[RfqLine(i.sku, i.qty) for i in body.items], expires_at=body.expiresAt,
-                 title=body.title, delivery_pincode=body.deliveryPincode,
-                 required_by=body.requiredBy, terms=body.terms, oem_ids=body.oemIds,
-                 facility_id=body.facilityId, buyer_id=body.buyerId, publish=not body.draft)
+    cmd = NewRfq(
+        items=[RfqLine(i.sku, i.qty) for i in body.items],
+        expires_at=body.expiresAt,
+        title=body.title,
+        delivery_pincode=body.deliveryPincode,
+        required_by=body.requiredBy,
+        terms=body.terms,
+        oem_ids=body.oemIds,
+        facility_id=body.facilityId,
+        buyer_id=body.buyerId,
+        publish=not body.draft,
+    )
     with tenant_session(actor) as db:
         rfq = create_rfq(db, actor, cmd)
     if rfq.status == "open":
@@ -103,9 +112,12 @@ def create(body: RfqBody, actor: Actor = Depends(current_actor)) -> dict:
 
 
 @router.get("", summary="Your RFQs (buyers) or the RFQs sent to you (OEMs), newest first")
-def list_(status: str | None = Query(None, max_length=20),
-          limit: int = page_limit(100, 500), offset: int = page_offset(),
-          actor: Actor = Depends(current_actor)) -> dict:
+def list_(
+    status: str | None = Query(None, max_length=20),
+    limit: int = page_limit(100, 500),
+    offset: int = page_offset(),
+    actor: Actor = Depends(current_actor),
+) -> dict:
     if status is not None and status not in RFQ_STATUSES:
         raise Invalid("status", f"must be one of {', '.join(RFQ_STATUSES)}")
     with tenant_session(actor) as db:
@@ -127,31 +139,42 @@ def open_(rfq_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
 
 
 @router.post("/{rfq_id}/cancel", summary="Cancel a draft, open or negotiating RFQ")
-def cancel(rfq_id: uuid.UUID, body: CancelBody | None = None,
-           actor: Actor = Depends(current_actor)) -> dict:
+def cancel(
+    rfq_id: uuid.UUID, body: CancelBody | None = None, actor: Actor = Depends(current_actor)
+) -> dict:
     with tenant_session(actor) as db:
         rfq = cancel_rfq(db, actor, rfq_id, body.reason if body else "")
     return {"rfqId": str(rfq.id), "status": rfq.status}
 
 
-@router.post("/{rfq_id}/quotes", status_code=201,
-             summary="Quote on an RFQ sent to you, or revise your quote")
+@router.post(
+    "/{rfq_id}/quotes", status_code=201, summary="Quote on an RFQ sent to you, or revise your quote"
+)
 def quote(rfq_id: uuid.UUID, body: QuoteBody, actor: Actor = Depends(current_actor)) -> dict:
     terms = QuoteTerms(
         lines=[QuoteLine(x.item, x.unitPricePaise, x.discountPct, x.gstRate) for x in body.lines],
-        valid_until=body.validUntil, discount_pct=body.discountPct,
-        lead_time_days=body.leadTimeDays, warranty_years=body.warrantyYears,
-        cmc_years=body.cmcYears, cmc_annual_paise=body.cmcAnnualPaise, notes=body.notes)
+        valid_until=body.validUntil,
+        discount_pct=body.discountPct,
+        lead_time_days=body.leadTimeDays,
+        warranty_years=body.warrantyYears,
+        cmc_years=body.cmcYears,
+        cmc_annual_paise=body.cmcAnnualPaise,
+        notes=body.notes,
+    )
     with tenant_session(actor) as db:
         saved = submit_quote(db, actor, rfq_id, terms)
-    return {"quoteId": str(saved.id), "revision": saved.revision, "status": saved.status,
-            "totalPaise": saved.tco_paise}
+    return {
+        "quoteId": str(saved.id),
+        "revision": saved.revision,
+        "status": saved.status,
+        "totalPaise": saved.tco_paise,
+    }
 
 
-@router.get("/{rfq_id}/quotes",
-            summary="Quotes on an RFQ: the buyer's comparison, or an OEM's own quote")
-def quotes(rfq_id: uuid.UUID, history: bool = False,
-           actor: Actor = Depends(current_actor)) -> dict:
+@router.get(
+    "/{rfq_id}/quotes", summary="Quotes on an RFQ: the buyer's comparison, or an OEM's own quote"
+)
+def quotes(rfq_id: uuid.UUID, history: bool = False, actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
         return quotes_view(db, actor, rfq_id, history)
 

@@ -27,20 +27,36 @@ def _check_origin(request: Request) -> None:
 
 
 def set_session_cookie(response: Response, request: Request, session_id: str) -> None:
-    response.set_cookie(SESSION_COOKIE, session_id, httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", path="/")
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_id,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
 
 
-@router.post("/auth/session", summary="Sign in from the browser: sets the session cookie",
-             responses={400: {"description": "E-mail or password missing"},
-                        401: {"description": "Wrong e-mail or password"},
-                        403: {"description": "Posted from another site"},
-                        429: {"description": "Too many failed sign-ins from this account "
-                                             "or address: wait `Retry-After` seconds"}})
-def sign_in(request: Request, response: Response,
-            email: str = Form(..., min_length=1, max_length=254),
-            password: str = Form(..., min_length=1, max_length=MAX_PASSWORD),
-            next: str = Form("/", max_length=500)) -> dict:  # noqa: A002
+@router.post(
+    "/auth/session",
+    summary="Sign in from the browser: sets the session cookie",
+    responses={
+        400: {"description": "E-mail or password missing"},
+        401: {"description": "Wrong e-mail or password"},
+        403: {"description": "Posted from another site"},
+        429: {
+            "description": "Too many failed sign-ins from this account "
+            "or address: wait `Retry-After` seconds"
+        },
+    },
+)
+def sign_in(
+    request: Request,
+    response: Response,
+    email: str = Form(..., min_length=1, max_length=254),
+    password: str = Form(..., min_length=1, max_length=MAX_PASSWORD),
+    next: str = Form("/", max_length=500),
+) -> dict:  # noqa: A002
     """Checks the password, opens a browser session and answers with the page to open.
     The session id travels only in the Set-Cookie header."""
     _check_origin(request)
@@ -50,8 +66,12 @@ def sign_in(request: Request, response: Response,
     return {"next": next if _LOCAL_PATH.match(next) else "/"}
 
 
-@router.delete("/auth/session", status_code=204, summary="Sign out: ends the browser session",
-               responses={403: {"description": "Sent from another site"}})
+@router.delete(
+    "/auth/session",
+    status_code=204,
+    summary="Sign out: ends the browser session",
+    responses={403: {"description": "Sent from another site"}},
+)
 def sign_out(request: Request) -> Response:
     """Ends the session named by the cookie (if it is still live) and clears the cookie."""
     _check_origin(request)
@@ -60,6 +80,11 @@ def sign_out(request: Request) -> Response:
     if actor is not None:
         identity.end_session(actor, session_id)
     response = Response(status_code=204)
-    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="strict",
-                           secure=request.url.scheme == "https")
+    response.delete_cookie(
+        SESSION_COOKIE,
+        path="/",
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+    )
     return response

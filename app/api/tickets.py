@@ -37,18 +37,27 @@ class CommentBody(BaseModel):
 @router.post("", status_code=201, summary="Open a ticket on a device")
 def open_(body: OpenBody, actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
-        ticket = open_ticket(db, actor, body.deviceId, body.priority, body.errorCode,
-                             body.description, body.source)
+        ticket = open_ticket(
+            db, actor, body.deviceId, body.priority, body.errorCode, body.description, body.source
+        )
     return {"ticketId": str(ticket.id), "number": ticket.number}
 
 
 @router.get("", summary="Tickets you can see, most urgent first")
-def list_(status: str | None = Query(None, max_length=20), priority: str | None = Query(None, pattern="^P[1-4]$"),
-          city: str | None = Query(None, max_length=120), open_only: bool = True,
-          limit: int = page_limit(200, 1000), actor: Actor = Depends(current_actor)) -> dict:
+def list_(
+    status: str | None = Query(None, max_length=20),
+    priority: str | None = Query(None, pattern="^P[1-4]$"),
+    city: str | None = Query(None, max_length=120),
+    open_only: bool = True,
+    limit: int = page_limit(200, 1000),
+    actor: Actor = Depends(current_actor),
+) -> dict:
     with tenant_session(actor) as db:
-        return {"tickets": board.list_tickets(db, status=status, priority=priority, city=city,
-                                              open_only=open_only, limit=limit)}
+        return {
+            "tickets": board.list_tickets(
+                db, status=status, priority=priority, city=city, open_only=open_only, limit=limit
+            )
+        }
 
 
 @router.get("/{ticket_id}", summary="A ticket with its history and SLA deadlines")
@@ -75,9 +84,12 @@ contracts = APIRouter(prefix="/contracts", tags=["tickets"])
 
 
 @contracts.get("/{contract_id}/statement", summary="Penalties of a contract for one month")
-def statement(contract_id: uuid.UUID, month: str = Query(..., pattern=r"^[0-9]{4}-[0-9]{2}$",
-                                                    description="YYYY-MM"),
-              actor: Actor = Depends(current_actor)) -> dict:
+def statement(
+    contract_id: uuid.UUID,
+    month: str = Query(..., pattern=r"^[0-9]{4}-[0-9]{2}$", description="YYYY-MM"),
+    actor: Actor = Depends(current_actor),
+) -> dict:
     from services.tickets.statements import monthly_statement
+
     with tenant_session(actor) as db:
         return monthly_statement(db, contract_id, month)

@@ -20,8 +20,10 @@ from services.uploads import MULTIPART_SLACK, PHOTO_BYTES, body_limit, megabytes
 
 REFLEX_UPLOAD_PATH = "/_upload"
 # The page handlers that take files, by method name, and the largest file each accepts.
-PAGE_UPLOADS = {"post_comment": PHOTO_BYTES, "upload": max(CATALOG_BYTES, DEVICE_FILE_BYTES,
-                                                           DIRECTORY_BYTES)}
+PAGE_UPLOADS = {
+    "post_comment": PHOTO_BYTES,
+    "upload": max(CATALOG_BYTES, DEVICE_FILE_BYTES, DIRECTORY_BYTES),
+}
 
 
 def page_upload_limit(handler: str) -> int:
@@ -50,5 +52,7 @@ def too_large_message(scope: Scope) -> str:
     limit = scope.get(MAX_BODY_SIZE_SCOPE_KEY)
     if not limit or limit <= MULTIPART_SLACK:
         return "The request is too large"
-    return (f"The upload is too large: this accepts a file of at most "
-            f"{megabytes(limit - MULTIPART_SLACK)}; send a smaller one or split it")
+    return (
+        f"The upload is too large: this accepts a file of at most "
+        f"{megabytes(limit - MULTIPART_SLACK)}; send a smaller one or split it"
+    )

@@ -21,8 +21,9 @@ from services.audit.models import AuditEntry
 GENESIS = "0" * 64
 
 
-def record(db: Session, actor: Actor, action: str, entity: str, entity_id: object,
-           summary: str = "") -> None:
+def record(
+    db: Session, actor: Actor, action: str, entity: str, entity_id: object, summary: str = ""
+) -> None:
     """Append one entry in the caller's transaction. `summary` must carry no patient data."""
     db.add(
         AuditEntry(
@@ -50,9 +51,17 @@ def canonical(entry: AuditEntry) -> str:
     version 1 joined them with '|'."""
     created = entry.created_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     fields = [
-        str(entry.seq), str(entry.id), str(entry.tenant_id or ""), str(entry.actor_id or ""),
-        entry.actor_label, entry.action, entry.entity, entry.entity_id, entry.summary,
-        created, entry.prev_hash,
+        str(entry.seq),
+        str(entry.id),
+        str(entry.tenant_id or ""),
+        str(entry.actor_id or ""),
+        entry.actor_label,
+        entry.action,
+        entry.entity,
+        entry.entity_id,
+        entry.summary,
+        created,
+        entry.prev_hash,
     ]
     if entry.hash_version == 1:
         return "|".join(fields)
@@ -74,9 +83,14 @@ def verify_chain(db: Session, batch: int = 5000) -> ChainReport:
     """Walk the whole chain (owner session) and report the first tampered entry."""
     expected_prev, expected_seq, checked, last_seq = GENESIS, 1, 0, 0
     while True:
-        rows = list(db.exec(
-            select(AuditEntry).where(AuditEntry.seq > last_seq).order_by(AuditEntry.seq).limit(batch)
-        ))
+        rows = list(
+            db.exec(
+                select(AuditEntry)
+                .where(AuditEntry.seq > last_seq)
+                .order_by(AuditEntry.seq)
+                .limit(batch)
+            )
+        )
         if not rows:
             return ChainReport(checked, None, "intact")
         for entry in rows:

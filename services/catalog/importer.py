@@ -46,10 +46,17 @@ BATCH = 2000
 REQUIRED = ("code", "name", "category", "risk_class", "list_price_inr")
 OPTIONAL = ("gst_rate", "description", "datasheet_url", "attributes")
 # Which CSV column an Invalid from the shared field checks points at.
-_COLUMN_OF = {"code": "code", "name": "name", "category": "category", "imdrClass": "risk_class",
-              "listPriceInr": "list_price_inr", "gstRate": "gst_rate",
-              "description": "description", "datasheetUrl": "datasheet_url",
-              "attrs": "attributes"}
+_COLUMN_OF = {
+    "code": "code",
+    "name": "name",
+    "category": "category",
+    "imdrClass": "risk_class",
+    "listPriceInr": "list_price_inr",
+    "gstRate": "gst_rate",
+    "description": "description",
+    "datasheetUrl": "datasheet_url",
+    "attrs": "attributes",
+}
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
@@ -66,8 +73,14 @@ class ImportReport:
         return len({e["line"] for e in self.errors})
 
     def as_json(self) -> dict[str, Any]:
-        return {"rows": self.rows, "created": self.created, "updated": self.updated,
-                "unchanged": self.unchanged, "failed": self.failed, "errors": self.errors[:1000]}
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "failed": self.failed,
+            "errors": self.errors[:1000],
+        }
 
 
 def _attr_value(raw: str) -> Any:
@@ -106,7 +119,8 @@ def parse_row(row: dict[str, str]) -> dict[str, Any]:
             raise Invalid(next(k for k, v in _COLUMN_OF.items() if v == column), "is required")
     gst = (row.get("gst_rate") or "").strip() or "12"
     return {
-        "code": rules.check_code(row["code"]), "name": rules.check_name(row["name"]),
+        "code": rules.check_code(row["code"]),
+        "name": rules.check_name(row["name"]),
         "category": rules.check_category(row["category"]),
         "imdr_class": rules.check_risk_class(row["risk_class"]),
         "list_price_paise": rules.list_price_paise(row["list_price_inr"]),
@@ -131,8 +145,11 @@ def _reader(data: bytes) -> csv.DictReader:
     if missing:
         raise Invalid("file", f"the header lacks the column(s) {', '.join(missing)}")
     if unknown:
-        raise Invalid("file", f"unknown column(s) {', '.join(unknown)}; the columns are "
-                              f"{', '.join(REQUIRED + OPTIONAL)}")
+        raise Invalid(
+            "file",
+            f"unknown column(s) {', '.join(unknown)}; the columns are "
+            f"{', '.join(REQUIRED + OPTIONAL)}",
+        )
     reader.fieldnames = header
     return reader
 
@@ -149,18 +166,36 @@ def read_rows(data: bytes, report: ImportReport) -> list[dict[str, Any]]:
         if report.rows > MAX_ROWS:
             raise Invalid("file", f"has more than {MAX_ROWS:,} rows; split it")
         if None in row:
-            report.errors.append({"line": start, "column": "", "code": row.get("code", ""),
-                                  "reason": "has more cells than the header"})
+            report.errors.append(
+                {
+                    "line": start,
+                    "column": "",
+                    "code": row.get("code", ""),
+                    "reason": "has more cells than the header",
+                }
+            )
             continue
         try:
             sku = parse_row(row)
         except Invalid as exc:
-            report.errors.append({"line": start, "column": _COLUMN_OF.get(exc.field, exc.field),
-                                  "code": (row.get("code") or "").strip(), "reason": exc.reason})
+            report.errors.append(
+                {
+                    "line": start,
+                    "column": _COLUMN_OF.get(exc.field, exc.field),
+                    "code": (row.get("code") or "").strip(),
+                    "reason": exc.reason,
+                }
+            )
             continue
         if sku["code"] in first_line:
-            report.errors.append({"line": start, "column": "code", "code": sku["code"],
-                                  "reason": f"repeats the code of line {first_line[sku['code']]}"})
+            report.errors.append(
+                {
+                    "line": start,
+                    "column": "code",
+                    "code": sku["code"],
+                    "reason": f"repeats the code of line {first_line[sku['code']]}",
+                }
+            )
             continue
         first_line[sku["code"]] = start
         good.append(sku)
@@ -176,8 +211,10 @@ def upsert_skus(db: Session, tenant_id: UUID, skus: list[dict[str, Any]]) -> tup
     what is stored are left alone. Returns (created, updated)."""
     created = updated = 0
     for start in range(0, len(skus), BATCH):
-        chunk = [{**s, "gst_rate": str(s["gst_rate"])} for s in skus[start:start + BATCH]]
-        flags = db.execute(text(f"""
+        chunk = [{**s, "gst_rate": str(s["gst_rate"])} for s in skus[start : start + BATCH]]
+        flags = (
+            db.execute(
+                text(f"""
             INSERT INTO sku AS s (tenant_id, code, name, category, imdr_class, list_price_paise,
                    gst_rate, attrs, description, datasheet_url, is_active)
             SELECT :tenant, r.code, r.name, r.category, r.imdr_class, r.list_price_paise,
@@ -195,7 +232,11 @@ def upsert_skus(db: Session, tenant_id: UUID, skus: list[dict[str, Any]]) -> tup
                     EXCLUDED.list_price_paise, EXCLUDED.gst_rate, EXCLUDED.attrs,
                     EXCLUDED.description, EXCLUDED.datasheet_url, true)
             RETURNING xmax = 0"""),
-            {"tenant": tenant_id, "rows": json.dumps(chunk, default=str)}).scalars().all()
+                {"tenant": tenant_id, "rows": json.dumps(chunk, default=str)},
+            )
+            .scalars()
+            .all()
+        )
         created += sum(flags)
         updated += len(flags) - sum(flags)
     return created, updated
@@ -210,11 +251,21 @@ def import_catalog(db: Session, actor: Actor, data: bytes) -> ImportReport:
     good = read_rows(data, report)
     report.created, report.updated = upsert_skus(db, actor.tenant_id, good)
     report.unchanged = len(good) - report.created - report.updated
-    audit.record(db, actor, "sku.import", "sku", "*",
-                 f"CSV import: {report.created} added, {report.updated} updated, "
-                 f"{report.failed} refused")
+    audit.record(
+        db,
+        actor,
+        "sku.import",
+        "sku",
+        "*",
+        f"CSV import: {report.created} added, {report.updated} updated, {report.failed} refused",
+    )
     if report.created or report.updated:
-        emit(db, actor, "CatalogUpdated", "sku", "*",
-             {"created": report.created, "updated": report.updated})
+        emit(
+            db,
+            actor,
+            "CatalogUpdated",
+            "sku",
+            "*",
+            {"created": report.created, "updated": report.updated},
+        )
     return report
-

@@ -27,8 +27,11 @@ PRICE_BANDS = (
 
 def price_band(paise: int) -> str:
     """The facet band of a list price in paise."""
-    return next(key for key, _label, low, high in PRICE_BANDS
-                if paise >= low and (high is None or paise < high))
+    return next(
+        key
+        for key, _label, low, high in PRICE_BANDS
+        if paise >= low and (high is None or paise < high)
+    )
 
 
 class Sku(SQLModel, table=True):
@@ -46,8 +49,7 @@ class Sku(SQLModel, table=True):
         default=Decimal("12.00"), sa_column=Column(Numeric(5, 2), nullable=False)
     )
     attrs: dict[str, Any] = jsonb_field()
-    description: str = Field(default="", sa_column=Column(Text, nullable=False,
-                                                          server_default=""))
+    description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     datasheet_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     is_active: bool = Field(default=True)
     created_at: datetime = timestamp_field()

@@ -25,8 +25,10 @@ _CATEGORIES = {name.lower(): name for name in CATEGORY_RISK}
 def check_code(code: Any) -> str:
     value = str(code or "").strip().upper()
     if not CODE.match(value):
-        raise Invalid("code", "is required: up to 64 letters, digits and . _ / - "
-                              "(starting with a letter or digit)")
+        raise Invalid(
+            "code",
+            "is required: up to 64 letters, digits and . _ / - (starting with a letter or digit)",
+        )
     return value
 
 

@@ -73,8 +73,12 @@ class SearchPage:
     has_next_page: bool
 
     def as_json(self) -> dict[str, Any]:
-        return {"items": self.items, "facets": self.facets, "total": self.total,
-                "pageInfo": {"endCursor": self.end_cursor, "hasNextPage": self.has_next_page}}
+        return {
+            "items": self.items,
+            "facets": self.facets,
+            "total": self.total,
+            "pageInfo": {"endCursor": self.end_cursor, "hasNextPage": self.has_next_page},
+        }
 
 
 def _expansion_sql() -> str:
@@ -109,15 +113,23 @@ def text_query(db: Session, q: str) -> str:
         # One letter as a prefix would match half the catalog; it must be a whole word.
         typed_word = _quoted(word) + (":*" if len(word) > 1 else "")
         alternatives = [typed_word, *(_quoted(c) for c in close.get(word, []))]
-        terms.append(alternatives[0] if len(alternatives) == 1
-                     else "(" + " | ".join(alternatives) + ")")
+        terms.append(
+            alternatives[0] if len(alternatives) == 1 else "(" + " | ".join(alternatives) + ")"
+        )
     return " & ".join(terms)
 
 
 def _search_key(q: str, filters: Filters) -> str:
     """A short fingerprint of what was searched, carried in cursors."""
-    raw = json.dumps([q, filters.categories, filters.risk_classes,
-                      [str(i) for i in filters.oem_ids], filters.price_bands])
+    raw = json.dumps(
+        [
+            q,
+            filters.categories,
+            filters.risk_classes,
+            [str(i) for i in filters.oem_ids],
+            filters.price_bands,
+        ]
+    )
     return hashlib.sha256(raw.encode()).hexdigest()[:12]
 
 
@@ -161,8 +173,12 @@ def _flags(filters: Filters, cat: str, risk: str, oem: str, band: str) -> dict[s
 
 
 def _filter_params(filters: Filters) -> dict[str, Any]:
-    return {"cats": list(filters.categories), "risks": list(filters.risk_classes),
-            "oems": list(filters.oem_ids), "bands": list(filters.price_bands)}
+    return {
+        "cats": list(filters.categories),
+        "risks": list(filters.risk_classes),
+        "oems": list(filters.oem_ids),
+        "bands": list(filters.price_bands),
+    }
 
 
 _FACETS = """
@@ -199,23 +215,35 @@ g AS (SELECT category, imdr_class, oem_id, price_band AS band, active_skus AS n
         FROM sku_facet_count WHERE active_skus > 0)"""
 
 
-def _statement(q: str, tsq: str, filters: Filters, browsing: bool,
-               after_key: list[Any] | None) -> tuple[str, dict]:
+def _statement(
+    q: str, tsq: str, filters: Filters, browsing: bool, after_key: list[Any] | None
+) -> tuple[str, dict]:
     """The one statement giving the page's sort keys, the facets and the total."""
-    group_flags = _flags(filters, "category", "imdr_class", "oem_id",
-                         "band = ANY(CAST(:bands AS text[]))")
+    group_flags = _flags(
+        filters, "category", "imdr_class", "oem_id", "band = ANY(CAST(:bands AS text[]))"
+    )
     params: dict[str, Any] = {}
     if browsing:
         source, alias = _BROWSE, "s"
-        page_flags = _flags(filters, "s.category", "s.imdr_class", "s.tenant_id",
-                            _band_condition("s.list_price_paise", filters.price_bands))
+        page_flags = _flags(
+            filters,
+            "s.category",
+            "s.imdr_class",
+            "s.tenant_id",
+            _band_condition("s.list_price_paise", filters.price_bands),
+        )
         sort, order = "(s.category, s.name, s.id)", "s.category, s.name, s.id"
         key_types, score = ("text", "text", "uuid"), "0::float8"
         page_from = "sku s WHERE s.is_active"
     else:
         source, alias = _MATCHES, "m"
-        page_flags = _flags(filters, "m.category", "m.imdr_class", "m.oem_id",
-                            "m.band = ANY(CAST(:bands AS text[]))")
+        page_flags = _flags(
+            filters,
+            "m.category",
+            "m.imdr_class",
+            "m.oem_id",
+            "m.band = ANY(CAST(:bands AS text[]))",
+        )
         sort, order = "(-m.score, m.name, m.id)", "m.score DESC, m.name, m.id"
         key_types, score = ("float8", "text", "uuid"), "m.score"
         page_from = "m WHERE true"
@@ -239,12 +267,17 @@ SELECT
     return sql, params
 
 
-def _facets(rows: list[dict], filters: Filters, names: dict[uuid.UUID, tuple[str, str]]
-            ) -> dict[str, list[dict[str, Any]]]:
+def _facets(
+    rows: list[dict], filters: Filters, names: dict[uuid.UUID, tuple[str, str]]
+) -> dict[str, list[dict[str, Any]]]:
     """Grouped counts as facet lists, largest first; a selected value stays listed (with
     its count, maybe 0) so it can be unticked."""
     out: dict[str, dict[str, dict[str, Any]]] = {
-        "category": {}, "riskClass": {}, "oem": {}, "priceBand": {}}
+        "category": {},
+        "riskClass": {},
+        "oem": {},
+        "priceBand": {},
+    }
     labels = {key: label for key, label, *_ in PRICE_BANDS}
     for r in rows:
         if r["by_cat"]:
@@ -259,12 +292,17 @@ def _facets(rows: list[dict], filters: Filters, names: dict[uuid.UUID, tuple[str
             facet, value, label, count = "priceBand", r["band"], labels[r["band"]], r["n_band"]
         if count:
             out[facet][value] = {"value": value, "label": label, "count": count}
-    selected = {"category": filters.categories, "riskClass": filters.risk_classes,
-                "oem": [str(i) for i in filters.oem_ids], "priceBand": filters.price_bands}
+    selected = {
+        "category": filters.categories,
+        "riskClass": filters.risk_classes,
+        "oem": [str(i) for i in filters.oem_ids],
+        "priceBand": filters.price_bands,
+    }
     for facet, values in selected.items():
         for value in values:
-            out[facet].setdefault(value, {"value": value, "label": _label(
-                facet, value, labels, names), "count": 0})
+            out[facet].setdefault(
+                value, {"value": value, "label": _label(facet, value, labels, names), "count": 0}
+            )
     return {facet: _ordered(facet, list(entries.values())) for facet, entries in out.items()}
 
 
@@ -287,8 +325,13 @@ def _ordered(facet: str, entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(entries, key=lambda e: (-e["count"], e["label"]))
 
 
-def search_skus(db: Session, q: str | None = None, filters: Filters | None = None,
-                first: int = 20, after: str | None = None) -> SearchPage:
+def search_skus(
+    db: Session,
+    q: str | None = None,
+    filters: Filters | None = None,
+    first: int = 20,
+    after: str | None = None,
+) -> SearchPage:
     """A page of active SKUs matching `q` and `filters`, best match first (by category and
     name without a query), with facet counts and the number of matches. `after` is the
     `end_cursor` of the previous page of the same search. Raises Invalid naming the

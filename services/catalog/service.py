@@ -51,20 +51,36 @@ def _check_bool(field: str, value: Any) -> bool:
     return value
 
 
-def create_sku(db: Session, actor: Actor, code: str, name: str, category: str, imdr_class: str,
-               list_price_paise: int, gst_rate: Decimal = Decimal("12"),
-               attrs: dict[str, Any] | None = None, *, description: str = "",
-               datasheet_url: str | None = None) -> Sku:
+def create_sku(
+    db: Session,
+    actor: Actor,
+    code: str,
+    name: str,
+    category: str,
+    imdr_class: str,
+    list_price_paise: int,
+    gst_rate: Decimal = Decimal("12"),
+    attrs: dict[str, Any] | None = None,
+    *,
+    description: str = "",
+    datasheet_url: str | None = None,
+) -> Sku:
     """Add a SKU to the actor's (OEM's) catalog. Raises Forbidden (not an OEM editor),
     Invalid (naming the field) or Conflict (the code is already listed)."""
     actor.require(*SELLERS)
     code = check_code(code)
-    sku = Sku(tenant_id=actor.tenant_id, code=code, name=check_name(name),
-              category=check_category(category), imdr_class=check_risk_class(imdr_class),
-              list_price_paise=check_price_paise(list_price_paise),
-              gst_rate=check_gst_rate(gst_rate), attrs=check_attrs(attrs or {}),
-              description=check_description(description),
-              datasheet_url=check_datasheet_url(datasheet_url))
+    sku = Sku(
+        tenant_id=actor.tenant_id,
+        code=code,
+        name=check_name(name),
+        category=check_category(category),
+        imdr_class=check_risk_class(imdr_class),
+        list_price_paise=check_price_paise(list_price_paise),
+        gst_rate=check_gst_rate(gst_rate),
+        attrs=check_attrs(attrs or {}),
+        description=check_description(description),
+        datasheet_url=check_datasheet_url(datasheet_url),
+    )
     exists = db.exec(select(Sku.id).where(Sku.tenant_id == actor.tenant_id, Sku.code == code))
     if exists.first():
         raise Conflict(f"SKU {code} is already in your catalog")
@@ -123,12 +139,22 @@ def deactivate_sku(db: Session, actor: Actor, sku_id: uuid.UUID) -> Sku:
 
 def sku_json(sku: Sku, oem_name: str) -> dict[str, Any]:
     """The public shape of a SKU, as the API and the pages show it."""
-    return {"id": str(sku.id), "code": sku.code, "name": sku.name, "category": sku.category,
-            "imdrClass": sku.imdr_class, "listPricePaise": sku.list_price_paise,
-            "gstRate": str(sku.gst_rate), "attrs": sku.attrs, "description": sku.description,
-            "datasheetUrl": sku.datasheet_url, "isActive": sku.is_active,
-            "oemId": str(sku.tenant_id), "oemName": oem_name,
-            "updatedAt": sku.updated_at.isoformat() if sku.updated_at else None}
+    return {
+        "id": str(sku.id),
+        "code": sku.code,
+        "name": sku.name,
+        "category": sku.category,
+        "imdrClass": sku.imdr_class,
+        "listPricePaise": sku.list_price_paise,
+        "gstRate": str(sku.gst_rate),
+        "attrs": sku.attrs,
+        "description": sku.description,
+        "datasheetUrl": sku.datasheet_url,
+        "isActive": sku.is_active,
+        "oemId": str(sku.tenant_id),
+        "oemName": oem_name,
+        "updatedAt": sku.updated_at.isoformat() if sku.updated_at else None,
+    }
 
 
 def get_sku(db: Session, sku_id: uuid.UUID) -> dict[str, Any]:
@@ -139,13 +165,21 @@ def get_sku(db: Session, sku_id: uuid.UUID) -> dict[str, Any]:
     return sku_json(sku, directory(db).get(sku.tenant_id, ("", ""))[0])
 
 
-def list_skus(db: Session, *, own_only: bool = False, actor: Actor | None = None,
-              limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+def list_skus(
+    db: Session,
+    *,
+    own_only: bool = False,
+    actor: Actor | None = None,
+    limit: int = 50,
+    offset: int = 0,
+) -> list[dict[str, Any]]:
     """Active SKUs the caller may see (the whole marketplace, or only its own), with OEM
     names, by category and name."""
     stmt = select(Sku).where(Sku.is_active).order_by(Sku.category, Sku.name, Sku.id)
     if own_only and actor is not None:
         stmt = stmt.where(Sku.tenant_id == actor.tenant_id)
     names = directory(db)
-    return [sku_json(s, names.get(s.tenant_id, ("", ""))[0])
-            for s in db.exec(stmt.offset(offset).limit(limit))]
+    return [
+        sku_json(s, names.get(s.tenant_id, ("", ""))[0])
+        for s in db.exec(stmt.offset(offset).limit(limit))
+    ]

@@ -42,8 +42,12 @@ def _sender():
 
     broker, backend = broker_and_backend()
     sender = Celery("yantra-sender", broker=broker, backend=backend, set_as_current=False)
-    sender.conf.update(task_default_queue=queues()[0], task_routes=task_routes(),
-                       task_ignore_result=True, broker_connection_retry_on_startup=True)
+    sender.conf.update(
+        task_default_queue=queues()[0],
+        task_routes=task_routes(),
+        task_ignore_result=True,
+        broker_connection_retry_on_startup=True,
+    )
     return sender
 
 

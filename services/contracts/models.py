@@ -28,10 +28,12 @@ class Contract(SQLModel, table=True):
     terms: dict[str, Any] = jsonb_field()
     signed_at: datetime | None = None
     created_at: datetime = timestamp_field()
-    number: int | None = Field(default=None, sa_column=Column(
-        BigInteger, server_default=FetchedValue(), nullable=False))
-    value_paise: int = Field(default=0, sa_column=Column(BigInteger, nullable=False,
-                                                         server_default="0"))
+    number: int | None = Field(
+        default=None, sa_column=Column(BigInteger, server_default=FetchedValue(), nullable=False)
+    )
+    value_paise: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
 
     @property
     def label(self) -> str:

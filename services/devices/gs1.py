@@ -19,8 +19,7 @@ GS = "\x1d"
 SYMBOLOGY_IDS = ("]d2", "]C1", "]Q3")
 FIXED = {"01": 14, "11": 6, "17": 6}
 VARIABLE = {"10": 20, "21": 20}
-NAMES = {"01": "GTIN", "11": "manufacturing date", "17": "expiry date", "10": "lot",
-         "21": "serial"}
+NAMES = {"01": "GTIN", "11": "manufacturing date", "17": "expiry date", "10": "lot", "21": "serial"}
 # Dates in the order they happen, then lot and serial: the order of FDA/GS1 UDI labels.
 ORDER = ("01", "11", "17", "10", "21")
 _AI_IN_BRACKETS = re.compile(r"\((\d{2,4})\)")
@@ -65,10 +64,10 @@ def _scanned(text: str) -> list[tuple[str, str]]:
         if text[i] == GS:  # some printers put a separator after fixed-length fields too
             i += 1
             continue
-        ai = text[i:i + 2]
+        ai = text[i : i + 2]
         i += 2
         if ai in FIXED:
-            value, i = text[i:i + FIXED[ai]], i + FIXED[ai]
+            value, i = text[i : i + FIXED[ai]], i + FIXED[ai]
         elif ai in VARIABLE:
             end = text.find(GS, i)
             end = len(text) if end < 0 else end
@@ -88,15 +87,18 @@ def _date(ai: str, value: str) -> date:
         raise Invalid("udi", f"{what} {value} has month {month:02d}; months run 01 to 12")
     last = calendar.monthrange(year, month)[1]
     if day > last:
-        raise Invalid("udi", f"{what} {value} has day {day:02d}, but {month:02d}/{year} "
-                             f"has {last} days")
+        raise Invalid(
+            "udi", f"{what} {value} has day {day:02d}, but {month:02d}/{year} has {last} days"
+        )
     return date(year, month, day or last)  # GS1: day 00 means the last day of the month
 
 
 def _check_gtin(gtin: str) -> None:
     if len(gtin) != 14 or not gtin.isdigit():
-        raise Invalid("udi", f"(01) GTIN must be 14 digits, not {gtin!r}; pad a shorter GTIN "
-                             "with leading zeros")
+        raise Invalid(
+            "udi",
+            f"(01) GTIN must be 14 digits, not {gtin!r}; pad a shorter GTIN with leading zeros",
+        )
     expected = gtin_check_digit(gtin[:13])
     if int(gtin[13]) != expected:
         raise Invalid("udi", f"GTIN check digit is wrong: expected {expected}")
@@ -112,30 +114,33 @@ def parse_udi(text: str) -> Udi:
     text = text.strip()
     for prefix in SYMBOLOGY_IDS:
         if text.startswith(prefix):
-            text = text[len(prefix):].lstrip(GS)
+            text = text[len(prefix) :].lstrip(GS)
             break
     if not text:
         raise Invalid("udi", "is empty; scan the barcode or type the text under it")
     bracketed = text.startswith("(")
     for ch in text:
         if not (33 <= ord(ch) <= 126 or (ch == GS and not bracketed)):
-            raise Invalid("udi", f"contains {ch!r}, which GS1 does not allow; use printable "
-                                 "ASCII without spaces")
+            raise Invalid(
+                "udi",
+                f"contains {ch!r}, which GS1 does not allow; use printable ASCII without spaces",
+            )
     found: dict[str, str] = {}
     for ai, value in _bracketed(text) if bracketed else _scanned(text):
         if ai not in NAMES:
             raise _unknown(ai)
         if ai in VARIABLE and not 1 <= len(value) <= VARIABLE[ai]:
-            raise Invalid("udi", f"({ai}) {NAMES[ai]} must have 1 to {VARIABLE[ai]} "
-                                 f"characters, not {len(value)}")
+            raise Invalid(
+                "udi",
+                f"({ai}) {NAMES[ai]} must have 1 to {VARIABLE[ai]} characters, not {len(value)}",
+            )
         if found.get(ai, value) != value:
             raise Invalid("udi", f"({ai}) {NAMES[ai]} appears twice with different values")
         found[ai] = value
     if "01" in found:
         _check_gtin(found["01"])
     if "01" not in found and "21" not in found:
-        raise Invalid("udi", "has neither a GTIN (01) nor a serial (21) to identify a "
-                             "device by")
+        raise Invalid("udi", "has neither a GTIN (01) nor a serial (21) to identify a device by")
     return Udi(
         gtin=found.get("01"),
         expiry=_date("17", found["17"]) if "17" in found else None,

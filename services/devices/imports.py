@@ -17,9 +17,16 @@ from typing import Any
 from services.errors import Invalid, TooLarge
 
 ALIASES = {
-    "serialnumber": "serialNumber", "serial": "serialNumber", "serialno": "serialNumber",
-    "skucode": "skuCode", "sku": "skuCode", "facilityid": "facilityId", "facility": "facilityId",
-    "installationdate": "installationDate", "installdate": "installationDate", "udi": "udi",
+    "serialnumber": "serialNumber",
+    "serial": "serialNumber",
+    "serialno": "serialNumber",
+    "skucode": "skuCode",
+    "sku": "skuCode",
+    "facilityid": "facilityId",
+    "facility": "facilityId",
+    "installationdate": "installationDate",
+    "installdate": "installationDate",
+    "udi": "udi",
 }
 REQUIRED = ("serialNumber", "skuCode")
 MAX_BYTES = 20 * 1024 * 1024
@@ -88,14 +95,17 @@ def read_device_file(name: str, content: bytes) -> list[dict[str, str]]:
 
 def _xlsx_lines(content: bytes) -> list[list[Any]]:
     from openpyxl import load_workbook
+
     try:
         with zipfile.ZipFile(io.BytesIO(content)) as archive:
             unpacked = sum(item.file_size for item in archive.infolist())
     except (zipfile.BadZipFile, ValueError) as exc:
         raise Invalid("file", "is not a readable .xlsx workbook") from exc
     if unpacked > MAX_UNPACKED_BYTES:
-        raise TooLarge(f"The workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; "
-                       "save it as CSV or split it")
+        raise TooLarge(
+            f"The workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB; "
+            "save it as CSV or split it"
+        )
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for a broken file

@@ -33,9 +33,16 @@ def _cursor(value: str | None) -> tuple[str, str] | None:
         raise Invalid("after", "is not a cursor this API returned") from exc
 
 
-def list_devices(db: Session, *, facility_id: uuid.UUID | None = None, status: str | None = None,
-                 q: str | None = None, amc_before: date | None = None, limit: int = 50,
-                 after: str | None = None) -> dict[str, Any]:
+def list_devices(
+    db: Session,
+    *,
+    facility_id: uuid.UUID | None = None,
+    status: str | None = None,
+    q: str | None = None,
+    amc_before: date | None = None,
+    limit: int = 50,
+    after: str | None = None,
+) -> dict[str, Any]:
     """Devices the actor can see, by serial, with a cursor for the next page.
 
     `q` matches serial, UDI, model, SKU code or facility name (case-insensitive).
@@ -43,10 +50,12 @@ def list_devices(db: Session, *, facility_id: uuid.UUID | None = None, status: s
     """
     if status and status not in LIFECYCLE:
         raise Invalid("status", f"must be one of {', '.join(LIFECYCLE)}")
-    stmt = (select(Equipment, Sku, HealthcareFacility, IndianPincode)
-            .join(Sku, Sku.id == Equipment.sku_id)
-            .outerjoin(HealthcareFacility, HealthcareFacility.id == Equipment.facility_id)
-            .outerjoin(IndianPincode, IndianPincode.pincode == HealthcareFacility.pincode))
+    stmt = (
+        select(Equipment, Sku, HealthcareFacility, IndianPincode)
+        .join(Sku, Sku.id == Equipment.sku_id)
+        .outerjoin(HealthcareFacility, HealthcareFacility.id == Equipment.facility_id)
+        .outerjoin(IndianPincode, IndianPincode.pincode == HealthcareFacility.pincode)
+    )
     if facility_id:
         stmt = stmt.where(Equipment.facility_id == facility_id)
     if status:
@@ -55,24 +64,42 @@ def list_devices(db: Session, *, facility_id: uuid.UUID | None = None, status: s
         stmt = stmt.where(Equipment.amc_end <= amc_before)
     if q and q.strip():
         like = f"%{q.strip()}%"
-        stmt = stmt.where(or_(Equipment.serial_number.ilike(like), Equipment.udi.ilike(like),
-                              Sku.name.ilike(like), Sku.code.ilike(like),
-                              HealthcareFacility.name.ilike(like)))
+        stmt = stmt.where(
+            or_(
+                Equipment.serial_number.ilike(like),
+                Equipment.udi.ilike(like),
+                Sku.name.ilike(like),
+                Sku.code.ilike(like),
+                HealthcareFacility.name.ilike(like),
+            )
+        )
     total = db.exec(select(func.count()).select_from(stmt.subquery())).one()
     position = _cursor(after)
     if position:
-        stmt = stmt.where(func.row(Equipment.serial_number, Equipment.id)
-                          > func.row(position[0], uuid.UUID(position[1])))
+        stmt = stmt.where(
+            func.row(Equipment.serial_number, Equipment.id)
+            > func.row(position[0], uuid.UUID(position[1]))
+        )
     rows = list(db.exec(stmt.order_by(Equipment.serial_number, Equipment.id).limit(limit + 1)))
     page = rows[:limit]
-    items = [{
-        "deviceId": str(e.id), "serialNumber": e.serial_number, "skuCode": s.code,
-        "model": s.name, "category": s.category, "facilityId": str(e.facility_id or ""),
-        "facilityName": f.name if f else "", "city": p.city if p else "",
-        "pincode": f.pincode if f else "", "lifecycleStatus": e.lifecycle_status,
-        "amcStatus": e.amc_status, "amcEnd": e.amc_end.isoformat() if e.amc_end else None,
-        "installationDate": e.install_date.isoformat() if e.install_date else None,
-    } for e, s, f, p in page]
+    items = [
+        {
+            "deviceId": str(e.id),
+            "serialNumber": e.serial_number,
+            "skuCode": s.code,
+            "model": s.name,
+            "category": s.category,
+            "facilityId": str(e.facility_id or ""),
+            "facilityName": f.name if f else "",
+            "city": p.city if p else "",
+            "pincode": f.pincode if f else "",
+            "lifecycleStatus": e.lifecycle_status,
+            "amcStatus": e.amc_status,
+            "amcEnd": e.amc_end.isoformat() if e.amc_end else None,
+            "installationDate": e.install_date.isoformat() if e.install_date else None,
+        }
+        for e, s, f, p in page
+    ]
     next_cursor = None
     if len(rows) > limit:
         last = page[-1][0]
@@ -88,23 +115,50 @@ def get_device(db: Session, device_id: uuid.UUID) -> dict[str, Any]:
     if device is None:
         raise NotFound("No device with that id that you can see")
     detail = device_context(db, device)
-    label = db.exec(select(QrCode).where(QrCode.device_id == device.id,
-                                         QrCode.status == "active")).first()
-    detail["qr"] = None if label is None else {
-        "qrId": str(label.id), "payload": label.payload, "keyId": label.key_id,
-        "qrCode": base64.b64encode(qr_png(label.payload)).decode()}
+    label = db.exec(
+        select(QrCode).where(QrCode.device_id == device.id, QrCode.status == "active")
+    ).first()
+    detail["qr"] = (
+        None
+        if label is None
+        else {
+            "qrId": str(label.id),
+            "payload": label.payload,
+            "keyId": label.key_id,
+            "qrCode": base64.b64encode(qr_png(label.payload)).decode(),
+        }
+    )
     detail["installationDate"] = device.install_date.isoformat() if device.install_date else None
-    detail["deployments"] = [{
-        "at": d.validated_at.isoformat(), "lat": d.location_lat, "lng": d.location_lng,
-        "isValid": d.is_valid, "distanceMeters": d.distance_m, "reason": d.reason,
-    } for d in db.exec(select(QrDeploymentLog).where(QrDeploymentLog.device_id == device.id)
-                       .order_by(QrDeploymentLog.validated_at.desc()).limit(100))]
-    detail["history"] = [{
-        "at": a.created_at.isoformat(), "action": a.action, "actor": a.actor_label,
-        "summary": a.summary,
-    } for a in db.exec(select(AuditEntry).where(AuditEntry.entity == "equipment",
-                                                AuditEntry.entity_id == str(device.id))
-                       .order_by(AuditEntry.seq.desc()).limit(100))]
+    detail["deployments"] = [
+        {
+            "at": d.validated_at.isoformat(),
+            "lat": d.location_lat,
+            "lng": d.location_lng,
+            "isValid": d.is_valid,
+            "distanceMeters": d.distance_m,
+            "reason": d.reason,
+        }
+        for d in db.exec(
+            select(QrDeploymentLog)
+            .where(QrDeploymentLog.device_id == device.id)
+            .order_by(QrDeploymentLog.validated_at.desc())
+            .limit(100)
+        )
+    ]
+    detail["history"] = [
+        {
+            "at": a.created_at.isoformat(),
+            "action": a.action,
+            "actor": a.actor_label,
+            "summary": a.summary,
+        }
+        for a in db.exec(
+            select(AuditEntry)
+            .where(AuditEntry.entity == "equipment", AuditEntry.entity_id == str(device.id))
+            .order_by(AuditEntry.seq.desc())
+            .limit(100)
+        )
+    ]
     return detail
 
 
@@ -117,6 +171,7 @@ def identify(db: Session, *, serial: str | None = None, udi: str | None = None) 
         conditions.append(func.lower(Equipment.serial_number) == serial.strip().lower())
     if udi:
         from services.devices.gs1 import parse_udi
+
         parsed = parse_udi(udi)
         conditions.append(Equipment.udi == parsed.raw)
         if parsed.serial:
@@ -130,9 +185,13 @@ def deployment_site(db: Session, device_id: uuid.UUID) -> dict[str, Any] | None:
     its pincode's centroid) and the radius a label scan must fall in. None for a device
     without a facility."""
     device = db.get(Equipment, device_id)
-    facility = db.get(HealthcareFacility, device.facility_id) if device and device.facility_id \
-        else None
+    facility = (
+        db.get(HealthcareFacility, device.facility_id) if device and device.facility_id else None
+    )
     if facility is None:
         return None
-    return {"name": facility.name, "site": facility_location(db, facility),
-            "radiusM": get_settings().qr_deploy_radius_m}
+    return {
+        "name": facility.name,
+        "site": facility_location(db, facility),
+        "radiusM": get_settings().qr_deploy_radius_m,
+    }

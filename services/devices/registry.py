@@ -45,8 +45,9 @@ class RegisterDevice:
 def check_serial(serial: str) -> str:
     serial = (serial or "").strip()
     if not SERIAL.match(serial):
-        raise Invalid("serialNumber", "use 1-80 letters, digits or . _ / - (starting with a "
-                                      "letter or digit)")
+        raise Invalid(
+            "serialNumber", "use 1-80 letters, digits or . _ / - (starting with a letter or digit)"
+        )
     return serial
 
 
@@ -72,8 +73,11 @@ def find_sku(db: Session, code: str, manufacturer_id: uuid.UUID | None = None) -
     if not matches:
         raise NotFound(f"No SKU with code {code} in the catalog")
     if len(matches) > 1:
-        raise Invalid("skuCode", f"{code} is used by several manufacturers; register it through "
-                                 "the manufacturer's bulk import")
+        raise Invalid(
+            "skuCode",
+            f"{code} is used by several manufacturers; register it through "
+            "the manufacturer's bulk import",
+        )
     return matches[0]
 
 
@@ -86,39 +90,58 @@ def find_facility(db: Session, facility_id: uuid.UUID | None) -> HealthcareFacil
     return facility
 
 
-def check_site(db: Session, actor: Actor, facility: HealthcareFacility,
-               manufacturer_id: uuid.UUID) -> None:
+def check_site(
+    db: Session, actor: Actor, facility: HealthcareFacility, manufacturer_id: uuid.UUID
+) -> None:
     """A device goes to a facility of the actor's organisation, or, for its manufacturer,
     to a customer's facility that shared access with it. Raises Forbidden otherwise."""
     if facility.tenant_id == actor.tenant_id:
         return
-    if (facility.tenant_id is not None and actor.tenant_kind == TenantKind.OEM
-            and manufacturer_id == actor.tenant_id and _shared_with(db, actor, facility)):
+    if (
+        facility.tenant_id is not None
+        and actor.tenant_kind == TenantKind.OEM
+        and manufacturer_id == actor.tenant_id
+        and _shared_with(db, actor, facility)
+    ):
         return
-    raise Forbidden("Devices are registered at your organisation's own facilities, or by their "
-                    "manufacturer at a customer's facility that shared access with it")
+    raise Forbidden(
+        "Devices are registered at your organisation's own facilities, or by their "
+        "manufacturer at a customer's facility that shared access with it"
+    )
 
 
 def _shared_with(db: Session, actor: Actor, facility: HealthcareFacility) -> bool:
-    return db.execute(text(
-        "SELECT 1 FROM access_grant WHERE tenant_id = :owner AND grantee_tenant_id = :me "
-        "AND entity_type = 'facility' AND (entity_id IS NULL OR entity_id = :f) LIMIT 1"),
-        {"owner": facility.tenant_id, "me": actor.tenant_id, "f": facility.id}).first() is not None
+    return (
+        db.execute(
+            text(
+                "SELECT 1 FROM access_grant WHERE tenant_id = :owner AND grantee_tenant_id = :me "
+                "AND entity_type = 'facility' AND (entity_id IS NULL OR entity_id = :f) LIMIT 1"
+            ),
+            {"owner": facility.tenant_id, "me": actor.tenant_id, "f": facility.id},
+        ).first()
+        is not None
+    )
 
 
 def serial_taken(db: Session, actor: Actor, manufacturer_id: uuid.UUID, serial: str) -> Conflict:
     """The answer for a serial the database already holds for this manufacturer. It says
     "already registered" only when the device is the actor's own (owner or manufacturer),
     so nobody learns which serials another organisation holds."""
-    own = db.exec(select(Equipment.id).where(
-        Equipment.manufacturer_tenant_id == manufacturer_id, Equipment.serial_number == serial,
-        (Equipment.tenant_id == actor.tenant_id)
-        | (Equipment.manufacturer_tenant_id == actor.tenant_id))).first()
+    own = db.exec(
+        select(Equipment.id).where(
+            Equipment.manufacturer_tenant_id == manufacturer_id,
+            Equipment.serial_number == serial,
+            (Equipment.tenant_id == actor.tenant_id)
+            | (Equipment.manufacturer_tenant_id == actor.tenant_id),
+        )
+    ).first()
     if own is not None:
         return Conflict(f"Serial {serial} is already registered in your organisation")
-    return Conflict(f"Serial {serial} cannot be registered here. Check it against the device's "
-                    "rating plate; if it is right, ask the manufacturer to transfer the device "
-                    "to you")
+    return Conflict(
+        f"Serial {serial} cannot be registered here. Check it against the device's "
+        "rating plate; if it is right, ask the manufacturer to transfer the device "
+        "to you"
+    )
 
 
 def _check_contract_terms(cmd: RegisterDevice) -> None:
@@ -150,12 +173,22 @@ def register_device(db: Session, actor: Actor, cmd: RegisterDevice) -> tuple[Equ
     udi = None
     if cmd.udi:
         from services.devices.gs1 import parse_udi
+
         udi = parse_udi(cmd.udi).raw
     device = Equipment(
-        tenant_id=actor.tenant_id, manufacturer_tenant_id=sku.tenant_id, sku_id=sku.id,
-        facility_id=facility.id, serial_number=serial, udi=udi, install_date=install,
-        amc_status=cmd.amc_status, amc_start=cmd.amc_start, amc_end=cmd.amc_end,
-        current_sla=cmd.sla_tier, lifecycle_status="registered", contract_id=cmd.contract_id,
+        tenant_id=actor.tenant_id,
+        manufacturer_tenant_id=sku.tenant_id,
+        sku_id=sku.id,
+        facility_id=facility.id,
+        serial_number=serial,
+        udi=udi,
+        install_date=install,
+        amc_status=cmd.amc_status,
+        amc_start=cmd.amc_start,
+        amc_end=cmd.amc_end,
+        current_sla=cmd.sla_tier,
+        lifecycle_status="registered",
+        contract_id=cmd.contract_id,
     )
     try:
         with db.begin_nested():
@@ -164,10 +197,22 @@ def register_device(db: Session, actor: Actor, cmd: RegisterDevice) -> tuple[Equ
     except IntegrityError as exc:
         raise serial_taken(db, actor, sku.tenant_id, serial) from exc
     label = issue_label(db, actor, device)
-    audit.record(db, actor, "device.register", "equipment", device.id,
-                 f"{sku.code} registered at a facility (pincode {facility.pincode})")
-    emit(db, actor, "DeviceOnboarded", "equipment", device.id,
-         {"skuCode": sku.code, "facilityId": str(facility.id), "source": "register"})
+    audit.record(
+        db,
+        actor,
+        "device.register",
+        "equipment",
+        device.id,
+        f"{sku.code} registered at a facility (pincode {facility.pincode})",
+    )
+    emit(
+        db,
+        actor,
+        "DeviceOnboarded",
+        "equipment",
+        device.id,
+        {"skuCode": sku.code, "facilityId": str(facility.id), "source": "register"},
+    )
     return device, label
 
 
@@ -176,12 +221,21 @@ def issue_label(db: Session, actor: Actor, device: Equipment, *, matrix: bool = 
     from services.qr.signing import sign_label
     from services.qr.symbols import pack_matrix, qr_matrix
 
-    db.execute(update(QrCode).where(QrCode.device_id == device.id, QrCode.status == "active")
-               .values(status="revoked", revoked_at=utcnow()))
+    db.execute(
+        update(QrCode)
+        .where(QrCode.device_id == device.id, QrCode.status == "active")
+        .values(status="revoked", revoked_at=utcnow())
+    )
     qr_id = uuid.uuid4()
     payload, key_id = sign_label(qr_id, device.id)
-    label = QrCode(id=qr_id, tenant_id=actor.tenant_id, device_id=device.id, key_id=key_id,
-                   payload=payload, matrix=pack_matrix(qr_matrix(payload)) if matrix else None)
+    label = QrCode(
+        id=qr_id,
+        tenant_id=actor.tenant_id,
+        device_id=device.id,
+        key_id=key_id,
+        payload=payload,
+        matrix=pack_matrix(qr_matrix(payload)) if matrix else None,
+    )
     db.add(label)
     db.flush()
     return label
@@ -204,6 +258,8 @@ def facility_location(db: Session, facility: HealthcareFacility) -> tuple[float,
     """The facility's own coordinates, else its pincode's centroid."""
     if facility.latitude is not None and facility.longitude is not None:
         return facility.latitude, facility.longitude
-    row = db.execute(text("SELECT latitude, longitude FROM indian_pincodes WHERE pincode = :p"),
-                     {"p": facility.pincode}).one()
+    row = db.execute(
+        text("SELECT latitude, longitude FROM indian_pincodes WHERE pincode = :p"),
+        {"p": facility.pincode},
+    ).one()
     return row.latitude, row.longitude

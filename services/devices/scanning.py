@@ -57,8 +57,12 @@ def scan(db: Session, actor: Actor, payload: str) -> dict[str, Any]:
     token, expires = (None, None)
     if actor.user_id is not None:
         token, expires = sign_scan_token(label.id, device.id, actor.user_id, utcnow())
-    return {**context, "qrId": str(label.id), "scanToken": token,
-            "scanTokenExpiresAt": expires.isoformat() if expires else None}
+    return {
+        **context,
+        "qrId": str(label.id),
+        "scanToken": token,
+        "scanTokenExpiresAt": expires.isoformat() if expires else None,
+    }
 
 
 def device_context(db: Session, device: Equipment) -> dict[str, Any]:
@@ -67,27 +71,46 @@ def device_context(db: Session, device: Equipment) -> dict[str, Any]:
     facility = db.get(HealthcareFacility, device.facility_id) if device.facility_id else None
     contract = db.get(Contract, device.contract_id) if device.contract_id else None
     tickets = db.execute(
-        text("SELECT id, priority, status, error_code, opened_at FROM ticket "
-             "WHERE equipment_id = :d AND NOT (status = ANY(:closed)) "
-             "ORDER BY opened_at DESC LIMIT 20"),
-        {"d": device.id, "closed": list(OPEN_TICKET_STATES)})
+        text(
+            "SELECT id, priority, status, error_code, opened_at FROM ticket "
+            "WHERE equipment_id = :d AND NOT (status = ANY(:closed)) "
+            "ORDER BY opened_at DESC LIMIT 20"
+        ),
+        {"d": device.id, "closed": list(OPEN_TICKET_STATES)},
+    )
     return {
-        "deviceId": str(device.id), "serialNumber": device.serial_number, "udi": device.udi,
+        "deviceId": str(device.id),
+        "serialNumber": device.serial_number,
+        "udi": device.udi,
         "facility": str(device.facility_id) if device.facility_id else None,
         "facilityName": facility.name if facility else None,
         "pincode": facility.pincode if facility else None,
-        "skuCode": sku.code if sku else None, "model": sku.name if sku else None,
+        "skuCode": sku.code if sku else None,
+        "model": sku.name if sku else None,
         "category": sku.category if sku else None,
-        "lifecycleStatus": device.lifecycle_status, "amcStatus": device.amc_status,
+        "lifecycleStatus": device.lifecycle_status,
+        "amcStatus": device.amc_status,
         "amcEnd": device.amc_end.isoformat() if device.amc_end else None,
         "slaTier": device.current_sla,
-        "contract": None if contract is None else {
-            "contractId": str(contract.id), "kind": contract.kind, "status": contract.status,
+        "contract": None
+        if contract is None
+        else {
+            "contractId": str(contract.id),
+            "kind": contract.kind,
+            "status": contract.status,
             "slaTier": contract.sla_tier,
-            "endsOn": contract.ends_on.isoformat() if contract.ends_on else None},
-        "openTickets": [{"ticketId": str(t.id), "priority": t.priority, "status": t.status,
-                         "errorCode": t.error_code, "openedAt": t.opened_at.isoformat()}
-                        for t in tickets],
+            "endsOn": contract.ends_on.isoformat() if contract.ends_on else None,
+        },
+        "openTickets": [
+            {
+                "ticketId": str(t.id),
+                "priority": t.priority,
+                "status": t.status,
+                "errorCode": t.error_code,
+                "openedAt": t.opened_at.isoformat(),
+            }
+            for t in tickets
+        ],
     }
 
 
@@ -97,8 +120,9 @@ def log_refused_scan(db: Session, actor: Actor, reason: str) -> None:
     audit.record(db, actor, "qr.scan_refused", "qr", "", reason[:400])
 
 
-def scanned_label(actor: Actor, qr_payload: str | None, scan_token: str | None,
-                  qr_id: uuid.UUID | None = None) -> uuid.UUID:
+def scanned_label(
+    actor: Actor, qr_payload: str | None, scan_token: str | None, qr_id: uuid.UUID | None = None
+) -> uuid.UUID:
     """The label the actor proves they scanned: the signed label itself, or a scan token
     that POST /qr/scan gave this same user less than 10 minutes ago.
 
@@ -113,16 +137,20 @@ def scanned_label(actor: Actor, qr_payload: str | None, scan_token: str | None,
             raise Forbidden("This scan token was issued to someone else; scan the label yourself")
         scanned = claim.qr_id
     else:
-        raise Invalid("qrPayload", "proof that the label was scanned is missing: send the "
-                                   "label as scanned (qrPayload) or the scanToken that POST "
-                                   "/api/v1/qr/scan returned to you; a qrId alone proves nothing")
+        raise Invalid(
+            "qrPayload",
+            "proof that the label was scanned is missing: send the "
+            "label as scanned (qrPayload) or the scanToken that POST "
+            "/api/v1/qr/scan returned to you; a qrId alone proves nothing",
+        )
     if qr_id is not None and qr_id != scanned:
         raise Invalid("qrId", "is not the label that was scanned")
     return scanned
 
 
-def validate_deployment(db: Session, actor: Actor, qr_id: uuid.UUID, lat: object,
-                        lng: object) -> dict[str, Any]:
+def validate_deployment(
+    db: Session, actor: Actor, qr_id: uuid.UUID, lat: object, lng: object
+) -> dict[str, Any]:
     """Check a scanned label is at its facility; every attempt is logged. `qr_id` must come
     from `scanned_label`, the proof that the label was scanned.
 
@@ -147,22 +175,44 @@ def validate_deployment(db: Session, actor: Actor, qr_id: uuid.UUID, lat: object
         facility = db.get(HealthcareFacility, device.facility_id)
         distance = haversine_m(lat_f, lng_f, *facility_location(db, facility))
         if distance > radius:
-            reason = (f"scanned {distance / 1000:.1f} km from the facility; "
-                      f"it must be within {radius:.0f} m")
+            reason = (
+                f"scanned {distance / 1000:.1f} km from the facility; "
+                f"it must be within {radius:.0f} m"
+            )
     is_valid = not reason
     now = utcnow()
-    db.add(QrDeploymentLog(tenant_id=actor.tenant_id, qr_id=label.id, device_id=device.id,
-                           location_lat=lat_f, location_lng=lng_f,
-                           deployed_by_user_id=actor.user_id, is_valid=is_valid,
-                           distance_m=distance, reason=reason or "within radius",
-                           validated_at=now))
+    db.add(
+        QrDeploymentLog(
+            tenant_id=actor.tenant_id,
+            qr_id=label.id,
+            device_id=device.id,
+            location_lat=lat_f,
+            location_lng=lng_f,
+            deployed_by_user_id=actor.user_id,
+            is_valid=is_valid,
+            distance_m=distance,
+            reason=reason or "within radius",
+            validated_at=now,
+        )
+    )
     if is_valid and device.lifecycle_status in ("registered", "qr_printed"):
         _deploy(db, actor, device, label, now)
-    audit.record(db, actor, "qr.validate", "equipment", device.id,
-                 "deployment confirmed" if is_valid else f"deployment refused: {reason}")
-    return {"isValid": is_valid, "deviceId": str(device.id), "validatedAt": now.isoformat(),
-            "distanceMeters": None if distance is None else round(distance, 1),
-            "reason": reason or None, "lifecycleStatus": device.lifecycle_status}
+    audit.record(
+        db,
+        actor,
+        "qr.validate",
+        "equipment",
+        device.id,
+        "deployment confirmed" if is_valid else f"deployment refused: {reason}",
+    )
+    return {
+        "isValid": is_valid,
+        "deviceId": str(device.id),
+        "validatedAt": now.isoformat(),
+        "distanceMeters": None if distance is None else round(distance, 1),
+        "reason": reason or None,
+        "lifecycleStatus": device.lifecycle_status,
+    }
 
 
 def _deploy(db: Session, actor: Actor, device: Equipment, label: QrCode, now) -> None:

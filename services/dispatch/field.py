@@ -27,11 +27,20 @@ def field_view(db: Session, tenant_id, now: datetime | None = None) -> dict[str,
     """Open tickets with a known site (most urgent first), the organisation's technicians
     and hubs, and the routes of its newest ready or accepted plan."""
     now = now or datetime.now(UTC)
-    tickets = [{
-        "ticketId": str(r.id), "number": r.number, "priority": r.priority, "status": r.status,
-        "facility": r.facility, "lat": r.latitude, "lng": r.longitude,
-        "technician": r.technician or "", "risk": _risk(r.due, now)}
-        for r in db.execute(text("""
+    tickets = [
+        {
+            "ticketId": str(r.id),
+            "number": r.number,
+            "priority": r.priority,
+            "status": r.status,
+            "facility": r.facility,
+            "lat": r.latitude,
+            "lng": r.longitude,
+            "technician": r.technician or "",
+            "risk": _risk(r.due, now),
+        }
+        for r in db.execute(
+            text("""
             SELECT t.id, t.number, t.priority, t.status, f.name AS facility, f.latitude,
                    f.longitude, u.full_name AS technician,
                    CASE WHEN t.responded_at IS NULL THEN t.response_due_at
@@ -43,12 +52,21 @@ def field_view(db: Session, tenant_id, now: datetime | None = None) -> dict[str,
              WHERE t.status NOT IN ('resolved', 'closed', 'cancelled')
                AND f.latitude IS NOT NULL
              ORDER BY t.priority, due NULLS LAST
-             LIMIT :limit"""), {"limit": MAX_TICKETS})]
-    technicians = [{
-        "name": r.full_name, "status": r.status, "lat": r.lat, "lng": r.lng,
-        "lastFixAt": r.last_fix_at.isoformat() if r.last_fix_at else None,
-        "skills": list(r.skills)}
-        for r in db.execute(text("""
+             LIMIT :limit"""),
+            {"limit": MAX_TICKETS},
+        )
+    ]
+    technicians = [
+        {
+            "name": r.full_name,
+            "status": r.status,
+            "lat": r.lat,
+            "lng": r.lng,
+            "lastFixAt": r.last_fix_at.isoformat() if r.last_fix_at else None,
+            "skills": list(r.skills),
+        }
+        for r in db.execute(
+            text("""
             SELECT u.full_name, h.status, h.skills, h.last_fix_at,
                    coalesce(h.latitude, p.latitude, a.hub_latitude) AS lat,
                    coalesce(h.longitude, p.longitude, a.hub_longitude) AS lng
@@ -56,12 +74,20 @@ def field_view(db: Session, tenant_id, now: datetime | None = None) -> dict[str,
               LEFT JOIN service_areas a ON a.id = h.home_area_id
               LEFT JOIN indian_pincodes p ON p.pincode = h.pincode
              WHERE h.tenant_id = :tenant
-             ORDER BY u.full_name"""), {"tenant": tenant_id})
-        if r.lat is not None]
-    plan = db.exec(select(DispatchPlan)
-                   .where(DispatchPlan.status.in_(("ready", "accepted")))
-                   .order_by(DispatchPlan.created_at.desc())).first()
-    return {"tickets": tickets, "technicians": technicians,
-            "hubs": list_service_areas(db, tenant_id),
-            "routes": plan.routes if plan else [],
-            "planStatus": plan.status if plan else ""}
+             ORDER BY u.full_name"""),
+            {"tenant": tenant_id},
+        )
+        if r.lat is not None
+    ]
+    plan = db.exec(
+        select(DispatchPlan)
+        .where(DispatchPlan.status.in_(("ready", "accepted")))
+        .order_by(DispatchPlan.created_at.desc())
+    ).first()
+    return {
+        "tickets": tickets,
+        "technicians": technicians,
+        "hubs": list_service_areas(db, tenant_id),
+        "routes": plan.routes if plan else [],
+        "planStatus": plan.status if plan else "",
+    }

@@ -28,6 +28,11 @@ def start_plan(actor: Actor, seconds: object = 10, start_at: datetime | None = N
 def run_queued_plan(plan_id: str, tenant_id: str, tenant_kind: str) -> str:
     """Optimise a plan sent by `start_plan` (in the worker), as the organisation's
     optimiser. Returns the plan's final status."""
-    actor = Actor(None, uuid.UUID(tenant_id), TenantKind(tenant_kind),
-                  frozenset({Role.DISPATCHER}), "dispatch-optimizer")
+    actor = Actor(
+        None,
+        uuid.UUID(tenant_id),
+        TenantKind(tenant_kind),
+        frozenset({Role.DISPATCHER}),
+        "dispatch-optimizer",
+    )
     return run_plan(actor, uuid.UUID(plan_id))

@@ -78,16 +78,20 @@ class Found:
     vehicles: int
 
 
-def translate(problem: RoutingProblem, *, fleet: int | None = None, required: bool = False,
-              relaxed: frozenset[int] = frozenset()) -> Translation:
+def translate(
+    problem: RoutingProblem,
+    *,
+    fleet: int | None = None,
+    required: bool = False,
+    relaxed: frozenset[int] = frozenset(),
+) -> Translation:
     """PyVRP data for `problem`; with `fleet`, one vehicle type of that many copies of the
     first vehicle (the vehicles must be alike); with `required`, every job must be served;
     the `relaxed` jobs keep their hard window instead of their soft deadline."""
     nodes = len(problem.time)
     depots = sorted({v.start for v in problem.vehicles} | {v.end for v in problem.vehicles})
     depot_of = {node: i for i, node in enumerate(depots)}
-    clients = [_client(problem, job, required, k in relaxed)
-               for k, job in enumerate(problem.jobs)]
+    clients = [_client(problem, job, required, k in relaxed) for k, job in enumerate(problem.jobs)]
     base_distance = np.asarray(problem.cost or problem.time, dtype=np.int64)
     duration = np.asarray(problem.time, dtype=np.int64)
     forbid = _forbidden_cost(problem, base_distance)
@@ -99,19 +103,39 @@ def translate(problem: RoutingProblem, *, fleet: int | None = None, required: bo
         if key not in profiles:
             profiles[key] = len(distances)
             distances.append(_profile_matrix(problem, base_distance, key, forbid))
-        signature = (vehicle.start, vehicle.end, vehicle.earliest, vehicle.latest,
-                     vehicle.capacity, vehicle.fixed_cost, profiles[key])
+        signature = (
+            vehicle.start,
+            vehicle.end,
+            vehicle.earliest,
+            vehicle.latest,
+            vehicle.capacity,
+            vehicle.fixed_cost,
+            profiles[key],
+        )
         types.setdefault(signature, []).append(v)
     if fleet is not None:
         types = {next(iter(types)): list(range(fleet))}
-    vehicle_types = [VehicleType(
-        num_available=len(members), capacity=[min(cap, 2**31)], start_depot=depot_of[start],
-        end_depot=depot_of[end], fixed_cost=fixed, tw_early=early, tw_late=late,
-        profile=profile) for (start, end, early, late, cap, fixed, profile), members
-        in types.items()]
-    data = ProblemData([Location(0, 0) for _ in range(nodes)], clients,
-                       [Depot(location=node) for node in depots], vehicle_types, distances,
-                       [duration] * len(distances))
+    vehicle_types = [
+        VehicleType(
+            num_available=len(members),
+            capacity=[min(cap, 2**31)],
+            start_depot=depot_of[start],
+            end_depot=depot_of[end],
+            fixed_cost=fixed,
+            tw_early=early,
+            tw_late=late,
+            profile=profile,
+        )
+        for (start, end, early, late, cap, fixed, profile), members in types.items()
+    ]
+    data = ProblemData(
+        [Location(0, 0) for _ in range(nodes)],
+        clients,
+        [Depot(location=node) for node in depots],
+        vehicle_types,
+        distances,
+        [duration] * len(distances),
+    )
     return Translation(data, list(types.values()))
 
 
@@ -119,12 +143,23 @@ def _client(problem: RoutingProblem, job, required: bool, relaxed: bool) -> Clie
     """A job as a client. Its soft deadline becomes its hard one unless relaxed, already
     missed, or the job is on someone's plan today (whose lateness the full model judges)."""
     late = job.latest
-    if job.soft_latest is not None and job.late_cost and not relaxed \
-            and job.previous is None and job.soft_latest >= _earliest_start(problem, job):
+    if (
+        job.soft_latest is not None
+        and job.late_cost
+        and not relaxed
+        and job.previous is None
+        and job.soft_latest >= _earliest_start(problem, job)
+    ):
         late = min(late, job.soft_latest)
-    return Client(location=job.node, delivery=[job.demand], service_duration=job.service,
-                  tw_early=job.earliest, tw_late=late, prize=_prize(problem, job),
-                  required=required)
+    return Client(
+        location=job.node,
+        delivery=[job.demand],
+        service_duration=job.service,
+        tw_early=job.earliest,
+        tw_late=late,
+        prize=_prize(problem, job),
+        required=required,
+    )
 
 
 def _prize(problem: RoutingProblem, job) -> int:
@@ -138,8 +173,13 @@ def _earliest_start(problem: RoutingProblem, job) -> int:
     already missed, and the job is searched with its hard window instead."""
     allowed = (job.pinned,) if job.pinned is not None else job.allowed
     vehicles = range(len(problem.vehicles)) if allowed is None else allowed
-    reach = min((problem.vehicles[v].earliest + problem.time[problem.vehicles[v].start][job.node]
-                 for v in vehicles), default=job.earliest)
+    reach = min(
+        (
+            problem.vehicles[v].earliest + problem.time[problem.vehicles[v].start][job.node]
+            for v in vehicles
+        ),
+        default=job.earliest,
+    )
     return max(job.earliest, reach)
 
 
@@ -161,8 +201,9 @@ def _profile_key(problem: RoutingProblem, v: int) -> tuple[tuple[int, ...], tupl
     return tuple(forbidden), tuple(moved)
 
 
-def _profile_matrix(problem: RoutingProblem, base: np.ndarray, key: tuple,
-                    forbid: int) -> np.ndarray:
+def _profile_matrix(
+    problem: RoutingProblem, base: np.ndarray, key: tuple, forbid: int
+) -> np.ndarray:
     forbidden, moved = key
     matrix = base.copy()
     matrix[:, [problem.jobs[k].node for k in moved]] += problem.move_cost
@@ -201,8 +242,7 @@ def _initial(translation: Translation, routes: list[list[int]] | None) -> PyvrpS
 
 
 def _cost(solution: PyvrpSolution) -> int:
-    return (solution.distance_cost() + solution.fixed_vehicle_cost()
-            + solution.uncollected_prizes())
+    return solution.distance_cost() + solution.fixed_vehicle_cost() + solution.uncollected_prizes()
 
 
 class _Reporter(IteratedLocalSearchCallbacks):
@@ -216,22 +256,44 @@ class _Reporter(IteratedLocalSearchCallbacks):
 
     def on_best(self, best: PyvrpSolution) -> None:
         if self.on_progress is not None and best.is_feasible():
-            self.on_progress({"round": self.label, "objective": _cost(best),
-                              "vehicles": best.num_routes(),
-                              "seconds": round(time.monotonic() - self.started, 2)})
+            self.on_progress(
+                {
+                    "round": self.label,
+                    "objective": _cost(best),
+                    "vehicles": best.num_routes(),
+                    "seconds": round(time.monotonic() - self.started, 2),
+                }
+            )
 
 
-def _run(translation: Translation, stop, initial: PyvrpSolution | None,
-         reporter: _Reporter, seed: int = 1) -> PyvrpSolution:
+def _run(
+    translation: Translation,
+    stop,
+    initial: PyvrpSolution | None,
+    reporter: _Reporter,
+    seed: int = 1,
+) -> PyvrpSolution:
     params = SolveParams(ils=IteratedLocalSearchParams(callbacks=reporter))
-    result = pyvrp_solve(translation.data, stop, seed=seed, collect_stats=False,
-                         params=params, initial_solution=initial)
+    result = pyvrp_solve(
+        translation.data,
+        stop,
+        seed=seed,
+        collect_stats=False,
+        params=params,
+        initial_solution=initial,
+    )
     return result.best
 
 
-def search(problem: RoutingProblem, seconds: float, *, initial_routes=None,
-           minimise_fleet: bool = False, on_progress: Progress | None = None,
-           started: float | None = None) -> Found | None:
+def search(
+    problem: RoutingProblem,
+    seconds: float,
+    *,
+    initial_routes=None,
+    minimise_fleet: bool = False,
+    on_progress: Progress | None = None,
+    started: float | None = None,
+) -> Found | None:
     """The best plan the engine finds within `seconds`, or None if it finds no feasible
     one. See the module docstring for `minimise_fleet`."""
     started = time.monotonic() if started is None else started
@@ -241,29 +303,38 @@ def search(problem: RoutingProblem, seconds: float, *, initial_routes=None,
         found = _fleet_rounds(problem, deadline, seconds, initial_routes, on_progress, started)
         if found is not None:
             return found
-    tightened = [k for k, client in enumerate(translation.data.clients())
-                 if client.tw_late < problem.jobs[k].latest]
+    tightened = [
+        k
+        for k, client in enumerate(translation.data.clients())
+        if client.tw_late < problem.jobs[k].latest
+    ]
     share = 0.7 if tightened else 1.0
     start = _feasible_start(translation.data, _initial(translation, initial_routes))
-    best = _run(translation, MaxRuntime(max(0.05, (deadline - time.monotonic()) * share)),
-                start, _Reporter(on_progress, started, "search"))
+    best = _run(
+        translation,
+        MaxRuntime(max(0.05, (deadline - time.monotonic()) * share)),
+        start,
+        _Reporter(on_progress, started, "search"),
+    )
     late = frozenset(tightened) - _served(best)
     if late and deadline - time.monotonic() > 0.05:
         # Jobs that cannot make their deadline: serve them late rather than not at all.
-        translation, best = _relax(translation, problem, best, late, deadline, on_progress,
-                                   started)
+        translation, best = _relax(translation, problem, best, late, deadline, on_progress, started)
     if not best.is_feasible():
         return None
-    return Found(_routes(translation, best, len(problem.vehicles)), _cost(best),
-                 best.num_routes())
+    return Found(_routes(translation, best, len(problem.vehicles)), _cost(best), best.num_routes())
 
 
 def _feasible_start(data: ProblemData, initial: PyvrpSolution | None) -> PyvrpSolution:
     """A feasible plan in milliseconds: one local search from `initial` (or nothing) that
     never breaks a window or a capacity, so a first plan is on screen at once and the
     search starts from something sound rather than from a random, infeasible plan."""
-    search = LocalSearch(data, RandomNumberGenerator(seed=0), compute_neighbours(data),
-                         PerturbationManager(PerturbationParams()))
+    search = LocalSearch(
+        data,
+        RandomNumberGenerator(seed=0),
+        compute_neighbours(data),
+        PerturbationManager(PerturbationParams()),
+    )
     for operator in OPERATORS:
         if operator.supports(data):
             search.add_operator(operator(data))
@@ -275,58 +346,92 @@ def _served(solution: PyvrpSolution) -> set[int]:
     return {k for route in solution.routes() for k in _visits(route)}
 
 
-def _relax(translation: Translation, problem: RoutingProblem, best: PyvrpSolution,
-           late: frozenset[int], deadline: float, on_progress: Progress | None,
-           started: float) -> tuple[Translation, PyvrpSolution]:
+def _relax(
+    translation: Translation,
+    problem: RoutingProblem,
+    best: PyvrpSolution,
+    late: frozenset[int],
+    deadline: float,
+    on_progress: Progress | None,
+    started: float,
+) -> tuple[Translation, PyvrpSolution]:
     """The search continued with the `late` jobs on their hard windows, from `best`."""
     relaxed = translate(problem, relaxed=late)
-    start = PyvrpSolution(relaxed.data, [Route(relaxed.data, _visits(r), r.vehicle_type())
-                                         for r in best.routes()])
-    found = _run(relaxed, MaxRuntime(max(0.05, deadline - time.monotonic())), start,
-                 _Reporter(on_progress, started, "search, late jobs"))
+    start = PyvrpSolution(
+        relaxed.data, [Route(relaxed.data, _visits(r), r.vehicle_type()) for r in best.routes()]
+    )
+    found = _run(
+        relaxed,
+        MaxRuntime(max(0.05, deadline - time.monotonic())),
+        start,
+        _Reporter(on_progress, started, "search, late jobs"),
+    )
     if found.is_feasible():
         return relaxed, found
     return translation, best
 
 
-def _fleet_rounds(problem: RoutingProblem, deadline: float, seconds: float, initial_routes,
-                  on_progress: Progress | None, started: float) -> Found | None:
+def _fleet_rounds(
+    problem: RoutingProblem,
+    deadline: float,
+    seconds: float,
+    initial_routes,
+    on_progress: Progress | None,
+    started: float,
+) -> Found | None:
     """Fewest vehicles first (alike vehicles, every job to serve), then distance."""
     with warnings.catch_warnings():
         # A fleet too small for any plan drives the penalties to their bound: expected here.
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        return _fewest_vehicles(problem, deadline, seconds, initial_routes, on_progress,
-                                started)
+        return _fewest_vehicles(problem, deadline, seconds, initial_routes, on_progress, started)
 
 
-def _fewest_vehicles(problem: RoutingProblem, deadline: float, seconds: float, initial_routes,
-                     on_progress: Progress | None, started: float) -> Found | None:
+def _fewest_vehicles(
+    problem: RoutingProblem,
+    deadline: float,
+    seconds: float,
+    initial_routes,
+    on_progress: Progress | None,
+    started: float,
+) -> Found | None:
     fleet = len(problem.vehicles)
     translation = translate(problem, fleet=fleet, required=True)
     reporter = _Reporter(on_progress, started, f"{fleet} vehicles")
-    best = _run(translation, MultipleCriteria([FirstFeasible(), MaxRuntime(seconds * 0.3)]),
-                _initial(translation, initial_routes), reporter)
+    best = _run(
+        translation,
+        MultipleCriteria([FirstFeasible(), MaxRuntime(seconds * 0.3)]),
+        _initial(translation, initial_routes),
+        reporter,
+    )
     if not best.is_feasible():
         return None
     fleet_deadline = time.monotonic() + seconds * 0.55
-    while best.num_routes() > _fewest_possible(problem) \
-            and time.monotonic() < min(fleet_deadline, deadline):
+    while best.num_routes() > _fewest_possible(problem) and time.monotonic() < min(
+        fleet_deadline, deadline
+    ):
         fleet = best.num_routes() - 1
         tighter = translate(problem, fleet=fleet, required=True)
         routes = sorted((_visits(r) for r in best.routes()), key=len)[1:]
         start = PyvrpSolution(tighter.data, [Route(tighter.data, r, 0) for r in routes])
         budget = min(fleet_deadline, deadline) - time.monotonic()
-        found = _run(tighter, MultipleCriteria([FirstFeasible(), MaxRuntime(max(0.05, budget))]),
-                     start, _Reporter(on_progress, started, f"{fleet} vehicles"))
+        found = _run(
+            tighter,
+            MultipleCriteria([FirstFeasible(), MaxRuntime(max(0.05, budget))]),
+            start,
+            _Reporter(on_progress, started, f"{fleet} vehicles"),
+        )
         if not found.is_feasible():
             break
         best, translation = found, tighter
-    polished = _run(translation, MaxRuntime(max(0.05, deadline - time.monotonic())), best,
-                    _Reporter(on_progress, started, f"{best.num_routes()} vehicles, distance"))
+    polished = _run(
+        translation,
+        MaxRuntime(max(0.05, deadline - time.monotonic())),
+        best,
+        _Reporter(on_progress, started, f"{best.num_routes()} vehicles, distance"),
+    )
     if polished.is_feasible() and _cost(polished) <= _cost(best):
         best = polished
-    return Found(_routes(translation, best, len(problem.vehicles)), _cost(best),
-                 best.num_routes())
+    return Found(_routes(translation, best, len(problem.vehicles)), _cost(best), best.num_routes())
 
 
 def _fewest_possible(problem: RoutingProblem) -> int:

@@ -23,8 +23,9 @@ class Insertion:
     key: tuple = ()
 
 
-def _route_ok(problem: RoutingProblem, vehicle: Vehicle, route: list[int],
-              urgent: int) -> int | None:
+def _route_ok(
+    problem: RoutingProblem, vehicle: Vehicle, route: list[int], urgent: int
+) -> int | None:
     """The lateness cost of `route` on `vehicle` when every stop is within its window, the
     urgent job within its deadline and the day within the shift; else None."""
     jobs = problem.jobs
@@ -50,8 +51,9 @@ def _length(problem: RoutingProblem, vehicle: Vehicle, route: list[int]) -> int:
     return sum(problem.time[a][b] for a, b in zip(nodes, nodes[1:], strict=False))
 
 
-def insert_urgent(problem: RoutingProblem, routes: list[list[int]],
-                  urgent: int) -> Insertion | None:
+def insert_urgent(
+    problem: RoutingProblem, routes: list[list[int]], urgent: int
+) -> Insertion | None:
     """Today's `routes` with job `urgent` slotted in within its deadline, bumping at most
     one less urgent, unpinned job; None when no route can take it so."""
     job = problem.jobs[urgent]
@@ -63,12 +65,14 @@ def insert_urgent(problem: RoutingProblem, routes: list[list[int]],
         vehicle, route = problem.vehicles[v], routes[v]
         base = _length(problem, vehicle, route)
         base_late = _route_ok(problem, vehicle, route, urgent) or 0
-        under_way = next((i for i, j in enumerate(route)
-                          if problem.jobs[j].pinned is None), len(route))
+        under_way = next(
+            (i for i, j in enumerate(route) if problem.jobs[j].pinned is None), len(route)
+        )
         candidates = [(None, route)] + [
-            (b, [j for j in route if j != b]) for b in route
-            if problem.jobs[b].pinned is None
-            and problem.jobs[b].drop_penalty < job.drop_penalty]
+            (b, [j for j in route if j != b])
+            for b in route
+            if problem.jobs[b].pinned is None and problem.jobs[b].drop_penalty < job.drop_penalty
+        ]
         for bumped, rest in candidates:
             first = min(under_way, len(rest))  # stops under way stay first
             for at in range(first, len(rest) + 1):
@@ -81,8 +85,7 @@ def insert_urgent(problem: RoutingProblem, routes: list[list[int]],
                 # fewest bumps, then the cheapest by the model's own costs
                 key = (bumped is not None, penalty + max(0, late - base_late) + added)
                 if best is None or key < best.key:
-                    best = Insertion([*routes[:v], trial, *routes[v + 1:]], bumped, added,
-                                     key)
+                    best = Insertion([*routes[:v], trial, *routes[v + 1 :]], bumped, added, key)
             if best is not None and best.bumped is None:
                 break  # a slot without bumping anyone beats any bump on this route
     return best
@@ -94,12 +97,19 @@ def insert_all(problem: RoutingProblem, routes: list[list[int]]) -> list[list[in
     planned = {j for route in routes for j in route}
     if not planned:
         return None
-    top = max(problem.jobs[j].drop_penalty for j in planned
-              if problem.jobs[j].pinned is None) if any(
-        problem.jobs[j].pinned is None for j in planned) else 0
-    urgent = sorted((k for k, job in enumerate(problem.jobs)
-                     if k not in planned and job.previous is None
-                     and job.drop_penalty >= top), key=lambda k: -problem.jobs[k].drop_penalty)
+    top = (
+        max(problem.jobs[j].drop_penalty for j in planned if problem.jobs[j].pinned is None)
+        if any(problem.jobs[j].pinned is None for j in planned)
+        else 0
+    )
+    urgent = sorted(
+        (
+            k
+            for k, job in enumerate(problem.jobs)
+            if k not in planned and job.previous is None and job.drop_penalty >= top
+        ),
+        key=lambda k: -problem.jobs[k].drop_penalty,
+    )
     if not urgent:
         return None
     for k in urgent:

@@ -26,8 +26,9 @@ class Technician(SQLModel, table=True):
     certifications: list[str] = jsonb_field(list)  # OEM tenant ids, as text
     shift_start: time = time(9, 0)
     shift_end: time = time(18, 0)
-    workdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4, 5],
-                                sa_column=Column(ARRAY(Integer), nullable=False))
+    workdays: list[int] = Field(
+        default_factory=lambda: [0, 1, 2, 3, 4, 5], sa_column=Column(ARRAY(Integer), nullable=False)
+    )
     pincode: str | None = Field(default=None, max_length=6)
     latitude: float | None = None
     longitude: float | None = None

@@ -57,29 +57,47 @@ def plan_start(record: DispatchPlan) -> datetime:
     return record.created_at.astimezone(UTC)
 
 
-def preview_move(db: Session, actor: Actor, plan_id: uuid.UUID, ticket_id: str,
-                 technician_id: str | None) -> dict[str, Any]:
+def preview_move(
+    db: Session, actor: Actor, plan_id: uuid.UUID, ticket_id: str, technician_id: str | None
+) -> dict[str, Any]:
     """The plan as it would be with `ticket_id` on `technician_id`'s route (None: left
     out), with re-timed routes, and the rules the move breaks. Changes nothing."""
     record = _ready_plan(db, actor, plan_id, lock=False)
     return _moved(db, record, ticket_id, technician_id)
 
 
-def apply_move(db: Session, actor: Actor, plan_id: uuid.UUID, ticket_id: str,
-               technician_id: str | None) -> dict[str, Any]:
+def apply_move(
+    db: Session, actor: Actor, plan_id: uuid.UUID, ticket_id: str, technician_id: str | None
+) -> dict[str, Any]:
     """Make the move on the plan (see preview_move) and note who made it."""
     record = _ready_plan(db, actor, plan_id, lock=True)
     result = _moved(db, record, ticket_id, technician_id)
     record.routes, record.unassigned = result["routes"], result["unassigned"]
     record.summary = {**result["summary"], "seconds": record.summary.get("seconds", 0)}
-    record.params = {**record.params, "overrides": [*record.params.get("overrides", []), {
-        "ticketId": ticket_id, "number": result["moved"]["number"],
-        "from": result["moved"]["from"], "to": technician_id,
-        "by": str(actor.user_id), "at": datetime.now(UTC).isoformat()}]}
+    record.params = {
+        **record.params,
+        "overrides": [
+            *record.params.get("overrides", []),
+            {
+                "ticketId": ticket_id,
+                "number": result["moved"]["number"],
+                "from": result["moved"]["from"],
+                "to": technician_id,
+                "by": str(actor.user_id),
+                "at": datetime.now(UTC).isoformat(),
+            },
+        ],
+    }
     db.add(record)
     target = result["moved"]["toName"] or "left out"
-    audit.record(db, actor, "dispatch.override", "dispatch_plan", record.id,
-                 f"ticket #{result['moved']['number']} to {target}")
+    audit.record(
+        db,
+        actor,
+        "dispatch.override",
+        "dispatch_plan",
+        record.id,
+        f"ticket #{result['moved']['number']} to {target}",
+    )
     return result
 
 
@@ -94,8 +112,9 @@ def _ready_plan(db: Session, actor: Actor, plan_id: uuid.UUID, *, lock: bool) ->
     return record
 
 
-def _moved(db: Session, record: DispatchPlan, ticket_id: str,
-           technician_id: str | None) -> dict[str, Any]:
+def _moved(
+    db: Session, record: DispatchPlan, ticket_id: str, technician_id: str | None
+) -> dict[str, Any]:
     routes = [dict(r) for r in record.routes]
     by_tech = {r["technicianId"]: r for r in routes}
     if technician_id is not None and technician_id not in by_tech:
@@ -105,8 +124,7 @@ def _moved(db: Session, record: DispatchPlan, ticket_id: str,
     if stop is None and left is None:
         raise Invalid("ticketId", "is not a ticket of this plan")
     if stop is not None and stop["pinned"]:
-        raise Conflict(f"Ticket #{stop['number']} is under way with its technician; "
-                       "it cannot move")
+        raise Conflict(f"Ticket #{stop['number']} is under way with its technician; it cannot move")
     if source is not None and source["technicianId"] == technician_id:
         raise Invalid("technicianId", "already has this ticket")
     if source is None and technician_id is None:
@@ -123,10 +141,18 @@ def _moved(db: Session, record: DispatchPlan, ticket_id: str,
         changed.append(source["technicianId"])
     if technician_id is None:
         job = ctx.jobs[ticket_id]
-        unassigned.append({"ticketId": ticket_id, "number": job.number,
-                           "priority": job.priority, "deviceType": job.device_type,
-                           "facility": job.facility, "lat": job.place.lat,
-                           "lng": job.place.lng, "reason": LEFT_OUT_BY_DISPATCHER})
+        unassigned.append(
+            {
+                "ticketId": ticket_id,
+                "number": job.number,
+                "priority": job.priority,
+                "deviceType": job.device_type,
+                "facility": job.facility,
+                "lat": job.place.lat,
+                "lng": job.place.lng,
+                "reason": LEFT_OUT_BY_DISPATCHER,
+            }
+        )
     else:
         target = by_tech[technician_id]
         current = [s["ticketId"] for s in target["stops"]]
@@ -134,22 +160,44 @@ def _moved(db: Session, record: DispatchPlan, ticket_id: str,
         changed.append(technician_id)
     for route in routes:
         if route["technicianId"] not in changed:
-            route["stops"] = [{**s, "violations": s.get("violations", [])}
-                              for s in route["stops"]]
-    violations = [{"technicianId": r["technicianId"], "technician": r["technician"],
-                   "number": s["number"], "message": v}
-                  for r in routes if r["technicianId"] in changed
-                  for s in r["stops"] for v in s["violations"]]
-    violations += [{"technicianId": r["technicianId"], "technician": r["technician"],
-                    "number": None, "message": v}
-                   for r in routes if r["technicianId"] in changed
-                   for v in _route_violations(ctx, r)]
-    return {"routes": routes, "unassigned": unassigned, "changed": changed,
-            "violations": violations, "summary": summarise(routes, unassigned),
-            "moved": {"ticketId": ticket_id, "number": number,
-                      "from": source["technicianId"] if source else None,
-                      "to": technician_id,
-                      "toName": by_tech[technician_id]["technician"] if technician_id else ""}}
+            route["stops"] = [{**s, "violations": s.get("violations", [])} for s in route["stops"]]
+    violations = [
+        {
+            "technicianId": r["technicianId"],
+            "technician": r["technician"],
+            "number": s["number"],
+            "message": v,
+        }
+        for r in routes
+        if r["technicianId"] in changed
+        for s in r["stops"]
+        for v in s["violations"]
+    ]
+    violations += [
+        {
+            "technicianId": r["technicianId"],
+            "technician": r["technician"],
+            "number": None,
+            "message": v,
+        }
+        for r in routes
+        if r["technicianId"] in changed
+        for v in _route_violations(ctx, r)
+    ]
+    return {
+        "routes": routes,
+        "unassigned": unassigned,
+        "changed": changed,
+        "violations": violations,
+        "summary": summarise(routes, unassigned),
+        "moved": {
+            "ticketId": ticket_id,
+            "number": number,
+            "from": source["technicianId"] if source else None,
+            "to": technician_id,
+            "toName": by_tech[technician_id]["technician"] if technician_id else "",
+        },
+    }
 
 
 def _find(routes: list[dict], ticket_id: str) -> tuple[dict | None, dict | None]:
@@ -162,10 +210,19 @@ def _find(routes: list[dict], ticket_id: str) -> tuple[dict | None, dict | None]
 
 def _context(db: Session, record: DispatchPlan) -> _Context:
     start = plan_start(record)
-    stock = {(str(r.area_id), str(r.part_id)): r.free for r in db.execute(text(
-        "SELECT area_id, part_id, on_hand - reserved AS free FROM part_stock"))}
-    return _Context(start, {t.id: t for t in load_technicians(db, start)},
-                    {j.ticket_id: j for j in load_jobs(db, start)}, stock, TravelModel())
+    stock = {
+        (str(r.area_id), str(r.part_id)): r.free
+        for r in db.execute(
+            text("SELECT area_id, part_id, on_hand - reserved AS free FROM part_stock")
+        )
+    }
+    return _Context(
+        start,
+        {t.id: t for t in load_technicians(db, start)},
+        {j.ticket_id: j for j in load_jobs(db, start)},
+        stock,
+        TravelModel(),
+    )
 
 
 def _minutes(ctx: _Context, a: Place, b: Place) -> int:
@@ -189,16 +246,26 @@ def _timed(ctx: _Context, technician_id: str, ticket_ids: list[str]) -> list[dic
         travel = _minutes(ctx, here, job.place) if here is not None else 0
         begin = max(clock + travel, job.window[0])
         late = max(0, begin - job.deadline) if job.deadline is not None else 0
-        stops.append({
-            "ticketId": job.ticket_id, "number": job.number, "priority": job.priority,
-            "deviceType": job.device_type, "facility": job.facility,
-            "lat": job.place.lat, "lng": job.place.lng,
-            "eta": (ctx.start + timedelta(minutes=begin)).isoformat(),
-            "travelMinutes": travel, "serviceMinutes": job.service, "lateMinutes": late,
-            "pinned": job.status in PINNED_STATUSES,
-            "deadline": (ctx.start + timedelta(minutes=job.deadline)).isoformat()
-            if job.deadline is not None else None,
-            "violations": _stop_violations(ctx, tech, job, begin, late)})
+        stops.append(
+            {
+                "ticketId": job.ticket_id,
+                "number": job.number,
+                "priority": job.priority,
+                "deviceType": job.device_type,
+                "facility": job.facility,
+                "lat": job.place.lat,
+                "lng": job.place.lng,
+                "eta": (ctx.start + timedelta(minutes=begin)).isoformat(),
+                "travelMinutes": travel,
+                "serviceMinutes": job.service,
+                "lateMinutes": late,
+                "pinned": job.status in PINNED_STATUSES,
+                "deadline": (ctx.start + timedelta(minutes=job.deadline)).isoformat()
+                if job.deadline is not None
+                else None,
+                "violations": _stop_violations(ctx, tech, job, begin, late),
+            }
+        )
         clock, here = begin + job.service, job.place
     return stops
 
@@ -207,20 +274,26 @@ def _clock(ctx: _Context, minute: int) -> str:
     return (ctx.start + timedelta(minutes=minute)).astimezone(IST).strftime("%H:%M")
 
 
-def _stop_violations(ctx: _Context, tech: PlanTech | None, job: PlanJob, begin: int,
-                     late: int) -> list[str]:
+def _stop_violations(
+    ctx: _Context, tech: PlanTech | None, job: PlanJob, begin: int, late: int
+) -> list[str]:
     if tech is None:
         return ["the technician is no longer on shift"]
     found = []
     if job.device_type and job.device_type not in tech.skills:
         found.append(f"{tech.name} is not skilled for {job.device_type}")
-    short = [p["code"] for p in job.parts
-             if ctx.stock.get((tech.hub_id or "", p["partId"]), 0) < p["qty"]]
+    short = [
+        p["code"]
+        for p in job.parts
+        if ctx.stock.get((tech.hub_id or "", p["partId"]), 0) < p["qty"]
+    ]
     if short:
         found.append(f"parts not free at {tech.name}'s hub: {', '.join(short)}")
     if begin > job.window[1]:
-        found.append(f"arrives {_clock(ctx, begin)}, after the facility closes "
-                     f"({_clock(ctx, job.window[1])})")
+        found.append(
+            f"arrives {_clock(ctx, begin)}, after the facility closes "
+            f"({_clock(ctx, job.window[1])})"
+        )
     if late:
         found.append(f"{job.priority} SLA missed by {late} min")
     return found
@@ -232,14 +305,14 @@ def _route_violations(ctx: _Context, route: dict) -> list[str]:
         return []
     found = []
     if len(route["stops"]) > tech.capacity:
-        found.append(f"{len(route['stops'])} jobs, more than {tech.name}'s "
-                     f"{tech.capacity} a day")
+        found.append(f"{len(route['stops'])} jobs, more than {tech.name}'s {tech.capacity} a day")
     last = route["stops"][-1]
     job = ctx.jobs[last["ticketId"]]
     done = _offset(ctx, last["eta"]) + job.service + _minutes(ctx, job.place, tech.home)
     if done > tech.shift[1]:
-        found.append(f"back at base {_clock(ctx, done)}, {done - tech.shift[1]} min after "
-                     "the shift ends")
+        found.append(
+            f"back at base {_clock(ctx, done)}, {done - tech.shift[1]} min after the shift ends"
+        )
     return found
 
 
@@ -247,8 +320,9 @@ def _offset(ctx: _Context, stamp: str) -> int:
     return int((datetime.fromisoformat(stamp) - ctx.start).total_seconds() // 60)
 
 
-def _best_insertion(ctx: _Context, technician_id: str, current: list[str],
-                    ticket_id: str) -> list[dict]:
+def _best_insertion(
+    ctx: _Context, technician_id: str, current: list[str], ticket_id: str
+) -> list[dict]:
     """The route with the ticket where it breaks fewest rules, then costs least lateness
     (weighted by priority), then adds least travel; pinned stops keep their place."""
     first = sum(1 for t in current if ctx.jobs.get(t) and ctx.jobs[t].status in PINNED_STATUSES)
@@ -258,8 +332,9 @@ def _best_insertion(ctx: _Context, technician_id: str, current: list[str],
         stops = _timed(ctx, technician_id, order)
         route = {"technicianId": technician_id, "stops": stops}
         broken = sum(len(s["violations"]) for s in stops) + len(_route_violations(ctx, route))
-        lateness = sum(s["lateMinutes"] * PRIORITY_COSTS.get(s["priority"], (0, 1))[1]
-                       for s in stops)
+        lateness = sum(
+            s["lateMinutes"] * PRIORITY_COSTS.get(s["priority"], (0, 1))[1] for s in stops
+        )
         key = (broken, lateness, sum(s["travelMinutes"] for s in stops))
         if best_key is None or key < best_key:
             best, best_key = stops, key
@@ -271,8 +346,9 @@ def sla_risk(stop: dict) -> str:
     if stop.get("lateMinutes"):
         return "late"
     if stop.get("deadline"):
-        slack = (datetime.fromisoformat(stop["deadline"])
-                 - datetime.fromisoformat(stop["eta"])).total_seconds() / 60
+        slack = (
+            datetime.fromisoformat(stop["deadline"]) - datetime.fromisoformat(stop["eta"])
+        ).total_seconds() / 60
         if slack < RISK_SLACK_MIN:
             return "at risk"
     return "on time"
@@ -280,7 +356,10 @@ def sla_risk(stop: dict) -> str:
 
 def summarise(routes: list[dict], unassigned: list[dict]) -> dict[str, Any]:
     stops = [s for r in routes for s in r["stops"]]
-    return {"assigned": len(stops), "unassigned": len(unassigned),
-            "travelMinutes": sum(s["travelMinutes"] for s in stops),
-            "lateP1": sum(1 for s in stops if s["priority"] == "P1" and s["lateMinutes"] > 0),
-            "techniciansUsed": sum(1 for r in routes if r["stops"])}
+    return {
+        "assigned": len(stops),
+        "unassigned": len(unassigned),
+        "travelMinutes": sum(s["travelMinutes"] for s in stops),
+        "lateP1": sum(1 for s in stops if s["priority"] == "P1" and s["lateMinutes"] > 0),
+        "techniciansUsed": sum(1 for r in routes if r["stops"]),
+    }

@@ -41,12 +41,19 @@ SEARCH_SHARE_REPLAN = 0.15
 class _Model:
     """The OR-Tools model of a problem with the first `fleet` vehicles available."""
 
-    def __init__(self, problem: RoutingProblem, fleet: int, *, vehicle_costs: bool = True,
-                 move_costs: bool = True):
+    def __init__(
+        self,
+        problem: RoutingProblem,
+        fleet: int,
+        *,
+        vehicle_costs: bool = True,
+        move_costs: bool = True,
+    ):
         self.problem, self.fleet = problem, fleet
         vehicles = problem.vehicles[:fleet]
         self.manager = pywrapcp.RoutingIndexManager(
-            len(problem.time), fleet, [v.start for v in vehicles], [v.end for v in vehicles])
+            len(problem.time), fleet, [v.start for v in vehicles], [v.end for v in vehicles]
+        )
         self.routing = pywrapcp.RoutingModel(self.manager)
         self.node_job = {job.node: i for i, job in enumerate(problem.jobs)}
         self._costs(vehicle_costs, move_costs)
@@ -61,19 +68,19 @@ class _Model:
         moved = _moved_jobs(self.problem, self.fleet) if move_costs else {}
         if not any(moved.values()):
             self.routing.SetArcCostEvaluatorOfAllVehicles(
-                self.routing.RegisterTransitMatrix(base.tolist()))
+                self.routing.RegisterTransitMatrix(base.tolist())
+            )
         else:
             callbacks: dict[tuple[int, ...], int] = {}
             for v in range(self.fleet):
                 key = moved[v]
                 if key not in callbacks:
                     matrix = base.copy()
-                    matrix[:, [self.problem.jobs[k].node for k in key]] += \
-                        self.problem.move_cost
+                    matrix[:, [self.problem.jobs[k].node for k in key]] += self.problem.move_cost
                     callbacks[key] = self.routing.RegisterTransitMatrix(matrix.tolist())
                 self.routing.SetArcCostEvaluatorOfVehicle(callbacks[key], v)
         if vehicle_costs:
-            for v, vehicle in enumerate(self.problem.vehicles[:self.fleet]):
+            for v, vehicle in enumerate(self.problem.vehicles[: self.fleet]):
                 self.routing.SetFixedCostOfVehicle(vehicle.fixed_cost, v)
 
     def _time(self) -> None:
@@ -83,12 +90,13 @@ class _Model:
             service[job.node] = job.service
         transit = np.asarray(problem.time, dtype=np.int64) + service[:, None]
         horizon = max(max(v.latest for v in problem.vehicles), max(j.latest for j in problem.jobs))
-        self.routing.AddDimension(self.routing.RegisterTransitMatrix(transit.tolist()), horizon,
-                                  horizon, False, "time")
+        self.routing.AddDimension(
+            self.routing.RegisterTransitMatrix(transit.tolist()), horizon, horizon, False, "time"
+        )
         self.clock = self.routing.GetDimensionOrDie("time")
         if problem.balance_cost:
             self.clock.SetGlobalSpanCostCoefficient(problem.balance_cost)
-        for v, vehicle in enumerate(problem.vehicles[:self.fleet]):
+        for v, vehicle in enumerate(problem.vehicles[: self.fleet]):
             self.clock.CumulVar(self.routing.Start(v)).SetRange(vehicle.earliest, vehicle.latest)
             self.clock.CumulVar(self.routing.End(v)).SetRange(vehicle.earliest, vehicle.latest)
             self.routing.AddVariableMinimizedByFinalizer(self.clock.CumulVar(self.routing.End(v)))
@@ -102,7 +110,8 @@ class _Model:
             return
         index = self.routing.RegisterUnaryTransitCallback(lambda a: demand[node(a)])
         self.routing.AddDimensionWithVehicleCapacity(
-            index, 0, [v.capacity for v in problem.vehicles[:self.fleet]], True, "load")
+            index, 0, [v.capacity for v in problem.vehicles[: self.fleet]], True, "load"
+        )
 
     def _jobs(self) -> None:
         for job in self.problem.jobs:
@@ -138,15 +147,17 @@ class _Model:
             routes.append(stops)
         routes += [[] for _ in range(len(self.problem.vehicles) - self.fleet)]
         unserved = [i for i in range(len(self.problem.jobs)) if i not in served]
-        return Solution(routes, unserved, assignment.ObjectiveValue(), arc_cost,
-                        time.monotonic() - started)
+        return Solution(
+            routes, unserved, assignment.ObjectiveValue(), arc_cost, time.monotonic() - started
+        )
 
     def initial(self, routes: list[list[int]]):
         """An assignment from routes given as job indexes (vehicles past the fleet dropped);
         None when they break a hard constraint."""
         index = self.manager.NodeToIndex
-        indexes = [[index(self.problem.jobs[j].node) for j in route]
-                   for route in routes[:self.fleet]]
+        indexes = [
+            [index(self.problem.jobs[j].node) for j in route] for route in routes[: self.fleet]
+        ]
         indexes += [[] for _ in range(self.fleet - len(indexes))]
         return self.routing.ReadAssignmentFromRoutes(indexes, True)
 
@@ -155,13 +166,20 @@ def _parameters(seconds: float, first: str, metaheuristic: str) -> object:
     params = pywrapcp.DefaultRoutingSearchParameters()
     params.first_solution_strategy = getattr(routing_enums_pb2.FirstSolutionStrategy, first)
     params.local_search_metaheuristic = getattr(
-        routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic)
+        routing_enums_pb2.LocalSearchMetaheuristic, metaheuristic
+    )
     params.time_limit.FromMilliseconds(max(50, int(seconds * 1000)))
     return params
 
 
-def solve(problem: RoutingProblem, seconds: float, *, on_progress: Progress | None = None,
-          initial_routes: list[list[int]] | None = None, tighten_fleet: bool = True) -> Solution:
+def solve(
+    problem: RoutingProblem,
+    seconds: float,
+    *,
+    on_progress: Progress | None = None,
+    initial_routes: list[list[int]] | None = None,
+    tighten_fleet: bool = True,
+) -> Solution:
     """The best plan found within `seconds` (see the module docstring). `initial_routes`
     (job indexes per vehicle) seed the search, so a re-plan starts from the current plan
     and keeps what still fits; with `tighten_fleet`, fewer vehicles come before distance
@@ -176,21 +194,31 @@ def solve(problem: RoutingProblem, seconds: float, *, on_progress: Progress | No
             return quick
     found = None
     if share > 0:
-        found = hgs.search(problem, seconds * share, initial_routes=initial_routes,
-                           minimise_fleet=tighten_fleet, on_progress=on_progress,
-                           started=started)
+        found = hgs.search(
+            problem,
+            seconds * share,
+            initial_routes=initial_routes,
+            minimise_fleet=tighten_fleet,
+            on_progress=on_progress,
+            started=started,
+        )
     seed = found.routes if found is not None else initial_routes
     model = _Model(problem, len(problem.vehicles))
     best = _round(model, deadline, seed, on_progress, started, "full model")
     if best is None and seed is not initial_routes:
         # The engine's plan does not fit the model: OR-Tools searches on its own.
-        best = _round(_Model(problem, len(problem.vehicles)), deadline, initial_routes,
-                      on_progress, started, "full model, own search")
+        best = _round(
+            _Model(problem, len(problem.vehicles)),
+            deadline,
+            initial_routes,
+            on_progress,
+            started,
+            "full model, own search",
+        )
     if best is None:
         raise RuntimeError("no plan satisfies the hard constraints")
     if found is not None:
-        best.rounds.append({"round": "search", "objective": found.cost,
-                            "vehicles": found.vehicles})
+        best.rounds.append({"round": "search", "objective": found.cost, "vehicles": found.vehicles})
     best.seconds = time.monotonic() - started
     return best
 
@@ -199,34 +227,59 @@ def solve_plain(problem: RoutingProblem, seconds: float) -> Solution:
     """The plain OR-Tools model, for comparison: one search (parallel cheapest insertion,
     guided local search) on arc costs alone, no fixed vehicle costs, no fleet rounds."""
     started = time.monotonic()
-    found = _round(_Model(problem, len(problem.vehicles), vehicle_costs=False,
-                          move_costs=False), started + seconds, None, None, started, "plain")
+    found = _round(
+        _Model(problem, len(problem.vehicles), vehicle_costs=False, move_costs=False),
+        started + seconds,
+        None,
+        None,
+        started,
+        "plain",
+    )
     if found is None:
         raise RuntimeError("no plan satisfies the hard constraints")
     return found
 
 
-def _round(model: _Model, deadline: float, seed: list[list[int]] | None,
-           on_progress: Progress | None, started: float, label: str) -> Solution | None:
+def _round(
+    model: _Model,
+    deadline: float,
+    seed: list[list[int]] | None,
+    on_progress: Progress | None,
+    started: float,
+    label: str,
+) -> Solution | None:
     """One guided local search until the deadline, from `seed` when it fits the model."""
-    params = _parameters(deadline - time.monotonic(), "PARALLEL_CHEAPEST_INSERTION",
-                         "GUIDED_LOCAL_SEARCH")
+    params = _parameters(
+        deadline - time.monotonic(), "PARALLEL_CHEAPEST_INSERTION", "GUIDED_LOCAL_SEARCH"
+    )
     routing = model.routing
 
     def at_solution() -> None:
         if on_progress is not None:
-            on_progress({"round": label, "objective": routing.CostVar().Max(),
-                         "seconds": round(time.monotonic() - started, 2)})
+            on_progress(
+                {
+                    "round": label,
+                    "objective": routing.CostVar().Max(),
+                    "seconds": round(time.monotonic() - started, 2),
+                }
+            )
 
     routing.AddAtSolutionCallback(at_solution)
     hint = model.initial(seed) if seed and any(seed) else None  # None too when it won't fit
-    assignment = (routing.SolveFromAssignmentWithParameters(hint, params) if hint
-                  else routing.SolveWithParameters(params))
+    assignment = (
+        routing.SolveFromAssignmentWithParameters(hint, params)
+        if hint
+        else routing.SolveWithParameters(params)
+    )
     return model.read(assignment, started) if assignment else None
 
 
-def _slot_in(problem: RoutingProblem, initial_routes: list[list[int]], started: float,
-             on_progress: Progress | None) -> Solution | None:
+def _slot_in(
+    problem: RoutingProblem,
+    initial_routes: list[list[int]],
+    started: float,
+    on_progress: Progress | None,
+) -> Solution | None:
     """A re-plan that keeps today's routes and slots the new urgent work in (see
     services.dispatch.insertion); None when that cannot serve it in time."""
     routes = insert_all(problem, initial_routes)
@@ -243,20 +296,35 @@ def _slot_in(problem: RoutingProblem, initial_routes: list[list[int]], started: 
         return None
     found = model.read(assignment, started)
     if on_progress is not None:
-        on_progress({"round": "slotted in", "objective": found.objective,
-                     "seconds": round(time.monotonic() - started, 2)})
+        on_progress(
+            {
+                "round": "slotted in",
+                "objective": found.objective,
+                "seconds": round(time.monotonic() - started, 2),
+            }
+        )
     found.rounds.append({"round": "slotted in", "objective": found.objective})
     return found
 
 
 def _is_replan(problem: RoutingProblem, initial_routes: list[list[int]] | None) -> bool:
-    return bool(problem.move_cost and initial_routes and any(initial_routes)
-                and any(job.previous is not None for job in problem.jobs))
+    return bool(
+        problem.move_cost
+        and initial_routes
+        and any(initial_routes)
+        and any(job.previous is not None for job in problem.jobs)
+    )
 
 
 def _moved_jobs(problem: RoutingProblem, fleet: int) -> dict[int, tuple[int, ...]]:
     """Per vehicle, the jobs it would take from the vehicle that has them today."""
     if not problem.move_cost:
         return {v: () for v in range(fleet)}
-    return {v: tuple(k for k, job in enumerate(problem.jobs)
-                     if job.previous is not None and job.previous != v) for v in range(fleet)}
+    return {
+        v: tuple(
+            k
+            for k, job in enumerate(problem.jobs)
+            if job.previous is not None and job.previous != v
+        )
+        for v in range(fleet)
+    }

@@ -27,8 +27,9 @@ MAX_SECONDS = 60
 STALE_AFTER_S = 180  # past its time limit by this much, a plan is not coming
 
 
-def request_plan(db: Session, actor: Actor, seconds: object = 10,
-                 start_at: datetime | None = None) -> DispatchPlan:
+def request_plan(
+    db: Session, actor: Actor, seconds: object = 10, start_at: datetime | None = None
+) -> DispatchPlan:
     """Queue an optimisation of the organisation's open tickets from `start_at` (default:
     when the worker runs; a dispatcher may plan the next shift ahead). The caller sends
     the worker task. Raises Forbidden or Invalid (time limit outside 1–60 s, a start in
@@ -52,8 +53,14 @@ def request_plan(db: Session, actor: Actor, seconds: object = 10,
     record = DispatchPlan(tenant_id=actor.tenant_id, params=params, created_by=actor.user_id)
     db.add(record)
     db.flush()
-    audit.record(db, actor, "dispatch.plan", "dispatch_plan", record.id,
-                 f"optimisation asked for, {limit:g} s")
+    audit.record(
+        db,
+        actor,
+        "dispatch.plan",
+        "dispatch_plan",
+        record.id,
+        f"optimisation asked for, {limit:g} s",
+    )
     return record
 
 
@@ -63,8 +70,7 @@ def run_plan(actor: Actor, plan_id: uuid.UUID) -> str:
     try:
         return _run(actor, plan_id)
     except Exception as exc:  # noqa: BLE001 - recorded on the plan, then raised for the log
-        _write(actor, plan_id, status="failed", error=str(exc)[:500],
-               finished_at=datetime.now(UTC))
+        _write(actor, plan_id, status="failed", error=str(exc)[:500], finished_at=datetime.now(UTC))
         raise
 
 
@@ -76,8 +82,11 @@ def _run(actor: Actor, plan_id: uuid.UUID) -> str:
         record.status = "running"
         db.add(record)
         seconds = float(record.params.get("timeLimitSeconds", 10))
-        start = (datetime.fromisoformat(record.params["startAt"])
-                 if record.params.get("startAt") else None)
+        start = (
+            datetime.fromisoformat(record.params["startAt"])
+            if record.params.get("startAt")
+            else None
+        )
     trail: list[dict] = []
     last_write = [0.0]
 
@@ -92,10 +101,17 @@ def _run(actor: Actor, plan_id: uuid.UUID) -> str:
         result = plan(db, start=start, seconds=seconds, on_progress=progress)
         _add_deadlines(db, result["routes"])
         params = {**db.get(DispatchPlan, plan_id).params, "plannedFrom": start.isoformat()}
-    _write(actor, plan_id, status="ready", progress=trail[-50:], routes=result["routes"],
-           params=params,
-           unassigned=result["unassigned"], summary=result["summary"],
-           finished_at=datetime.now(UTC))
+    _write(
+        actor,
+        plan_id,
+        status="ready",
+        progress=trail[-50:],
+        routes=result["routes"],
+        params=params,
+        unassigned=result["unassigned"],
+        summary=result["summary"],
+        finished_at=datetime.now(UTC),
+    )
     return "ready"
 
 
@@ -104,8 +120,10 @@ def _add_deadlines(db: Session, routes: list[dict]) -> None:
     ids = [s["ticketId"] for r in routes for s in r["stops"]]
     if not ids:
         return
-    due = {str(t.id): t.response_due_at for t in db.exec(
-        select(Ticket).where(Ticket.id.in_([uuid.UUID(i) for i in ids])))}
+    due = {
+        str(t.id): t.response_due_at
+        for t in db.exec(select(Ticket).where(Ticket.id.in_([uuid.UUID(i) for i in ids])))
+    }
     for route in routes:
         for stop in route["stops"]:
             moment = due.get(stop["ticketId"])
@@ -120,9 +138,14 @@ def _write(actor: Actor, plan_id: uuid.UUID, **fields: Any) -> None:
         for key, value in fields.items():
             setattr(record, key, value)
         db.add(record)
-        db.execute(text("SELECT pg_notify('dispatch_plan_changed', :payload)"), {
-            "payload": json.dumps({"id": str(plan_id), "tenantId": str(actor.tenant_id),
-                                   "status": record.status})})
+        db.execute(
+            text("SELECT pg_notify('dispatch_plan_changed', :payload)"),
+            {
+                "payload": json.dumps(
+                    {"id": str(plan_id), "tenantId": str(actor.tenant_id), "status": record.status}
+                )
+            },
+        )
 
 
 def get_plan(db: Session, plan_id: uuid.UUID) -> DispatchPlan:
@@ -135,15 +158,24 @@ def get_plan(db: Session, plan_id: uuid.UUID) -> DispatchPlan:
 def plan_json(record: DispatchPlan) -> dict[str, Any]:
     status, error = record.status, record.error
     limit = float(record.params.get("timeLimitSeconds", 10))
-    if status in ("queued", "running") and (
-            datetime.now(UTC) - record.created_at).total_seconds() > limit + STALE_AFTER_S:
+    if (
+        status in ("queued", "running")
+        and (datetime.now(UTC) - record.created_at).total_seconds() > limit + STALE_AFTER_S
+    ):
         status, error = "failed", "the optimizer did not finish; ask for a new plan"
-    return {"planId": str(record.id), "status": status, "params": record.params,
-            "progress": record.progress, "routes": record.routes,
-            "unassigned": record.unassigned, "summary": record.summary, "error": error,
-            "createdAt": record.created_at.isoformat(),
-            "finishedAt": record.finished_at.isoformat() if record.finished_at else None,
-            "acceptedAt": record.accepted_at.isoformat() if record.accepted_at else None}
+    return {
+        "planId": str(record.id),
+        "status": status,
+        "params": record.params,
+        "progress": record.progress,
+        "routes": record.routes,
+        "unassigned": record.unassigned,
+        "summary": record.summary,
+        "error": error,
+        "createdAt": record.created_at.isoformat(),
+        "finishedAt": record.finished_at.isoformat() if record.finished_at else None,
+        "acceptedAt": record.accepted_at.isoformat() if record.accepted_at else None,
+    }
 
 
 def accept_plan(db: Session, actor: Actor, plan_id: uuid.UUID) -> int:
@@ -166,20 +198,37 @@ def accept_plan(db: Session, actor: Actor, plan_id: uuid.UUID) -> int:
             if ticket is None:
                 continue
             if ticket.status != "assigned":
-                change_status(db, actor, ticket.id, "assigned",
-                              f"dispatch plan: {route['technician']}, stop {order}")
+                change_status(
+                    db,
+                    actor,
+                    ticket.id,
+                    "assigned",
+                    f"dispatch plan: {route['technician']}, stop {order}",
+                )
             ticket.technician_id = uuid.UUID(route["technicianId"])
             db.add(ticket)
-            emit(db, actor, "DispatchAssigned", "ticket", ticket.id,
-                 {"planId": str(record.id), "technicianId": route["technicianId"],
-                  "stop": order, "eta": stop["eta"]})
+            emit(
+                db,
+                actor,
+                "DispatchAssigned",
+                "ticket",
+                ticket.id,
+                {
+                    "planId": str(record.id),
+                    "technicianId": route["technicianId"],
+                    "stop": order,
+                    "eta": stop["eta"],
+                },
+            )
             moved += 1
-    for older in db.exec(select(DispatchPlan).where(DispatchPlan.status == "ready",
-                                                    DispatchPlan.id != record.id)):
+    for older in db.exec(
+        select(DispatchPlan).where(DispatchPlan.status == "ready", DispatchPlan.id != record.id)
+    ):
         older.status = "superseded"
         db.add(older)
     record.status, record.accepted_at = "accepted", datetime.now(UTC)
     db.add(record)
-    audit.record(db, actor, "dispatch.accept", "dispatch_plan", record.id,
-                 f"{moved} tickets assigned")
+    audit.record(
+        db, actor, "dispatch.accept", "dispatch_plan", record.id, f"{moved} tickets assigned"
+    )
     return moved

@@ -53,9 +53,16 @@ def read_instance(path: Path) -> Instance:
     if not len(coords) == len(demand) == len(windows) == size:
         raise ValueError(f"{path.name}: sections do not match DIMENSION {size}")
     service = int(float(header.get("SERVICE_TIME", 0)))
-    return Instance(header["NAME"], int(header["VEHICLES"]), int(header["CAPACITY"]), coords,
-                    demand, [int(w[1]) for w in windows], [int(w[2]) for w in windows],
-                    [0] + [service] * (size - 1))
+    return Instance(
+        header["NAME"],
+        int(header["VEHICLES"]),
+        int(header["CAPACITY"]),
+        coords,
+        demand,
+        [int(w[1]) for w in windows],
+        [int(w[2]) for w in windows],
+        [0] + [service] * (size - 1),
+    )
 
 
 def distance(inst: Instance, a: int, b: int) -> float:
@@ -66,11 +73,21 @@ def to_problem(inst: Instance, *, vehicle_cost: int = VEHICLE_COST) -> RoutingPr
     n = len(inst.coords)
     time = [[math.ceil(distance(inst, a, b) * SCALE - 1e-6) for b in range(n)] for a in range(n)]
     cost = [[round(distance(inst, a, b) * SCALE) for b in range(n)] for a in range(n)]
-    jobs = [Job(node=i, service=inst.service[i] * SCALE, earliest=inst.ready[i] * SCALE,
-                latest=inst.due[i] * SCALE, demand=inst.demand[i], drop_penalty=DROP_PENALTY)
-            for i in range(1, n)]
-    vehicles = [Vehicle(0, 0, inst.ready[0] * SCALE, inst.due[0] * SCALE, inst.capacity,
-                        vehicle_cost) for _ in range(inst.vehicles)]
+    jobs = [
+        Job(
+            node=i,
+            service=inst.service[i] * SCALE,
+            earliest=inst.ready[i] * SCALE,
+            latest=inst.due[i] * SCALE,
+            demand=inst.demand[i],
+            drop_penalty=DROP_PENALTY,
+        )
+        for i in range(1, n)
+    ]
+    vehicles = [
+        Vehicle(0, 0, inst.ready[0] * SCALE, inst.due[0] * SCALE, inst.capacity, vehicle_cost)
+        for _ in range(inst.vehicles)
+    ]
     return RoutingProblem(time, jobs, vehicles, cost)
 
 
@@ -92,5 +109,8 @@ def evaluate(inst: Instance, solution: Solution) -> dict:
         total += distance(inst, here, 0)
         assert clock + inst.service[here] + distance(inst, here, 0) <= inst.due[0] + 1e-6
         assert load <= inst.capacity, f"{inst.name}: over capacity"
-    return {"vehicles": solution.vehicles_used, "distance": round(total, 2),
-            "unserved": len(solution.unserved)}
+    return {
+        "vehicles": solution.vehicles_used,
+        "distance": round(total, 2),
+        "unserved": len(solution.unserved),
+    }

@@ -28,17 +28,13 @@ MONSOON_MONTHS = frozenset({6, 7, 8, 9})
 # (first hour, last hour exclusive, km/h): the day is covered from 0 to 24.
 Profile = tuple[tuple[int, int, float], ...]
 METRO_PROFILES: dict[str, Profile] = {
-    "Delhi NCR": ((0, 7, 38), (7, 9, 26), (9, 11, 16), (11, 17, 22), (17, 20, 15),
-                  (20, 24, 28)),
+    "Delhi NCR": ((0, 7, 38), (7, 9, 26), (9, 11, 16), (11, 17, 22), (17, 20, 15), (20, 24, 28)),
     "Mumbai": ((0, 7, 32), (7, 9, 20), (9, 11, 14), (11, 17, 18), (17, 21, 13), (21, 24, 24)),
-    "Bengaluru": ((0, 7, 34), (7, 9, 20), (9, 11, 13), (11, 17, 18), (17, 21, 12),
-                  (21, 24, 24)),
+    "Bengaluru": ((0, 7, 34), (7, 9, 20), (9, 11, 13), (11, 17, 18), (17, 21, 12), (21, 24, 24)),
     "Chennai": ((0, 7, 34), (7, 9, 24), (9, 11, 18), (11, 17, 22), (17, 20, 17), (20, 24, 28)),
     "Kolkata": ((0, 7, 32), (7, 9, 22), (9, 11, 16), (11, 17, 20), (17, 20, 15), (20, 24, 26)),
-    "Hyderabad": ((0, 7, 36), (7, 9, 24), (9, 11, 18), (11, 17, 23), (17, 20, 16),
-                  (20, 24, 28)),
-    "Ahmedabad": ((0, 7, 38), (7, 9, 28), (9, 11, 22), (11, 17, 26), (17, 20, 20),
-                  (20, 24, 30)),
+    "Hyderabad": ((0, 7, 36), (7, 9, 24), (9, 11, 18), (11, 17, 23), (17, 20, 16), (20, 24, 28)),
+    "Ahmedabad": ((0, 7, 38), (7, 9, 28), (9, 11, 22), (11, 17, 26), (17, 20, 20), (20, 24, 30)),
     "Pune": ((0, 7, 36), (7, 9, 24), (9, 11, 18), (11, 17, 22), (17, 20, 16), (20, 24, 28)),
 }
 TIER_PROFILES: dict[int, Profile] = {
@@ -95,8 +91,11 @@ def _profile(place: Place) -> Profile:
 
 
 def _zone_minutes(place: Place) -> float:
-    return sum(z.extra_minutes for z in RESTRICTED_ZONES
-               if haversine_m(place.lat, place.lng, z.lat, z.lng) <= z.radius_km * 1000)
+    return sum(
+        z.extra_minutes
+        for z in RESTRICTED_ZONES
+        if haversine_m(place.lat, place.lng, z.lat, z.lng) <= z.radius_km * 1000
+    )
 
 
 class TravelModel:
@@ -111,8 +110,10 @@ class TravelModel:
 
     def matrix(self, places: list[Place], at: datetime) -> list[list[int]]:
         """Whole minutes between every pair, for the optimizer."""
-        return [[0 if i == j else max(1, round(self.minutes(a, b, at)))
-                 for j, b in enumerate(places)] for i, a in enumerate(places)]
+        return [
+            [0 if i == j else max(1, round(self.minutes(a, b, at))) for j, b in enumerate(places)]
+            for i, a in enumerate(places)
+        ]
 
 
 @lru_cache(maxsize=200_000)
@@ -127,10 +128,14 @@ def _estimate(origin: Place, destination: Place, at: datetime) -> float:
     if km < 0.05:
         return 0.0
     _, speed = band(at, _profile(destination))
-    monsoon = MONSOON_FACTOR.get(destination.metro or "", MONSOON_DEFAULT) \
-        if at.month in MONSOON_MONTHS else 1.0
+    monsoon = (
+        MONSOON_FACTOR.get(destination.metro or "", MONSOON_DEFAULT)
+        if at.month in MONSOON_MONTHS
+        else 1.0
+    )
     # The first 30 km wind through the city; the rest is highway at intercity speed.
     city_km, highway_km = min(km, CITY_KM), max(0.0, km - CITY_KM)
-    hours = (city_km * ROAD_FACTOR_CITY / (speed * monsoon)
-             + highway_km * ROAD_FACTOR_HIGHWAY / (max(speed, HIGHWAY_KMH) * monsoon))
+    hours = city_km * ROAD_FACTOR_CITY / (speed * monsoon) + highway_km * ROAD_FACTOR_HIGHWAY / (
+        max(speed, HIGHWAY_KMH) * monsoon
+    )
     return hours * 60 + _zone_minutes(destination)

@@ -16,7 +16,14 @@ log = logging.getLogger("yantra.events")
 def log_event(db: Session, event: EventView) -> None:
     """One structured line per event for the operations log stream (no payload: it may
     name people)."""
-    log.info(json.dumps({
-        "event": event.name, "eventId": event.id, "tenantId": event.tenant_id,
-        "entity": event.entity, "entityId": event.entity_id,
-    }))
+    log.info(
+        json.dumps(
+            {
+                "event": event.name,
+                "eventId": event.id,
+                "tenantId": event.tenant_id,
+                "entity": event.entity,
+                "entityId": event.entity_id,
+            }
+        )
+    )

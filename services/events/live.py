@@ -129,8 +129,12 @@ class Subscription:
 class LiveHub:
     """The process's listener. `subscribe` is all a live page needs."""
 
-    def __init__(self, url: Callable[[], str], channels: tuple[str, ...] = CHANNELS,
-                 max_per_user: int = MAX_PER_USER):
+    def __init__(
+        self,
+        url: Callable[[], str],
+        channels: tuple[str, ...] = CHANNELS,
+        max_per_user: int = MAX_PER_USER,
+    ):
         self._url, self.channels, self.max_per_user = url, channels, max_per_user
         self._lock = threading.Lock()
         self._subs: dict[str, set[Subscription]] = {c: set() for c in channels}
@@ -151,8 +155,10 @@ class LiveHub:
         sub = Subscription(self, channel, predicate, owner)
         with self._lock:
             if self._per_owner[owner] >= self.max_per_user:
-                raise TooManyLive(f"At most {self.max_per_user} live pages or connections "
-                                  "per user: close one and try again")
+                raise TooManyLive(
+                    f"At most {self.max_per_user} live pages or connections "
+                    "per user: close one and try again"
+                )
             self._per_owner[owner] += 1
             self._subs[channel].add(sub)
             self._start()
@@ -164,8 +170,11 @@ class LiveHub:
 
     def count(self, owner: str | None = None) -> int:
         with self._lock:
-            return (sum(len(s) for s in self._subs.values()) if owner is None
-                    else self._per_owner[owner])
+            return (
+                sum(len(s) for s in self._subs.values())
+                if owner is None
+                else self._per_owner[owner]
+            )
 
     def _remove(self, sub: Subscription) -> None:
         with self._lock:
@@ -178,8 +187,9 @@ class LiveHub:
     def _start(self) -> None:
         if self._thread is None or not self._thread.is_alive():
             self._stopping.clear()
-            self._thread = threading.Thread(target=lambda: asyncio.run(self._run()),
-                                            name="yantra-live-hub", daemon=True)
+            self._thread = threading.Thread(
+                target=lambda: asyncio.run(self._run()), name="yantra-live-hub", daemon=True
+            )
             self._thread.start()
 
     def stop(self) -> None:
@@ -196,8 +206,7 @@ class LiveHub:
                 await self._listen()
                 delay = 0.5
             except (psycopg.Error, OSError) as exc:
-                log.warning("live listener lost the database (%s); again in %.1f s",
-                            exc, delay)
+                log.warning("live listener lost the database (%s); again in %.1f s", exc, delay)
             except Exception:  # a bug must not leave every live page silent: start over
                 log.exception("live listener failed; again in %.1f s", delay)
             self._connected.clear()

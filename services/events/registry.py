@@ -16,16 +16,43 @@ from typing import Any
 from sqlmodel import Session
 
 # Every domain event name the platform emits.
-EVENT_NAMES = frozenset({
-    "TenantCreated", "UserCreated", "AccessGranted",
-    "CatalogUpdated", "RFQCreated", "RFQStatusChanged", "QuoteSubmitted", "ContractSigned",
-    "OrderShipped", "DeviceOnboarded", "BatchProcessed", "QRScanned", "QRDeployed",
-    "TicketOpened", "TicketStatusChanged", "SLABreached", "DispatchAssigned", "PartReserved",
-    "FacilityImported", "LocationResolved", "WhatsAppMessageReceived", "TriageCompleted",
-    "PreemptiveTicket", "InsightCreated", "ServiceAreaSaved", "CounterOffered",
-    "RFQOpened", "RFQExpired", "QuoteRevised", "QuoteWithdrawn", "QuoteAccepted",
-    "PurchaseOrderIssued", "OrderStatusChanged",
-})
+EVENT_NAMES = frozenset(
+    {
+        "TenantCreated",
+        "UserCreated",
+        "AccessGranted",
+        "CatalogUpdated",
+        "RFQCreated",
+        "RFQStatusChanged",
+        "QuoteSubmitted",
+        "ContractSigned",
+        "OrderShipped",
+        "DeviceOnboarded",
+        "BatchProcessed",
+        "QRScanned",
+        "QRDeployed",
+        "TicketOpened",
+        "TicketStatusChanged",
+        "SLABreached",
+        "DispatchAssigned",
+        "PartReserved",
+        "FacilityImported",
+        "LocationResolved",
+        "WhatsAppMessageReceived",
+        "TriageCompleted",
+        "PreemptiveTicket",
+        "InsightCreated",
+        "ServiceAreaSaved",
+        "CounterOffered",
+        "RFQOpened",
+        "RFQExpired",
+        "QuoteRevised",
+        "QuoteWithdrawn",
+        "QuoteAccepted",
+        "PurchaseOrderIssued",
+        "OrderStatusChanged",
+    }
+)
 
 
 @dataclass(frozen=True)

@@ -30,13 +30,22 @@ LEASE = timedelta(seconds=60)
 MAX_ATTEMPTS = 12
 
 
-def emit(db: Session, actor: Actor, name: str, entity: str, entity_id: object,
-         payload: dict[str, Any] | None = None) -> OutboxEvent:
+def emit(
+    db: Session,
+    actor: Actor,
+    name: str,
+    entity: str,
+    entity_id: object,
+    payload: dict[str, Any] | None = None,
+) -> OutboxEvent:
     """Write event `name` in the caller's transaction. Raises ValueError for an unknown name."""
     if name not in EVENT_NAMES:
         raise ValueError(f"unknown event name {name!r}")
     event = OutboxEvent(
-        tenant_id=actor.tenant_id, name=name, entity=entity, entity_id=str(entity_id),
+        tenant_id=actor.tenant_id,
+        name=name,
+        entity=entity,
+        entity_id=str(entity_id),
         payload=payload or {},
     )
     db.add(event)
@@ -51,17 +60,29 @@ def backoff(attempts: int) -> timedelta:
 def fan_out(subscribers: dict[str, Subscriber], limit: int = 500) -> int:
     """Create the delivery rows of undispatched events. Returns how many events it took."""
     with system_session() as db:
-        events = list(db.exec(
-            select(OutboxEvent).where(OutboxEvent.dispatched_at.is_(None))
-            .order_by(OutboxEvent.seq).limit(limit).with_for_update(skip_locked=True)
-        ))
+        events = list(
+            db.exec(
+                select(OutboxEvent)
+                .where(OutboxEvent.dispatched_at.is_(None))
+                .order_by(OutboxEvent.seq)
+                .limit(limit)
+                .with_for_update(skip_locked=True)
+            )
+        )
         now = utcnow()
         for event in events:
             rows = [
-                {"id": uuid.uuid4(), "tenant_id": event.tenant_id, "event_id": event.id,
-                 "subscriber": sub.name, "status": "pending", "attempts": 0,
-                 "next_attempt_at": now}
-                for sub in subscribers.values() if sub.accepts(event.name)
+                {
+                    "id": uuid.uuid4(),
+                    "tenant_id": event.tenant_id,
+                    "event_id": event.id,
+                    "subscriber": sub.name,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                }
+                for sub in subscribers.values()
+                if sub.accepts(event.name)
             ]
             if rows:
                 db.execute(insert(EventDelivery).values(rows).on_conflict_do_nothing())
@@ -73,12 +94,15 @@ def fan_out(subscribers: dict[str, Subscriber], limit: int = 500) -> int:
 def lease_due(limit: int = 200) -> list[uuid.UUID]:
     """Take the deliveries that are due, leasing each for LEASE so only one worker runs it."""
     with system_session() as db:
-        rows = db.execute(text("""
+        rows = db.execute(
+            text("""
             UPDATE event_delivery SET next_attempt_at = now() + make_interval(secs => :lease)
              WHERE id IN (SELECT id FROM event_delivery
                            WHERE status = 'pending' AND next_attempt_at <= now()
                            ORDER BY next_attempt_at LIMIT :limit FOR UPDATE SKIP LOCKED)
-            RETURNING id"""), {"lease": LEASE.total_seconds(), "limit": limit})
+            RETURNING id"""),
+            {"lease": LEASE.total_seconds(), "limit": limit},
+        )
         return [row[0] for row in rows]
 
 
@@ -95,8 +119,14 @@ def deliver(delivery_id: uuid.UUID, subscribers: dict[str, Subscriber]) -> str:
     if sub is None:
         error = f"no subscriber named {delivery.subscriber!r} is loaded"
     else:
-        view = EventView(str(event.id), event.name, str(event.tenant_id), event.entity,
-                         event.entity_id, dict(event.payload))
+        view = EventView(
+            str(event.id),
+            event.name,
+            str(event.tenant_id),
+            event.entity,
+            event.entity_id,
+            dict(event.payload),
+        )
         actor = system_actor(event.tenant_id, TenantKind(tenant.kind), f"subscriber:{sub.name}")
         try:
             with tenant_session(actor) as tdb:
@@ -114,7 +144,11 @@ def _record_outcome(delivery_id: uuid.UUID, error: str | None) -> str:
             return "skipped"
         delivery.attempts += 1
         if error is None:
-            delivery.status, delivery.delivered_at, delivery.last_error = "delivered", utcnow(), None
+            delivery.status, delivery.delivered_at, delivery.last_error = (
+                "delivered",
+                utcnow(),
+                None,
+            )
         elif delivery.attempts >= MAX_ATTEMPTS:
             delivery.status, delivery.last_error = "dead", error
         else:
@@ -127,7 +161,9 @@ def _record_outcome(delivery_id: uuid.UUID, error: str | None) -> str:
 def backlog(db: Session) -> dict[str, int]:
     """Counts for the ops view: undispatched events and deliveries by status."""
     pending_events = db.execute(
-        text("SELECT count(*) FROM outbox_event WHERE dispatched_at IS NULL")).scalar_one()
-    by_status = dict(db.execute(
-        text("SELECT status, count(*) FROM event_delivery GROUP BY status")).all())
+        text("SELECT count(*) FROM outbox_event WHERE dispatched_at IS NULL")
+    ).scalar_one()
+    by_status = dict(
+        db.execute(text("SELECT status, count(*) FROM event_delivery GROUP BY status")).all()
+    )
     return {"undispatched": int(pending_events), **{k: int(v) for k, v in by_status.items()}}

@@ -49,8 +49,9 @@ def check_device_type(value: object) -> str:
     raise Invalid("deviceType", f"unknown device type '{value}'; known: {', '.join(DEVICE_TYPES)}")
 
 
-def check_coverage(db: Session, pincode: object, device_type: object,
-                   provider_id: uuid.UUID | None = None) -> dict[str, Any]:
+def check_coverage(
+    db: Session, pincode: object, device_type: object, provider_id: uuid.UUID | None = None
+) -> dict[str, Any]:
     """Whether a service area covers the pincode for the device type; the best hub (most
     free technicians, then fastest) with its estimated response time. Not covered when no
     area lists the pincode, no technician there knows the device type, or the estimate
@@ -58,7 +59,9 @@ def check_coverage(db: Session, pincode: object, device_type: object,
     place = get_pincode(db, str(pincode or ""))
     dtype = check_device_type(device_type)
     tier = city_tier(place.pincode, place.city)
-    areas = db.execute(text("""
+    areas = (
+        db.execute(
+            text("""
         SELECT a.id, a.tenant_id, a.name, a.hub_latitude, a.hub_longitude,
                a.max_response_time_hours, t.name AS provider,
                count(c.id) AS skilled,
@@ -70,32 +73,58 @@ def check_coverage(db: Session, pincode: object, device_type: object,
          WHERE a.covered_pincodes @> jsonb_build_array(CAST(:pincode AS text))
            AND (CAST(:provider AS uuid) IS NULL OR a.tenant_id = :provider)
          GROUP BY a.id, t.name"""),
-        {"pincode": place.pincode, "dtype": dtype, "provider": provider_id}).mappings().all()
-    answer = {"covered": False, "pincode": place.pincode, "city": place.city,
-              "deviceType": dtype, "serviceHubId": None, "serviceHubName": None,
-              "serviceProviderId": None, "serviceProvider": None, "estimatedResponseTime": None,
-              "distanceKm": None, "techniciansAvailable": 0, "techniciansSkilled": 0}
+            {"pincode": place.pincode, "dtype": dtype, "provider": provider_id},
+        )
+        .mappings()
+        .all()
+    )
+    answer = {
+        "covered": False,
+        "pincode": place.pincode,
+        "city": place.city,
+        "deviceType": dtype,
+        "serviceHubId": None,
+        "serviceHubName": None,
+        "serviceProviderId": None,
+        "serviceProvider": None,
+        "estimatedResponseTime": None,
+        "distanceKm": None,
+        "techniciansAvailable": 0,
+        "techniciansSkilled": 0,
+    }
     if not areas:
         return answer | {"reason": f"No service area covers {place.pincode}"}
     options = []
     for area in areas:
-        km = haversine_m(area["hub_latitude"], area["hub_longitude"],
-                         place.latitude, place.longitude) / 1000
+        km = (
+            haversine_m(
+                area["hub_latitude"], area["hub_longitude"], place.latitude, place.longitude
+            )
+            / 1000
+        )
         options.append((area, km, estimate_response_hours(km, tier)))
     promising = [o for o in options if o[0]["skilled"] and o[2] <= o[0]["max_response_time_hours"]]
     if not promising:
         return answer | {"reason": _why_not(options, dtype)}
     area, km, hours = min(promising, key=lambda o: (-o[0]["free"], o[2]))
     return answer | {
-        "covered": True, "serviceHubId": str(area["id"]), "serviceHubName": area["name"],
-        "serviceProviderId": str(area["tenant_id"]), "serviceProvider": area["provider"],
-        "estimatedResponseTime": round(hours, 1), "distanceKm": round(km, 1),
-        "techniciansAvailable": int(area["free"]), "techniciansSkilled": int(area["skilled"]),
-        "reason": (f"{area['name']}: {area['free']} of {area['skilled']} {dtype} "
-                   f"{_people(area['skilled'])} free, about {hours:.1f} h away"
-                   if area["free"] else f"{area['name']} covers it, but its {area['skilled']} "
-                   f"{dtype} {_people(area['skilled'])} {'is' if area['skilled'] == 1 else 'are'}"
-                   " busy"),
+        "covered": True,
+        "serviceHubId": str(area["id"]),
+        "serviceHubName": area["name"],
+        "serviceProviderId": str(area["tenant_id"]),
+        "serviceProvider": area["provider"],
+        "estimatedResponseTime": round(hours, 1),
+        "distanceKm": round(km, 1),
+        "techniciansAvailable": int(area["free"]),
+        "techniciansSkilled": int(area["skilled"]),
+        "reason": (
+            f"{area['name']}: {area['free']} of {area['skilled']} {dtype} "
+            f"{_people(area['skilled'])} free, about {hours:.1f} h away"
+            if area["free"]
+            else f"{area['name']} covers it, but its {area['skilled']} "
+            f"{dtype} {_people(area['skilled'])} {'is' if area['skilled'] == 1 else 'are'}"
+            " busy"
+        ),
     }
 
 
@@ -109,16 +138,22 @@ def _why_not(options: list, dtype: str) -> str:
         names = ", ".join(o[0]["name"] for o in options)
         return f"{names} cover{'s' if len(options) == 1 else ''} it, but no {dtype} technician"
     area, _km, hours = min(skilled, key=lambda o: o[2])
-    return (f"{area['name']} is about {hours:.1f} h away, beyond its "
-            f"{area['max_response_time_hours']:g} h promise")
+    return (
+        f"{area['name']} is about {hours:.1f} h away, beyond its "
+        f"{area['max_response_time_hours']:g} h promise"
+    )
 
 
 def pincodes_within(db: Session, latitude: float, longitude: float, radius_km: float) -> list[str]:
     """Pincodes whose centroid lies within `radius_km` of a point."""
-    return list(db.execute(text(f"""
+    return list(
+        db.execute(
+            text(f"""
         SELECT pincode FROM indian_pincodes
          WHERE {haversine_sql()} <= :radius ORDER BY pincode"""),
-        {"lat": latitude, "lng": longitude, "radius": radius_km * 1000}).scalars())
+            {"lat": latitude, "lng": longitude, "radius": radius_km * 1000},
+        ).scalars()
+    )
 
 
 def _check_pincodes(db: Session, pincodes: list[str]) -> list[str]:
@@ -126,18 +161,28 @@ def _check_pincodes(db: Session, pincodes: list[str]) -> list[str]:
     malformed = [p for p in cleaned if not PINCODE.match(p)]
     if malformed:
         raise Invalid("pincodes", f"not six-digit pincodes: {', '.join(malformed[:10])}")
-    known = set(db.execute(text("SELECT pincode FROM indian_pincodes WHERE pincode = ANY(:p)"),
-                           {"p": cleaned}).scalars())
+    known = set(
+        db.execute(
+            text("SELECT pincode FROM indian_pincodes WHERE pincode = ANY(:p)"), {"p": cleaned}
+        ).scalars()
+    )
     unknown = [p for p in cleaned if p not in known]
     if unknown:
         raise Invalid("pincodes", f"India Post has no pincode {', '.join(unknown[:10])}")
     return cleaned
 
 
-def save_service_area(db: Session, actor: Actor, *, name: str, hub_pincode: str,
-                      max_response_time_hours: object, radius_km: object = None,
-                      pincodes: list[str] | None = None,
-                      area_id: uuid.UUID | None = None) -> ServiceArea:
+def save_service_area(
+    db: Session,
+    actor: Actor,
+    *,
+    name: str,
+    hub_pincode: str,
+    max_response_time_hours: object,
+    radius_km: object = None,
+    pincodes: list[str] | None = None,
+    area_id: uuid.UUID | None = None,
+) -> ServiceArea:
     """Create or change a hub of the actor's organisation. The area covers the pincodes
     listed plus every pincode within `radius_km` of the hub. Raises Invalid, NotFound,
     Forbidden (not a service editor) or Conflict (name taken)."""
@@ -165,11 +210,16 @@ def save_service_area(db: Session, actor: Actor, *, name: str, hub_pincode: str,
     covered = set(listed) | ({hub.pincode} if not listed and radius is None else set())
     if radius is not None:
         covered |= set(pincodes_within(db, hub.latitude, hub.longitude, radius))
-    clash = db.exec(select(ServiceArea).where(ServiceArea.tenant_id == actor.tenant_id,
-                                              ServiceArea.name == name)).first()
+    clash = db.exec(
+        select(ServiceArea).where(
+            ServiceArea.tenant_id == actor.tenant_id, ServiceArea.name == name
+        )
+    ).first()
     if clash is not None and clash.id != area_id:
         raise Conflict(f"your organisation already has a service area named '{name}'")
-    area = ServiceArea(tenant_id=actor.tenant_id) if area_id is None else _own_area(db, actor, area_id)
+    area = (
+        ServiceArea(tenant_id=actor.tenant_id) if area_id is None else _own_area(db, actor, area_id)
+    )
     area.name, area.hub_pincode = name, hub.pincode
     area.hub_latitude, area.hub_longitude = hub.latitude, hub.longitude
     area.covered_pincodes, area.radius_km = sorted(covered), radius
@@ -177,12 +227,26 @@ def save_service_area(db: Session, actor: Actor, *, name: str, hub_pincode: str,
     db.add(area)
     db.flush()
     verb = "create" if area_id is None else "update"
-    summary = (f"hub at {hub.pincode} covering {len(covered)} pincodes"
-               + (f" (radius {radius:g} km)" if radius else "") + f", promise {hours:g} h")
+    summary = (
+        f"hub at {hub.pincode} covering {len(covered)} pincodes"
+        + (f" (radius {radius:g} km)" if radius else "")
+        + f", promise {hours:g} h"
+    )
     audit.record(db, actor, f"service_area.{verb}", "service_area", area.id, summary)
-    emit(db, actor, "ServiceAreaSaved", "service_area", area.id,
-         {"name": name, "hubPincode": hub.pincode, "pincodes": len(covered), "radiusKm": radius,
-          "maxResponseTimeHours": hours})
+    emit(
+        db,
+        actor,
+        "ServiceAreaSaved",
+        "service_area",
+        area.id,
+        {
+            "name": name,
+            "hubPincode": hub.pincode,
+            "pincodes": len(covered),
+            "radiusKm": radius,
+            "maxResponseTimeHours": hours,
+        },
+    )
     return area
 
 
@@ -208,8 +272,9 @@ def delete_service_area(db: Session, actor: Actor, area_id: uuid.UUID) -> None:
     if not actor.roles & SERVICE_PLANNERS:
         raise Forbidden("only a service manager, OEM admin or dispatcher edits service areas")
     area = _own_area(db, actor, area_id)
-    for mapping in db.exec(select(TechnicianCoverage).where(
-            TechnicianCoverage.service_area_id == area.id)):
+    for mapping in db.exec(
+        select(TechnicianCoverage).where(TechnicianCoverage.service_area_id == area.id)
+    ):
         db.delete(mapping)
     audit.record(db, actor, "service_area.delete", "service_area", area.id, area.name)
     db.delete(area)
@@ -218,9 +283,15 @@ def delete_service_area(db: Session, actor: Actor, area_id: uuid.UUID) -> None:
 AVAILABILITY = ("available", "busy", "off")
 
 
-def map_technician(db: Session, actor: Actor, area_id: uuid.UUID, technician_id: uuid.UUID,
-                   specialties: list[str], status: str = "available",
-                   shift: str = "09:00-18:00") -> TechnicianCoverage:
+def map_technician(
+    db: Session,
+    actor: Actor,
+    area_id: uuid.UUID,
+    technician_id: uuid.UUID,
+    specialties: list[str],
+    status: str = "available",
+    shift: str = "09:00-18:00",
+) -> TechnicianCoverage:
     """Map one of the organisation's technicians to its hub with the device types they
     service and whether they are free now; mapping again replaces the old entry. Raises
     Forbidden, NotFound (hub or technician not of this organisation) or Invalid."""
@@ -237,23 +308,35 @@ def map_technician(db: Session, actor: Actor, area_id: uuid.UUID, technician_id:
         raise Invalid("status", f"use one of {', '.join(AVAILABILITY)}")
     if not re.fullmatch(r"([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d", shift or ""):
         raise Invalid("shift", "write the shift as HH:MM-HH:MM, e.g. 09:00-18:00")
-    mapping = db.exec(select(TechnicianCoverage).where(
-        TechnicianCoverage.service_area_id == area.id,
-        TechnicianCoverage.technician_id == user.id)).first()
-    mapping = mapping or TechnicianCoverage(tenant_id=actor.tenant_id, technician_id=user.id,
-                                            service_area_id=area.id)
+    mapping = db.exec(
+        select(TechnicianCoverage).where(
+            TechnicianCoverage.service_area_id == area.id,
+            TechnicianCoverage.technician_id == user.id,
+        )
+    ).first()
+    mapping = mapping or TechnicianCoverage(
+        tenant_id=actor.tenant_id, technician_id=user.id, service_area_id=area.id
+    )
     mapping.specialties = skills
     mapping.availability = {"status": status, "shift": shift}
     db.add(mapping)
     db.flush()
-    audit.record(db, actor, "service_area.technician", "service_area", area.id,
-                 f"{user.full_name or user.email}: {', '.join(skills)} ({status})")
+    audit.record(
+        db,
+        actor,
+        "service_area.technician",
+        "service_area",
+        area.id,
+        f"{user.full_name or user.email}: {', '.join(skills)} ({status})",
+    )
     return mapping
 
 
 def list_service_areas(db: Session, provider_id: uuid.UUID | None = None) -> list[dict]:
     """Hubs (of one provider, or every provider) with their technicians by device type."""
-    rows = db.execute(text("""
+    rows = (
+        db.execute(
+            text("""
         SELECT a.id, a.tenant_id, t.name AS provider, a.name, a.hub_pincode, a.hub_latitude,
                a.hub_longitude, a.radius_km, a.max_response_time_hours,
                jsonb_array_length(a.covered_pincodes) AS pincodes,
@@ -264,12 +347,28 @@ def list_service_areas(db: Session, provider_id: uuid.UUID | None = None) -> lis
           LEFT JOIN technician_coverage c ON c.service_area_id = a.id
          WHERE CAST(:provider AS uuid) IS NULL OR a.tenant_id = :provider
          GROUP BY a.id, t.name ORDER BY t.name, a.name"""),
-        {"provider": provider_id}).mappings().all()
-    return [{"id": str(r["id"]), "providerId": str(r["tenant_id"]), "provider": r["provider"],
-             "name": r["name"], "hubPincode": r["hub_pincode"], "hubLatitude": r["hub_latitude"],
-             "hubLongitude": r["hub_longitude"], "radiusKm": r["radius_km"],
-             "maxResponseTimeHours": r["max_response_time_hours"], "pincodes": r["pincodes"],
-             "technicians": r["technicians"], "techniciansFree": r["free"]} for r in rows]
+            {"provider": provider_id},
+        )
+        .mappings()
+        .all()
+    )
+    return [
+        {
+            "id": str(r["id"]),
+            "providerId": str(r["tenant_id"]),
+            "provider": r["provider"],
+            "name": r["name"],
+            "hubPincode": r["hub_pincode"],
+            "hubLatitude": r["hub_latitude"],
+            "hubLongitude": r["hub_longitude"],
+            "radiusKm": r["radius_km"],
+            "maxResponseTimeHours": r["max_response_time_hours"],
+            "pincodes": r["pincodes"],
+            "technicians": r["technicians"],
+            "techniciansFree": r["free"],
+        }
+        for r in rows
+    ]
 
 
 def area_detail(db: Session, area_id: uuid.UUID) -> dict[str, Any]:
@@ -277,25 +376,51 @@ def area_detail(db: Session, area_id: uuid.UUID) -> dict[str, Any]:
     area = db.get(ServiceArea, area_id)
     if area is None:
         raise NotFound(f"No service area {area_id}")
-    points = db.execute(text("""SELECT pincode, city, latitude, longitude FROM indian_pincodes
-        WHERE pincode = ANY(:p) ORDER BY pincode"""), {"p": list(area.covered_pincodes)}).all()
-    techs = db.execute(text("""
+    points = db.execute(
+        text("""SELECT pincode, city, latitude, longitude FROM indian_pincodes
+        WHERE pincode = ANY(:p) ORDER BY pincode"""),
+        {"p": list(area.covered_pincodes)},
+    ).all()
+    techs = (
+        db.execute(
+            text("""
         SELECT c.id, c.technician_id, u.full_name, c.specialties, c.availability
           FROM technician_coverage c
           JOIN users u ON u.id = c.technician_id WHERE c.service_area_id = :a
-         ORDER BY u.full_name"""), {"a": area.id}).mappings().all()
-    in_radius = (set(pincodes_within(db, area.hub_latitude, area.hub_longitude, area.radius_km))
-                 if area.radius_km else set())
-    return {"id": str(area.id), "providerId": str(area.tenant_id), "name": area.name,
-            "hubPincode": area.hub_pincode, "hubLatitude": area.hub_latitude,
-            "hubLongitude": area.hub_longitude, "radiusKm": area.radius_km,
-            "maxResponseTimeHours": area.max_response_time_hours,
-            "pincodes": [{"pincode": p.pincode, "city": p.city, "lat": p.latitude,
-                          "lng": p.longitude} for p in points],
-            # Pincodes listed on top of the radius (all of them when there is no radius).
-            "extraPincodes": sorted(set(area.covered_pincodes) - in_radius),
-            "technicians": [{"id": str(t["id"]), "technicianId": str(t["technician_id"]),
-                             "name": t["full_name"],
-                             "specialties": list(t["specialties"]),
-                             "status": t["availability"].get("status", "available")}
-                            for t in techs]}
+         ORDER BY u.full_name"""),
+            {"a": area.id},
+        )
+        .mappings()
+        .all()
+    )
+    in_radius = (
+        set(pincodes_within(db, area.hub_latitude, area.hub_longitude, area.radius_km))
+        if area.radius_km
+        else set()
+    )
+    return {
+        "id": str(area.id),
+        "providerId": str(area.tenant_id),
+        "name": area.name,
+        "hubPincode": area.hub_pincode,
+        "hubLatitude": area.hub_latitude,
+        "hubLongitude": area.hub_longitude,
+        "radiusKm": area.radius_km,
+        "maxResponseTimeHours": area.max_response_time_hours,
+        "pincodes": [
+            {"pincode": p.pincode, "city": p.city, "lat": p.latitude, "lng": p.longitude}
+            for p in points
+        ],
+        # Pincodes listed on top of the radius (all of them when there is no radius).
+        "extraPincodes": sorted(set(area.covered_pincodes) - in_radius),
+        "technicians": [
+            {
+                "id": str(t["id"]),
+                "technicianId": str(t["technician_id"]),
+                "name": t["full_name"],
+                "specialties": list(t["specialties"]),
+                "status": t["availability"].get("status", "available"),
+            }
+            for t in techs
+        ],
+    }

@@ -77,9 +77,15 @@ class ImportReport:
         return len({e["row"] for e in self.errors})
 
     def as_json(self) -> dict[str, Any]:
-        return {"rows": self.rows, "created": self.created, "updated": self.updated,
-                "failed": self.failed, "laboratories": self.laboratories,
-                "seconds": round(self.seconds, 2), "errors": self.errors[:1000]}
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "updated": self.updated,
+            "failed": self.failed,
+            "laboratories": self.laboratories,
+            "seconds": round(self.seconds, 2),
+            "errors": self.errors[:1000],
+        }
 
 
 class RowError(Exception):
@@ -120,12 +126,17 @@ def _place(row: dict, centroid: tuple[float, float]) -> tuple[float | None, floa
     try:
         point = float(lat), float(lng)
     except ValueError:
-        raise RowError("latitude" if not _is_number(lat) else "longitude",
-                       "give both latitude and longitude in decimal degrees") from None
+        raise RowError(
+            "latitude" if not _is_number(lat) else "longitude",
+            "give both latitude and longitude in decimal degrees",
+        ) from None
     off_km = haversine_m(*point, *centroid) / 1000
     if off_km > MAX_OFF_CENTROID_KM:
-        raise RowError("latitude", f"the point is {off_km:.0f} km from pincode {row['pincode']} "
-                       "(latitude and longitude swapped?)")
+        raise RowError(
+            "latitude",
+            f"the point is {off_km:.0f} km from pincode {row['pincode']} "
+            "(latitude and longitude swapped?)",
+        )
     return point
 
 
@@ -161,14 +172,20 @@ def parse_row(row: dict[str, str], centroids: dict[str, tuple[float, float]]) ->
         raise RowError("email", f"'{email}' is not an email address")
     lat, lng = _place(row, centroids[row["pincode"]])
     facility = {
-        "external_id": row["external_id"], "name": row["name"],
-        "address": row.get("address", "")[:400], "pincode": row["pincode"],
-        "facility_type": row["facility_type"], "bed_count": int(beds) if beds else None,
+        "external_id": row["external_id"],
+        "name": row["name"],
+        "address": row.get("address", "")[:400],
+        "pincode": row["pincode"],
+        "facility_type": row["facility_type"],
+        "bed_count": int(beds) if beds else None,
         "specialties": [s[:60] for s in _items(row.get("specialties", ""))],
         "accreditations": _pick(row.get("accreditations", ""), ACCREDITATIONS, "accreditations"),
-        "ownership": ownership, "latitude": lat, "longitude": lng,
+        "ownership": ownership,
+        "latitude": lat,
+        "longitude": lng,
         "contact_info": {k: row[k] for k in ("phone", "email") if row.get(k)},
-        "equipment": _equipment(row.get("equipment", "")), "lab_equipment_types": [],
+        "equipment": _equipment(row.get("equipment", "")),
+        "lab_equipment_types": [],
     }
     lab = None
     if row.get("lab_type") or row.get("test_categories"):
@@ -178,12 +195,21 @@ def parse_row(row: dict[str, str], centroids: dict[str, tuple[float, float]]) ->
         tests = _pick(row.get("test_categories", ""), TEST_CATEGORIES, "test_categories")
         if not tests:
             raise RowError("test_categories", "a laboratory needs at least one test category")
-        lab = {"external_id": f"{row['external_id']}/lab", "facility_external_id": row["external_id"],
-               "name": row["name"], "address": facility["address"], "pincode": row["pincode"],
-               "lab_type": lab_type, "test_categories": tests, "latitude": lat, "longitude": lng,
-               "accreditations": _pick(row.get("lab_accreditations", ""), ACCREDITATIONS,
-                                       "lab_accreditations"),
-               "contact_info": facility["contact_info"]}
+        lab = {
+            "external_id": f"{row['external_id']}/lab",
+            "facility_external_id": row["external_id"],
+            "name": row["name"],
+            "address": facility["address"],
+            "pincode": row["pincode"],
+            "lab_type": lab_type,
+            "test_categories": tests,
+            "latitude": lat,
+            "longitude": lng,
+            "accreditations": _pick(
+                row.get("lab_accreditations", ""), ACCREDITATIONS, "lab_accreditations"
+            ),
+            "contact_info": facility["contact_info"],
+        }
     return {"facility": facility, "lab": lab}
 
 
@@ -195,14 +221,17 @@ _LAB_RECORD = """external_id text, facility_external_id text, name text, address
     longitude float8, contact_info jsonb"""
 
 
-def upsert_directory(db: Session, facilities: list[dict], laboratories: list[dict],
-                     source: str) -> tuple[int, int]:
+def upsert_directory(
+    db: Session, facilities: list[dict], laboratories: list[dict], source: str
+) -> tuple[int, int]:
     """Insert or update public-directory facilities (with their equipment) and laboratories
     by external id, in set-based statements. Returns (created, updated) facilities."""
     created = updated = 0
     for start in range(0, len(facilities), BATCH):
-        chunk = facilities[start:start + BATCH]
-        flags = db.execute(text(f"""
+        chunk = facilities[start : start + BATCH]
+        flags = (
+            db.execute(
+                text(f"""
             INSERT INTO healthcare_facilities (external_id, name, address, pincode, facility_type,
                    bed_count, specialties, accreditations, ownership, latitude, longitude,
                    contact_info, source)
@@ -215,11 +244,20 @@ def upsert_directory(db: Session, facilities: list[dict], laboratories: list[dic
                    longitude = EXCLUDED.longitude, contact_info = EXCLUDED.contact_info,
                    source = EXCLUDED.source, updated_at = now()
             RETURNING xmax = 0"""),
-            {"rows": json.dumps([{k: f[k] for k in _fields(_FACILITY_RECORD)} for f in chunk]),
-             "source": source}).scalars().all()
+                {
+                    "rows": json.dumps(
+                        [{k: f[k] for k in _fields(_FACILITY_RECORD)} for f in chunk]
+                    ),
+                    "source": source,
+                },
+            )
+            .scalars()
+            .all()
+        )
         created += sum(flags)
         updated += len(flags) - sum(flags)
-        db.execute(text("""
+        db.execute(
+            text("""
             INSERT INTO healthcare_facility_equipment (facility_id, device_count_by_category,
                    lab_equipment_types)
             SELECT f.id, r.equipment, r.lab_equipment_types
@@ -229,12 +267,23 @@ def upsert_directory(db: Session, facilities: list[dict], laboratories: list[dic
             ON CONFLICT (facility_id) DO UPDATE SET
                    device_count_by_category = EXCLUDED.device_count_by_category,
                    lab_equipment_types = EXCLUDED.lab_equipment_types, last_updated = now()"""),
-            {"rows": json.dumps([{"external_id": f["external_id"], "equipment": f["equipment"],
-                                  "lab_equipment_types": f["lab_equipment_types"]}
-                                 for f in chunk])})
+            {
+                "rows": json.dumps(
+                    [
+                        {
+                            "external_id": f["external_id"],
+                            "equipment": f["equipment"],
+                            "lab_equipment_types": f["lab_equipment_types"],
+                        }
+                        for f in chunk
+                    ]
+                )
+            },
+        )
     for start in range(0, len(laboratories), BATCH):
-        chunk = laboratories[start:start + BATCH]
-        db.execute(text(f"""
+        chunk = laboratories[start : start + BATCH]
+        db.execute(
+            text(f"""
             INSERT INTO laboratories (external_id, facility_id, name, address, pincode, lab_type,
                    test_categories, accreditations, latitude, longitude, contact_info, source)
             SELECT r.external_id, f.id, r.name, r.address, r.pincode, r.lab_type,
@@ -249,8 +298,11 @@ def upsert_directory(db: Session, facilities: list[dict], laboratories: list[dic
                    accreditations = EXCLUDED.accreditations, latitude = EXCLUDED.latitude,
                    longitude = EXCLUDED.longitude, contact_info = EXCLUDED.contact_info,
                    source = EXCLUDED.source"""),
-            {"rows": json.dumps([{k: lab[k] for k in _fields(_LAB_RECORD)} for lab in chunk]),
-             "source": source})
+            {
+                "rows": json.dumps([{k: lab[k] for k in _fields(_LAB_RECORD)} for lab in chunk]),
+                "source": source,
+            },
+        )
     return created, updated
 
 
@@ -275,15 +327,17 @@ def read_csv(data: bytes) -> list[tuple[int, dict[str, str]]]:
     rows = []
     for cells in reader:
         if any(c.strip() for c in cells):
-            rows.append((reader.line_num, {h: c.strip() for h, c in zip(header, cells, strict=False)
-                                           if h}))
+            rows.append(
+                (reader.line_num, {h: c.strip() for h, c in zip(header, cells, strict=False) if h})
+            )
     if not rows:
         raise Invalid("file", "has a header but no facility rows")
     return rows
 
 
-def import_directory(db: Session, actor: Actor, data: bytes,
-                     on_progress: Progress | None = None) -> ImportReport:
+def import_directory(
+    db: Session, actor: Actor, data: bytes, on_progress: Progress | None = None
+) -> ImportReport:
     """Import a directory CSV (see the module docstring) into the public directory.
     Idempotent by external_id; bad rows are reported and skipped. Raises Forbidden for
     anyone but a platform admin and Invalid for an unreadable file."""
@@ -291,8 +345,12 @@ def import_directory(db: Session, actor: Actor, data: bytes,
         raise Forbidden("only a platform admin imports into the public directory")
     started = time.monotonic()
     lines = read_csv(data)
-    centroids = {p: (lat, lng) for p, lat, lng in db.execute(
-        text("SELECT pincode, latitude, longitude FROM indian_pincodes"))}
+    centroids = {
+        p: (lat, lng)
+        for p, lat, lng in db.execute(
+            text("SELECT pincode, latitude, longitude FROM indian_pincodes")
+        )
+    }
     report, seen = ImportReport(rows=len(lines)), {}
     facilities, labs = [], []
     for line, row in lines:
@@ -301,27 +359,40 @@ def import_directory(db: Session, actor: Actor, data: bytes,
             if (first := seen.setdefault(row["external_id"], line)) != line:
                 raise RowError("external_id", f"repeats the id of line {first}")
         except RowError as err:
-            report.errors.append({"row": line, "externalId": row.get("external_id", ""),
-                                  "column": err.column, "error": err.reason})
+            report.errors.append(
+                {
+                    "row": line,
+                    "externalId": row.get("external_id", ""),
+                    "column": err.column,
+                    "error": err.reason,
+                }
+            )
             continue
         facilities.append(parsed["facility"])
         if parsed["lab"]:
             labs.append(parsed["lab"])
     for start in range(0, len(facilities), BATCH):
-        chunk = facilities[start:start + BATCH]
+        chunk = facilities[start : start + BATCH]
         ids = {f["external_id"] for f in chunk}
-        created, updated = upsert_directory(db, chunk, [lab for lab in labs
-                                                        if lab["facility_external_id"] in ids],
-                                            "import")
+        created, updated = upsert_directory(
+            db, chunk, [lab for lab in labs if lab["facility_external_id"] in ids], "import"
+        )
         report.created += created
         report.updated += updated
         if on_progress:
             on_progress(min(start + BATCH, len(facilities)), len(facilities))
     report.laboratories = len(labs)
     report.seconds = time.monotonic() - started
-    summary = (f"{report.created} facilities added, {report.updated} updated, "
-               f"{report.failed} rows refused")
+    summary = (
+        f"{report.created} facilities added, {report.updated} updated, {report.failed} rows refused"
+    )
     audit.record(db, actor, "directory.import", "healthcare_facilities", "", summary)
-    emit(db, actor, "FacilityImported", "healthcare_facilities", "directory",
-         {k: v for k, v in report.as_json().items() if k != "errors"})
+    emit(
+        db,
+        actor,
+        "FacilityImported",
+        "healthcare_facilities",
+        "directory",
+        {k: v for k, v in report.as_json().items() if k != "errors"},
+    )
     return report

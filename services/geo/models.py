@@ -11,10 +11,24 @@ from sqlmodel import Field, SQLModel
 from services.columns import id_field, jsonb_field, ref_field, tenant_field, timestamp_field
 
 FACILITY_TYPES = (
-    "hospital", "diagnostic_lab", "pathology_lab", "radiology_center", "imaging_center",
-    "cardiac_center", "oncology_center", "primary_health_center", "community_health_center",
-    "dispensary", "eye_care_center", "dental_clinic", "dialysis_center", "physiotherapy_center",
-    "sleep_study_center", "emergency_center", "trauma_center", "corporate_health_center",
+    "hospital",
+    "diagnostic_lab",
+    "pathology_lab",
+    "radiology_center",
+    "imaging_center",
+    "cardiac_center",
+    "oncology_center",
+    "primary_health_center",
+    "community_health_center",
+    "dispensary",
+    "eye_care_center",
+    "dental_clinic",
+    "dialysis_center",
+    "physiotherapy_center",
+    "sleep_study_center",
+    "emergency_center",
+    "trauma_center",
+    "corporate_health_center",
     "telemedicine_center",
 )
 

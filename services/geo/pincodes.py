@@ -24,9 +24,16 @@ PINCODE = re.compile(r"^[1-9][0-9]{5}$")
 _SMALL_WORDS = {"and", "of", "the"}
 # District names (upper case, as India Post writes them) that belong to a metro city.
 _METRO_DISTRICTS = {
-    "MUMBAI": "Mumbai", "MUMBAI SUBURBAN": "Mumbai", "BENGALURU URBAN": "Bengaluru",
-    "BENGALURU": "Bengaluru", "BANGALORE": "Bengaluru", "HYDERABAD": "Hyderabad",
-    "CHENNAI": "Chennai", "KOLKATA": "Kolkata", "AHMEDABAD": "Ahmedabad", "PUNE": "Pune",
+    "MUMBAI": "Mumbai",
+    "MUMBAI SUBURBAN": "Mumbai",
+    "BENGALURU URBAN": "Bengaluru",
+    "BENGALURU": "Bengaluru",
+    "BANGALORE": "Bengaluru",
+    "HYDERABAD": "Hyderabad",
+    "CHENNAI": "Chennai",
+    "KOLKATA": "Kolkata",
+    "AHMEDABAD": "Ahmedabad",
+    "PUNE": "Pune",
     "NEW DELHI": "New Delhi",
 }
 
@@ -59,14 +66,19 @@ def read_package_rows() -> list[dict]:
     with resources.as_file(path) as db_path:
         con = sqlite3.connect(f"file:{db_path}?mode=ro&immutable=1", uri=True)
         try:
-            centroids = {pin: (lat / 1e5, lng / 1e5) for pin, lat, lng in con.execute(
-                "SELECT pincode, lat_e5, lon_e5 FROM centroids WHERE lat_e5 IS NOT NULL")}
+            centroids = {
+                pin: (lat / 1e5, lng / 1e5)
+                for pin, lat, lng in con.execute(
+                    "SELECT pincode, lat_e5, lon_e5 FROM centroids WHERE lat_e5 IS NOT NULL"
+                )
+            }
             votes: dict[int, Counter] = defaultdict(Counter)
             states: dict[int, Counter] = defaultdict(Counter)
             for pin, district, state in con.execute(
                 "SELECT po.pincode, d.name, s.name FROM post_offices po "
                 "LEFT JOIN districts d ON d.id = po.district_id "
-                "LEFT JOIN states s ON s.id = po.state_id"):
+                "LEFT JOIN states s ON s.id = po.state_id"
+            ):
                 if state:
                     states[pin][state] += 1
                 if district and state:
@@ -83,11 +95,16 @@ def read_package_rows() -> list[dict]:
             # (in the same state when India Post names one).
             state = states[pin].most_common(1)[0][0] if states[pin] else None
             district, state = _nearest_placed(lat, lng, state, placed, centroids)
-        rows.append({
-            "pincode": f"{pin:06d}", "city": city_for(district, state),
-            "district": proper_case(district), "state": proper_case(state),
-            "latitude": round(lat, 5), "longitude": round(lng, 5),
-        })
+        rows.append(
+            {
+                "pincode": f"{pin:06d}",
+                "city": city_for(district, state),
+                "district": proper_case(district),
+                "state": proper_case(state),
+                "latitude": round(lat, 5),
+                "longitude": round(lng, 5),
+            }
+        )
     return rows
 
 
@@ -113,7 +130,7 @@ def load_pincodes(db: Session, batch: int = 2000) -> int:
             state = EXCLUDED.state, latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude
     """)
     for start in range(0, len(rows), batch):
-        db.execute(stmt, rows[start:start + batch])
+        db.execute(stmt, rows[start : start + batch])
     return len(rows)
 
 

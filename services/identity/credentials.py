@@ -54,13 +54,12 @@ def account_state(actor: Actor) -> AccountState:
     if remembered is not None:
         return remembered
     with tenant_session(actor) as db:
-        row = db.execute(text("SELECT * FROM auth_token_state(:u)"),
-                         {"u": actor.user_id}).first()
-    state = AccountState(bool(row.is_active), int(row.generation)) if row else \
-        AccountState(False, -1)
+        row = db.execute(text("SELECT * FROM auth_token_state(:u)"), {"u": actor.user_id}).first()
+    state = (
+        AccountState(bool(row.is_active), int(row.generation)) if row else AccountState(False, -1)
+    )
     with _states_lock:
-        _states[actor.user_id] = (time.monotonic() + get_settings().credential_check_seconds,
-                                  state)
+        _states[actor.user_id] = (time.monotonic() + get_settings().credential_check_seconds, state)
     return state
 
 
@@ -90,8 +89,9 @@ def end_credentials(actor: Actor) -> None:
     """Sign the actor out everywhere: every bearer token and browser session ends."""
     with tenant_session(actor) as db:
         db.execute(text("SELECT identity_end_credentials(:u)"), {"u": actor.user_id})
-        audit.record(db, actor, "auth.logout", "user", actor.user_id,
-                     "signed out: tokens and sessions ended")
+        audit.record(
+            db, actor, "auth.logout", "user", actor.user_id, "signed out: tokens and sessions ended"
+        )
     forget(actor.user_id)
 
 
@@ -102,12 +102,18 @@ def set_user_active(db: Session, actor: Actor, user_id: uuid.UUID, active: bool)
     user = db.get(User, user_id)
     if user is None:
         raise NotFound("No such account")
-    changed = db.execute(text("SELECT identity_set_active(:u, :a)"),
-                         {"u": user_id, "a": active}).scalar_one()
+    changed = db.execute(
+        text("SELECT identity_set_active(:u, :a)"), {"u": user_id, "a": active}
+    ).scalar_one()
     if changed:
-        audit.record(db, actor, "user.enable" if active else "user.disable", "user", user_id,
-                     "account enabled" if active else
-                     "account disabled: its tokens and sessions ended")
+        audit.record(
+            db,
+            actor,
+            "user.enable" if active else "user.disable",
+            "user",
+            user_id,
+            "account enabled" if active else "account disabled: its tokens and sessions ended",
+        )
     db.refresh(user)
     forget(user_id)
     return user

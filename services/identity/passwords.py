@@ -37,8 +37,9 @@ def _hash_slots() -> threading.BoundedSemaphore:
 def _hash_turn() -> Iterator[None]:
     slots = _hash_slots()
     if not slots.acquire(timeout=get_settings().password_hash_wait_seconds):
-        raise TooManyAttempts(5, "Many people are signing in right now. "
-                                 "Try again in a few seconds.")
+        raise TooManyAttempts(
+            5, "Many people are signing in right now. Try again in a few seconds."
+        )
     try:
         yield
     finally:
@@ -56,7 +57,8 @@ def verify_password(password_hash: str | None, password: str) -> bool:
     hashing turn frees up in time."""
     with _hash_turn():
         try:
-            return _hasher.verify(password_hash or _DUMMY_HASH, password) and \
-                password_hash is not None
+            return (
+                _hasher.verify(password_hash or _DUMMY_HASH, password) and password_hash is not None
+            )
         except (VerificationError, InvalidHashError):
             return False

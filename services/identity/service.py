@@ -31,13 +31,17 @@ REFUSAL = "Wrong e-mail or password"
 
 def _actor_from_row(row, label: str) -> Actor:
     return Actor(
-        user_id=row.user_id, tenant_id=row.tenant_id, tenant_kind=TenantKind(row.tenant_kind),
-        roles=frozenset(Role(r) for r in row.roles), label=label,
+        user_id=row.user_id,
+        tenant_id=row.tenant_id,
+        tenant_kind=TenantKind(row.tenant_kind),
+        roles=frozenset(Role(r) for r in row.roles),
+        label=label,
     )
 
 
-def authenticate(email: str, password: str, client_address: str | None = None, *,
-                 service_account: bool = False) -> Actor:
+def authenticate(
+    email: str, password: str, client_address: str | None = None, *, service_account: bool = False
+) -> Actor:
     """The actor for a correct e-mail (or client id) and password. Raises Unauthorized,
     with the same message whether the account is unknown, inactive or the password wrong
     (an unknown account costs the same hash check as a known one). Raises TooManyAttempts
@@ -51,7 +55,8 @@ def authenticate(email: str, password: str, client_address: str | None = None, *
     with public_session() as db:
         row = db.execute(text("SELECT * FROM auth_login_lookup(:e)"), {"e": email}).first()
     ok = len(password) <= MAX_PASSWORD and verify_password(
-        row.password_hash if row else None, password)
+        row.password_hash if row else None, password
+    )
     if row is None or not ok or not row.is_active:
         _refuse(row, email, client_address)
     actor = _actor_from_row(row, email)
@@ -61,8 +66,14 @@ def authenticate(email: str, password: str, client_address: str | None = None, *
             raise Unauthorized(REFUSAL)
         user.last_login_at = utcnow()
         db.add(user)
-        audit.record(db, actor, "auth.login", "user", user.id,
-                     "token issued" if service_account else "signed in")
+        audit.record(
+            db,
+            actor,
+            "auth.login",
+            "user",
+            user.id,
+            "token issued" if service_account else "signed in",
+        )
     throttle.record_success(email)
     return actor
 
@@ -72,8 +83,14 @@ def _refuse(row, email: str, client_address: str | None) -> NoReturn:
     if row is not None:
         actor = _actor_from_row(row, email)
         with tenant_session(actor) as db:
-            audit.record(db, actor, "auth.login_failed", "user", row.user_id,
-                         "sign-in refused: wrong password or inactive account")
+            audit.record(
+                db,
+                actor,
+                "auth.login_failed",
+                "user",
+                row.user_id,
+                "sign-in refused: wrong password or inactive account",
+            )
     locked = throttle.record_failure(email, client_address)
     if locked:
         log.warning("sign-in locked for %s s (account or address %s)", locked, client_address)
@@ -114,8 +131,17 @@ def end_session(actor: Actor, session_id: str) -> None:
     end_credentials(actor)
 
 
-def create_user(db: Session, actor: Actor, tenant: Tenant, email: str, full_name: str,
-                roles: list[str], password: str | None, *, service_account: bool = False) -> User:
+def create_user(
+    db: Session,
+    actor: Actor,
+    tenant: Tenant,
+    email: str,
+    full_name: str,
+    roles: list[str],
+    password: str | None,
+    *,
+    service_account: bool = False,
+) -> User:
     """Create an account in `tenant`. Raises Invalid (bad e-mail, role, weak password) or
     Conflict (e-mail taken)."""
     email = (email or "").strip().lower()
@@ -136,14 +162,23 @@ def create_user(db: Session, actor: Actor, tenant: Tenant, email: str, full_name
     if db.execute(text("SELECT auth_email_taken(:e)"), {"e": email}).scalar_one():
         raise Conflict(f"An account with the e-mail {email} already exists")
     user = User(
-        tenant_id=tenant.id, email=email, full_name=full_name.strip(), roles=sorted(roles),
+        tenant_id=tenant.id,
+        email=email,
+        full_name=full_name.strip(),
+        roles=sorted(roles),
         password_hash=hash_password(password) if password else None,
         is_service_account=service_account,
     )
     db.add(user)
     db.flush()
-    audit.record(db, actor, "user.create", "user", user.id,
-                 f"account created with roles {', '.join(sorted(roles))}")
+    audit.record(
+        db,
+        actor,
+        "user.create",
+        "user",
+        user.id,
+        f"account created with roles {', '.join(sorted(roles))}",
+    )
     emit(db, actor, "UserCreated", "user", user.id, {"roles": sorted(roles)})
     return user
 

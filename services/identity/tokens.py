@@ -44,9 +44,15 @@ def issue_access_token(actor: Actor) -> tuple[str, int]:
     lifetime = get_settings().access_token_minutes * 60
     now = int(time.time())
     claims = {
-        "iss": ISSUER, "sub": str(actor.user_id), "tid": str(actor.tenant_id),
-        "tkind": actor.tenant_kind.value, "roles": sorted(r.value for r in actor.roles),
-        "name": actor.label, "iat": now, "exp": now + lifetime, "jti": uuid.uuid4().hex,
+        "iss": ISSUER,
+        "sub": str(actor.user_id),
+        "tid": str(actor.tenant_id),
+        "tkind": actor.tenant_kind.value,
+        "roles": sorted(r.value for r in actor.roles),
+        "name": actor.label,
+        "iat": now,
+        "exp": now + lifetime,
+        "jti": uuid.uuid4().hex,
         "gen": state.generation,
     }
     return jwt.encode({"alg": "HS256"}, claims, _key()), lifetime

@@ -33,13 +33,16 @@ def weigh_counter_offer(db: Session, event: EventView) -> None:
     oem_id = uuid.UUID(event.payload["oemId"])
     side = "oem" if countered_by == "buyer" else "buyer"
     receiver = oem_id if side == "oem" else rfq.tenant_id
-    kind = db.execute(text("SELECT kind FROM tenant_directory() WHERE id = :t"),
-                      {"t": receiver}).scalar_one()
+    kind = db.execute(
+        text("SELECT kind FROM tenant_directory() WHERE id = :t"), {"t": receiver}
+    ).scalar_one()
     actor = system_actor(receiver, TenantKind(kind), "coach")
     with tenant_session(actor) as own:
         room = Room(own.get(Rfq, rfq.id), rfq.tenant_id, oem_id, side)
-        if any(m["kind"] == "coachTip" and (m["offer"] or {}).get("weighs") == counter_id
-               for m in thread(own, room)):
+        if any(
+            m["kind"] == "coachTip" and (m["offer"] or {}).get("weighs") == counter_id
+            for m in thread(own, room)
+        ):
             return
         try:
             coach.suggest(own, room, weighs=counter_id)

@@ -43,8 +43,9 @@ class Room:
         return {"rfq": self.rfq.id, "buyer": self.buyer_id, "oem": self.oem_id}
 
 
-def open_room(db: Session, actor: Actor, rfq_id: uuid.UUID,
-              oem_id: uuid.UUID | None = None) -> Room:
+def open_room(
+    db: Session, actor: Actor, rfq_id: uuid.UUID, oem_id: uuid.UUID | None = None
+) -> Room:
     """The thread between the RFQ's buyer and one invited OEM, seen from the actor's side.
     A buyer names the OEM; an OEM's thread is its own. Raises NotFound when the actor may
     not see the RFQ or the OEM was not invited, Forbidden for other roles."""
@@ -63,9 +64,10 @@ def open_room(db: Session, actor: Actor, rfq_id: uuid.UUID,
         raise Forbidden("only the RFQ's buyer and the OEMs it was sent to negotiate")
     if not actor.roles & SIDE_ROLES[side]:
         raise Forbidden(f"your roles cannot negotiate for the {side}")
-    invited = db.execute(text(
-        "SELECT 1 FROM rfq_recipient WHERE rfq_id = :rfq AND oem_tenant_id = :oem"),
-        {"rfq": rfq_id, "oem": oem_id}).first()
+    invited = db.execute(
+        text("SELECT 1 FROM rfq_recipient WHERE rfq_id = :rfq AND oem_tenant_id = :oem"),
+        {"rfq": rfq_id, "oem": oem_id},
+    ).first()
     if invited is None:
         raise NotFound("That OEM was not sent this RFQ")
     return Room(rfq, rfq.tenant_id, oem_id, side)
@@ -85,17 +87,37 @@ def _body(body: str, *, required: bool) -> str:
     return body
 
 
-def _insert(db: Session, room: Room, actor: Actor | None, side: str, kind: str,
-            body: str, offer: dict | None, audience: str = "both") -> dict[str, Any]:
-    row = db.execute(text("""
+def _insert(
+    db: Session,
+    room: Room,
+    actor: Actor | None,
+    side: str,
+    kind: str,
+    body: str,
+    offer: dict | None,
+    audience: str = "both",
+) -> dict[str, Any]:
+    row = (
+        db.execute(
+            text("""
         INSERT INTO negotiation_message (rfq_id, buyer_tenant_id, oem_tenant_id,
                author_user_id, side, audience, kind, body, offer)
         VALUES (:rfq, :buyer, :oem, :author, :side, :audience, :kind, :body,
                 CAST(:offer AS jsonb))
-        RETURNING *"""), {**room.key, "author": actor.user_id if actor else None,
-                          "side": side, "audience": audience, "kind": kind, "body": body,
-                          "offer": json.dumps(offer) if offer is not None else None}
-    ).mappings().one()
+        RETURNING *"""),
+            {
+                **room.key,
+                "author": actor.user_id if actor else None,
+                "side": side,
+                "audience": audience,
+                "kind": kind,
+                "body": body,
+                "offer": json.dumps(offer) if offer is not None else None,
+            },
+        )
+        .mappings()
+        .one()
+    )
     return message_json(row)
 
 
@@ -118,23 +140,37 @@ def check_offer(items: list[dict], offer: Any) -> dict[str, Any]:
         if not isinstance(line, dict):
             raise Invalid(f"offer.lines.{i}", "must be an object with item and unitPricePaise")
         ref = str(line.get("item") or line.get("itemId") or line.get("sku") or "").strip()
-        item = next((it for it in items if ref in (it["itemId"], it["skuId"])
-                     or ref.upper() == it["skuCode"].upper()), None)
+        item = next(
+            (
+                it
+                for it in items
+                if ref in (it["itemId"], it["skuId"]) or ref.upper() == it["skuCode"].upper()
+            ),
+            None,
+        )
         if item is None:
-            raise Invalid(f"offer.lines.{i}.item", f"{ref or 'nothing'} is not a line of "
-                                                   "this RFQ")
+            raise Invalid(f"offer.lines.{i}.item", f"{ref or 'nothing'} is not a line of this RFQ")
         unit = line.get("unitPricePaise")
         if isinstance(unit, bool) or not isinstance(unit, int) or not 0 < unit <= MAX_PAISE:
-            raise Invalid(f"offer.lines.{i}.unitPricePaise", "must be a whole number of "
-                                                             "paise above zero")
-        by_item[item["itemId"]] = {"itemId": item["itemId"], "skuCode": item["skuCode"],
-                                   "qty": item["qty"], "unitPricePaise": unit}
+            raise Invalid(
+                f"offer.lines.{i}.unitPricePaise", "must be a whole number of paise above zero"
+            )
+        by_item[item["itemId"]] = {
+            "itemId": item["itemId"],
+            "skuCode": item["skuCode"],
+            "qty": item["qty"],
+            "unitPricePaise": unit,
+        }
     missing = [it["skuCode"] for it in items if it["itemId"] not in by_item]
     if missing:
         raise Invalid("offer.lines", f"price every line; missing: {', '.join(missing)}")
     terms = {}
-    for key, top in (("warrantyYears", 10), ("cmcYears", 10), ("leadTimeDays", 365),
-                     ("paymentDays", 180)):
+    for key, top in (
+        ("warrantyYears", 10),
+        ("cmcYears", 10),
+        ("leadTimeDays", 365),
+        ("paymentDays", 180),
+    ):
         value = (offer.get("terms") or {}).get(key)
         if value is None:
             continue
@@ -142,20 +178,33 @@ def check_offer(items: list[dict], offer: Any) -> dict[str, Any]:
             raise Invalid(f"offer.terms.{key}", f"must be a whole number from 0 to {top}")
         terms[key] = value
     ordered = [by_item[it["itemId"]] for it in items]
-    return {"lines": ordered, "terms": terms,
-            "totalPaise": sum(li["unitPricePaise"] * li["qty"] for li in ordered)}
+    return {
+        "lines": ordered,
+        "terms": terms,
+        "totalPaise": sum(li["unitPricePaise"] * li["qty"] for li in ordered),
+    }
 
 
-def post_counter(db: Session, actor: Actor, room: Room, offer: Any,
-                 body: str = "") -> dict[str, Any]:
+def post_counter(
+    db: Session, actor: Actor, room: Room, offer: Any, body: str = ""
+) -> dict[str, Any]:
     """A counter-offer from the actor's side (see check_offer); `CounterOffered` emitted."""
     _live(room)
     stored = check_offer(rfq_items(db, room.rfq.id), offer)
-    message = _insert(db, room, actor, room.side, "counter", _body(body, required=False),
-                      stored)
-    emit(db, actor, "CounterOffered", "rfq", room.rfq.id,
-         {"oemId": str(room.oem_id), "side": room.side, "totalPaise": stored["totalPaise"],
-          "messageId": message["id"]})
+    message = _insert(db, room, actor, room.side, "counter", _body(body, required=False), stored)
+    emit(
+        db,
+        actor,
+        "CounterOffered",
+        "rfq",
+        room.rfq.id,
+        {
+            "oemId": str(room.oem_id),
+            "side": room.side,
+            "totalPaise": stored["totalPaise"],
+            "messageId": message["id"],
+        },
+    )
     return message
 
 
@@ -166,18 +215,23 @@ def post_tip(db: Session, room: Room, tip: dict[str, Any]) -> dict[str, Any]:
 
 def thread(db: Session, room: Room, after: int = 0, limit: int = 500) -> list[dict[str, Any]]:
     """The messages the actor's side may see, oldest first, after sequence `after`."""
-    rows = db.execute(text("""
+    rows = db.execute(
+        text("""
         SELECT * FROM negotiation_message
          WHERE rfq_id = :rfq AND oem_tenant_id = :oem AND seq > :after
          ORDER BY seq LIMIT :limit"""),
-        {"rfq": room.rfq.id, "oem": room.oem_id, "after": after, "limit": limit}).mappings()
+        {"rfq": room.rfq.id, "oem": room.oem_id, "after": after, "limit": limit},
+    ).mappings()
     return [message_json(r) for r in rows]
 
 
 def message(db: Session, message_id: uuid.UUID) -> dict[str, Any] | None:
     """One message, if the actor's organisation may see it."""
-    row = db.execute(text("SELECT * FROM negotiation_message WHERE id = :id"),
-                     {"id": message_id}).mappings().first()
+    row = (
+        db.execute(text("SELECT * FROM negotiation_message WHERE id = :id"), {"id": message_id})
+        .mappings()
+        .first()
+    )
     return message_json(row) if row else None
 
 
@@ -186,23 +240,43 @@ def mark_read(db: Session, room: Room) -> int:
     the other side sees). Returns how many were stamped."""
     column = "read_by_buyer_at" if room.side == "buyer" else "read_by_oem_at"
     other = "oem" if room.side == "buyer" else "buyer"
-    stamped = db.execute(text(f"""
+    stamped = db.execute(
+        text(f"""
         UPDATE negotiation_message SET {column} = now()
          WHERE rfq_id = :rfq AND oem_tenant_id = :oem AND side = :other
-           AND {column} IS NULL"""), {**room.key, "other": other}).rowcount
+           AND {column} IS NULL"""),
+        {**room.key, "other": other},
+    ).rowcount
     if stamped:
-        db.execute(text("SELECT pg_notify('negotiation_changed', :payload)"), {"payload": json.dumps(
-            {"rfqId": str(room.rfq.id), "oemId": str(room.oem_id), "kind": "read",
-             "side": room.side})})
+        db.execute(
+            text("SELECT pg_notify('negotiation_changed', :payload)"),
+            {
+                "payload": json.dumps(
+                    {
+                        "rfqId": str(room.rfq.id),
+                        "oemId": str(room.oem_id),
+                        "kind": "read",
+                        "side": room.side,
+                    }
+                )
+            },
+        )
     return stamped
 
 
 def message_json(row) -> dict[str, Any]:
-    return {"id": str(row["id"]), "seq": row["seq"], "rfqId": str(row["rfq_id"]),
-            "oemId": str(row["oem_tenant_id"]), "side": row["side"], "kind": row["kind"],
-            "audience": row["audience"], "body": row["body"], "offer": row["offer"],
-            "authorId": str(row["author_user_id"]) if row["author_user_id"] else None,
-            "createdAt": row["created_at"].isoformat(),
-            "readByBuyerAt": row["read_by_buyer_at"].isoformat()
-            if row["read_by_buyer_at"] else None,
-            "readByOemAt": row["read_by_oem_at"].isoformat() if row["read_by_oem_at"] else None}
+    return {
+        "id": str(row["id"]),
+        "seq": row["seq"],
+        "rfqId": str(row["rfq_id"]),
+        "oemId": str(row["oem_tenant_id"]),
+        "side": row["side"],
+        "kind": row["kind"],
+        "audience": row["audience"],
+        "body": row["body"],
+        "offer": row["offer"],
+        "authorId": str(row["author_user_id"]) if row["author_user_id"] else None,
+        "createdAt": row["created_at"].isoformat(),
+        "readByBuyerAt": row["read_by_buyer_at"].isoformat() if row["read_by_buyer_at"] else None,
+        "readByOemAt": row["read_by_oem_at"].isoformat() if row["read_by_oem_at"] else None,
+    }

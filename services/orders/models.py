@@ -15,8 +15,10 @@ ORDER_STATUSES = ("confirmed", "shipped", "delivered", "installed", "cancelled")
 
 
 def _number() -> Any:
-    return Field(default=None, sa_column=Column(BigInteger, server_default=FetchedValue(),
-                                                nullable=False, unique=True))
+    return Field(
+        default=None,
+        sa_column=Column(BigInteger, server_default=FetchedValue(), nullable=False, unique=True),
+    )
 
 
 class PurchaseOrder(SQLModel, table=True):

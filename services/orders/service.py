@@ -42,8 +42,12 @@ from services.rfq.models import Quote, Rfq
 from services.tenancy.service import directory
 
 # (from, to) -> the side that may make the move
-MOVES = {("confirmed", "shipped"): "seller", ("shipped", "delivered"): "buyer",
-         ("delivered", "installed"): "buyer", ("confirmed", "cancelled"): "buyer"}
+MOVES = {
+    ("confirmed", "shipped"): "seller",
+    ("shipped", "delivered"): "buyer",
+    ("delivered", "installed"): "buyer",
+    ("confirmed", "cancelled"): "buyer",
+}
 
 
 @dataclass
@@ -61,16 +65,25 @@ def _years_later(day: date, years: int) -> date:
 
 
 def _gst_split(db: Session, rfq: Rfq, seller_id: uuid.UUID, gst: int) -> dict[str, Any]:
-    supply = db.execute(text("SELECT state FROM indian_pincodes WHERE pincode = :p"),
-                        {"p": rfq.delivery_pincode}).scalar() if rfq.delivery_pincode else None
-    supply = supply or db.execute(text("SELECT tenant_state(:t)"),
-                                  {"t": rfq.tenant_id}).scalar()
+    supply = (
+        db.execute(
+            text("SELECT state FROM indian_pincodes WHERE pincode = :p"),
+            {"p": rfq.delivery_pincode},
+        ).scalar()
+        if rfq.delivery_pincode
+        else None
+    )
+    supply = supply or db.execute(text("SELECT tenant_state(:t)"), {"t": rfq.tenant_id}).scalar()
     seller = db.execute(text("SELECT tenant_state(:t)"), {"t": seller_id}).scalar()
     same = bool(supply and seller and supply.strip().upper() == seller.strip().upper())
     cgst = gst // 2 if same else 0
-    return {"place_of_supply": supply.title() if supply else None,
-            "seller_state": seller, "cgst_paise": cgst,
-            "sgst_paise": gst - cgst if same else 0, "igst_paise": 0 if same else gst}
+    return {
+        "place_of_supply": supply.title() if supply else None,
+        "seller_state": seller,
+        "cgst_paise": cgst,
+        "sgst_paise": gst - cgst if same else 0,
+        "igst_paise": 0 if same else gst,
+    }
 
 
 def award_quote(db: Session, actor: Actor, rfq_id: uuid.UUID, cmd: Award) -> dict[str, Any]:
@@ -96,72 +109,151 @@ def award_quote(db: Session, actor: Actor, rfq_id: uuid.UUID, cmd: Award) -> dic
         raise Invalid("facilityId", "say which of your sites the devices go to")
     _own_facility(db, actor, facility_id)
     try:
-        rejected = db.execute(text("SELECT rfq_award(:r, :q)"),
-                              {"r": rfq.id, "q": quote.id}).scalar_one()
+        rejected = db.execute(
+            text("SELECT rfq_award(:r, :q)"), {"r": rfq.id, "q": quote.id}
+        ).scalar_one()
     except DBAPIError as exc:
-        raise Conflict("The quote could not be awarded: " + str(exc.orig).split("\n")[0]) \
-            from exc
+        raise Conflict("The quote could not be awarded: " + str(exc.orig).split("\n")[0]) from exc
     db.refresh(quote)
     today = today_ist()
     cmc_total = quote.cmc_years * quote.cmc_annual_paise
-    terms = {"lines": quote.lines, "warrantyYears": quote.warranty_years,
-             "cmcYears": quote.cmc_years, "cmcAnnualPaise": quote.cmc_annual_paise,
-             "leadTimeDays": quote.lead_time_days, "discountPct": str(quote.discount_pct),
-             "amountPaise": quote.amount_paise, "gstPaise": quote.gst_paise,
-             "deliveryPincode": rfq.delivery_pincode, "quoteRevision": quote.revision}
+    terms = {
+        "lines": quote.lines,
+        "warrantyYears": quote.warranty_years,
+        "cmcYears": quote.cmc_years,
+        "cmcAnnualPaise": quote.cmc_annual_paise,
+        "leadTimeDays": quote.lead_time_days,
+        "discountPct": str(quote.discount_pct),
+        "amountPaise": quote.amount_paise,
+        "gstPaise": quote.gst_paise,
+        "deliveryPincode": rfq.delivery_pincode,
+        "quoteRevision": quote.revision,
+    }
     contract = Contract(
-        tenant_id=rfq.tenant_id, seller_tenant_id=quote.tenant_id, rfq_id=rfq.id,
-        quote_id=quote.id, kind="supply", status="active", sla_tier=cmd.sla_tier,
+        tenant_id=rfq.tenant_id,
+        seller_tenant_id=quote.tenant_id,
+        rfq_id=rfq.id,
+        quote_id=quote.id,
+        kind="supply",
+        status="active",
+        sla_tier=cmd.sla_tier,
         starts_on=today,
         ends_on=_years_later(today, max(1, quote.warranty_years + quote.cmc_years)),
-        terms=terms, signed_at=utcnow(),
-        value_paise=quote.amount_paise + quote.gst_paise + cmc_total)
+        terms=terms,
+        signed_at=utcnow(),
+        value_paise=quote.amount_paise + quote.gst_paise + cmc_total,
+    )
     db.add(contract)
     db.flush()
     db.refresh(contract)
     po = PurchaseOrder(
-        tenant_id=rfq.tenant_id, seller_tenant_id=quote.tenant_id, contract_id=contract.id,
-        rfq_id=rfq.id, quote_id=quote.id, lines=quote.lines,
-        subtotal_paise=quote.amount_paise, total_paise=quote.amount_paise + quote.gst_paise,
-        terms={k: terms[k] for k in ("warrantyYears", "cmcYears", "cmcAnnualPaise",
-                                      "leadTimeDays", "deliveryPincode")}
-        | {"requiredBy": rfq.required_by.isoformat() if rfq.required_by else None,
-           "rfq": rfq.label, "rfqTerms": rfq.terms},
-        issued_by=actor.user_id, **_gst_split(db, rfq, quote.tenant_id, quote.gst_paise))
+        tenant_id=rfq.tenant_id,
+        seller_tenant_id=quote.tenant_id,
+        contract_id=contract.id,
+        rfq_id=rfq.id,
+        quote_id=quote.id,
+        lines=quote.lines,
+        subtotal_paise=quote.amount_paise,
+        total_paise=quote.amount_paise + quote.gst_paise,
+        terms={
+            k: terms[k]
+            for k in (
+                "warrantyYears",
+                "cmcYears",
+                "cmcAnnualPaise",
+                "leadTimeDays",
+                "deliveryPincode",
+            )
+        }
+        | {
+            "requiredBy": rfq.required_by.isoformat() if rfq.required_by else None,
+            "rfq": rfq.label,
+            "rfqTerms": rfq.terms,
+        },
+        issued_by=actor.user_id,
+        **_gst_split(db, rfq, quote.tenant_id, quote.gst_paise),
+    )
     db.add(po)
     db.flush()
     db.refresh(po)
     order = SalesOrder(
-        tenant_id=rfq.tenant_id, seller_tenant_id=quote.tenant_id, contract_id=contract.id,
-        purchase_order_id=po.id, facility_id=facility_id,
-        lines=[{"skuId": li["skuId"], "skuCode": li["skuCode"], "skuName": li["skuName"],
-                "qty": li["qty"], "serials": []} for li in quote.lines],
-        timeline=[{"status": "confirmed", "at": utcnow().isoformat(),
-                   "by": str(actor.user_id)}])
+        tenant_id=rfq.tenant_id,
+        seller_tenant_id=quote.tenant_id,
+        contract_id=contract.id,
+        purchase_order_id=po.id,
+        facility_id=facility_id,
+        lines=[
+            {
+                "skuId": li["skuId"],
+                "skuCode": li["skuCode"],
+                "skuName": li["skuName"],
+                "qty": li["qty"],
+                "serials": [],
+            }
+            for li in quote.lines
+        ],
+        timeline=[{"status": "confirmed", "at": utcnow().isoformat(), "by": str(actor.user_id)}],
+    )
     db.add(order)
     rfq.status, rfq.updated_at = "awarded", utcnow()
     db.add(rfq)
     db.flush()
     db.refresh(order)
-    audit.record(db, actor, "rfq.award", "rfq", rfq.id,
-                 f"{rfq.label} awarded: {contract.label}, {po.label}, {order.label}")
+    audit.record(
+        db,
+        actor,
+        "rfq.award",
+        "rfq",
+        rfq.id,
+        f"{rfq.label} awarded: {contract.label}, {po.label}, {order.label}",
+    )
     emit(db, actor, "RFQStatusChanged", "rfq", rfq.id, {"from": "negotiating", "to": "awarded"})
-    emit(db, actor, "QuoteAccepted", "quote", quote.id,
-         {"rfqId": str(rfq.id), "oemId": str(quote.tenant_id), "rejected": rejected})
-    emit(db, actor, "ContractSigned", "contract", contract.id,
-         {"number": contract.label, "sellerId": str(quote.tenant_id),
-          "slaTier": cmd.sla_tier, "valuePaise": contract.value_paise})
-    emit(db, actor, "PurchaseOrderIssued", "purchase_order", po.id,
-         {"number": po.label, "totalPaise": po.total_paise, "orderId": str(order.id)})
-    return {"rfqId": str(rfq.id), "status": "awarded", "contractId": str(contract.id),
-            "contract": contract.label, "purchaseOrderId": str(po.id),
-            "purchaseOrder": po.label, "orderId": str(order.id), "order": order.label,
-            "rejectedQuotes": rejected}
+    emit(
+        db,
+        actor,
+        "QuoteAccepted",
+        "quote",
+        quote.id,
+        {"rfqId": str(rfq.id), "oemId": str(quote.tenant_id), "rejected": rejected},
+    )
+    emit(
+        db,
+        actor,
+        "ContractSigned",
+        "contract",
+        contract.id,
+        {
+            "number": contract.label,
+            "sellerId": str(quote.tenant_id),
+            "slaTier": cmd.sla_tier,
+            "valuePaise": contract.value_paise,
+        },
+    )
+    emit(
+        db,
+        actor,
+        "PurchaseOrderIssued",
+        "purchase_order",
+        po.id,
+        {"number": po.label, "totalPaise": po.total_paise, "orderId": str(order.id)},
+    )
+    return {
+        "rfqId": str(rfq.id),
+        "status": "awarded",
+        "contractId": str(contract.id),
+        "contract": contract.label,
+        "purchaseOrderId": str(po.id),
+        "purchaseOrder": po.label,
+        "orderId": str(order.id),
+        "order": order.label,
+        "rejectedQuotes": rejected,
+    }
 
 
 def _own_facility(db: Session, actor: Actor, facility_id: uuid.UUID) -> None:
-    owner = db.execute(text("SELECT tenant_id FROM healthcare_facilities WHERE id = :f"),
-                       {"f": facility_id}).scalar()
+    owner = db.execute(
+        text("SELECT tenant_id FROM healthcare_facilities WHERE id = :f"), {"f": facility_id}
+    ).scalar()
     if owner != actor.tenant_id:
         raise Invalid("facilityId", "is not one of your sites")
 
@@ -200,8 +292,9 @@ def _check_serials(order: SalesOrder, serials: Any) -> list[dict[str, Any]]:
     return lines
 
 
-def move_order(db: Session, actor: Actor, order_id: uuid.UUID, status: str,
-               serials: Any = None, note: str = "") -> SalesOrder:
+def move_order(
+    db: Session, actor: Actor, order_id: uuid.UUID, status: str, serials: Any = None, note: str = ""
+) -> SalesOrder:
     """Move an order one step (see MOVES). Shipping needs the serials; installation
     registers the devices. Raises Forbidden, NotFound, Invalid or Conflict (naming the
     allowed next steps)."""
@@ -211,8 +304,10 @@ def move_order(db: Session, actor: Actor, order_id: uuid.UUID, status: str,
     side = _side(actor, order)
     allowed = [to for (frm, to), who in MOVES.items() if frm == order.status]
     if (order.status, status) not in MOVES:
-        raise Conflict(f"An order that is {order.status} cannot become {status}; allowed: "
-                       f"{', '.join(allowed) if allowed else 'none'}")
+        raise Conflict(
+            f"An order that is {order.status} cannot become {status}; allowed: "
+            f"{', '.join(allowed) if allowed else 'none'}"
+        )
     if MOVES[(order.status, status)] != side:
         raise Forbidden(f"the {MOVES[(order.status, status)]} moves an order to {status}")
     now = utcnow()
@@ -224,14 +319,23 @@ def move_order(db: Session, actor: Actor, order_id: uuid.UUID, status: str,
         _install(db, actor, order)
         order.installed_at = now
     old, order.status, order.updated_at = order.status, status, now
-    order.timeline = [*order.timeline, {"status": status, "at": now.isoformat(),
-                                        "by": str(actor.user_id), "note": note[:300]}]
+    order.timeline = [
+        *order.timeline,
+        {"status": status, "at": now.isoformat(), "by": str(actor.user_id), "note": note[:300]},
+    ]
     db.add(order)
     db.flush()
-    audit.record(db, actor, f"order.{status}", "sales_order", order.id,
-                 f"{order.label}: {old} -> {status}")
-    emit(db, actor, "OrderShipped" if status == "shipped" else "OrderStatusChanged",
-         "sales_order", order.id, {"from": old, "to": status, "number": order.label})
+    audit.record(
+        db, actor, f"order.{status}", "sales_order", order.id, f"{order.label}: {old} -> {status}"
+    )
+    emit(
+        db,
+        actor,
+        "OrderShipped" if status == "shipped" else "OrderStatusChanged",
+        "sales_order",
+        order.id,
+        {"from": old, "to": status, "number": order.label},
+    )
     return order
 
 
@@ -243,11 +347,22 @@ def _install(db: Session, actor: Actor, order: SalesOrder) -> None:
     for line in order.lines:
         maker = db.get(Sku, uuid.UUID(line["skuId"]))
         for serial in line["serials"]:
-            register_device(db, actor, RegisterDevice(
-                serial_number=serial, sku_code=line["skuCode"], facility_id=order.facility_id,
-                installation_date=today, amc_status="warranty", amc_start=today,
-                amc_end=warranty_end, sla_tier=contract.sla_tier,
-                manufacturer_id=maker.tenant_id, contract_id=contract.id))
+            register_device(
+                db,
+                actor,
+                RegisterDevice(
+                    serial_number=serial,
+                    sku_code=line["skuCode"],
+                    facility_id=order.facility_id,
+                    installation_date=today,
+                    amc_status="warranty",
+                    amc_start=today,
+                    amc_end=warranty_end,
+                    sla_tier=contract.sla_tier,
+                    manufacturer_id=maker.tenant_id,
+                    contract_id=contract.id,
+                ),
+            )
     rfq = db.get(Rfq, contract.rfq_id) if contract.rfq_id else None
     if rfq is not None and rfq.status == "awarded":
         check_rfq_transition(rfq.status, "closed")
@@ -261,17 +376,27 @@ def order_json(db: Session, order: SalesOrder) -> dict[str, Any]:
     po = db.get(PurchaseOrder, order.purchase_order_id)
     contract = db.get(Contract, order.contract_id)
     allowed = [to for (frm, to) in MOVES if frm == order.status]
-    return {"orderId": str(order.id), "number": order.label, "status": order.status,
-            "next": allowed, "buyerId": str(order.tenant_id),
-            "buyer": names.get(order.tenant_id, ("", ""))[0],
-            "sellerId": str(order.seller_tenant_id),
-            "seller": names.get(order.seller_tenant_id, ("", ""))[0],
-            "lines": order.lines, "timeline": order.timeline,
-            "facilityId": str(order.facility_id) if order.facility_id else None,
-            "purchaseOrderId": str(po.id), "purchaseOrder": po.label,
-            "totalPaise": po.total_paise, "contractId": str(contract.id),
-            "contract": contract.label, "slaTier": contract.sla_tier,
-            "createdAt": order.created_at.isoformat(), "updatedAt": order.updated_at.isoformat()}
+    return {
+        "orderId": str(order.id),
+        "number": order.label,
+        "status": order.status,
+        "next": allowed,
+        "buyerId": str(order.tenant_id),
+        "buyer": names.get(order.tenant_id, ("", ""))[0],
+        "sellerId": str(order.seller_tenant_id),
+        "seller": names.get(order.seller_tenant_id, ("", ""))[0],
+        "lines": order.lines,
+        "timeline": order.timeline,
+        "facilityId": str(order.facility_id) if order.facility_id else None,
+        "purchaseOrderId": str(po.id),
+        "purchaseOrder": po.label,
+        "totalPaise": po.total_paise,
+        "contractId": str(contract.id),
+        "contract": contract.label,
+        "slaTier": contract.sla_tier,
+        "createdAt": order.created_at.isoformat(),
+        "updatedAt": order.updated_at.isoformat(),
+    }
 
 
 def list_orders(db: Session, actor: Actor) -> list[dict[str, Any]]:

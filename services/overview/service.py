@@ -31,46 +31,98 @@ def home_figures(db: Session, actor: Actor) -> list[Figure]:
             Figure("Organisations", _count(db, "SELECT count(*) FROM tenant"), "on the platform"),
             Figure("Accounts", _count(db, "SELECT count(*) FROM users"), "across organisations"),
             Figure("Audit entries", _count(db, "SELECT count(*) FROM audit_log"), "in the chain"),
-            Figure("Pincodes", _count(db, "SELECT count(*) FROM indian_pincodes"),
-                   "India Post reference"),
+            Figure(
+                "Pincodes",
+                _count(db, "SELECT count(*) FROM indian_pincodes"),
+                "India Post reference",
+            ),
         ]
     if actor.has_any(*CUSTOMERS):
         figures += [
-            Figure("Facilities", _count(
-                db, "SELECT count(*) FROM healthcare_facilities WHERE tenant_id = :t", t=tid),
-                "in your organisation"),
-            Figure("Devices", _count(db, "SELECT count(*) FROM equipment WHERE tenant_id = :t",
-                                     t=tid), "registered"),
-            Figure("Devices under AMC/CMC", _count(
-                db, "SELECT count(*) FROM equipment WHERE tenant_id = :t "
-                    "AND amc_status IN ('amc', 'cmc')", t=tid), "with a service contract"),
-            Figure("Open RFQs", _count(
-                db, "SELECT count(*) FROM rfq WHERE tenant_id = :t "
-                    "AND status IN ('open', 'negotiating')", t=tid), "awaiting quotes"),
+            Figure(
+                "Facilities",
+                _count(
+                    db, "SELECT count(*) FROM healthcare_facilities WHERE tenant_id = :t", t=tid
+                ),
+                "in your organisation",
+            ),
+            Figure(
+                "Devices",
+                _count(db, "SELECT count(*) FROM equipment WHERE tenant_id = :t", t=tid),
+                "registered",
+            ),
+            Figure(
+                "Devices under AMC/CMC",
+                _count(
+                    db,
+                    "SELECT count(*) FROM equipment WHERE tenant_id = :t "
+                    "AND amc_status IN ('amc', 'cmc')",
+                    t=tid,
+                ),
+                "with a service contract",
+            ),
+            Figure(
+                "Open RFQs",
+                _count(
+                    db,
+                    "SELECT count(*) FROM rfq WHERE tenant_id = :t "
+                    "AND status IN ('open', 'negotiating')",
+                    t=tid,
+                ),
+                "awaiting quotes",
+            ),
         ]
     if actor.has_any(Role.LAB_STAFF):
-        figures.append(Figure("Laboratories", _count(
-            db, "SELECT count(*) FROM laboratories WHERE tenant_id = :t", t=tid), "in your network"))
+        figures.append(
+            Figure(
+                "Laboratories",
+                _count(db, "SELECT count(*) FROM laboratories WHERE tenant_id = :t", t=tid),
+                "in your network",
+            )
+        )
     if actor.has_any(*SELLERS):
         figures += [
-            Figure("Your SKUs", _count(db, "SELECT count(*) FROM sku WHERE tenant_id = :t", t=tid),
-                   "in the catalog"),
+            Figure(
+                "Your SKUs",
+                _count(db, "SELECT count(*) FROM sku WHERE tenant_id = :t", t=tid),
+                "in the catalog",
+            ),
             Figure("Marketplace SKUs", _count(db, "SELECT count(*) FROM sku"), "all OEMs"),
-            Figure("RFQs sent to you", _count(
-                db, "SELECT count(*) FROM rfq WHERE tenant_id <> :t", t=tid), "shared with you"),
+            Figure(
+                "RFQs sent to you",
+                _count(db, "SELECT count(*) FROM rfq WHERE tenant_id <> :t", t=tid),
+                "shared with you",
+            ),
         ]
     if actor.has_any(*FIELD_SERVICE):
         figures += [
-            Figure("Devices in your care", _count(
-                db, "SELECT count(*) FROM equipment WHERE tenant_id <> :t", t=tid),
-                "shared by customers or built by you"),
-            Figure("Open tickets", _count(
-                db, "SELECT count(*) FROM ticket WHERE status NOT IN ('resolved', 'closed', "
-                    "'cancelled')"), "yours and your customers'"),
-            Figure("Service areas", _count(
-                db, "SELECT count(*) FROM service_areas WHERE tenant_id = :t", t=tid), "hubs"),
-            Figure("Technicians", _count(
-                db, "SELECT count(*) FROM users WHERE tenant_id = :t "
-                    "AND 'technician' = ANY(roles)", t=tid), "in your organisation"),
+            Figure(
+                "Devices in your care",
+                _count(db, "SELECT count(*) FROM equipment WHERE tenant_id <> :t", t=tid),
+                "shared by customers or built by you",
+            ),
+            Figure(
+                "Open tickets",
+                _count(
+                    db,
+                    "SELECT count(*) FROM ticket WHERE status NOT IN ('resolved', 'closed', "
+                    "'cancelled')",
+                ),
+                "yours and your customers'",
+            ),
+            Figure(
+                "Service areas",
+                _count(db, "SELECT count(*) FROM service_areas WHERE tenant_id = :t", t=tid),
+                "hubs",
+            ),
+            Figure(
+                "Technicians",
+                _count(
+                    db,
+                    "SELECT count(*) FROM users WHERE tenant_id = :t AND 'technician' = ANY(roles)",
+                    t=tid,
+                ),
+                "in your organisation",
+            ),
         ]
     return figures

@@ -16,8 +16,9 @@ from services.events.service import emit
 from services.parts.models import FaultPart, Part, PartReservation, PartStock, SkuPart
 
 
-def reserve_parts(db: Session, actor: Actor, ticket_id: uuid.UUID, part_code: str,
-                  area_id: uuid.UUID, qty: int) -> PartReservation:
+def reserve_parts(
+    db: Session, actor: Actor, ticket_id: uuid.UUID, part_code: str, area_id: uuid.UUID, qty: int
+) -> PartReservation:
     """Hold `qty` of a part at a hub of the actor's organisation for a ticket it serves.
     Raises Forbidden, NotFound (ticket, part or no stock line at that hub), Invalid
     (quantity) or Conflict when fewer are free than asked, saying how many are."""
@@ -25,55 +26,99 @@ def reserve_parts(db: Session, actor: Actor, ticket_id: uuid.UUID, part_code: st
         raise Forbidden("only dispatchers, service managers and technicians reserve parts")
     if not isinstance(qty, int) or not 1 <= qty <= 1000:
         raise Invalid("qty", "must be a whole number from 1 to 1000")
-    ticket = db.execute(text("SELECT id, number FROM ticket WHERE id = :t AND "
-                             "service_partner_tenant_id = :me"),
-                        {"t": ticket_id, "me": actor.tenant_id}).first()
+    ticket = db.execute(
+        text("SELECT id, number FROM ticket WHERE id = :t AND service_partner_tenant_id = :me"),
+        {"t": ticket_id, "me": actor.tenant_id},
+    ).first()
     if ticket is None:
         raise NotFound(f"No ticket {ticket_id} that your organisation services")
-    part = db.exec(select(Part).where(Part.tenant_id == actor.tenant_id,
-                                      Part.code == (part_code or "").strip())).first()
+    part = db.exec(
+        select(Part).where(
+            Part.tenant_id == actor.tenant_id, Part.code == (part_code or "").strip()
+        )
+    ).first()
     if part is None:
         raise NotFound(f"No part {part_code!r} in your catalogue")
     # The row lock serialises reservations of one part at one hub.
-    stock = db.exec(select(PartStock).where(PartStock.area_id == area_id,
-                                            PartStock.part_id == part.id).with_for_update()
-                    ).first()
+    stock = db.exec(
+        select(PartStock)
+        .where(PartStock.area_id == area_id, PartStock.part_id == part.id)
+        .with_for_update()
+    ).first()
     if stock is None:
         raise NotFound(f"The hub holds no {part.code}")
     free = stock.on_hand - stock.reserved
     if free < qty:
-        raise Conflict(f"Only {free} of {part.code} free at this hub ({stock.on_hand} on hand, "
-                       f"{stock.reserved} reserved); asked for {qty}")
+        raise Conflict(
+            f"Only {free} of {part.code} free at this hub ({stock.on_hand} on hand, "
+            f"{stock.reserved} reserved); asked for {qty}"
+        )
     stock.reserved += qty
     db.add(stock)
-    reservation = PartReservation(tenant_id=actor.tenant_id, ticket_id=ticket.id,
-                                  part_id=part.id, area_id=area_id, qty=qty)
+    reservation = PartReservation(
+        tenant_id=actor.tenant_id, ticket_id=ticket.id, part_id=part.id, area_id=area_id, qty=qty
+    )
     db.add(reservation)
     db.flush()
-    audit.record(db, actor, "part.reserve", "ticket", ticket.id,
-                 f"{qty} × {part.code} held for #{ticket.number}")
-    emit(db, actor, "PartReserved", "ticket", ticket.id,
-         {"partCode": part.code, "qty": qty, "areaId": str(area_id),
-          "reservationId": str(reservation.id), "freeAfter": free - qty})
+    audit.record(
+        db,
+        actor,
+        "part.reserve",
+        "ticket",
+        ticket.id,
+        f"{qty} × {part.code} held for #{ticket.number}",
+    )
+    emit(
+        db,
+        actor,
+        "PartReserved",
+        "ticket",
+        ticket.id,
+        {
+            "partCode": part.code,
+            "qty": qty,
+            "areaId": str(area_id),
+            "reservationId": str(reservation.id),
+            "freeAfter": free - qty,
+        },
+    )
     return reservation
 
 
 def expected_parts(db: Session, sku_id: uuid.UUID, error_code: str | None) -> list[dict[str, Any]]:
     """Parts a job on this SKU with this fault code is expected to need."""
-    rows = db.exec(select(FaultPart, Part).join(Part, Part.id == FaultPart.part_id).where(
-        FaultPart.sku_id == sku_id, FaultPart.error_code == (error_code or ""))).all()
-    return [{"partId": str(p.id), "code": p.code, "name": p.name, "qty": f.qty}
-            for f, p in rows]
+    rows = db.exec(
+        select(FaultPart, Part)
+        .join(Part, Part.id == FaultPart.part_id)
+        .where(FaultPart.sku_id == sku_id, FaultPart.error_code == (error_code or ""))
+    ).all()
+    return [{"partId": str(p.id), "code": p.code, "name": p.name, "qty": f.qty} for f, p in rows]
 
 
 def bill_of_materials(db: Session, sku_id: uuid.UUID) -> list[dict[str, Any]]:
-    rows = db.exec(select(SkuPart, Part).join(Part, Part.id == SkuPart.part_id).where(
-        SkuPart.sku_id == sku_id).order_by(Part.code)).all()
+    rows = db.exec(
+        select(SkuPart, Part)
+        .join(Part, Part.id == SkuPart.part_id)
+        .where(SkuPart.sku_id == sku_id)
+        .order_by(Part.code)
+    ).all()
     return [{"code": p.code, "name": p.name, "qty": s.qty} for s, p in rows]
 
 
 def stock_at(db: Session, area_id: uuid.UUID) -> list[dict[str, Any]]:
-    rows = db.exec(select(PartStock, Part).join(Part, Part.id == PartStock.part_id).where(
-        PartStock.area_id == area_id).order_by(Part.code)).all()
-    return [{"code": p.code, "name": p.name, "onHand": s.on_hand, "reserved": s.reserved,
-             "free": s.on_hand - s.reserved} for s, p in rows]
+    rows = db.exec(
+        select(PartStock, Part)
+        .join(Part, Part.id == PartStock.part_id)
+        .where(PartStock.area_id == area_id)
+        .order_by(Part.code)
+    ).all()
+    return [
+        {
+            "code": p.code,
+            "name": p.name,
+            "onHand": s.on_hand,
+            "reserved": s.reserved,
+            "free": s.on_hand - s.reserved,
+        }
+        for s, p in rows
+    ]

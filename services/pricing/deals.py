@@ -35,8 +35,13 @@ import numpy as np
 from services.errors import Invalid
 from services.geo.vocab import DEVICE_TYPES
 
-BUYER_TYPES = ("government_tender", "large_private_chain", "mid_hospital",
-               "diagnostic_chain", "standalone_lab")
+BUYER_TYPES = (
+    "government_tender",
+    "large_private_chain",
+    "mid_hospital",
+    "diagnostic_chain",
+    "standalone_lab",
+)
 BRAND_TIERS = ("premium", "established", "value")
 LAB_BUYERS = ("diagnostic_chain", "standalone_lab")
 
@@ -70,38 +75,56 @@ PRODUCT_CLASSES: tuple[ProductClass, ...] = (
     ProductClass("Cath lab", "Cath lab", 350 * _L, 600 * _L, 0.21, 0.020, 2, 2),
     ProductClass("X-ray", "X-ray DR", 25 * _L, 60 * _L, 0.17, 0.025, 1, 4, True),
     ProductClass("X-ray", "Mobile X-ray", 8 * _L, 18 * _L, 0.14, 0.025, 1, 8),
-    ProductClass("Mammography", "Digital mammography", 120 * _L, 300 * _L, 0.19, 0.020, 2, 2,
-                 True),
+    ProductClass("Mammography", "Digital mammography", 120 * _L, 300 * _L, 0.19, 0.020, 2, 2, True),
     ProductClass("Ultrasound", "Ultrasound premium", 40 * _L, 90 * _L, 0.19, 0.025, 1, 4, True),
-    ProductClass("Ultrasound", "Ultrasound mid-range", 12 * _L, 35 * _L, 0.16, 0.025, 1, 6,
-                 True),
+    ProductClass("Ultrasound", "Ultrasound mid-range", 12 * _L, 35 * _L, 0.16, 0.025, 1, 6, True),
     ProductClass("Patient monitor", "Patient monitor", 150_000, 6 * _L, 0.12, 0.030, 1, 60),
     ProductClass("Ventilator", "ICU ventilator", 8 * _L, 18 * _L, 0.14, 0.030, 1, 30),
-    ProductClass("Anaesthesia workstation", "Anaesthesia workstation", 18 * _L, 45 * _L,
-                 0.15, 0.025, 1, 6),
+    ProductClass(
+        "Anaesthesia workstation", "Anaesthesia workstation", 18 * _L, 45 * _L, 0.15, 0.025, 1, 6
+    ),
     ProductClass("Infusion pump", "Infusion pump", 80_000, 220_000, 0.16, 0.035, 1, 200),
     ProductClass("Defibrillator", "Defibrillator", 2 * _L, 6 * _L, 0.13, 0.030, 1, 15),
     ProductClass("ECG", "ECG machine", 80_000, 350_000, 0.12, 0.030, 1, 20),
     ProductClass("Dialysis machine", "Dialysis machine", 7 * _L, 14 * _L, 0.17, 0.030, 1, 25),
-    ProductClass("Haematology analyzer", "5-part haematology analyzer", 10 * _L, 25 * _L,
-                 0.26, 0.020, 1, 4, True),
-    ProductClass("Biochemistry analyzer", "Biochemistry analyzer", 15 * _L, 60 * _L, 0.28,
-                 0.020, 1, 3, True),
-    ProductClass("Immunoassay analyzer", "Immunoassay analyzer", 25 * _L, 80 * _L, 0.28,
-                 0.020, 1, 3, True),
-    ProductClass("PCR system", "Real-time PCR system", 20 * _L, 60 * _L, 0.20, 0.020, 1, 3,
-                 True),
+    ProductClass(
+        "Haematology analyzer",
+        "5-part haematology analyzer",
+        10 * _L,
+        25 * _L,
+        0.26,
+        0.020,
+        1,
+        4,
+        True,
+    ),
+    ProductClass(
+        "Biochemistry analyzer", "Biochemistry analyzer", 15 * _L, 60 * _L, 0.28, 0.020, 1, 3, True
+    ),
+    ProductClass(
+        "Immunoassay analyzer", "Immunoassay analyzer", 25 * _L, 80 * _L, 0.28, 0.020, 1, 3, True
+    ),
+    ProductClass("PCR system", "Real-time PCR system", 20 * _L, 60 * _L, 0.20, 0.020, 1, 3, True),
 )
 
 # The categories the model knows: the platform's device types that have a product class.
 CATEGORIES = tuple(c for c in DEVICE_TYPES if any(p.category == c for p in PRODUCT_CLASSES))
 # Platform device types, plus the catalog's spellings of the same devices.
 _CANONICAL = {c.lower(): c for c in DEVICE_TYPES} | {
-    "ecg machine": "ECG", "xray": "X-ray", "x ray": "X-ray", "pcr": "PCR system"}
+    "ecg machine": "ECG",
+    "xray": "X-ray",
+    "x ray": "X-ray",
+    "pcr": "PCR system",
+}
 STANDARD_WARRANTY = {p.category: p.standard_warranty for p in PRODUCT_CLASSES}
 
-_BUYER_EFFECT = {"government_tender": 0.06, "large_private_chain": 0.04, "mid_hospital": 0.0,
-                 "diagnostic_chain": 0.03, "standalone_lab": -0.02}
+_BUYER_EFFECT = {
+    "government_tender": 0.06,
+    "large_private_chain": 0.04,
+    "mid_hospital": 0.0,
+    "diagnostic_chain": 0.03,
+    "standalone_lab": -0.02,
+}
 _TIER_EFFECT = {1: 0.015, 2: 0.0, 3: -0.02}
 _BRAND_EFFECT = {"premium": -0.03, "established": 0.0, "value": 0.04}
 _NOISE_SIGMA = 0.035
@@ -133,8 +156,13 @@ class QuoteLine:
         if not isinstance(self.category, str) or not self.category.strip():
             raise PricingInputError("category", "name the device category, e.g. 'MRI'")
         object.__setattr__(self, "category", canonical_category(self.category))
-        _check_int("list_price_paise", self.list_price_paise, 1, 10**13,
-                   "must be a positive amount in paise")
+        _check_int(
+            "list_price_paise",
+            self.list_price_paise,
+            1,
+            10**13,
+            "must be a positive amount in paise",
+        )
         _check_int("quantity", self.quantity, 1, 100_000, "must be at least 1")
         _check_choice("city_tier", self.city_tier, (1, 2, 3))
         _check_int("month", self.month, 1, 12, "must be 1 to 12")
@@ -154,12 +182,18 @@ class DealLine(QuoteLine):
 
     def __post_init__(self) -> None:
         super().__post_init__()
-        _check_int("agreed_unit_price_paise", self.agreed_unit_price_paise, 1, 10**13,
-                   "must be a positive amount in paise")
+        _check_int(
+            "agreed_unit_price_paise",
+            self.agreed_unit_price_paise,
+            1,
+            10**13,
+            "must be a positive amount in paise",
+        )
         ratio = self.agreed_unit_price_paise / self.list_price_paise
         if not 0.2 <= ratio <= 1.5:
-            raise PricingInputError("agreed_unit_price_paise",
-                                    f"is {ratio:.0%} of the list price; expected 20% to 150%")
+            raise PricingInputError(
+                "agreed_unit_price_paise", f"is {ratio:.0%} of the list price; expected 20% to 150%"
+            )
 
 
 def canonical_category(name: str) -> str:
@@ -176,8 +210,9 @@ def _check_int(field: str, value: object, low: int, high: int, reason: str) -> N
 
 def _check_choice(field: str, value: object, choices: tuple) -> None:
     if value not in choices:
-        raise PricingInputError(field, f"must be one of {', '.join(map(str, choices))}, "
-                                       f"got {value!r}")
+        raise PricingInputError(
+            field, f"must be one of {', '.join(map(str, choices))}, got {value!r}"
+        )
 
 
 def deals_from_closed(records: Iterable[Mapping]) -> list[DealLine]:
@@ -192,15 +227,15 @@ def deals_from_closed(records: Iterable[Mapping]) -> list[DealLine]:
         values = {k: v for k, v in record.items() if k in names}
         if "month" not in values and record.get("closed_on") is not None:
             closed = record["closed_on"]
-            values["month"] = (closed if isinstance(closed, date)
-                               else date.fromisoformat(str(closed)[:10])).month
+            values["month"] = (
+                closed if isinstance(closed, date) else date.fromisoformat(str(closed)[:10])
+            ).month
         try:
             rows.append(DealLine(**values))
         except TypeError as error:
             raise PricingInputError(f"closed_deals[{index}]", str(error)) from error
         except PricingInputError as error:
-            raise PricingInputError(f"closed_deals[{index}].{error.field}",
-                                    error.reason) from error
+            raise PricingInputError(f"closed_deals[{index}].{error.field}", error.reason) from error
     return rows
 
 
@@ -220,8 +255,9 @@ def _draw_deal(rng: np.random.Generator) -> DealLine:
     # Premium brands list at the top of their class, value brands at the bottom.
     skew = {"premium": 0.65, "established": 0.5, "value": 0.3}[brand]
     position = min(1.0, max(0.0, rng.normal(skew, 0.2)))
-    list_rupees = product.list_low_rupees * (product.list_high_rupees
-                                             / product.list_low_rupees) ** position
+    list_rupees = (
+        product.list_low_rupees * (product.list_high_rupees / product.list_low_rupees) ** position
+    )
     line = dict(
         category=product.category,
         list_price_paise=int(round(list_rupees, -2)) * 100,
@@ -230,13 +266,15 @@ def _draw_deal(rng: np.random.Generator) -> DealLine:
         month=_pick(rng, tuple(range(1, 13)), _MONTH_WEIGHTS),
         buyer_type=buyer,
         brand_tier=brand,
-        warranty_years=product.standard_warranty + _pick(rng, (0, 1, 2, 3),
-                                                         (0.45, 0.3, 0.18, 0.07)),
-        cmc_years=_pick(rng, (0, 2, 3, 5, 7), (2, 1, 1, 1, 1)) if product.base_discount >= 0.17
+        warranty_years=product.standard_warranty
+        + _pick(rng, (0, 1, 2, 3), (0.45, 0.3, 0.18, 0.07)),
+        cmc_years=_pick(rng, (0, 2, 3, 5, 7), (2, 1, 1, 1, 1))
+        if product.base_discount >= 0.17
         else _pick(rng, (0, 2, 3), (3, 1, 1)),
         payment_days=_draw_payment_days(rng, buyer),
-        competing_quotes=int(rng.integers(3, 8) if buyer == "government_tender"
-                             else rng.integers(1, 6)),
+        competing_quotes=int(
+            rng.integers(3, 8) if buyer == "government_tender" else rng.integers(1, 6)
+        ),
     )
     ratio = agreed_ratio(product, position, rng, **line)
     agreed = int(round(line["list_price_paise"] * ratio, -2))
@@ -284,26 +322,28 @@ def expected_ratio(line: QuoteLine) -> float:
     raise PricingInputError("list_price_paise", f"no {line.category} product lists at this price")
 
 
-def agreed_ratio(product: ProductClass, list_position: float, rng: np.random.Generator | None,
-                 **line) -> float:
+def agreed_ratio(
+    product: ProductClass, list_position: float, rng: np.random.Generator | None, **line
+) -> float:
     """Agreed unit price as a share of list price, by the pricing logic of this module.
 
     `list_position` is where the list price sits in its class (0 lowest, 1 highest). With
     `rng`, the deal's noise (and the odd strategic deal) is added; without, the expected ratio.
     """
     month, buyer = line["month"], line["buyer_type"]
-    discount = (product.base_discount
-                + product.volume_discount * math.log(line["quantity"])
-                + _BUYER_EFFECT[buyer]
-                + _TIER_EFFECT[line["city_tier"]]
-                + _season_effect(month)
-                + _BRAND_EFFECT[line["brand_tier"]]
-                + 0.06 * (list_position - 0.5)
-                + (0.035 if buyer == "government_tender" else 0.025)
-                * math.log(line["competing_quotes"])
-                - 0.015 * (line["warranty_years"] - product.standard_warranty)
-                - (0.022 if product.base_discount >= 0.17 else 0.015) * line["cmc_years"]
-                - 0.10 * line["payment_days"] / 365)
+    discount = (
+        product.base_discount
+        + product.volume_discount * math.log(line["quantity"])
+        + _BUYER_EFFECT[buyer]
+        + _TIER_EFFECT[line["city_tier"]]
+        + _season_effect(month)
+        + _BRAND_EFFECT[line["brand_tier"]]
+        + 0.06 * (list_position - 0.5)
+        + (0.035 if buyer == "government_tender" else 0.025) * math.log(line["competing_quotes"])
+        - 0.015 * (line["warranty_years"] - product.standard_warranty)
+        - (0.022 if product.base_discount >= 0.17 else 0.015) * line["cmc_years"]
+        - 0.10 * line["payment_days"] / 365
+    )
     if buyer == "government_tender" and month == 3:
         discount -= 0.02
     ratio = 1.0 - discount

@@ -34,20 +34,42 @@ from services.pricing.deals import (
 VERSION = "price_band-1"
 BAND_COVERAGE = 0.80
 PLATFORM_DEAL_WEIGHT = 4.0
-FEATURES = ("category", "log_list_rupees", "list_vs_category", "log_quantity", "city_tier",
-            "month", "is_fy_end", "is_quarter_end", "is_festive", "buyer_type", "brand_tier",
-            "extra_warranty_years", "cmc_years", "payment_days", "competing_quotes")
+FEATURES = (
+    "category",
+    "log_list_rupees",
+    "list_vs_category",
+    "log_quantity",
+    "city_tier",
+    "month",
+    "is_fy_end",
+    "is_quarter_end",
+    "is_festive",
+    "buyer_type",
+    "brand_tier",
+    "extra_warranty_years",
+    "cmc_years",
+    "payment_days",
+    "competing_quotes",
+)
 _CATEGORICAL = ("category", "buyer_type")
 # Directions the market guarantees, so terms priced by the point model move the right way: more
 # units or more competing quotes never raise the fair price; more warranty, CMC or credit
 # never lower it.
-_MONOTONE = {"log_quantity": -1, "competing_quotes": -1, "extra_warranty_years": 1,
-             "cmc_years": 1, "payment_days": 1}
+_MONOTONE = {
+    "log_quantity": -1,
+    "competing_quotes": -1,
+    "extra_warranty_years": 1,
+    "cmc_years": 1,
+    "payment_days": 1,
+}
 # The band is never narrower than this either side of fair (log ratio): deals this alike
 # still differ by a few per cent.
 _MIN_HALF_WIDTH = 0.02
-_BOOSTERS = {"point": ("regression", None, 500), "low": ("quantile", 0.1, 300),
-             "high": ("quantile", 0.9, 300)}
+_BOOSTERS = {
+    "point": ("regression", None, 500),
+    "low": ("quantile", 0.1, 300),
+    "high": ("quantile", 0.9, 300),
+}
 
 Progress = Callable[[float, str], None]
 
@@ -92,8 +114,9 @@ class PriceBandModel:
 
     def features(self, lines: Sequence[QuoteLine]) -> np.ndarray:
         """The feature matrix of `lines`, columns in `FEATURES` order."""
-        return np.array([_feature_row(line, self._codes, self._medians) for line in lines],
-                        dtype=float)
+        return np.array(
+            [_feature_row(line, self._codes, self._medians) for line in lines], dtype=float
+        )
 
     def knows(self, category: str) -> bool:
         """Whether the model was trained on deals of `category`."""
@@ -105,8 +128,10 @@ class PriceBandModel:
             return []
         x = self.features(lines)
         raw = {name: booster.predict(x, num_threads=1) for name, booster in self.boosters.items()}
-        return [self._band(line, raw["low"][i], raw["point"][i], raw["high"][i])
-                for i, line in enumerate(lines)]
+        return [
+            self._band(line, raw["low"][i], raw["point"][i], raw["high"][i])
+            for i, line in enumerate(lines)
+        ]
 
     def predict_one(self, line: QuoteLine) -> PriceBand:
         return self.predict([line])[0]
@@ -118,8 +143,9 @@ class PriceBandModel:
     def contributions(self, line: QuoteLine) -> dict[str, float]:
         """How much each feature moves the fair price of `line` against a typical deal, as a
         fraction of price (-0.03 is 3% lower)."""
-        parts = self.boosters["point"].predict(self.features([line]), pred_contrib=True,
-                                               num_threads=1)[0]
+        parts = self.boosters["point"].predict(
+            self.features([line]), pred_contrib=True, num_threads=1
+        )[0]
         return {name: math.expm1(value) for name, value in zip(FEATURES, parts[:-1], strict=True)}
 
     def _band(self, line: QuoteLine, low: float, point: float, high: float) -> PriceBand:
@@ -131,12 +157,15 @@ class PriceBandModel:
         if not known:
             confidence /= 2
         price = line.list_price_paise
-        return PriceBand(low_paise=_rupee_paise(price * math.exp(low)),
-                         fair_paise=_rupee_paise(price * math.exp(point)),
-                         high_paise=_rupee_paise(price * math.exp(high)),
-                         list_price_paise=price, quantity=line.quantity,
-                         confidence=round(float(confidence), 2),
-                         is_known_category=known)
+        return PriceBand(
+            low_paise=_rupee_paise(price * math.exp(low)),
+            fair_paise=_rupee_paise(price * math.exp(point)),
+            high_paise=_rupee_paise(price * math.exp(high)),
+            list_price_paise=price,
+            quantity=line.quantity,
+            confidence=round(float(confidence), 2),
+            is_known_category=known,
+        )
 
     def save(self, directory: Path | str) -> Path:
         """Write the boosters, their metadata and the model card into `directory`."""
@@ -156,8 +185,9 @@ class PriceBandModel:
         """The model saved in `directory`; FileNotFoundError when it holds none."""
         directory = Path(directory)
         meta = json.loads((directory / "meta.json").read_text())
-        boosters = {name: lgb.Booster(model_file=str(directory / f"{name}.txt"))
-                    for name in _BOOSTERS}
+        boosters = {
+            name: lgb.Booster(model_file=str(directory / f"{name}.txt")) for name in _BOOSTERS
+        }
         return cls(boosters, meta)
 
 
@@ -166,8 +196,7 @@ def _rupee_paise(paise: float) -> int:
     return max(100, int(round(paise / 100)) * 100)
 
 
-def _feature_row(line: QuoteLine, codes: dict[str, int],
-                 medians: dict[str, float]) -> list[float]:
+def _feature_row(line: QuoteLine, codes: dict[str, int], medians: dict[str, float]) -> list[float]:
     log_list = math.log(line.list_price_paise / 100)
     known = line.category in medians and line.category in codes
     month = line.month
@@ -190,8 +219,13 @@ def _feature_row(line: QuoteLine, codes: dict[str, int],
     ]
 
 
-def train_model(deals: Sequence[DealLine], *, platform_deals: Sequence[DealLine] = (),
-                seed: int = 7, progress: Progress | None = None) -> PriceBandModel:
+def train_model(
+    deals: Sequence[DealLine],
+    *,
+    platform_deals: Sequence[DealLine] = (),
+    seed: int = 7,
+    progress: Progress | None = None,
+) -> PriceBandModel:
     """Train the boosters on historic `deals` and the platform's own closed deals.
 
     Platform deals weigh `PLATFORM_DEAL_WEIGHT` times a historic deal: they are what this
@@ -208,8 +242,9 @@ def train_model(deals: Sequence[DealLine], *, platform_deals: Sequence[DealLine]
     medians = _category_medians(list(deals) + list(platform_deals))
     # A category the platform has closed deals in is learnt even if the generator lacks it.
     categories = list(CATEGORIES) + sorted(set(medians) - set(CATEGORIES))
-    shell = PriceBandModel({}, {"category_medians": medians, "categories": categories,
-                                "widen": 0.0})
+    shell = PriceBandModel(
+        {}, {"category_medians": medians, "categories": categories, "widen": 0.0}
+    )
     x, y = shell.features(fit), _log_ratios(fit)
     weights = np.r_[np.ones(cut), np.full(len(platform_deals), PLATFORM_DEAL_WEIGHT)]
     boosters = {}
@@ -217,29 +252,55 @@ def train_model(deals: Sequence[DealLine], *, platform_deals: Sequence[DealLine]
         report(0.1 + 0.25 * step, f"Training the {name} model on {len(fit):,} deals")
         boosters[name] = _fit_booster(x, y, weights, objective, alpha, rounds, seed)
     report(0.9, "Calibrating the band")
-    meta = {"version": VERSION, "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
-            "categories": categories, "category_medians": medians,
-            "features": list(FEATURES),
-            "rows": {"historic": len(deals), "platform": len(platform_deals)},
-            "band_coverage_target": BAND_COVERAGE}
+    meta = {
+        "version": VERSION,
+        "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "categories": categories,
+        "category_medians": medians,
+        "features": list(FEATURES),
+        "rows": {"historic": len(deals), "platform": len(platform_deals)},
+        "band_coverage_target": BAND_COVERAGE,
+    }
     draft = PriceBandModel(boosters, {**meta, "widen": 0.0})
     widen = _conformal_widening(draft, calibration)
     report(1.0, "Trained")
     return PriceBandModel(boosters, {**meta, "widen": widen})
 
 
-def _fit_booster(x: np.ndarray, y: np.ndarray, weights: np.ndarray, objective: str,
-                 alpha: float | None, rounds: int, seed: int) -> lgb.Booster:
-    params = {"objective": objective, "learning_rate": 0.05, "num_leaves": 31,
-              "min_data_in_leaf": 20, "feature_fraction": 0.9, "lambda_l2": 1.0,
-              "cat_smooth": 10, "num_threads": 1, "deterministic": True, "seed": seed,
-              "verbosity": -1}
+def _fit_booster(
+    x: np.ndarray,
+    y: np.ndarray,
+    weights: np.ndarray,
+    objective: str,
+    alpha: float | None,
+    rounds: int,
+    seed: int,
+) -> lgb.Booster:
+    params = {
+        "objective": objective,
+        "learning_rate": 0.05,
+        "num_leaves": 31,
+        "min_data_in_leaf": 20,
+        "feature_fraction": 0.9,
+        "lambda_l2": 1.0,
+        "cat_smooth": 10,
+        "num_threads": 1,
+        "deterministic": True,
+        "seed": seed,
+        "verbosity": -1,
+    }
     if alpha is None:  # LightGBM allows monotone constraints on the point model only
         params["monotone_constraints"] = [_MONOTONE.get(f, 0) for f in FEATURES]
     else:
         params["alpha"] = alpha
-    data = lgb.Dataset(x, y, weight=weights, feature_name=list(FEATURES),
-                       categorical_feature=list(_CATEGORICAL), free_raw_data=True)
+    data = lgb.Dataset(
+        x,
+        y,
+        weight=weights,
+        feature_name=list(FEATURES),
+        categorical_feature=list(_CATEGORICAL),
+        free_raw_data=True,
+    )
     return lgb.train(params, data, num_boost_round=rounds)
 
 
@@ -272,33 +333,53 @@ def evaluate(model: PriceBandModel, deals: Sequence[DealLine]) -> dict:
     bands = model.predict(deals)
     agreed = np.array([d.agreed_unit_price_paise for d in deals], dtype=float)
     fair = np.array([b.fair_paise for b in bands], dtype=float)
-    inside = np.array([b.low_paise <= a <= b.high_paise for b, a in zip(bands, agreed,
-                                                                         strict=True)])
+    inside = np.array(
+        [b.low_paise <= a <= b.high_paise for b, a in zip(bands, agreed, strict=True)]
+    )
     width = np.array([(b.high_paise - b.low_paise) / b.fair_paise for b in bands])
     errors = np.abs(fair - agreed) / agreed
     categories = np.array([d.category for d in deals])
-    by_category = {c: {"maePct": round(100 * float(errors[categories == c].mean()), 2),
-                       "deals": int((categories == c).sum())}
-                   for c in sorted(set(categories))}
-    return {"heldOutDeals": len(deals), "maePct": round(100 * float(errors.mean()), 2),
-            "medianAbsErrorPct": round(100 * float(np.median(errors)), 2),
-            "bandCoveragePct": round(100 * float(inside.mean()), 1),
-            "meanBandWidthPct": round(100 * float(width.mean()), 1), "byCategory": by_category}
+    by_category = {
+        c: {
+            "maePct": round(100 * float(errors[categories == c].mean()), 2),
+            "deals": int((categories == c).sum()),
+        }
+        for c in sorted(set(categories))
+    }
+    return {
+        "heldOutDeals": len(deals),
+        "maePct": round(100 * float(errors.mean()), 2),
+        "medianAbsErrorPct": round(100 * float(np.median(errors)), 2),
+        "bandCoveragePct": round(100 * float(inside.mean()), 1),
+        "meanBandWidthPct": round(100 * float(width.mean()), 1),
+        "byCategory": by_category,
+    }
 
 
-def build_model(*, historic: int = 12_000, platform_deals: Sequence[DealLine] = (),
-                seed: int = 7, progress: Progress | None = None) -> PriceBandModel:
+def build_model(
+    *,
+    historic: int = 12_000,
+    platform_deals: Sequence[DealLine] = (),
+    seed: int = 7,
+    progress: Progress | None = None,
+) -> PriceBandModel:
     """Generate `historic` deals, train on 80% (plus the platform's deals), and record the
     figures on the other 20% in the model's metadata (`meta["metrics"]`)."""
     report = progress or (lambda fraction, message: None)
     report(0.0, f"Generating {historic:,} historic deals")
     deals = generate_deals(historic, seed)
     cut = int(len(deals) * 0.8)
-    model = train_model(deals[:cut], platform_deals=platform_deals, seed=seed,
-                        progress=lambda f, m: report(0.05 + 0.85 * f, m))
+    model = train_model(
+        deals[:cut],
+        platform_deals=platform_deals,
+        seed=seed,
+        progress=lambda f, m: report(0.05 + 0.85 * f, m),
+    )
     report(0.95, "Measuring on held-out deals")
-    model.meta["metrics"] = {**evaluate(model, deals[cut:]),
-                             "baselineMaePct": _baseline_mae_pct(deals[:cut], deals[cut:])}
+    model.meta["metrics"] = {
+        **evaluate(model, deals[cut:]),
+        "baselineMaePct": _baseline_mae_pct(deals[:cut], deals[cut:]),
+    }
     report(1.0, "Ready")
     return model
 
@@ -307,11 +388,15 @@ def _baseline_mae_pct(train: Sequence[DealLine], test: Sequence[DealLine]) -> fl
     """MAE % of the rule of thumb the model must beat: the category's median discount."""
     ratios: dict[str, list[float]] = {}
     for deal in train:
-        ratios.setdefault(deal.category, []).append(deal.agreed_unit_price_paise
-                                                    / deal.list_price_paise)
+        ratios.setdefault(deal.category, []).append(
+            deal.agreed_unit_price_paise / deal.list_price_paise
+        )
     median = {c: float(np.median(v)) for c, v in ratios.items()}
-    errors = [abs(d.list_price_paise * median[d.category] - d.agreed_unit_price_paise)
-              / d.agreed_unit_price_paise for d in test]
+    errors = [
+        abs(d.list_price_paise * median[d.category] - d.agreed_unit_price_paise)
+        / d.agreed_unit_price_paise
+        for d in test
+    ]
     return round(100 * float(np.mean(errors)), 2)
 
 
@@ -326,8 +411,9 @@ _LOADED: dict[Path, PriceBandModel] = {}
 _LOCK = threading.Lock()
 
 
-def load_or_train(directory: Path | str | None = None, *,
-                  progress: Progress | None = None) -> PriceBandModel:
+def load_or_train(
+    directory: Path | str | None = None, *, progress: Progress | None = None
+) -> PriceBandModel:
     """The model kept in memory for `directory` (default `default_directory()`): loaded from
     disk, or, on first use, trained from generated historic deals in a few seconds and saved.
     A model saved by an older version is retrained."""
@@ -356,8 +442,12 @@ def _saved_at(path: Path) -> float | None:
         return None
 
 
-def retrain(platform_deals: Sequence[DealLine], directory: Path | str | None = None, *,
-            progress: Progress | None = None) -> PriceBandModel:
+def retrain(
+    platform_deals: Sequence[DealLine],
+    directory: Path | str | None = None,
+    *,
+    progress: Progress | None = None,
+) -> PriceBandModel:
     """Train again with the platform's closed deals, save, and serve the new model from now
     on (see `deals_from_closed` to turn closed deals into `DealLine` rows)."""
     path = Path(directory) if directory is not None else default_directory()
@@ -374,34 +464,41 @@ def model_card(meta: dict) -> str:
     metrics = meta.get("metrics", {})
     worst = sorted(metrics.get("byCategory", {}).items(), key=lambda kv: -kv[1]["maePct"])[:3]
     lines = [
-        f"# Model card: {meta['version']}", "",
+        f"# Model card: {meta['version']}",
+        "",
         "Predicts a fair unit price band (low, fair, high) in ₹ for a quote line of medical "
         "equipment sold in India. Three LightGBM boosters on log(agreed / list price): a "
         "point model and 10th/90th percentile models, band widened by conformal calibration.",
-        "", f"- Trained: {meta['trained_at']}",
+        "",
+        f"- Trained: {meta['trained_at']}",
         f"- Training data: {meta['rows']['historic']:,} generated historic deals "
         f"(services/pricing/deals.py) and {meta['rows']['platform']:,} closed platform deals "
         f"(weight {PLATFORM_DEAL_WEIGHT:g})",
         f"- Features: {', '.join(meta['features'])}",
         f"- Band target coverage: {100 * meta['band_coverage_target']:.0f}%; calibration "
-        f"widening {meta['widen']:+.4f} (log ratio)", "",
+        f"widening {meta['widen']:+.4f} (log ratio)",
+        "",
     ]
     if metrics:
         lines += [
-            f"## Held-out figures ({metrics['heldOutDeals']:,} deals never trained on)", "",
+            f"## Held-out figures ({metrics['heldOutDeals']:,} deals never trained on)",
+            "",
             f"- MAE of the fair price: **{metrics['maePct']}%** of the agreed price "
             f"(goal ≤ 6%); median error {metrics['medianAbsErrorPct']}%",
             f"- Rule of thumb (category median discount): {metrics['baselineMaePct']}% MAE",
             f"- Agreed price inside the band: **{metrics['bandCoveragePct']}%**; mean band "
             f"width {metrics['meanBandWidthPct']}% of fair",
-            "- Weakest categories: " + ", ".join(f"{c} {m['maePct']}%" for c, m in worst), "",
+            "- Weakest categories: " + ", ".join(f"{c} {m['maePct']}%" for c, m in worst),
+            "",
         ]
     lines += [
-        "## Limits", "",
+        "## Limits",
+        "",
         "- Historic deals are generated from a documented pricing logic with ~3.5% noise, "
         "not observed market data; closed platform deals correct it as they accumulate.",
         "- Unknown categories are priced from the other features with a wider band and "
         "halved confidence.",
-        "- Bands are per unit; a quote's band is the sum of its lines' bands.", "",
+        "- Bands are per unit; a quote's band is the sum of its lines' bands.",
+        "",
     ]
     return "\n".join(lines)

@@ -118,8 +118,10 @@ def _symbol_path(matrix: list[list[bool]]) -> str:
     side, ops = len(matrix), []
     for r, row in enumerate(matrix):
         top = side - 1 - r
-        ops.extend(f"{run.start()} {top} {run.end() - run.start()} 1 re"
-                   for run in _DARK_RUN.finditer(bytes(row)))
+        ops.extend(
+            f"{run.start()} {top} {run.end() - run.start()} 1 re"
+            for run in _DARK_RUN.finditer(bytes(row))
+        )
     return " ".join(ops) + " f"
 
 
@@ -131,7 +133,8 @@ def _draw_symbol(canvas: Canvas, matrix: list[list[bool]], x: float, y: float) -
     canvas.addLiteral(
         f"q 1 g {x:.3f} {y:.3f} {QR_SIZE:.3f} {QR_SIZE:.3f} re f 0 g "
         f"{module:.5f} 0 0 {module:.5f} {origin_x:.3f} {origin_y:.3f} cm "
-        f"{_symbol_path(matrix)} Q")
+        f"{_symbol_path(matrix)} Q"
+    )
 
 
 def _label_text(text: PDFTextObject, label: Label, x: float, y: float) -> None:
@@ -143,10 +146,13 @@ def _label_text(text: PDFTextObject, label: Label, x: float, y: float) -> None:
     model_size = max(6.5, _fit_size(label.model, "Helvetica-Bold", 8, TEXT_W))
     lines = (
         (y + 26.3 * mm, "Helvetica-Bold", code_size, label.short_code),
-        (y + 21 * mm, "Helvetica-Bold", model_size,
-         _fit(label.model, "Helvetica-Bold", model_size, TEXT_W)),
-        (y + 17.3 * mm, "Helvetica", 7.5,
-         _fit(f"S/N {label.serial}", "Helvetica", 7.5, TEXT_W)),
+        (
+            y + 21 * mm,
+            "Helvetica-Bold",
+            model_size,
+            _fit(label.model, "Helvetica-Bold", model_size, TEXT_W),
+        ),
+        (y + 17.3 * mm, "Helvetica", 7.5, _fit(f"S/N {label.serial}", "Helvetica", 7.5, TEXT_W)),
         (y + 13.8 * mm, "Helvetica", 6.5, _fit(label.facility_name, "Helvetica", 6.5, TEXT_W)),
         (y + 9.7 * mm, "Helvetica-Oblique", 5.5, "Scan with Yantra"),
     )
@@ -169,8 +175,10 @@ def _cut_marks(canvas: Canvas) -> None:
     for y in edges_y:
         ticks.append((lefts[0] - 1 * mm, y, lefts[0] - 5 * mm, y))
         ticks.append((edges_x[-1] + 1 * mm, y, edges_x[-1] + 5 * mm, y))
-        ticks += [(left + LABEL_W + 0.4 * mm, y, following - 0.4 * mm, y)
-                  for left, following in pairwise(lefts)]
+        ticks += [
+            (left + LABEL_W + 0.4 * mm, y, following - 0.4 * mm, y)
+            for left, following in pairwise(lefts)
+        ]
     canvas.setLineWidth(0.3)
     canvas.setStrokeGray(0.45)
     canvas.lines(ticks)
@@ -183,14 +191,15 @@ def _sheet_header(canvas: Canvas, title: str, facility: str, sheet: int, sheets:
     canvas.setFont("Helvetica", 6.5)
     canvas.drawRightString(PAGE_W - LEFT, PAGE_H - 8 * mm, note)
     room = PAGE_W - 2 * LEFT - stringWidth(note, "Helvetica", 6.5) - 6 * mm
-    canvas.drawString(LEFT, PAGE_H - 8 * mm,
-                      _fit(f"{title} · {facility} · sheet {sheet} of {sheets}",
-                           "Helvetica", 6.5, room))
+    canvas.drawString(
+        LEFT,
+        PAGE_H - 8 * mm,
+        _fit(f"{title} · {facility} · sheet {sheet} of {sheets}", "Helvetica", 6.5, room),
+    )
     canvas.setFillGray(0)
 
 
-def _label_sheets(canvas: Canvas, title: str, group: KitGroup,
-                  tick: Callable[[], None]) -> None:
+def _label_sheets(canvas: Canvas, title: str, group: KitGroup, tick: Callable[[], None]) -> None:
     labels, facility = group.labels, group.facility.name or "No facility yet"
     sheets = math.ceil(len(labels) / PER_SHEET)
     for sheet in range(sheets):
@@ -198,7 +207,7 @@ def _label_sheets(canvas: Canvas, title: str, group: KitGroup,
         _sheet_header(canvas, title, facility, sheet + 1, sheets)
         # One text object a sheet, not one a line: drawString per line doubles the time.
         text = canvas.beginText()
-        for i, label in enumerate(labels[sheet * PER_SHEET:(sheet + 1) * PER_SHEET]):
+        for i, label in enumerate(labels[sheet * PER_SHEET : (sheet + 1) * PER_SHEET]):
             x = LEFT + (i % COLUMNS) * PITCH_X
             y = PAGE_H - TOP - (i // COLUMNS + 1) * PITCH_Y
             _draw_symbol(canvas, label.matrix, x + QR_INSET, y + (LABEL_H - QR_SIZE) / 2)
@@ -213,8 +222,12 @@ ROW_H = 5.4 * mm
 TABLE_BOTTOM = 22 * mm
 CONTINUED_TOP = PAGE_H - MARGIN - 16 * mm
 # (left edge, width, heading) of the device table's columns; a tick box closes each row.
-TABLE = ((MARGIN, 9 * mm, "#"), (MARGIN + 10 * mm, 24 * mm, "Code"),
-         (MARGIN + 35 * mm, 44 * mm, "Serial"), (MARGIN + 80 * mm, 68 * mm, "Model"))
+TABLE = (
+    (MARGIN, 9 * mm, "#"),
+    (MARGIN + 10 * mm, 24 * mm, "Code"),
+    (MARGIN + 35 * mm, 44 * mm, "Serial"),
+    (MARGIN + 80 * mm, 68 * mm, "Model"),
+)
 TICK_X = PAGE_W - MARGIN - 9 * mm
 
 
@@ -242,8 +255,11 @@ def _cover_heading(canvas: Canvas, title: str, group: KitGroup, generated: str) 
     count, sheets = len(group.labels), math.ceil(len(group.labels) / PER_SHEET)
     y -= 8 * mm
     canvas.setFont("Helvetica-Bold", 10)
-    canvas.drawString(MARGIN, y, f"{count:,} device{'s' * (count != 1)} · "
-                                 f"{sheets:,} label sheet{'s' * (sheets != 1)}")
+    canvas.drawString(
+        MARGIN,
+        y,
+        f"{count:,} device{'s' * (count != 1)} · {sheets:,} label sheet{'s' * (sheets != 1)}",
+    )
     return y - 11 * mm
 
 
@@ -260,8 +276,12 @@ def _checklist(canvas: Canvas, y: float) -> float:
     y -= 8 * mm
     canvas.setFont("Helvetica-Oblique", 8.5)
     canvas.setFillGray(0.3)
-    canvas.drawString(MARGIN, y, "Print the label sheets at 100 % (Actual size), never "
-                                 "“fit to page”: the labels must line up with the stock.")
+    canvas.drawString(
+        MARGIN,
+        y,
+        "Print the label sheets at 100 % (Actual size), never "
+        "“fit to page”: the labels must line up with the stock.",
+    )
     canvas.setFillGray(0)
     return y - 12 * mm
 
@@ -286,8 +306,11 @@ def _cover_footer(canvas: Canvas, facility: str, page: int, pages: int) -> None:
 
 def _continued(canvas: Canvas, facility: str) -> float:
     canvas.setFont("Helvetica-Bold", 11)
-    canvas.drawString(MARGIN, PAGE_H - MARGIN - 6 * mm, _fit(
-        f"{facility}: devices (continued)", "Helvetica-Bold", 11, PAGE_W - 2 * MARGIN))
+    canvas.drawString(
+        MARGIN,
+        PAGE_H - MARGIN - 6 * mm,
+        _fit(f"{facility}: devices (continued)", "Helvetica-Bold", 11, PAGE_W - 2 * MARGIN),
+    )
     return CONTINUED_TOP
 
 
@@ -309,8 +332,9 @@ def _device_table(canvas: Canvas, group: KitGroup, y: float) -> None:
     labels, facility = group.labels, group.facility.name or "No facility yet"
     first = max(0, int((y - 2 * mm - TABLE_BOTTOM) // ROW_H))
     per_page = int((CONTINUED_TOP - 2 * mm - TABLE_BOTTOM) // ROW_H)
-    chunks = [labels[:first]] + [labels[start:start + per_page]
-                                 for start in range(first, len(labels), per_page)]
+    chunks = [labels[:first]] + [
+        labels[start : start + per_page] for start in range(first, len(labels), per_page)
+    ]
     number = 0
     for page, chunk in enumerate(chunks, start=1):
         if page > 1:
@@ -327,8 +351,9 @@ def _device_table(canvas: Canvas, group: KitGroup, y: float) -> None:
         canvas.showPage()
 
 
-def build_kit(groups: list[KitGroup], title: str,
-              progress: Callable[[int, int], None] | None = None) -> bytes:
+def build_kit(
+    groups: list[KitGroup], title: str, progress: Callable[[int, int], None] | None = None
+) -> bytes:
     """The kit as A4 PDF bytes: per group its cover pages, then its label sheets.
 
     `progress(done, total)` is called every 100 labels drawn and once at the end, so a
@@ -347,8 +372,9 @@ def build_kit(groups: list[KitGroup], title: str,
             progress(done, total)
 
     for group in groups:
-        _device_table(canvas, group, _checklist(canvas, _cover_heading(
-            canvas, title, group, generated)))
+        _device_table(
+            canvas, group, _checklist(canvas, _cover_heading(canvas, title, group, generated))
+        )
         _label_sheets(canvas, title, group, tick)
     canvas.save()
     return out.getvalue()

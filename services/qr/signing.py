@@ -69,7 +69,7 @@ def verify_label(payload: str) -> LabelClaim:
         raise Invalid("qrPayload", "the label is incomplete (truncated); scan it again")
     if len(text) > _LENGTH:
         raise Invalid("qrPayload", "the label has extra characters: it was altered")
-    encoded = text[len(PREFIX):]
+    encoded = text[len(PREFIX) :]
     try:
         raw = base64.b32decode(encoded + "=" * (-len(encoded) % 8))
     except (binascii.Error, ValueError) as exc:
@@ -103,16 +103,22 @@ def _scan_tag(key: bytes, body: bytes) -> bytes:
     return hmac.new(key, b"yantra-scan-token|" + body, hashlib.sha256).digest()[:_TAG]
 
 
-def sign_scan_token(qr_id: uuid.UUID, device_id: uuid.UUID, user_id: uuid.UUID,
-                    now: datetime) -> tuple[str, datetime]:
+def sign_scan_token(
+    qr_id: uuid.UUID, device_id: uuid.UUID, user_id: uuid.UUID, now: datetime
+) -> tuple[str, datetime]:
     """A token for `user_id` saying they scanned label `qr_id` of `device_id` at `now`,
     and when it expires."""
     settings = get_settings()
     keys = settings.qr_keys()
     kid = settings.qr_active_key_id if settings.qr_active_key_id in keys else max(keys)
     expires = now + SCAN_TOKEN_TTL
-    body = (bytes([kid]) + qr_id.bytes + device_id.bytes + user_id.bytes
-            + int(expires.timestamp()).to_bytes(8, "big"))
+    body = (
+        bytes([kid])
+        + qr_id.bytes
+        + device_id.bytes
+        + user_id.bytes
+        + int(expires.timestamp()).to_bytes(8, "big")
+    )
     raw = body + _scan_tag(keys[kid], body)
     return SCAN_TOKEN_PREFIX + base64.urlsafe_b64encode(raw).decode().rstrip("="), expires
 
@@ -126,7 +132,7 @@ def verify_scan_token(token: str, now: datetime) -> ScanClaim:
     text = (token or "").strip()
     if not text.startswith(SCAN_TOKEN_PREFIX):
         raise Invalid("scanToken", "this is not a scan token from POST /api/v1/qr/scan")
-    encoded = text[len(SCAN_TOKEN_PREFIX):]
+    encoded = text[len(SCAN_TOKEN_PREFIX) :]
     try:
         raw = base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4))
     except (binascii.Error, ValueError) as exc:
@@ -136,11 +142,17 @@ def verify_scan_token(token: str, now: datetime) -> ScanClaim:
     body, tag = raw[:_SCAN_BODY], raw[_SCAN_BODY:]
     key = get_settings().qr_keys().get(body[0])
     if key is None or not hmac.compare_digest(tag, _scan_tag(key, body)):
-        raise Invalid("scanToken", "the scan token was altered or its key retired; "
-                                   "scan the label again")
+        raise Invalid(
+            "scanToken", "the scan token was altered or its key retired; scan the label again"
+        )
     expires = datetime.fromtimestamp(int.from_bytes(body[49:57], "big"), tz=UTC)
     if now >= expires:
-        raise Invalid("scanToken", "the scan token expired (they last 10 minutes); "
-                                   "scan the label again")
-    return ScanClaim(uuid.UUID(bytes=body[1:17]), uuid.UUID(bytes=body[17:33]),
-                     uuid.UUID(bytes=body[33:49]), expires)
+        raise Invalid(
+            "scanToken", "the scan token expired (they last 10 minutes); scan the label again"
+        )
+    return ScanClaim(
+        uuid.UUID(bytes=body[1:17]),
+        uuid.UUID(bytes=body[17:33]),
+        uuid.UUID(bytes=body[33:49]),
+        expires,
+    )

@@ -61,17 +61,20 @@ def unpack_matrix(data: bytes) -> list[list[bool]]:
         raise ValueError("a packed QR matrix has at least its side length")
     side, body = data[0], data[1:]
     if len(body) != (side * side + 7) // 8:
-        raise ValueError(f"a packed {side}x{side} matrix has {(side * side + 7) // 8} bytes "
-                         f"of modules, not {len(body)}")
+        raise ValueError(
+            f"a packed {side}x{side} matrix has {(side * side + 7) // 8} bytes "
+            f"of modules, not {len(body)}"
+        )
     bits = bin(int.from_bytes(body, "big"))[2:].zfill(len(body) * 8) if body else ""
-    return [[bit == "1" for bit in bits[r * side:(r + 1) * side]] for r in range(side)]
+    return [[bit == "1" for bit in bits[r * side : (r + 1) * side]] for r in range(side)]
 
 
 def qr_png(payload: str, box_size: int = 10) -> bytes:
     """A PNG of the symbol for screens: `box_size` pixels a module, with the standard
     four-module quiet zone so phone cameras find it on any background."""
     image = _symbol(payload, border=QUIET_ZONE, box_size=box_size).make_image(
-        image_factory=PilImage, fill_color="black", back_color="white")
+        image_factory=PilImage, fill_color="black", back_color="white"
+    )
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()

@@ -55,10 +55,24 @@ def expire_due(rfq_id: uuid.UUID | None = None, limit: int = 500) -> list[dict]:
     expired: [{"rfqId", "number", "tenantId", "quotesExpired"}]. Safe to run any number of
     times: an RFQ already expired, cancelled or not yet due is left alone."""
     with system_session() as db:
-        rows = db.execute(text(EXPIRE), {"rfq": str(rfq_id) if rfq_id else None,
-                                         "limit": limit}).all()
+        rows = db.execute(
+            text(EXPIRE), {"rfq": str(rfq_id) if rfq_id else None, "limit": limit}
+        ).all()
         for row in rows:
-            audit.record(db, _engine_actor(row.tenant_id), "rfq.expired", "rfq", row.id,
-                         f"RFQ-{row.number} expired; {row.quotes} quote(s) expired with it")
-    return [{"rfqId": str(r.id), "number": r.number, "tenantId": str(r.tenant_id),
-             "quotesExpired": int(r.quotes)} for r in rows]
+            audit.record(
+                db,
+                _engine_actor(row.tenant_id),
+                "rfq.expired",
+                "rfq",
+                row.id,
+                f"RFQ-{row.number} expired; {row.quotes} quote(s) expired with it",
+            )
+    return [
+        {
+            "rfqId": str(r.id),
+            "number": r.number,
+            "tenantId": str(r.tenant_id),
+            "quotesExpired": int(r.quotes),
+        }
+        for r in rows
+    ]

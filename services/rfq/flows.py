@@ -17,5 +17,4 @@ def schedule_expiry(rfq: Rfq) -> None:
     try:
         send_task("rfq.expire", str(rfq.id), eta=rfq.expires_at)
     except Exception:  # the RFQ is committed; the sweep is the fallback
-        log.exception("could not schedule the expiry of %s; the sweep will expire it",
-                      rfq.label)
+        log.exception("could not schedule the expiry of %s; the sweep will expire it", rfq.label)

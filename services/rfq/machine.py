@@ -34,8 +34,13 @@ QUOTE_ALLOWED: dict[str, tuple[str, ...]] = {
 }
 
 
-def _check(kind: str, statuses: tuple[str, ...], allowed: dict[str, tuple[str, ...]],
-           current: str, new: str) -> None:
+def _check(
+    kind: str,
+    statuses: tuple[str, ...],
+    allowed: dict[str, tuple[str, ...]],
+    current: str,
+    new: str,
+) -> None:
     if new not in statuses:
         raise Invalid("status", f"must be one of {', '.join(statuses)}")
     options = allowed[current]

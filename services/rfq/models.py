@@ -20,8 +20,12 @@ class Rfq(SQLModel, table=True):
 
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()  # the buyer
-    number: int | None = Field(default=None, sa_column=Column(
-        BigInteger, RFQ_NUMBER, server_default=RFQ_NUMBER.next_value(), unique=True))
+    number: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger, RFQ_NUMBER, server_default=RFQ_NUMBER.next_value(), unique=True
+        ),
+    )
     created_by: uuid.UUID | None = ref_field("users.id")
     title: str = Field(default="", max_length=200)
     status: str = Field(default="draft", max_length=20)
@@ -77,14 +81,17 @@ class Quote(SQLModel, table=True):
     status: str = Field(default="submitted", max_length=20)
     amount_paise: int = Field(sa_column=Column(BigInteger, nullable=False))
     discount_pct: Decimal = Field(
-        default=Decimal("0"), sa_column=Column(Numeric(5, 2), nullable=False, server_default="0"))
+        default=Decimal("0"), sa_column=Column(Numeric(5, 2), nullable=False, server_default="0")
+    )
     gst_paise: int = Field(
-        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
     lead_time_days: int = Field(default=0)
     warranty_years: int = Field(default=0)
     cmc_years: int = Field(default=0)
     cmc_annual_paise: int = Field(
-        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0"))
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
     lines: list[dict[str, Any]] = jsonb_field(list)
     valid_until: date | None = None
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))

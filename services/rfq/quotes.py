@@ -93,18 +93,31 @@ def price_lines(items: list[dict], terms: QuoteTerms) -> list[dict[str, Any]]:
         if item["itemId"] in by_item:
             raise Invalid(f"lines.{i}.item", f"{item['skuCode']} is priced twice")
         unit = _whole(line.unit_price_paise, f"lines.{i}.unitPricePaise", MAX_PAISE)
-        discount = quote_discount if line.discount_pct is None else _pct(
-            line.discount_pct, f"lines.{i}.discountPct", 100)
-        rate = _pct(item["gstRate"] if line.gst_rate is None else line.gst_rate,
-                    f"lines.{i}.gstRate", 28)
+        discount = (
+            quote_discount
+            if line.discount_pct is None
+            else _pct(line.discount_pct, f"lines.{i}.discountPct", 100)
+        )
+        rate = _pct(
+            item["gstRate"] if line.gst_rate is None else line.gst_rate, f"lines.{i}.gstRate", 28
+        )
         gross = unit * item["qty"]
         cut = _paise(Decimal(gross) * discount / 100)
         net = gross - cut
         by_item[item["itemId"]] = {
-            "itemId": item["itemId"], "skuId": item["skuId"], "skuCode": item["skuCode"],
-            "skuName": item["skuName"], "qty": item["qty"], "unitPricePaise": unit,
-            "discountPct": str(discount), "grossPaise": gross, "discountPaise": cut,
-            "netPaise": net, "gstRate": str(rate), "gstPaise": _paise(Decimal(net) * rate / 100)}
+            "itemId": item["itemId"],
+            "skuId": item["skuId"],
+            "skuCode": item["skuCode"],
+            "skuName": item["skuName"],
+            "qty": item["qty"],
+            "unitPricePaise": unit,
+            "discountPct": str(discount),
+            "grossPaise": gross,
+            "discountPaise": cut,
+            "netPaise": net,
+            "gstRate": str(rate),
+            "gstPaise": _paise(Decimal(net) * rate / 100),
+        }
     missing = [item["skuCode"] for item in items if item["itemId"] not in by_item]
     if missing:
         raise Invalid("lines", f"price every line of the RFQ; missing: {', '.join(missing)}")
@@ -131,15 +144,16 @@ def _quotable_rfq(db: Session, actor: Actor, rfq_id: uuid.UUID) -> Rfq:
         raise Forbidden("You cannot quote on your own RFQ")
     if rfq.status not in RFQ_LIVE or (rfq.expires_at and rfq.expires_at <= utcnow()):
         state = "expired" if rfq.status in RFQ_LIVE else rfq.status
-        raise Conflict(f"{rfq.label} is {state}; quotes are taken while it is open or "
-                       "negotiating")
+        raise Conflict(f"{rfq.label} is {state}; quotes are taken while it is open or negotiating")
     return rfq
 
 
 def _current(db: Session, actor: Actor, rfq_id: uuid.UUID) -> Quote | None:
-    return db.exec(select(Quote).where(
-        Quote.rfq_id == rfq_id, Quote.tenant_id == actor.tenant_id, Quote.is_current)
-        .with_for_update()).first()
+    return db.exec(
+        select(Quote)
+        .where(Quote.rfq_id == rfq_id, Quote.tenant_id == actor.tenant_id, Quote.is_current)
+        .with_for_update()
+    ).first()
 
 
 def submit_quote(db: Session, actor: Actor, rfq_id: uuid.UUID, terms: QuoteTerms) -> Quote:
@@ -156,14 +170,23 @@ def submit_quote(db: Session, actor: Actor, rfq_id: uuid.UUID, terms: QuoteTerms
     if previous is not None:
         _retire(db, previous)
     quote = Quote(
-        tenant_id=actor.tenant_id, rfq_id=rfq.id, buyer_tenant_id=rfq.tenant_id,
-        revision=previous.revision + 1 if previous else 1, status="submitted",
+        tenant_id=actor.tenant_id,
+        rfq_id=rfq.id,
+        buyer_tenant_id=rfq.tenant_id,
+        revision=previous.revision + 1 if previous else 1,
+        status="submitted",
         amount_paise=sum(line["netPaise"] for line in lines),
-        gst_paise=sum(line["gstPaise"] for line in lines), lines=lines,
+        gst_paise=sum(line["gstPaise"] for line in lines),
+        lines=lines,
         discount_pct=_pct(terms.discount_pct, "discountPct", 100),
-        lead_time_days=terms.lead_time_days, warranty_years=terms.warranty_years,
-        cmc_years=terms.cmc_years, cmc_annual_paise=terms.cmc_annual_paise,
-        valid_until=terms.valid_until, notes=terms.notes.strip(), submitted_by=actor.user_id)
+        lead_time_days=terms.lead_time_days,
+        warranty_years=terms.warranty_years,
+        cmc_years=terms.cmc_years,
+        cmc_annual_paise=terms.cmc_annual_paise,
+        valid_until=terms.valid_until,
+        notes=terms.notes.strip(),
+        submitted_by=actor.user_id,
+    )
     _save_new(db, quote)
     if previous is not None:
         previous.superseded_by = quote.id
@@ -183,8 +206,9 @@ def _save_new(db: Session, quote: Quote) -> None:
         constraint = getattr(getattr(exc.orig, "diag", None), "constraint_name", "")
         if constraint not in ("quote_current_key", "quote_revision_key"):
             raise
-        raise Conflict("Another quote of yours on this RFQ was saved at the same moment; "
-                       "reload to see it") from exc
+        raise Conflict(
+            "Another quote of yours on this RFQ was saved at the same moment; reload to see it"
+        ) from exc
 
 
 def _retire(db: Session, previous: Quote) -> None:
@@ -201,11 +225,27 @@ def _retire(db: Session, previous: Quote) -> None:
 
 def _announce(db: Session, actor: Actor, rfq: Rfq, quote: Quote, previous: Quote | None) -> None:
     name = "QuoteRevised" if previous is not None else "QuoteSubmitted"
-    audit.record(db, actor, "quote.revise" if previous else "quote.submit", "quote", quote.id,
-                 f"revision {quote.revision} on {rfq.label}, total {quote.tco_paise} paise")
-    emit(db, actor, name, "quote", quote.id, {
-        "rfqId": str(rfq.id), "buyerId": str(rfq.tenant_id), "revision": quote.revision,
-        "supersedes": str(previous.id) if previous else None})
+    audit.record(
+        db,
+        actor,
+        "quote.revise" if previous else "quote.submit",
+        "quote",
+        quote.id,
+        f"revision {quote.revision} on {rfq.label}, total {quote.tco_paise} paise",
+    )
+    emit(
+        db,
+        actor,
+        name,
+        "quote",
+        quote.id,
+        {
+            "rfqId": str(rfq.id),
+            "buyerId": str(rfq.tenant_id),
+            "revision": quote.revision,
+            "supersedes": str(previous.id) if previous else None,
+        },
+    )
 
 
 def withdraw_quote(db: Session, actor: Actor, rfq_id: uuid.UUID) -> Quote:
@@ -220,31 +260,52 @@ def withdraw_quote(db: Session, actor: Actor, rfq_id: uuid.UUID) -> Quote:
     quote.status, quote.updated_at = "withdrawn", utcnow()
     db.add(quote)
     db.flush()
-    audit.record(db, actor, "quote.withdraw", "quote", quote.id,
-                 f"revision {quote.revision} on {rfq.label} withdrawn")
-    emit(db, actor, "QuoteWithdrawn", "quote", quote.id,
-         {"rfqId": str(rfq.id), "buyerId": str(rfq.tenant_id), "revision": quote.revision})
+    audit.record(
+        db,
+        actor,
+        "quote.withdraw",
+        "quote",
+        quote.id,
+        f"revision {quote.revision} on {rfq.label} withdrawn",
+    )
+    emit(
+        db,
+        actor,
+        "QuoteWithdrawn",
+        "quote",
+        quote.id,
+        {"rfqId": str(rfq.id), "buyerId": str(rfq.tenant_id), "revision": quote.revision},
+    )
     return quote
 
 
 def quote_json(quote: Quote, names: dict) -> dict[str, Any]:
     return {
-        "quoteId": str(quote.id), "rfqId": str(quote.rfq_id), "oemId": str(quote.tenant_id),
-        "oemName": names.get(quote.tenant_id, ("", ""))[0], "revision": quote.revision,
-        "status": quote.status, "isCurrent": quote.is_current,
+        "quoteId": str(quote.id),
+        "rfqId": str(quote.rfq_id),
+        "oemId": str(quote.tenant_id),
+        "oemName": names.get(quote.tenant_id, ("", ""))[0],
+        "revision": quote.revision,
+        "status": quote.status,
+        "isCurrent": quote.is_current,
         "supersededBy": str(quote.superseded_by) if quote.superseded_by else None,
-        "discountPct": str(quote.discount_pct), "netPaise": quote.amount_paise,
-        "gstPaise": quote.gst_paise, "leadTimeDays": quote.lead_time_days,
-        "warrantyYears": quote.warranty_years, "cmcYears": quote.cmc_years,
-        "cmcAnnualPaise": quote.cmc_annual_paise, "cmcTotalPaise": quote.cmc_total_paise,
-        "totalPaise": quote.tco_paise, "lines": quote.lines,
+        "discountPct": str(quote.discount_pct),
+        "netPaise": quote.amount_paise,
+        "gstPaise": quote.gst_paise,
+        "leadTimeDays": quote.lead_time_days,
+        "warrantyYears": quote.warranty_years,
+        "cmcYears": quote.cmc_years,
+        "cmcAnnualPaise": quote.cmc_annual_paise,
+        "cmcTotalPaise": quote.cmc_total_paise,
+        "totalPaise": quote.tco_paise,
+        "lines": quote.lines,
         "validUntil": quote.valid_until.isoformat() if quote.valid_until else None,
-        "notes": quote.notes, "submittedAt": quote.created_at.isoformat(),
+        "notes": quote.notes,
+        "submittedAt": quote.created_at.isoformat(),
     }
 
 
-def list_quotes(db: Session, actor: Actor, rfq_id: uuid.UUID,
-                history: bool = False) -> list[Quote]:
+def list_quotes(db: Session, actor: Actor, rfq_id: uuid.UUID, history: bool = False) -> list[Quote]:
     """Quotes on an RFQ the actor may see: the buyer sees every OEM's, an OEM only its own
     (row-level security enforces both). Current revisions only unless `history`.
     Raises NotFound when the RFQ is not the actor's nor sent to it."""
@@ -257,14 +318,18 @@ def list_quotes(db: Session, actor: Actor, rfq_id: uuid.UUID,
     return list(db.exec(stmt.order_by(Quote.tenant_id, Quote.revision.desc())))
 
 
-def quotes_view(db: Session, actor: Actor, rfq_id: uuid.UUID,
-                history: bool = False) -> dict[str, Any]:
+def quotes_view(
+    db: Session, actor: Actor, rfq_id: uuid.UUID, history: bool = False
+) -> dict[str, Any]:
     """What GET /rfqs/{id}/quotes answers: the quotes, and for the buyer the comparison."""
     rfq = visible_rfq(db, actor, rfq_id)
     quotes = list_quotes(db, actor, rfq_id, history)
     names = directory(db)
-    out: dict[str, Any] = {"rfqId": str(rfq.id), "rfqStatus": rfq.status,
-                           "quotes": [quote_json(q, names) for q in quotes]}
+    out: dict[str, Any] = {
+        "rfqId": str(rfq.id),
+        "rfqStatus": rfq.status,
+        "quotes": [quote_json(q, names) for q in quotes],
+    }
     if rfq.tenant_id == actor.tenant_id:
         current = [q for q in quotes if q.is_current]
         out["comparison"] = compare_quotes(rfq_items(db, rfq.id), current, names)

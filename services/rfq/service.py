@@ -97,8 +97,9 @@ def _check_lines(db: Session, lines: list[RfqLine]) -> list[tuple[Sku, int]]:
 
 def _check_terms(db: Session, actor: Actor, cmd: NewRfq) -> None:
     if cmd.expires_at is None or cmd.expires_at.tzinfo is None:
-        raise Invalid("expiresAt", "give a date and time with its zone, "
-                                   "e.g. 2026-12-01T18:00:00+05:30")
+        raise Invalid(
+            "expiresAt", "give a date and time with its zone, e.g. 2026-12-01T18:00:00+05:30"
+        )
     if cmd.expires_at <= utcnow():
         raise Invalid("expiresAt", "must be in the future")
     if cmd.delivery_pincode is not None:
@@ -118,8 +119,9 @@ def _check_terms(db: Session, actor: Actor, cmd: NewRfq) -> None:
 
 def _check_oems(db: Session, oem_ids: list[uuid.UUID]) -> list[uuid.UUID]:
     if not oem_ids:
-        raise Invalid("oemIds", "choose at least one OEM, or leave it out to ask every OEM "
-                                "of these SKUs")
+        raise Invalid(
+            "oemIds", "choose at least one OEM, or leave it out to ask every OEM of these SKUs"
+        )
     orgs = directory(db)
     for oem_id in oem_ids:
         if orgs.get(oem_id, ("", ""))[1] != TenantKind.OEM.value:
@@ -140,24 +142,52 @@ def create_rfq(db: Session, actor: Actor, cmd: NewRfq) -> Rfq:
     _check_terms(db, actor, cmd)
     oems = _check_oems(db, cmd.oem_ids) if cmd.oem_ids is not None else None
     title = cmd.title.strip() or _default_title(lines)
-    rfq = Rfq(tenant_id=actor.tenant_id, created_by=actor.user_id, title=title, status="draft",
-              delivery_pincode=(cmd.delivery_pincode or "").strip() or None,
-              buyer_facility_id=cmd.facility_id, required_by=cmd.required_by,
-              terms=cmd.terms.strip(), sent_to_all=oems is None, expires_at=cmd.expires_at)
+    rfq = Rfq(
+        tenant_id=actor.tenant_id,
+        created_by=actor.user_id,
+        title=title,
+        status="draft",
+        delivery_pincode=(cmd.delivery_pincode or "").strip() or None,
+        buyer_facility_id=cmd.facility_id,
+        required_by=cmd.required_by,
+        terms=cmd.terms.strip(),
+        sent_to_all=oems is None,
+        expires_at=cmd.expires_at,
+    )
     db.add(rfq)
     db.flush()
     db.refresh(rfq)
-    db.add_all([RfqItem(tenant_id=actor.tenant_id, rfq_id=rfq.id, sku_id=sku.id, qty=qty)
-                for sku, qty in lines])
+    db.add_all(
+        [
+            RfqItem(tenant_id=actor.tenant_id, rfq_id=rfq.id, sku_id=sku.id, qty=qty)
+            for sku, qty in lines
+        ]
+    )
     recipients = oems if oems is not None else sorted({sku.tenant_id for sku, _ in lines})
-    db.add_all([RfqRecipient(rfq_id=rfq.id, buyer_tenant_id=actor.tenant_id, oem_tenant_id=o)
-                for o in recipients if o != actor.tenant_id])
+    db.add_all(
+        [
+            RfqRecipient(rfq_id=rfq.id, buyer_tenant_id=actor.tenant_id, oem_tenant_id=o)
+            for o in recipients
+            if o != actor.tenant_id
+        ]
+    )
     db.flush()
-    audit.record(db, actor, "rfq.create", "rfq", rfq.id,
-                 f"{rfq.label} drafted with {len(lines)} line(s)")
-    emit(db, actor, "RFQCreated", "rfq", rfq.id, {
-        "number": rfq.number, "items": len(lines), "sentToAll": rfq.sent_to_all,
-        "expiresAt": rfq.expires_at.isoformat()})
+    audit.record(
+        db, actor, "rfq.create", "rfq", rfq.id, f"{rfq.label} drafted with {len(lines)} line(s)"
+    )
+    emit(
+        db,
+        actor,
+        "RFQCreated",
+        "rfq",
+        rfq.id,
+        {
+            "number": rfq.number,
+            "items": len(lines),
+            "sentToAll": rfq.sent_to_all,
+            "expiresAt": rfq.expires_at.isoformat(),
+        },
+    )
     if cmd.publish:
         open_rfq(db, actor, rfq.id)
     return rfq
@@ -208,9 +238,18 @@ def open_rfq(db: Session, actor: Actor, rfq_id: uuid.UUID) -> Rfq:
         db.add(recipient)
     rfq.opened_at = now
     _move(db, actor, rfq, "open", f"sent to {len(recipients)} OEM(s)")
-    emit(db, actor, "RFQOpened", "rfq", rfq.id, {
-        "number": rfq.number, "oems": [str(r.oem_tenant_id) for r in recipients],
-        "expiresAt": rfq.expires_at.isoformat()})
+    emit(
+        db,
+        actor,
+        "RFQOpened",
+        "rfq",
+        rfq.id,
+        {
+            "number": rfq.number,
+            "oems": [str(r.oem_tenant_id) for r in recipients],
+            "expiresAt": rfq.expires_at.isoformat(),
+        },
+    )
     return rfq
 
 
@@ -235,22 +274,41 @@ def visible_rfq(db: Session, actor: Actor, rfq_id: uuid.UUID) -> Rfq:
 
 def rfq_items(db: Session, rfq_id: uuid.UUID) -> list[dict[str, Any]]:
     """The lines of an RFQ with their SKU's code, name, OEM and GST rate."""
-    rows = db.exec(select(RfqItem, Sku).join(Sku, Sku.id == RfqItem.sku_id)
-                   .where(RfqItem.rfq_id == rfq_id).order_by(Sku.code))
-    return [{"itemId": str(item.id), "skuId": str(sku.id), "skuCode": sku.code,
-             "skuName": sku.name, "oemId": str(sku.tenant_id), "qty": item.qty,
-             "gstRate": str(sku.gst_rate), "listPricePaise": sku.list_price_paise}
-            for item, sku in rows]
+    rows = db.exec(
+        select(RfqItem, Sku)
+        .join(Sku, Sku.id == RfqItem.sku_id)
+        .where(RfqItem.rfq_id == rfq_id)
+        .order_by(Sku.code)
+    )
+    return [
+        {
+            "itemId": str(item.id),
+            "skuId": str(sku.id),
+            "skuCode": sku.code,
+            "skuName": sku.name,
+            "oemId": str(sku.tenant_id),
+            "qty": item.qty,
+            "gstRate": str(sku.gst_rate),
+            "listPricePaise": sku.list_price_paise,
+        }
+        for item, sku in rows
+    ]
 
 
 def rfq_json(rfq: Rfq, names: dict) -> dict[str, Any]:
     return {
-        "rfqId": str(rfq.id), "number": rfq.label, "title": rfq.title, "status": rfq.status,
-        "buyerId": str(rfq.tenant_id), "buyerName": names.get(rfq.tenant_id, ("", ""))[0],
-        "deliveryPincode": rfq.delivery_pincode, "terms": rfq.terms,
+        "rfqId": str(rfq.id),
+        "number": rfq.label,
+        "title": rfq.title,
+        "status": rfq.status,
+        "buyerId": str(rfq.tenant_id),
+        "buyerName": names.get(rfq.tenant_id, ("", ""))[0],
+        "deliveryPincode": rfq.delivery_pincode,
+        "terms": rfq.terms,
         "requiredBy": rfq.required_by.isoformat() if rfq.required_by else None,
         "expiresAt": rfq.expires_at.isoformat() if rfq.expires_at else None,
-        "sentToAll": rfq.sent_to_all, "createdAt": rfq.created_at.isoformat(),
+        "sentToAll": rfq.sent_to_all,
+        "createdAt": rfq.created_at.isoformat(),
         "updatedAt": rfq.updated_at.isoformat(),
         "facilityId": str(rfq.buyer_facility_id) if rfq.buyer_facility_id else None,
     }
@@ -264,21 +322,28 @@ def get_rfq(db: Session, actor: Actor, rfq_id: uuid.UUID) -> dict[str, Any]:
     out = rfq_json(rfq, names) | {"items": rfq_items(db, rfq.id)}
     if rfq.tenant_id == actor.tenant_id:
         recipients = db.exec(select(RfqRecipient).where(RfqRecipient.rfq_id == rfq.id))
-        out["recipients"] = [{
-            "oemId": str(r.oem_tenant_id), "oemName": names.get(r.oem_tenant_id, ("", ""))[0],
-            "seenAt": r.seen_at.isoformat() if r.seen_at else None} for r in recipients]
+        out["recipients"] = [
+            {
+                "oemId": str(r.oem_tenant_id),
+                "oemName": names.get(r.oem_tenant_id, ("", ""))[0],
+                "seenAt": r.seen_at.isoformat() if r.seen_at else None,
+            }
+            for r in recipients
+        ]
     else:
         db.execute(text("SELECT rfq_mark_seen(:r)"), {"r": rfq.id})
     return out
 
 
-def list_rfqs(db: Session, actor: Actor, status: str | None = None,
-              limit: int = 100, offset: int = 0) -> list[dict[str, Any]]:
+def list_rfqs(
+    db: Session, actor: Actor, status: str | None = None, limit: int = 100, offset: int = 0
+) -> list[dict[str, Any]]:
     """Newest first: a buyer's own RFQs, or for an OEM the RFQs sent to it."""
     stmt = select(Rfq)
     if actor.tenant_kind == TenantKind.OEM:
         stmt = stmt.join(RfqRecipient, RfqRecipient.rfq_id == Rfq.id).where(
-            RfqRecipient.oem_tenant_id == actor.tenant_id)
+            RfqRecipient.oem_tenant_id == actor.tenant_id
+        )
     else:
         stmt = stmt.where(Rfq.tenant_id == actor.tenant_id)
     if status:
@@ -291,10 +356,22 @@ def list_rfqs(db: Session, actor: Actor, status: str | None = None,
 def find_skus(db: Session, q: str, limit: int = 20) -> list[dict[str, Any]]:
     """Active SKUs whose code or name contains `q`, for the RFQ form's SKU picker."""
     pattern = "%" + q.strip().replace("\\", "").replace("%", "").replace("_", "") + "%"
-    rows = db.exec(select(Sku).where(Sku.is_active, (Sku.code.ilike(pattern))
-                                     | (Sku.name.ilike(pattern)))
-                   .order_by(Sku.name).limit(limit))
+    rows = db.exec(
+        select(Sku)
+        .where(Sku.is_active, (Sku.code.ilike(pattern)) | (Sku.name.ilike(pattern)))
+        .order_by(Sku.name)
+        .limit(limit)
+    )
     names = directory(db)
-    return [{"skuId": str(s.id), "code": s.code, "name": s.name, "oemId": str(s.tenant_id),
-             "oemName": names.get(s.tenant_id, ("", ""))[0], "category": s.category,
-             "listPricePaise": s.list_price_paise} for s in rows]
+    return [
+        {
+            "skuId": str(s.id),
+            "code": s.code,
+            "name": s.name,
+            "oemId": str(s.tenant_id),
+            "oemName": names.get(s.tenant_id, ("", ""))[0],
+            "category": s.category,
+            "listPricePaise": s.list_price_paise,
+        }
+        for s in rows
+    ]

@@ -40,15 +40,35 @@ class DemoOrg:
 
 
 ORGS = (
-    DemoOrg("hospital", "Sanjeevani Hospitals (demo)", TenantKind.HOSPITAL_CHAIN, "Delhi",
-            (Role.BUYER_ADMIN, Role.BUYER_USER)),
-    DemoOrg("lab", "Arogya Diagnostics Network (demo)", TenantKind.LAB_CHAIN, "Telangana",
-            (Role.LAB_STAFF,)),
-    DemoOrg("oem1", "Medivance Imaging (demo)", TenantKind.OEM, "Karnataka",
-            (Role.OEM_ADMIN, Role.OEM_SALES, Role.OEM_SERVICE_MANAGER)),
+    DemoOrg(
+        "hospital",
+        "Sanjeevani Hospitals (demo)",
+        TenantKind.HOSPITAL_CHAIN,
+        "Delhi",
+        (Role.BUYER_ADMIN, Role.BUYER_USER),
+    ),
+    DemoOrg(
+        "lab",
+        "Arogya Diagnostics Network (demo)",
+        TenantKind.LAB_CHAIN,
+        "Telangana",
+        (Role.LAB_STAFF,),
+    ),
+    DemoOrg(
+        "oem1",
+        "Medivance Imaging (demo)",
+        TenantKind.OEM,
+        "Karnataka",
+        (Role.OEM_ADMIN, Role.OEM_SALES, Role.OEM_SERVICE_MANAGER),
+    ),
     DemoOrg("oem2", "Pranavi Lifesciences (demo)", TenantKind.OEM, "Maharashtra", ()),
-    DemoOrg("partner", "Kaveri Biomedical Services (demo)", TenantKind.SERVICE_PARTNER, "Delhi",
-            (Role.DISPATCHER, Role.TECHNICIAN)),
+    DemoOrg(
+        "partner",
+        "Kaveri Biomedical Services (demo)",
+        TenantKind.SERVICE_PARTNER,
+        "Delhi",
+        (Role.DISPATCHER, Role.TECHNICIAN),
+    ),
 )
 
 # (code, name, category, risk class, list price in rupees, GST %)
@@ -61,8 +81,22 @@ SKUS = {
         ("MVI-PM12", "Vitalis 12 Patient Monitor", "Patient monitor", "B", 3_85_000, "12"),
     ],
     "oem2": [
-        ("PLS-HA5", "Hemix 5-part Haematology Analyzer", "Haematology analyzer", "B", 14_75_000, "12"),
-        ("PLS-BC400", "Chemora 400 Biochemistry Analyzer", "Biochemistry analyzer", "B", 22_40_000, "12"),
+        (
+            "PLS-HA5",
+            "Hemix 5-part Haematology Analyzer",
+            "Haematology analyzer",
+            "B",
+            14_75_000,
+            "12",
+        ),
+        (
+            "PLS-BC400",
+            "Chemora 400 Biochemistry Analyzer",
+            "Biochemistry analyzer",
+            "B",
+            22_40_000,
+            "12",
+        ),
         ("PLS-VT7", "Respira ICU Ventilator", "Ventilator", "C", 11_90_000, "12"),
         ("PLS-IP2", "Flowsafe Infusion Pump", "Infusion pump", "C", 1_65_000, "12"),
         ("PLS-DF3", "Pulsar AED Defibrillator", "Defibrillator", "D", 2_95_000, "12"),
@@ -72,26 +106,80 @@ SKUS = {
 # (name, address, pincode, facility type, beds, specialties)
 FACILITIES = {
     "hospital": [
-        ("Sanjeevani Multispeciality, Safdarjung", "Ring Road, Safdarjung Enclave", "110029",
-         "hospital", 420, ["cardiology", "neurology", "oncology"]),
-        ("Sanjeevani Heart Centre, Parel", "Dr E Borges Road, Parel", "400012",
-         "cardiac_center", 160, ["cardiology", "cardiac surgery"]),
-        ("Sanjeevani Hospital, Koramangala", "80 Feet Road, Koramangala", "560034",
-         "hospital", 300, ["orthopaedics", "nephrology"]),
-        ("Sanjeevani Imaging, Egmore", "Pantheon Road, Egmore", "600008",
-         "imaging_center", None, ["radiology"]),
-        ("Sanjeevani Hospital, Shivajinagar", "Jangli Maharaj Road", "411005",
-         "hospital", 250, ["general medicine", "paediatrics"]),
+        (
+            "Sanjeevani Multispeciality, Safdarjung",
+            "Ring Road, Safdarjung Enclave",
+            "110029",
+            "hospital",
+            420,
+            ["cardiology", "neurology", "oncology"],
+        ),
+        (
+            "Sanjeevani Heart Centre, Parel",
+            "Dr E Borges Road, Parel",
+            "400012",
+            "cardiac_center",
+            160,
+            ["cardiology", "cardiac surgery"],
+        ),
+        (
+            "Sanjeevani Hospital, Koramangala",
+            "80 Feet Road, Koramangala",
+            "560034",
+            "hospital",
+            300,
+            ["orthopaedics", "nephrology"],
+        ),
+        (
+            "Sanjeevani Imaging, Egmore",
+            "Pantheon Road, Egmore",
+            "600008",
+            "imaging_center",
+            None,
+            ["radiology"],
+        ),
+        (
+            "Sanjeevani Hospital, Shivajinagar",
+            "Jangli Maharaj Road",
+            "411005",
+            "hospital",
+            250,
+            ["general medicine", "paediatrics"],
+        ),
     ],
     "lab": [
-        ("Arogya Reference Lab, Banjara Hills", "Road No. 12, Banjara Hills", "500034",
-         "diagnostic_lab", None, ["pathology", "biochemistry"]),
-        ("Arogya Lab, Connaught Place", "Barakhamba Road", "110001",
-         "pathology_lab", None, ["pathology", "haematology"]),
-        ("Arogya Lab, Ballygunge", "Gariahat Road", "700019",
-         "pathology_lab", None, ["microbiology", "serology"]),
-        ("Arogya Lab, Navrangpura", "C G Road, Navrangpura", "380009",
-         "diagnostic_lab", None, ["biochemistry", "immunoassay"]),
+        (
+            "Arogya Reference Lab, Banjara Hills",
+            "Road No. 12, Banjara Hills",
+            "500034",
+            "diagnostic_lab",
+            None,
+            ["pathology", "biochemistry"],
+        ),
+        (
+            "Arogya Lab, Connaught Place",
+            "Barakhamba Road",
+            "110001",
+            "pathology_lab",
+            None,
+            ["pathology", "haematology"],
+        ),
+        (
+            "Arogya Lab, Ballygunge",
+            "Gariahat Road",
+            "700019",
+            "pathology_lab",
+            None,
+            ["microbiology", "serology"],
+        ),
+        (
+            "Arogya Lab, Navrangpura",
+            "C G Road, Navrangpura",
+            "380009",
+            "diagnostic_lab",
+            None,
+            ["biochemistry", "immunoassay"],
+        ),
     ],
 }
 
@@ -117,18 +205,31 @@ def seed_demo(password: str) -> bool:
             return False
         platform = Tenant(name=PLATFORM_NAME, kind=TenantKind.PLATFORM.value)
         db.add(platform)
-    admin = Actor(None, platform.id, TenantKind.PLATFORM, frozenset({Role.PLATFORM_ADMIN}),
-                  "seed")
+    admin = Actor(None, platform.id, TenantKind.PLATFORM, frozenset({Role.PLATFORM_ADMIN}), "seed")
     tenants: dict[str, Tenant] = {}
     with tenant_session(admin) as db:
-        create_user(db, admin, platform, demo_email(Role.PLATFORM_ADMIN), "Asha Menon",
-                    [Role.PLATFORM_ADMIN.value], password)
+        create_user(
+            db,
+            admin,
+            platform,
+            demo_email(Role.PLATFORM_ADMIN),
+            "Asha Menon",
+            [Role.PLATFORM_ADMIN.value],
+            password,
+        )
         for org in ORGS:
             tenants[org.key] = create_tenant(db, admin, org.name, org.kind.value, org.state)
         for org in ORGS:
             for role in org.roles:
-                create_user(db, admin, tenants[org.key], demo_email(role), _person(role),
-                            [role.value], password)
+                create_user(
+                    db,
+                    admin,
+                    tenants[org.key],
+                    demo_email(role),
+                    _person(role),
+                    [role.value],
+                    password,
+                )
     skus = {key: _seed_catalog(tenants[key], key) for key in ("oem1", "oem2")}
     facilities = {key: _seed_facilities(tenants[key], key) for key in ("hospital", "lab")}
     _seed_devices(tenants, skus, facilities["hospital"])
@@ -141,10 +242,14 @@ def seed_demo(password: str) -> bool:
 
 def _person(role: Role) -> str:
     return {
-        Role.BUYER_ADMIN: "Rohit Malhotra", Role.BUYER_USER: "Neha Kapoor",
-        Role.LAB_STAFF: "Farah Siddiqui", Role.OEM_ADMIN: "Vikram Rao",
-        Role.OEM_SALES: "Priya Iyer", Role.OEM_SERVICE_MANAGER: "Sandeep Kulkarni",
-        Role.DISPATCHER: "Meera Joshi", Role.TECHNICIAN: "Arjun Yadav",
+        Role.BUYER_ADMIN: "Rohit Malhotra",
+        Role.BUYER_USER: "Neha Kapoor",
+        Role.LAB_STAFF: "Farah Siddiqui",
+        Role.OEM_ADMIN: "Vikram Rao",
+        Role.OEM_SALES: "Priya Iyer",
+        Role.OEM_SERVICE_MANAGER: "Sandeep Kulkarni",
+        Role.DISPATCHER: "Meera Joshi",
+        Role.TECHNICIAN: "Arjun Yadav",
     }.get(role, role.value)
 
 
@@ -157,8 +262,17 @@ def _seed_catalog(oem: Tenant, key: str) -> dict[str, str]:
     codes = {}
     with tenant_session(actor) as db:
         for code, name, category, risk, rupees, gst in SKUS[key]:
-            sku = create_sku(db, actor, code, name, category, risk, rupees * 100, Decimal(gst),
-                             {"warrantyMonths": 12, "cdscoLicensed": True})
+            sku = create_sku(
+                db,
+                actor,
+                code,
+                name,
+                category,
+                risk,
+                rupees * 100,
+                Decimal(gst),
+                {"warrantyMonths": 12, "cdscoLicensed": True},
+            )
             codes[code] = sku.id
     return codes
 
@@ -168,18 +282,38 @@ def _seed_facilities(owner: Tenant, key: str) -> list[HealthcareFacility]:
     created = []
     with tenant_session(actor) as db:
         for name, address, pincode, ftype, beds, specialties in FACILITIES[key]:
-            facility = HealthcareFacility(tenant_id=owner.id, name=name, address=address,
-                                          pincode=pincode, facility_type=ftype, bed_count=beds,
-                                          specialties=specialties)
+            facility = HealthcareFacility(
+                tenant_id=owner.id,
+                name=name,
+                address=address,
+                pincode=pincode,
+                facility_type=ftype,
+                bed_count=beds,
+                specialties=specialties,
+            )
             db.add(facility)
             db.flush()
-            audit.record(db, actor, "facility.create", "facility", facility.id,
-                         f"{ftype.replace('_', ' ')} at pincode {pincode} added")
+            audit.record(
+                db,
+                actor,
+                "facility.create",
+                "facility",
+                facility.id,
+                f"{ftype.replace('_', ' ')} at pincode {pincode} added",
+            )
             created.append(facility)
             if key == "lab":
-                db.add(Laboratory(tenant_id=owner.id, facility_id=facility.id, name=name,
-                                  address=address, pincode=pincode, test_categories=specialties,
-                                  accreditations=["NABL"]))
+                db.add(
+                    Laboratory(
+                        tenant_id=owner.id,
+                        facility_id=facility.id,
+                        name=name,
+                        address=address,
+                        pincode=pincode,
+                        test_categories=specialties,
+                        accreditations=["NABL"],
+                    )
+                )
     return created
 
 
@@ -190,13 +324,27 @@ def _seed_devices(tenants: dict[str, Tenant], skus: dict[str, dict], hospital_si
     with tenant_session(actor) as db:
         for code, serial, site, amc in DEVICES:
             oem_key, sku_id = by_code[code]
-            audit.record(db, actor, "device.create", "equipment", serial,
-                         f"{code} installed at a hospital site")
-            db.add(Equipment(tenant_id=hospital.id, manufacturer_tenant_id=tenants[oem_key].id,
-                             sku_id=sku_id, facility_id=hospital_sites[site].id,
-                             serial_number=serial, install_date=date(2024, 4, 15), amc_status=amc,
-                             current_sla="gold" if amc == "cmc" else "silver",
-                             lifecycle_status="active"))
+            audit.record(
+                db,
+                actor,
+                "device.create",
+                "equipment",
+                serial,
+                f"{code} installed at a hospital site",
+            )
+            db.add(
+                Equipment(
+                    tenant_id=hospital.id,
+                    manufacturer_tenant_id=tenants[oem_key].id,
+                    sku_id=sku_id,
+                    facility_id=hospital_sites[site].id,
+                    serial_number=serial,
+                    install_date=date(2024, 4, 15),
+                    amc_status=amc,
+                    current_sla="gold" if amc == "cmc" else "silver",
+                    lifecycle_status="active",
+                )
+            )
         db.flush()
         grant_access(db, actor, partner.id, "equipment")
         grant_access(db, actor, partner.id, "facility")
@@ -204,28 +352,43 @@ def _seed_devices(tenants: dict[str, Tenant], skus: dict[str, dict], hospital_si
         grant_access(db, actor, tenants["oem1"].id, "facility")
         device_ids = list(db.exec(select(Equipment.id).where(Equipment.tenant_id == hospital.id)))
         from services.devices.labels import issue_labels_bulk
+
         issue_labels_bulk(db, actor, device_ids)
 
 
 def _seed_sla_policies(partner: Tenant) -> None:
     from services.sla.models import SlaPolicy
     from services.sla.service import default_targets
+
     actor = _org_actor(partner, Role.OEM_SERVICE_MANAGER)
     with tenant_session(actor) as db:
-        for tier, round_the_clock, per_hour, cap in (("gold", True, 5_000_00, 2_00_000_00),
-                                                     ("silver", False, 2_000_00, 50_000_00)):
-            db.add(SlaPolicy(tenant_id=partner.id, name=f"{tier.title()} AMC", tier=tier,
-                             round_the_clock=round_the_clock, targets=default_targets(tier),
-                             penalty_per_hour_paise=per_hour, penalty_cap_paise=cap))
+        for tier, round_the_clock, per_hour, cap in (
+            ("gold", True, 5_000_00, 2_00_000_00),
+            ("silver", False, 2_000_00, 50_000_00),
+        ):
+            db.add(
+                SlaPolicy(
+                    tenant_id=partner.id,
+                    name=f"{tier.title()} AMC",
+                    tier=tier,
+                    round_the_clock=round_the_clock,
+                    targets=default_targets(tier),
+                    penalty_per_hour_paise=per_hour,
+                    penalty_cap_paise=cap,
+                )
+            )
         audit.record(db, actor, "sla_policy.create", "sla_policy", "", "gold and silver policies")
 
 
 def _seed_tickets(hospital: Tenant) -> None:
     from services.tickets.service import open_ticket
+
     actor = _org_actor(hospital, Role.BUYER_ADMIN)
     with tenant_session(actor) as db:
-        devices = {d.serial_number: d.id for d in db.exec(
-            select(Equipment).where(Equipment.tenant_id == hospital.id))}
+        devices = {
+            d.serial_number: d.id
+            for d in db.exec(select(Equipment).where(Equipment.tenant_id == hospital.id))
+        }
         for serial, priority, code, text in (
             ("MVI-MR15-24-000117", "P1", "E-HE-042", "Helium level alarm; scanning stopped"),
             ("PLS-VT7-25-000981", "P2", "VT-OCC-7", "Occlusion alarm repeats on patient circuit"),

@@ -20,19 +20,24 @@ log = logging.getLogger(__name__)
 def seed_directory(seed: int = 2026, total: int = 36_000) -> int:
     """Load the demo directory unless it is there; returns the facilities added."""
     with system_session() as db:
-        if db.execute(text("SELECT EXISTS (SELECT 1 FROM healthcare_facilities "
-                           "WHERE source = 'demo')")).scalar_one():
+        if db.execute(
+            text("SELECT EXISTS (SELECT 1 FROM healthcare_facilities WHERE source = 'demo')")
+        ).scalar_one():
             return 0
-        platform_id = db.execute(text("SELECT id FROM tenant WHERE kind = 'platform' "
-                                      "ORDER BY created_at LIMIT 1")).scalar_one_or_none()
+        platform_id = db.execute(
+            text("SELECT id FROM tenant WHERE kind = 'platform' ORDER BY created_at LIMIT 1")
+        ).scalar_one_or_none()
     if platform_id is None:
         raise RuntimeError("the platform organisation must exist before the directory")
     started = time.monotonic()
     built = build_directory(read_package_rows(), seed=seed, total=total)
-    actor = Actor(None, platform_id, TenantKind.PLATFORM, frozenset({Role.PLATFORM_ADMIN}),
-                  "seed")
+    actor = Actor(None, platform_id, TenantKind.PLATFORM, frozenset({Role.PLATFORM_ADMIN}), "seed")
     with tenant_session(actor) as db:
         created, _updated = upsert_directory(db, built.facilities, built.laboratories, "demo")
-    log.info("demo directory: %d facilities, %d laboratories in %.1f s", created,
-             len(built.laboratories), time.monotonic() - started)
+    log.info(
+        "demo directory: %d facilities, %d laboratories in %.1f s",
+        created,
+        len(built.laboratories),
+        time.monotonic() - started,
+    )
     return created

@@ -34,7 +34,8 @@ def _engine_actor(tenant_id) -> Actor:
 def _mark(db: Session, clock: str, limit: int) -> list:
     """Mark up to `limit` passed deadlines and write their timeline entries, dispatcher
     notices and SLABreached events, all in set-based statements of one transaction."""
-    return db.execute(text(f"""
+    return db.execute(
+        text(f"""
         WITH due AS (SELECT id FROM ticket WHERE {CLOCKS[clock]}
                      ORDER BY {clock}_due_at LIMIT :limit FOR UPDATE SKIP LOCKED),
         marked AS (
@@ -61,7 +62,9 @@ def _mark(db: Session, clock: str, limit: int) -> list:
                    'lagSeconds', round(extract(epoch FROM breached_at - due_at)::numeric, 3))
               FROM marked)
         SELECT id, tenant_id, number, extract(epoch FROM breached_at - due_at) AS lag
-          FROM marked"""), {"limit": limit, "clock": clock}).all()
+          FROM marked"""),
+        {"limit": limit, "clock": clock},
+    ).all()
 
 
 def detect_breaches(limit: int = 500) -> list[dict]:
@@ -71,14 +74,23 @@ def detect_breaches(limit: int = 500) -> list[dict]:
     joined by a second one competing for the same rows and the audit chain."""
     marked = []
     with system_session() as db:
-        if not db.execute(text("SELECT pg_try_advisory_xact_lock(hashtext('sla_tick'))")
-                          ).scalar_one():
+        if not db.execute(
+            text("SELECT pg_try_advisory_xact_lock(hashtext('sla_tick'))")
+        ).scalar_one():
             return []
         for clock in CLOCKS:
             while True:
                 rows = _mark(db, clock, limit)
-                marked += [{"ticketId": str(r.id), "clock": clock, "tenantId": r.tenant_id,
-                            "number": r.number, "lagSeconds": float(r.lag)} for r in rows]
+                marked += [
+                    {
+                        "ticketId": str(r.id),
+                        "clock": clock,
+                        "tenantId": r.tenant_id,
+                        "number": r.number,
+                        "lagSeconds": float(r.lag),
+                    }
+                    for r in rows
+                ]
                 if len(rows) < limit:
                     break
         _audit(db, marked)
@@ -93,9 +105,14 @@ def _audit(db: Session, marked: list[dict]) -> None:
     for tenant_id, breaches in by_tenant.items():
         numbers = ", ".join(f"#{b['number']} {b['clock']}" for b in breaches[:20])
         more = f" and {len(breaches) - 20} more" if len(breaches) > 20 else ""
-        audit.record(db, _engine_actor(tenant_id), "sla.breach", "ticket",
-                     breaches[0]["ticketId"] if len(breaches) == 1 else "",
-                     f"{len(breaches)} SLA deadline(s) passed: {numbers}{more}")
+        audit.record(
+            db,
+            _engine_actor(tenant_id),
+            "sla.breach",
+            "ticket",
+            breaches[0]["ticketId"] if len(breaches) == 1 else "",
+            f"{len(breaches)} SLA deadline(s) passed: {numbers}{more}",
+        )
 
 
 def escalate() -> int:
@@ -104,7 +121,8 @@ def escalate() -> int:
     climbed = 0
     with system_session() as db:
         for level, minutes in ((2, steps[0]), (3, steps[1])):
-            rows = db.execute(text(f"""
+            rows = db.execute(
+                text(f"""
                 UPDATE ticket t SET escalation_level = :level, updated_at = now()
                   FROM equipment e
                  WHERE e.id = t.equipment_id AND t.escalation_level = :level - 1
@@ -112,15 +130,27 @@ def escalate() -> int:
                    AND LEAST(t.response_breached_at, t.resolution_breached_at)
                        <= now() - make_interval(mins => :minutes)
                 RETURNING t.id, t.tenant_id, t.number, t.priority, e.manufacturer_tenant_id"""),
-                {"level": level, "minutes": minutes}).all()
+                {"level": level, "minutes": minutes},
+            ).all()
             for row in rows:
                 role = LADDER[level]
-                db.add(Notification(tenant_id=row.manufacturer_tenant_id, role=role,
-                                    ticket_id=row.id,
-                                    title=f"Escalated to you: #{row.number} ({row.priority})",
-                                    body=f"Breached and still open after {minutes} minutes"))
-                db.add(TicketEvent(tenant_id=row.tenant_id, ticket_id=row.id, kind="escalation",
-                                   note=f"escalated to {role.replace('_', ' ')}",
-                                   actor_label="sla-engine"))
+                db.add(
+                    Notification(
+                        tenant_id=row.manufacturer_tenant_id,
+                        role=role,
+                        ticket_id=row.id,
+                        title=f"Escalated to you: #{row.number} ({row.priority})",
+                        body=f"Breached and still open after {minutes} minutes",
+                    )
+                )
+                db.add(
+                    TicketEvent(
+                        tenant_id=row.tenant_id,
+                        ticket_id=row.id,
+                        kind="escalation",
+                        note=f"escalated to {role.replace('_', ' ')}",
+                        actor_label="sla-engine",
+                    )
+                )
                 climbed += 1
     return climbed

@@ -23,10 +23,12 @@ class SlaPolicy(SQLModel, table=True):
     round_the_clock: bool = True
     opens: time = time(9, 0)
     closes: time = time(18, 0)
-    workdays: list[int] = Field(default_factory=lambda: [0, 1, 2, 3, 4, 5],
-                                sa_column=Column(ARRAY(Integer), nullable=False))
-    holidays: list[date] = Field(default_factory=list, sa_column=Column(ARRAY(Date),
-                                                                        nullable=False))
+    workdays: list[int] = Field(
+        default_factory=lambda: [0, 1, 2, 3, 4, 5], sa_column=Column(ARRAY(Integer), nullable=False)
+    )
+    holidays: list[date] = Field(
+        default_factory=list, sa_column=Column(ARRAY(Date), nullable=False)
+    )
     # {"P1": {"responseMinutes": 30, "resolutionMinutes": 480}, ...}
     targets: dict[str, Any] = Field(sa_column=Column(JSONB, nullable=False))
     penalty_per_hour_paise: int = Field(default=0, sa_column=Column(BigInteger, nullable=False))

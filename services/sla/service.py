@@ -24,8 +24,10 @@ DEFAULT_TARGETS = {
 
 
 def default_targets(tier: str) -> dict:
-    return {p: {"responseMinutes": r, "resolutionMinutes": s}
-            for p, (r, s) in DEFAULT_TARGETS.get(tier, DEFAULT_TARGETS["silver"]).items()}
+    return {
+        p: {"responseMinutes": r, "resolutionMinutes": s}
+        for p, (r, s) in DEFAULT_TARGETS.get(tier, DEFAULT_TARGETS["silver"]).items()
+    }
 
 
 def calendar_of(policy: SlaPolicy | None, years: range | None = None) -> Calendar:
@@ -36,8 +38,13 @@ def calendar_of(policy: SlaPolicy | None, years: range | None = None) -> Calenda
     holidays = set(policy.holidays)
     for year in years:
         holidays |= set(national_holidays(year))
-    return Calendar(round_the_clock=False, opens=policy.opens, closes=policy.closes,
-                    workdays=frozenset(policy.workdays), holidays=frozenset(holidays))
+    return Calendar(
+        round_the_clock=False,
+        opens=policy.opens,
+        closes=policy.closes,
+        workdays=frozenset(policy.workdays),
+        holidays=frozenset(holidays),
+    )
 
 
 def find_policy(db: Session, provider_id: uuid.UUID | None, tier: str | None) -> SlaPolicy | None:
@@ -45,8 +52,13 @@ def find_policy(db: Session, provider_id: uuid.UUID | None, tier: str | None) ->
     opening a ticket may not list the provider's policies, only use the matching one."""
     if provider_id is None:
         return None
-    row = db.execute(text("SELECT * FROM sla_policy_for(:p, :t)"),
-                     {"p": provider_id, "t": tier or "silver"}).mappings().first()
+    row = (
+        db.execute(
+            text("SELECT * FROM sla_policy_for(:p, :t)"), {"p": provider_id, "t": tier or "silver"}
+        )
+        .mappings()
+        .first()
+    )
     return SlaPolicy(**row) if row else None
 
 
@@ -56,8 +68,7 @@ def _targets(policy: SlaPolicy | None, tier: str | None, priority: str) -> tuple
     return float(chosen["responseMinutes"]), float(chosen["resolutionMinutes"])
 
 
-def start_clocks(ticket: Ticket, policy: SlaPolicy | None, tier: str | None,
-                 now: datetime) -> None:
+def start_clocks(ticket: Ticket, policy: SlaPolicy | None, tier: str | None, now: datetime) -> None:
     response, resolution = _targets(policy, tier, ticket.priority)
     calendar = calendar_of(policy)
     ticket.response_due_at = calendar.add(now, response)

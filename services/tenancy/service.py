@@ -16,7 +16,9 @@ from services.tenancy.models import AccessGrant, Tenant
 GRANTABLE = ("rfq", "equipment", "facility")
 
 
-def create_tenant(db: Session, actor: Actor, name: str, kind: str, state: str | None = None) -> Tenant:
+def create_tenant(
+    db: Session, actor: Actor, name: str, kind: str, state: str | None = None
+) -> Tenant:
     """Create an organisation (platform admins only). Raises Forbidden or Invalid."""
     actor.require(Role.PLATFORM_ADMIN)
     if not name.strip():
@@ -31,26 +33,49 @@ def create_tenant(db: Session, actor: Actor, name: str, kind: str, state: str | 
     return tenant
 
 
-def grant_access(db: Session, actor: Actor, grantee_tenant_id: uuid.UUID, entity_type: str,
-                 entity_id: uuid.UUID | None = None) -> AccessGrant:
+def grant_access(
+    db: Session,
+    actor: Actor,
+    grantee_tenant_id: uuid.UUID,
+    entity_type: str,
+    entity_id: uuid.UUID | None = None,
+) -> AccessGrant:
     """Let another organisation read the actor's `entity_type` rows (one, or all when
     `entity_id` is None). Raises Invalid for an unknown type or grantee."""
     if entity_type not in GRANTABLE:
         raise Invalid("entityType", f"must be one of {', '.join(GRANTABLE)}")
     if grantee_tenant_id == actor.tenant_id:
         raise Invalid("granteeTenantId", "is your own organisation")
-    known = db.execute(text("SELECT 1 FROM tenant_directory() WHERE id = :i"),
-                       {"i": grantee_tenant_id}).first()
+    known = db.execute(
+        text("SELECT 1 FROM tenant_directory() WHERE id = :i"), {"i": grantee_tenant_id}
+    ).first()
     if not known:
         raise NotFound("No such organisation")
-    grant = AccessGrant(tenant_id=actor.tenant_id, grantee_tenant_id=grantee_tenant_id,
-                        entity_type=entity_type, entity_id=entity_id, created_by=actor.user_id)
+    grant = AccessGrant(
+        tenant_id=actor.tenant_id,
+        grantee_tenant_id=grantee_tenant_id,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        created_by=actor.user_id,
+    )
     db.add(grant)
     db.flush()
-    audit.record(db, actor, "grant.create", entity_type, entity_id or "*",
-                 f"read access granted to organisation {grantee_tenant_id}")
-    emit(db, actor, "AccessGranted", entity_type, entity_id or "*",
-         {"grantee": str(grantee_tenant_id)})
+    audit.record(
+        db,
+        actor,
+        "grant.create",
+        entity_type,
+        entity_id or "*",
+        f"read access granted to organisation {grantee_tenant_id}",
+    )
+    emit(
+        db,
+        actor,
+        "AccessGranted",
+        entity_type,
+        entity_id or "*",
+        {"grantee": str(grantee_tenant_id)},
+    )
     return grant
 
 

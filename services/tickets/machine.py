@@ -4,8 +4,19 @@ from __future__ import annotations
 
 from services.errors import Conflict
 
-STATUSES = ("open", "acknowledged", "assigned", "en_route", "on_site", "in_progress",
-            "on_hold", "resolved", "closed", "reopened", "cancelled")
+STATUSES = (
+    "open",
+    "acknowledged",
+    "assigned",
+    "en_route",
+    "on_site",
+    "in_progress",
+    "on_hold",
+    "resolved",
+    "closed",
+    "reopened",
+    "cancelled",
+)
 ACTIVE = ("open", "acknowledged", "assigned", "en_route", "on_site", "in_progress", "reopened")
 
 # What each status may move to. on_hold returns to the work states; resolved tickets are
@@ -25,14 +36,14 @@ ALLOWED: dict[str, tuple[str, ...]] = {
 }
 
 # Statuses that count as the provider having responded to the ticket.
-RESPONDED = ("acknowledged", "assigned", "en_route", "on_site", "in_progress", "resolved",
-             "closed")
+RESPONDED = ("acknowledged", "assigned", "en_route", "on_site", "in_progress", "resolved", "closed")
 
 
 def check_transition(current: str, new: str) -> None:
     """Raise Conflict naming the allowed next statuses unless current -> new is allowed."""
     if new not in STATUSES:
         from services.errors import Invalid
+
         raise Invalid("status", f"must be one of {', '.join(STATUSES)}")
     allowed = ALLOWED[current]
     if new not in allowed:

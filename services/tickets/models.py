@@ -18,8 +18,12 @@ class Ticket(SQLModel, table=True):
 
     id: uuid.UUID = id_field()
     tenant_id: uuid.UUID = tenant_field()  # the device owner
-    number: int | None = Field(default=None, sa_column=Column(
-        BigInteger, TICKET_NUMBER, server_default=TICKET_NUMBER.next_value(), unique=True))
+    number: int | None = Field(
+        default=None,
+        sa_column=Column(
+            BigInteger, TICKET_NUMBER, server_default=TICKET_NUMBER.next_value(), unique=True
+        ),
+    )
     equipment_id: uuid.UUID | None = ref_field("equipment.id")
     facility_id: uuid.UUID | None = ref_field("healthcare_facilities.id")
     service_partner_tenant_id: uuid.UUID | None = ref_field("tenant.id")
@@ -45,8 +49,9 @@ class Ticket(SQLModel, table=True):
     response_breached_at: datetime | None = timestamp_field(nullable=True)
     resolution_breached_at: datetime | None = timestamp_field(nullable=True)
     escalation_level: int = 0
-    penalty_paise: int = Field(default=0, sa_column=Column(BigInteger, nullable=False,
-                                                           server_default="0"))
+    penalty_paise: int = Field(
+        default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
+    )
 
 
 class TicketEvent(SQLModel, table=True):

@@ -28,8 +28,7 @@ from services.tickets.models import Ticket, TicketEvent
 
 SOURCES = ("portal", "qr_scan", "api", "whatsapp", "telemetry")
 # Who may set each status: the service side works the ticket, the customer closes it.
-SETTERS = {"closed": TICKET_CLOSERS, "reopened": TICKET_CLOSERS,
-           "cancelled": TICKET_CANCELLERS}
+SETTERS = {"closed": TICKET_CLOSERS, "reopened": TICKET_CLOSERS, "cancelled": TICKET_CANCELLERS}
 
 
 def _service_partner(db: Session, actor: Actor, device: Equipment) -> uuid.UUID:
@@ -37,17 +36,27 @@ def _service_partner(db: Session, actor: Actor, device: Equipment) -> uuid.UUID:
     device to, else its manufacturer."""
     if actor.tenant_kind == TenantKind.SERVICE_PARTNER:
         return actor.tenant_id
-    row = db.execute(text(
-        "SELECT g.grantee_tenant_id FROM access_grant g JOIN tenant_directory() d "
-        "ON d.id = g.grantee_tenant_id WHERE g.tenant_id = :owner AND g.entity_type = "
-        "'equipment' AND (g.entity_id IS NULL OR g.entity_id = :device) "
-        "AND d.kind = 'service_partner' ORDER BY g.entity_id NULLS LAST LIMIT 1"),
-        {"owner": device.tenant_id, "device": device.id}).first()
+    row = db.execute(
+        text(
+            "SELECT g.grantee_tenant_id FROM access_grant g JOIN tenant_directory() d "
+            "ON d.id = g.grantee_tenant_id WHERE g.tenant_id = :owner AND g.entity_type = "
+            "'equipment' AND (g.entity_id IS NULL OR g.entity_id = :device) "
+            "AND d.kind = 'service_partner' ORDER BY g.entity_id NULLS LAST LIMIT 1"
+        ),
+        {"owner": device.tenant_id, "device": device.id},
+    ).first()
     return row[0] if row else device.manufacturer_tenant_id
 
 
-def open_ticket(db: Session, actor: Actor, device_id: uuid.UUID, priority: str,
-                error_code: str | None, description: str, source: str = "portal") -> Ticket:
+def open_ticket(
+    db: Session,
+    actor: Actor,
+    device_id: uuid.UUID,
+    priority: str,
+    error_code: str | None,
+    description: str,
+    source: str = "portal",
+) -> Ticket:
     """Open a ticket on a device and start its SLA clocks; emits TicketOpened.
 
     Raises Forbidden, Invalid (priority, source, description) or NotFound (device).
@@ -67,16 +76,30 @@ def open_ticket(db: Session, actor: Actor, device_id: uuid.UUID, priority: str,
     policy = sla.find_policy(db, partner, device.current_sla)
     city = None
     if device.facility_id:
-        city = db.execute(text("SELECT p.city FROM healthcare_facilities f JOIN indian_pincodes p "
-                               "ON p.pincode = f.pincode WHERE f.id = :f"),
-                          {"f": device.facility_id}).scalar()
+        city = db.execute(
+            text(
+                "SELECT p.city FROM healthcare_facilities f JOIN indian_pincodes p "
+                "ON p.pincode = f.pincode WHERE f.id = :f"
+            ),
+            {"f": device.facility_id},
+        ).scalar()
     now = utcnow()
-    ticket = Ticket(tenant_id=device.tenant_id, equipment_id=device.id,
-                    facility_id=device.facility_id, service_partner_tenant_id=partner,
-                    contract_id=device.contract_id, sla_policy_id=policy.id if policy else None,
-                    city=city, priority=priority, status="open", source=source,
-                    error_code=(error_code or "").strip()[:40] or None, description=description,
-                    opened_at=now, updated_at=now)
+    ticket = Ticket(
+        tenant_id=device.tenant_id,
+        equipment_id=device.id,
+        facility_id=device.facility_id,
+        service_partner_tenant_id=partner,
+        contract_id=device.contract_id,
+        sla_policy_id=policy.id if policy else None,
+        city=city,
+        priority=priority,
+        status="open",
+        source=source,
+        error_code=(error_code or "").strip()[:40] or None,
+        description=description,
+        opened_at=now,
+        updated_at=now,
+    )
     sla.start_clocks(ticket, policy, device.current_sla, now)
     db.add(ticket)
     db.flush()
@@ -86,15 +109,32 @@ def open_ticket(db: Session, actor: Actor, device_id: uuid.UUID, priority: str,
     return ticket
 
 
-def _event(db: Session, actor: Actor, ticket: Ticket, kind: str, old: str | None,
-           new: str | None, note: str = "") -> None:
-    db.add(TicketEvent(tenant_id=actor.tenant_id, ticket_id=ticket.id, kind=kind,
-                       from_status=old, to_status=new, actor_id=actor.user_id,
-                       actor_label=actor.label, note=note[:2000]))
+def _event(
+    db: Session,
+    actor: Actor,
+    ticket: Ticket,
+    kind: str,
+    old: str | None,
+    new: str | None,
+    note: str = "",
+) -> None:
+    db.add(
+        TicketEvent(
+            tenant_id=actor.tenant_id,
+            ticket_id=ticket.id,
+            kind=kind,
+            from_status=old,
+            to_status=new,
+            actor_id=actor.user_id,
+            actor_label=actor.label,
+            note=note[:2000],
+        )
+    )
 
 
-def change_status(db: Session, actor: Actor, ticket_id: uuid.UUID, new: str,
-                  note: str = "") -> Ticket:
+def change_status(
+    db: Session, actor: Actor, ticket_id: uuid.UUID, new: str, note: str = ""
+) -> Ticket:
     """Move a ticket; raises Conflict (with the allowed statuses), Forbidden or NotFound."""
     actor.require(*TICKET_VIEWERS)
     ticket = db.get(Ticket, ticket_id, with_for_update=True)
@@ -135,37 +175,65 @@ def get_ticket(db: Session, ticket_id: uuid.UUID) -> dict[str, Any]:
     if ticket is None:
         raise NotFound("No ticket with that id that you can see")
     policy = db.get(SlaPolicy, ticket.sla_policy_id) if ticket.sla_policy_id else None
-    events = db.exec(select(TicketEvent).where(TicketEvent.ticket_id == ticket.id)
-                     .order_by(TicketEvent.created_at))
+    events = db.exec(
+        select(TicketEvent)
+        .where(TicketEvent.ticket_id == ticket.id)
+        .order_by(TicketEvent.created_at)
+    )
     iso = lambda d: d.isoformat() if d else None  # noqa: E731
     return {
-        "ticketId": str(ticket.id), "number": ticket.number, "status": ticket.status,
-        "priority": ticket.priority, "source": ticket.source, "errorCode": ticket.error_code,
-        "description": ticket.description, "deviceId": str(ticket.equipment_id or ""),
-        "facilityId": str(ticket.facility_id or ""), "city": ticket.city,
+        "ticketId": str(ticket.id),
+        "number": ticket.number,
+        "status": ticket.status,
+        "priority": ticket.priority,
+        "source": ticket.source,
+        "errorCode": ticket.error_code,
+        "description": ticket.description,
+        "deviceId": str(ticket.equipment_id or ""),
+        "facilityId": str(ticket.facility_id or ""),
+        "city": ticket.city,
         "contractId": str(ticket.contract_id) if ticket.contract_id else None,
-        "openedAt": iso(ticket.opened_at), "updatedAt": iso(ticket.updated_at),
-        "sla": {"policy": policy.name if policy else "default targets",
-                "responseDueAt": iso(ticket.response_due_at),
-                "resolutionDueAt": iso(ticket.resolution_due_at),
-                "paused": ticket.status == "on_hold",
-                "respondedAt": iso(ticket.responded_at), "resolvedAt": iso(ticket.resolved_at),
-                "responseBreachedAt": iso(ticket.response_breached_at),
-                "resolutionBreachedAt": iso(ticket.resolution_breached_at),
-                "escalationLevel": ticket.escalation_level},
+        "openedAt": iso(ticket.opened_at),
+        "updatedAt": iso(ticket.updated_at),
+        "sla": {
+            "policy": policy.name if policy else "default targets",
+            "responseDueAt": iso(ticket.response_due_at),
+            "resolutionDueAt": iso(ticket.resolution_due_at),
+            "paused": ticket.status == "on_hold",
+            "respondedAt": iso(ticket.responded_at),
+            "resolvedAt": iso(ticket.resolved_at),
+            "responseBreachedAt": iso(ticket.response_breached_at),
+            "resolutionBreachedAt": iso(ticket.resolution_breached_at),
+            "escalationLevel": ticket.escalation_level,
+        },
         "penaltyPaise": ticket.penalty_paise or sla.penalty_paise(ticket, policy, utcnow()),
-        "history": [{"at": iso(e.created_at), "kind": e.kind, "from": e.from_status,
-                     "to": e.to_status, "by": e.actor_label, "note": e.note} for e in events],
+        "history": [
+            {
+                "at": iso(e.created_at),
+                "kind": e.kind,
+                "from": e.from_status,
+                "to": e.to_status,
+                "by": e.actor_label,
+                "note": e.note,
+            }
+            for e in events
+        ],
     }
 
 
-def add_comment(db: Session, actor: Actor, ticket_id: uuid.UUID, body: str,
-                photo: tuple[str, str, bytes] | None = None) -> TicketEvent:
+def add_comment(
+    db: Session,
+    actor: Actor,
+    ticket_id: uuid.UUID,
+    body: str,
+    photo: tuple[str, str, bytes] | None = None,
+) -> TicketEvent:
     """A comment (and optionally a photo: name, content type, bytes) on a ticket.
 
     Raises Invalid (empty comment, photo whose content is not a JPEG, PNG or WebP image),
     TooLarge (photo over 8 MB) or NotFound."""
     from services.tickets.models import TicketAttachment
+
     body = (body or "").strip()
     if not body and photo is None:
         raise Invalid("body", "write a comment or attach a photo")
@@ -174,15 +242,36 @@ def add_comment(db: Session, actor: Actor, ticket_id: uuid.UUID, body: str,
         raise NotFound("No ticket with that id that you can see")
     if photo is not None:
         from services.uploads import PHOTO_BYTES, SizeLimit, photo_type
+
         SizeLimit(PHOTO_BYTES, "photo").take(photo[2])
         photo = (photo[0], photo_type(photo[2]), photo[2])  # the type its content shows
-    event = TicketEvent(tenant_id=actor.tenant_id, ticket_id=ticket.id, kind="comment",
-                        actor_id=actor.user_id, actor_label=actor.label, note=body[:4000])
+    event = TicketEvent(
+        tenant_id=actor.tenant_id,
+        ticket_id=ticket.id,
+        kind="comment",
+        actor_id=actor.user_id,
+        actor_label=actor.label,
+        note=body[:4000],
+    )
     db.add(event)
     db.flush()
     if photo is not None:
-        db.add(TicketAttachment(tenant_id=actor.tenant_id, ticket_id=ticket.id, event_id=event.id,
-                                file_name=photo[0][:200], content_type=photo[1], data=photo[2]))
-    audit.record(db, actor, "ticket.comment", "ticket", ticket.id,
-                 "photo added" if photo else "comment added")
+        db.add(
+            TicketAttachment(
+                tenant_id=actor.tenant_id,
+                ticket_id=ticket.id,
+                event_id=event.id,
+                file_name=photo[0][:200],
+                content_type=photo[1],
+                data=photo[2],
+            )
+        )
+    audit.record(
+        db,
+        actor,
+        "ticket.comment",
+        "ticket",
+        ticket.id,
+        "photo added" if photo else "comment added",
+    )
     return event

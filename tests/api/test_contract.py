@@ -57,8 +57,11 @@ def fuzz_database():
     original = os.environ["DATABASE_URL"]
     reset_engines()
     with psycopg.connect(SERVER_URL, autocommit=True) as con:
-        con.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE datname = %s AND pid <> pg_backend_pid()", (DB_NAME,))
+        con.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (DB_NAME,),
+        )
         con.execute(f'CREATE DATABASE "{name}" TEMPLATE "{DB_NAME}"')
     os.environ["DATABASE_URL"] = original.rsplit("/", 1)[0] + "/" + name
     get_settings.cache_clear()
@@ -95,8 +98,9 @@ def role_headers(fuzz_database) -> dict[Role, dict]:
     with TestClient(contract_api) as client:
         headers = {}
         for role in ROLES:
-            response = client.post(TOKEN_PATH, data={"username": demo_email(role),
-                                                     "password": DEMO_PASSWORD})
+            response = client.post(
+                TOKEN_PATH, data={"username": demo_email(role), "password": DEMO_PASSWORD}
+            )
             assert response.status_code == 200, response.text
             headers[role] = {"Authorization": f"Bearer {response.json()['access_token']}"}
         return headers
@@ -115,22 +119,40 @@ def valid_request_passes_validation(ctx, response, case):
     return None
 
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance, negative_data_rejection, unsupported_method,
-          valid_request_passes_validation]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    unsupported_method,
+    valid_request_passes_validation,
+]
 
 
 @schema.exclude(path=TOKEN_PATH).parametrize()
-@settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-          phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 def test_every_operation_keeps_its_contract(case, role_headers):
     for headers in role_headers.values():
         case.call_and_validate(headers=headers, checks=CHECKS)
 
 
 @schema.include(path=TOKEN_PATH).parametrize()
-@settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None,
-          phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=EXAMPLES,
+    derandomize=True,
+    deadline=None,
+    database=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+)
 def test_token_grant_keeps_its_contract(case, fuzz_database):
     """Generated sign-ins use throwaway user names, so no real account is locked."""
     if isinstance(case.body, dict) and "username" in case.body:
@@ -140,8 +162,7 @@ def test_token_grant_keeps_its_contract(case, fuzz_database):
 
 @pytest.mark.parametrize("path", ["/api/v1/rfqs", "/api/v1/audit"])
 def test_an_offset_past_the_limit_is_a_400_naming_it(client, auth, path):
-    response = client.get(f"{path}?offset=12239359060150233071616",
-                          headers=auth("buyer_admin"))
+    response = client.get(f"{path}?offset=12239359060150233071616", headers=auth("buyer_admin"))
     assert response.status_code == 400, response.text
     assert response.json()["error"]["field"] == "offset"
     deepest = client.get(f"{path}?offset={MAX_OFFSET}", headers=auth("buyer_admin"))
@@ -151,8 +172,18 @@ def test_an_offset_past_the_limit_is_a_400_naming_it(client, auth, path):
 def test_a_wrong_method_is_a_405_with_allow_even_behind_the_pages():
     """Reflex mounts its pages behind the API as a catch-all; the API still answers."""
     api = create_api()
-    api.mount("", Starlette(routes=[Route("/{page:path}", lambda r: HTMLResponse("page"),
-                                          methods=["GET", "POST", "PUT", "DELETE"])]))
+    api.mount(
+        "",
+        Starlette(
+            routes=[
+                Route(
+                    "/{page:path}",
+                    lambda r: HTMLResponse("page"),
+                    methods=["GET", "POST", "PUT", "DELETE"],
+                )
+            ]
+        ),
+    )
     client = TestClient(api)
     response = client.delete("/api/v1/rfqs")
     assert response.status_code == 405

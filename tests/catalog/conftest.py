@@ -40,8 +40,14 @@ def unique_code(prefix: str = "T") -> str:
 
 def add_sku(client, headers: dict, **fields) -> dict:
     """POST /skus with sensible defaults; asserts it was created."""
-    body = {"code": unique_code(), "name": "Test device", "category": "Ultrasound",
-            "imdrClass": "B", "listPricePaise": 5_00_000_00, "gstRate": "12"} | fields
+    body = {
+        "code": unique_code(),
+        "name": "Test device",
+        "category": "Ultrasound",
+        "imdrClass": "B",
+        "listPricePaise": 5_00_000_00,
+        "gstRate": "12",
+    } | fields
     response = client.post("/api/v1/skus", json=body, headers=headers)
     assert response.status_code == 201, response.text
     return response.json()

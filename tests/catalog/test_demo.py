@@ -38,9 +38,12 @@ def test_demo_skus_pass_the_catalog_checks():
 
 def _demo_oem_skus() -> int:
     with system_session() as db:
-        return db.execute(text(
-            "SELECT count(*) FROM sku s JOIN tenant t ON t.id = s.tenant_id "
-            "WHERE t.kind = 'oem' AND t.name LIKE '%(demo)'")).scalar_one()
+        return db.execute(
+            text(
+                "SELECT count(*) FROM sku s JOIN tenant t ON t.id = s.tenant_id "
+                "WHERE t.kind = 'oem' AND t.name LIKE '%(demo)'"
+            )
+        ).scalar_one()
 
 
 def test_seeding_the_demo_catalog_twice_adds_nothing_the_second_time():

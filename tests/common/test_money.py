@@ -8,10 +8,19 @@ from services.common.money import format_inr, group_indian, rupees_to_paise
 from services.errors import Invalid
 
 
-@pytest.mark.parametrize("typed,paise", [
-    ("12,50,000", 12_50_000_00), ("₹ 99.5", 99_50), ("0.01", 1), ("12.34", 12_34),
-    ("1250000.50", 12_50_000_50), (" ₹12,34,567.89 ", 12_34_567_89), ("0", 0), (7, 7_00),
-])
+@pytest.mark.parametrize(
+    "typed,paise",
+    [
+        ("12,50,000", 12_50_000_00),
+        ("₹ 99.5", 99_50),
+        ("0.01", 1),
+        ("12.34", 12_34),
+        ("1250000.50", 12_50_000_50),
+        (" ₹12,34,567.89 ", 12_34_567_89),
+        ("0", 0),
+        (7, 7_00),
+    ],
+)
 def test_rupees_as_typed_become_paise(typed, paise):
     assert rupees_to_paise(typed, "price") == paise
 
@@ -40,11 +49,18 @@ def test_an_empty_entry_means_what_the_form_says_or_is_refused():
         rupees_to_paise("", "price")
 
 
-@pytest.mark.parametrize("paise,shown", [
-    (0, "₹0.00"), (5, "₹0.05"), (999_00, "₹999.00"), (1_000_00, "₹1,000.00"),
-    (12_34_567_89, "₹12,34,567.89"), (1_23_45_67_890_00, "₹1,23,45,67,890.00"),
-    (-1_500_00, "-₹1,500.00"),
-])
+@pytest.mark.parametrize(
+    "paise,shown",
+    [
+        (0, "₹0.00"),
+        (5, "₹0.05"),
+        (999_00, "₹999.00"),
+        (1_000_00, "₹1,000.00"),
+        (12_34_567_89, "₹12,34,567.89"),
+        (1_23_45_67_890_00, "₹1,23,45,67,890.00"),
+        (-1_500_00, "-₹1,500.00"),
+    ],
+)
 def test_amounts_show_in_rupees_with_indian_grouping(paise, shown):
     assert format_inr(paise) == shown
 
@@ -55,7 +71,12 @@ def test_a_pdf_without_the_rupee_sign_writes_rs():
 
 def test_digits_group_in_thousands_then_lakhs_and_crores():
     assert [group_indian(n) for n in (999, 1000, 100000, 12345678, -100000)] == [
-        "999", "1,000", "1,00,000", "1,23,45,678", "-1,00,000"]
+        "999",
+        "1,000",
+        "1,00,000",
+        "1,23,45,678",
+        "-1,00,000",
+    ]
 
 
 def test_what_is_shown_reads_back_as_the_same_paise():

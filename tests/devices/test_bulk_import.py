@@ -21,8 +21,12 @@ def _rows(prefix: str, facility_id: str) -> tuple[list[dict], dict[int, str]]:
     kinds = ["unknown SKU", "missing serial", "bad date", "repeated serial", "unknown facility"]
     rows, bad = [], {}
     for n in range(1, ROWS + 1):
-        row = {"serialNumber": f"{prefix}-{n:05d}", "skuCode": "MVI-PM12",
-               "facilityId": facility_id, "installationDate": "2025-06-01"}
+        row = {
+            "serialNumber": f"{prefix}-{n:05d}",
+            "skuCode": "MVI-PM12",
+            "facilityId": facility_id,
+            "installationDate": "2025-06-01",
+        }
         if n % 100 == 0:
             kind = kinds[(n // 100) % len(kinds)]
             bad[n] = kind
@@ -51,7 +55,8 @@ def _wait_for(client, headers, batch_id: str, timeout: float = 300) -> dict:
 
 
 def test_bulk_import_registers_good_rows_once_and_reports_bad_ones(
-        client, auth, hospital_site, tmp_path: Path):
+    client, auth, hospital_site, tmp_path: Path
+):
     me = client.get("/api/v1/me", headers=auth("oem_admin")).json()
     prefix = f"BULK{uuid.uuid4().hex[:6].upper()}"
     rows, bad = _rows(prefix, hospital_site["id"])
@@ -67,18 +72,26 @@ def test_bulk_import_registers_good_rows_once_and_reports_bad_ones(
     assert view["totalDevices"] == ROWS
     assert view["failedDevices"] == len(bad) == 100
     assert view["processedDevices"] == ROWS - len(bad)
-    errors = client.get(f"/api/v1/devices/batches/{batch_id}/errors.csv",
-                        headers=auth("oem_admin")).text.splitlines()
+    errors = client.get(
+        f"/api/v1/devices/batches/{batch_id}/errors.csv", headers=auth("oem_admin")
+    ).text.splitlines()
     assert errors[0] == "row,serialNumber,skuCode,error"
     reported = {int(line.split(",")[0]) for line in errors[1:]}
     assert reported == set(bad)
     with system_session() as db:
-        registered = db.execute(text(
-            "SELECT count(*), count(DISTINCT serial_number) FROM equipment "
-            "WHERE serial_number LIKE :p"), {"p": f"{prefix}-%"}).one()
-        labels = db.execute(text(
-            "SELECT count(*) FROM qr_code q JOIN equipment e ON e.id = q.device_id "
-            "WHERE e.serial_number LIKE :p AND q.status = 'active'"), {"p": f"{prefix}-%"}
+        registered = db.execute(
+            text(
+                "SELECT count(*), count(DISTINCT serial_number) FROM equipment "
+                "WHERE serial_number LIKE :p"
+            ),
+            {"p": f"{prefix}-%"},
+        ).one()
+        labels = db.execute(
+            text(
+                "SELECT count(*) FROM qr_code q JOIN equipment e ON e.id = q.device_id "
+                "WHERE e.serial_number LIKE :p AND q.status = 'active'"
+            ),
+            {"p": f"{prefix}-%"},
         ).scalar_one()
     assert tuple(registered) == (ROWS - len(bad), ROWS - len(bad))
     assert labels == ROWS - len(bad)

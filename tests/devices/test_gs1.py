@@ -22,18 +22,26 @@ def _reason(text: str) -> str:
 
 def test_the_printed_text_gives_every_part_of_the_udi():
     assert parse_udi(PRINTED) == Udi(
-        gtin="08901234567890", expiry=date(2027, 12, 31), manufactured=None,
-        lot="LOT42", serial="SN12345", raw=PRINTED)
+        gtin="08901234567890",
+        expiry=date(2027, 12, 31),
+        manufactured=None,
+        lot="LOT42",
+        serial="SN12345",
+        raw=PRINTED,
+    )
 
 
-@pytest.mark.parametrize("scan", [
-    SCANNED,
-    "]d2" + SCANNED,
-    "]C1" + SCANNED,
-    "]Q3" + SCANNED,
-    f"  {SCANNED}\n",
-    "]d2" + "0108901234567890" + GS + "17271231" + GS + "10LOT42" + GS + "21SN12345" + GS,
-])
+@pytest.mark.parametrize(
+    "scan",
+    [
+        SCANNED,
+        "]d2" + SCANNED,
+        "]C1" + SCANNED,
+        "]Q3" + SCANNED,
+        f"  {SCANNED}\n",
+        "]d2" + "0108901234567890" + GS + "17271231" + GS + "10LOT42" + GS + "21SN12345" + GS,
+    ],
+)
 def test_a_scan_reads_the_same_as_the_printed_text(scan):
     assert parse_udi(scan) == parse_udi(PRINTED)
 
@@ -93,33 +101,42 @@ def test_an_unknown_application_identifier_is_named(text):
 
 def test_non_numeric_and_impossible_dates_are_refused():
     assert _reason("(01)08901234567890(17)27AB31") == (
-        "(17) expiry date must be 6 digits as YYMMDD, not '27AB31'")
+        "(17) expiry date must be 6 digits as YYMMDD, not '27AB31'"
+    )
     assert _reason("(01)08901234567890(17)271331") == (
-        "(17) expiry date 271331 has month 13; months run 01 to 12")
+        "(17) expiry date 271331 has month 13; months run 01 to 12"
+    )
     assert _reason("(01)08901234567890(11)270230") == (
-        "(11) manufacturing date 270230 has day 30, but 02/2027 has 28 days")
+        "(11) manufacturing date 270230 has day 30, but 02/2027 has 28 days"
+    )
 
 
 def test_a_lot_or_serial_over_20_characters_is_refused():
     assert _reason("(01)08901234567890(10)" + "L" * 21) == (
-        "(10) lot must have 1 to 20 characters, not 21")
+        "(10) lot must have 1 to 20 characters, not 21"
+    )
     # a scan missing the GS after the lot runs the serial into it
     assert _reason("0108901234567890" + "10LOT4242424242" + "21SN12345") == (
-        "(10) lot must have 1 to 20 characters, not 22")
+        "(10) lot must have 1 to 20 characters, not 22"
+    )
 
 
-@pytest.mark.parametrize("text", [
-    "(01)08901234567890(21)SN 12345",
-    "(01)08901234567890(21)SNé",
-    "(01)08901234567890(10)A" + GS + "(21)B",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "(01)08901234567890(21)SN 12345",
+        "(01)08901234567890(21)SNé",
+        "(01)08901234567890(10)A" + GS + "(21)B",
+    ],
+)
 def test_characters_outside_printable_ascii_are_refused(text):
     assert "which GS1 does not allow; use printable ASCII without spaces" in _reason(text)
 
 
 def test_a_udi_with_nothing_to_identify_a_device_by_is_refused():
     assert _reason("(17)271231(10)LOT42") == (
-        "has neither a GTIN (01) nor a serial (21) to identify a device by")
+        "has neither a GTIN (01) nor a serial (21) to identify a device by"
+    )
 
 
 def test_the_same_field_twice_with_different_values_is_refused():

@@ -11,24 +11,36 @@ from tests.devices.conftest import new_serial
 
 @pytest.fixture
 def device(client, auth, hospital_site) -> dict:
-    response = client.post("/api/v1/devices/register", headers=auth("buyer_admin"), json={
-        "serialNumber": new_serial("QR"), "skuCode": "MVI-PM12",
-        "facilityId": hospital_site["id"], "installationDate": "2025-01-10"})
+    response = client.post(
+        "/api/v1/devices/register",
+        headers=auth("buyer_admin"),
+        json={
+            "serialNumber": new_serial("QR"),
+            "skuCode": "MVI-PM12",
+            "facilityId": hospital_site["id"],
+            "installationDate": "2025-01-10",
+        },
+    )
     assert response.status_code == 201, response.text
-    label = client.post("/api/v1/qr/generate", json={"deviceId": response.json()["deviceId"]},
-                        headers=auth("buyer_admin")).json()
+    label = client.post(
+        "/api/v1/qr/generate",
+        json={"deviceId": response.json()["deviceId"]},
+        headers=auth("buyer_admin"),
+    ).json()
     return {"deviceId": response.json()["deviceId"], **label}
 
 
 def _refusals() -> int:
     with system_session() as db:
-        return db.execute(text("SELECT count(*) FROM audit_log WHERE action = 'qr.scan_refused'"
-                               )).scalar_one()
+        return db.execute(
+            text("SELECT count(*) FROM audit_log WHERE action = 'qr.scan_refused'")
+        ).scalar_one()
 
 
 def test_technician_scans_a_label_and_sees_the_device(client, auth, device, hospital_site):
-    response = client.post("/api/v1/qr/scan", json={"qrPayload": device["qrPayload"]},
-                           headers=auth("technician"))
+    response = client.post(
+        "/api/v1/qr/scan", json={"qrPayload": device["qrPayload"]}, headers=auth("technician")
+    )
     assert response.status_code == 200, response.text
     data = response.json()
     assert data["deviceId"] == device["deviceId"]
@@ -54,34 +66,52 @@ def test_tampered_labels_are_refused_and_logged(client, auth, device, tamper):
 
 
 def test_a_replaced_label_no_longer_works(client, auth, device):
-    client.post("/api/v1/qr/generate", json={"deviceId": device["deviceId"]},
-                headers=auth("buyer_admin"))
-    response = client.post("/api/v1/qr/scan", json={"qrPayload": device["qrPayload"]},
-                           headers=auth("technician"))
+    client.post(
+        "/api/v1/qr/generate", json={"deviceId": device["deviceId"]}, headers=auth("buyer_admin")
+    )
+    response = client.post(
+        "/api/v1/qr/scan", json={"qrPayload": device["qrPayload"]}, headers=auth("technician")
+    )
     assert response.status_code == 409
 
 
 def test_deployment_scan_at_the_facility_activates_the_device(client, auth, device, hospital_site):
     pin = client.get("/api/v1/geo/pincodes/110029", headers=auth("technician")).json()
-    response = client.post("/api/v1/qr/validate", headers=auth("technician"), json={
-        "qrPayload": device["qrPayload"],
-        "scanLocation": {"lat": pin["latitude"] + 0.001, "lng": pin["longitude"]}})
+    response = client.post(
+        "/api/v1/qr/validate",
+        headers=auth("technician"),
+        json={
+            "qrPayload": device["qrPayload"],
+            "scanLocation": {"lat": pin["latitude"] + 0.001, "lng": pin["longitude"]},
+        },
+    )
     assert response.status_code == 200, response.text
     assert response.json()["isValid"] is True
     detail = client.get(f"/api/v1/devices/{device['deviceId']}", headers=auth("buyer_admin")).json()
     assert detail["lifecycleStatus"] == "active"
     assert detail["deployments"][0]["isValid"] is True
     with system_session() as db:
-        names = db.execute(text("SELECT name FROM outbox_event WHERE entity_id = :d"),
-                           {"d": device["deviceId"]}).scalars().all()
+        names = (
+            db.execute(
+                text("SELECT name FROM outbox_event WHERE entity_id = :d"),
+                {"d": device["deviceId"]},
+            )
+            .scalars()
+            .all()
+        )
     assert "QRDeployed" in names
 
 
 def test_a_scan_50_km_away_is_not_a_deployment(client, auth, device):
     pin = client.get("/api/v1/geo/pincodes/110029", headers=auth("technician")).json()
-    response = client.post("/api/v1/qr/validate", headers=auth("technician"), json={
-        "qrPayload": device["qrPayload"],
-        "scanLocation": {"lat": pin["latitude"] + 0.45, "lng": pin["longitude"]}})
+    response = client.post(
+        "/api/v1/qr/validate",
+        headers=auth("technician"),
+        json={
+            "qrPayload": device["qrPayload"],
+            "scanLocation": {"lat": pin["latitude"] + 0.45, "lng": pin["longitude"]},
+        },
+    )
     assert response.status_code == 200
     data = response.json()
     assert data["isValid"] is False and "km from the facility" in data["reason"]
@@ -91,10 +121,15 @@ def test_a_scan_50_km_away_is_not_a_deployment(client, auth, device):
     assert 45_000 < detail["deployments"][0]["distanceMeters"] < 55_000
 
 
-@pytest.mark.parametrize("location", [{"lat": 95, "lng": 77}, {"lat": 28.5, "lng": 181},
-                                      {"lat": "north", "lng": 77}, {"lng": 77}])
+@pytest.mark.parametrize(
+    "location",
+    [{"lat": 95, "lng": 77}, {"lat": 28.5, "lng": 181}, {"lat": "north", "lng": 77}, {"lng": 77}],
+)
 def test_bad_coordinates_are_refused(client, auth, device, location):
-    response = client.post("/api/v1/qr/validate", headers=auth("technician"),
-                           json={"qrPayload": device["qrPayload"], "scanLocation": location})
+    response = client.post(
+        "/api/v1/qr/validate",
+        headers=auth("technician"),
+        json={"qrPayload": device["qrPayload"], "scanLocation": location},
+    )
     assert response.status_code == 400
     assert response.json()["error"]["field"].startswith("scanLocation")

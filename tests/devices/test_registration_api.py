@@ -13,8 +13,13 @@ from tests.devices.conftest import new_serial
 
 
 def register(client, headers, site, **overrides):
-    body = {"serialNumber": new_serial(), "skuCode": "MVI-US9", "facilityId": site["id"],
-            "installationDate": "2025-09-21", **overrides}
+    body = {
+        "serialNumber": new_serial(),
+        "skuCode": "MVI-US9",
+        "facilityId": site["id"],
+        "installationDate": "2025-09-21",
+        **overrides,
+    }
     return client.post("/api/v1/devices/register", json=body, headers=headers), body
 
 
@@ -23,35 +28,45 @@ def test_hospital_registers_a_device_and_gets_its_qr(client, auth, hospital_site
     assert response.status_code == 201, response.text
     data = response.json()
     assert base64.b64decode(data["qrCode"])[:8] == b"\x89PNG\r\n\x1a\n"
-    listed = client.get("/api/v1/devices", params={"q": body["serialNumber"]},
-                        headers=auth("buyer_admin")).json()["devices"]
+    listed = client.get(
+        "/api/v1/devices", params={"q": body["serialNumber"]}, headers=auth("buyer_admin")
+    ).json()["devices"]
     assert [d["deviceId"] for d in listed] == [data["deviceId"]]
     assert listed[0]["lifecycleStatus"] == "registered"
     with system_session() as db:
-        names = db.execute(text("SELECT name FROM outbox_event WHERE entity_id = :d"),
-                           {"d": data["deviceId"]}).scalars().all()
+        names = (
+            db.execute(
+                text("SELECT name FROM outbox_event WHERE entity_id = :d"), {"d": data["deviceId"]}
+            )
+            .scalars()
+            .all()
+        )
     assert "DeviceOnboarded" in names
 
 
 def test_same_serial_for_the_same_manufacturer_is_a_conflict(client, auth, hospital_site):
     first, body = register(client, auth("buyer_admin"), hospital_site)
     assert first.status_code == 201
-    again, _ = register(client, auth("buyer_user"), hospital_site,
-                        serialNumber=body["serialNumber"])
+    again, _ = register(
+        client, auth("buyer_user"), hospital_site, serialNumber=body["serialNumber"]
+    )
     assert again.status_code == 409
     assert body["serialNumber"] in again.json()["error"]["message"]
 
 
-@pytest.mark.parametrize("overrides,status,field", [
-    ({"skuCode": "NO-SUCH-SKU"}, 404, None),
-    ({"facilityId": "00000000-0000-4000-8000-000000000000"}, 404, None),
-    ({"installationDate": "21/09/2025"}, 400, "installationDate"),
-    ({"installationDate": "2999-01-01"}, 400, "installationDate"),
-    ({"serialNumber": "bad serial!"}, 400, "serialNumber"),
-    ({"serialNumber": ""}, 400, "serialNumber"),
-    ({"facilityId": "not-a-uuid"}, 400, "facilityId"),
-    ({"amcStatus": "forever"}, 400, "amcStatus"),
-])
+@pytest.mark.parametrize(
+    "overrides,status,field",
+    [
+        ({"skuCode": "NO-SUCH-SKU"}, 404, None),
+        ({"facilityId": "00000000-0000-4000-8000-000000000000"}, 404, None),
+        ({"installationDate": "21/09/2025"}, 400, "installationDate"),
+        ({"installationDate": "2999-01-01"}, 400, "installationDate"),
+        ({"serialNumber": "bad serial!"}, 400, "serialNumber"),
+        ({"serialNumber": ""}, 400, "serialNumber"),
+        ({"facilityId": "not-a-uuid"}, 400, "facilityId"),
+        ({"amcStatus": "forever"}, 400, "amcStatus"),
+    ],
+)
 def test_bad_input_is_refused_with_the_field(client, auth, hospital_site, overrides, status, field):
     response, _ = register(client, auth("buyer_admin"), hospital_site, **overrides)
     assert response.status_code == status, response.text
@@ -93,15 +108,20 @@ def test_identify_by_serial_and_by_udi(client, auth, hospital_site):
     udi = f"(01)08901234567890(17)271231(21){serial}"
     response, _ = register(client, auth("buyer_admin"), hospital_site, serialNumber=serial, udi=udi)
     device_id = response.json()["deviceId"]
-    by_serial = client.get("/api/v1/devices/identify", params={"serial": serial.lower()},
-                           headers=auth("buyer_admin")).json()["devices"]
+    by_serial = client.get(
+        "/api/v1/devices/identify", params={"serial": serial.lower()}, headers=auth("buyer_admin")
+    ).json()["devices"]
     assert [d["deviceId"] for d in by_serial] == [device_id]
     raw = "]d2" + "0108901234567890" + "17271231" + "21" + serial  # as a scanner sends it
-    by_udi = client.get("/api/v1/devices/identify", params={"udi": raw},
-                        headers=auth("buyer_admin")).json()["devices"]
+    by_udi = client.get(
+        "/api/v1/devices/identify", params={"udi": raw}, headers=auth("buyer_admin")
+    ).json()["devices"]
     assert [d["deviceId"] for d in by_udi] == [device_id]
-    broken = client.get("/api/v1/devices/identify", params={"udi": "(01)08901234567896"},
-                        headers=auth("buyer_admin"))
+    broken = client.get(
+        "/api/v1/devices/identify",
+        params={"udi": "(01)08901234567896"},
+        headers=auth("buyer_admin"),
+    )
     assert broken.status_code == 400 and broken.json()["error"]["field"] == "udi"
 
 
@@ -124,13 +144,16 @@ def test_bulk_import_requests_that_cannot_be_taken(client, auth):
 
 
 def test_a_kit_for_chosen_devices_is_a_pdf(client, auth, hospital_site):
-    ids = [register(client, auth("buyer_admin"), hospital_site)[0].json()["deviceId"]
-           for _ in range(2)]
+    ids = [
+        register(client, auth("buyer_admin"), hospital_site)[0].json()["deviceId"] for _ in range(2)
+    ]
     kit = client.post("/api/v1/devices/kit", json={"deviceIds": ids}, headers=auth("buyer_admin"))
     assert kit.status_code == 200 and kit.content[:5] == b"%PDF-"
     listed = client.get(f"/api/v1/devices/{ids[0]}", headers=auth("buyer_admin")).json()
     assert listed["lifecycleStatus"] == "qr_printed"
-    stranger = client.post("/api/v1/devices/kit", json={"deviceIds": ids}, headers=auth("lab_staff"))
+    stranger = client.post(
+        "/api/v1/devices/kit", json={"deviceIds": ids}, headers=auth("lab_staff")
+    )
     assert stranger.status_code == 404
 
 
@@ -142,8 +165,9 @@ def lab_site(client, auth) -> dict:
 
 def _directory_site() -> dict:
     with system_session() as db:
-        row = db.execute(text("SELECT id FROM healthcare_facilities WHERE tenant_id IS NULL "
-                              "LIMIT 1")).one()
+        row = db.execute(
+            text("SELECT id FROM healthcare_facilities WHERE tenant_id IS NULL LIMIT 1")
+        ).one()
     return {"id": str(row.id)}
 
 
@@ -157,7 +181,8 @@ def test_a_device_goes_only_to_a_site_of_ones_own_organisation(client, auth, lab
 
 
 def test_the_manufacturer_registers_at_a_customer_site_that_shared_access(
-        client, auth, hospital_site, lab_site):
+    client, auth, hospital_site, lab_site
+):
     shared, _ = register(client, auth("oem_admin"), hospital_site)
     assert shared.status_code == 201, shared.text
     not_shared, _ = register(client, auth("oem_admin"), lab_site)
@@ -167,8 +192,9 @@ def test_the_manufacturer_registers_at_a_customer_site_that_shared_access(
     assert foreign_make.status_code == 404
 
 
-def test_a_serial_taken_in_another_organisation_is_not_confirmed(client, auth, hospital_site,
-                                                                 lab_site):
+def test_a_serial_taken_in_another_organisation_is_not_confirmed(
+    client, auth, hospital_site, lab_site
+):
     first, body = register(client, auth("buyer_admin"), hospital_site)
     assert first.status_code == 201
     other, _ = register(client, auth("lab_staff"), lab_site, serialNumber=body["serialNumber"])

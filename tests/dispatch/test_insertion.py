@@ -11,10 +11,22 @@ def _problem(capacity: int, deadline: int = 600) -> RoutingProblem:
     # Node 0 is the depot; nodes 1-3 today's jobs on a line, node 4 the new P1.
     places = [0, 10, 20, 30, 15]
     time = [[abs(a - b) for b in places] for a in places]
-    jobs = [Job(node=n, service=30, earliest=0, latest=1000, demand=1, drop_penalty=pen,
-                previous=0) for n, pen in ((1, 200_000), (2, 50_000), (3, 1_000_000))]
-    jobs.append(Job(node=4, service=30, earliest=0, latest=1000, demand=1,
-                    drop_penalty=5_000_000, soft_latest=deadline, late_cost=5_000))
+    jobs = [
+        Job(node=n, service=30, earliest=0, latest=1000, demand=1, drop_penalty=pen, previous=0)
+        for n, pen in ((1, 200_000), (2, 50_000), (3, 1_000_000))
+    ]
+    jobs.append(
+        Job(
+            node=4,
+            service=30,
+            earliest=0,
+            latest=1000,
+            demand=1,
+            drop_penalty=5_000_000,
+            soft_latest=deadline,
+            late_cost=5_000,
+        )
+    )
     return RoutingProblem(time, jobs, [Vehicle(0, 0, 0, 1000, capacity)], move_cost=240)
 
 

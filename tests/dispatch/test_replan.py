@@ -16,16 +16,42 @@ DEVICES = ("Patient monitor", "Infusion pump", "Ventilator", "X-ray", "ECG")
 
 
 def _delhi(rng: random.Random) -> Place:
-    return Place(round(28.50 + rng.random() * 0.25, 5), round(77.05 + rng.random() * 0.30, 5),
-                 "Delhi NCR", 1)
+    return Place(
+        round(28.50 + rng.random() * 0.25, 5), round(77.05 + rng.random() * 0.30, 5), "Delhi NCR", 1
+    )
 
 
 def _day(rng: random.Random) -> tuple[list[PlanTech], list[PlanJob]]:
     hubs = [_delhi(rng) for _ in range(3)]
-    techs = [PlanTech(f"t{i}", f"Tech {i}", set(DEVICES[i % 3:i % 3 + 3]), hubs[i % 3],
-                      hubs[i % 3], (0, 600), 8, None, "available") for i in range(6)]
-    jobs = [PlanJob(f"j{n}", n, rng.choice(("P2", "P3", "P4")), "open", rng.choice(DEVICES),
-                    _delhi(rng), "hospital", (0, 2880), 1440, 45) for n in range(24)]
+    techs = [
+        PlanTech(
+            f"t{i}",
+            f"Tech {i}",
+            set(DEVICES[i % 3 : i % 3 + 3]),
+            hubs[i % 3],
+            hubs[i % 3],
+            (0, 600),
+            8,
+            None,
+            "available",
+        )
+        for i in range(6)
+    ]
+    jobs = [
+        PlanJob(
+            f"j{n}",
+            n,
+            rng.choice(("P2", "P3", "P4")),
+            "open",
+            rng.choice(DEVICES),
+            _delhi(rng),
+            "hospital",
+            (0, 2880),
+            1440,
+            45,
+        )
+        for n in range(24)
+    ]
     return techs, jobs
 
 
@@ -44,8 +70,9 @@ def test_a_new_p1_is_served_in_time_and_the_rest_of_the_plan_stays():
 
     for k, job in enumerate(plannable):
         job.status, job.technician_id = "assigned", techs[before[k]].id
-    urgent = PlanJob("p1", 99, "P1", "open", "Ventilator", _delhi(rng), "hospital",
-                     (0, 2880), 180, 60)
+    urgent = PlanJob(
+        "p1", 99, "P1", "open", "Ventilator", _delhi(rng), "hospital", (0, 2880), 180, 60
+    )
     eligibility([urgent], techs, {})
     problem, again = build_problem([*plannable, urgent], techs, START, TravelModel())
     seed = [[k for k, v in before.items() if v == t] for t in range(len(techs))]
@@ -65,10 +92,13 @@ def test_without_a_current_plan_work_moves_freely_to_the_cheaper_technician():
     rng = random.Random(3)
     near = _delhi(rng)
     far = Place(near.lat + 0.01, near.lng + 0.01, "Delhi NCR", 1)
-    techs = [PlanTech(f"t{i}", f"Tech {i}", {"ECG"}, place, place, (0, 600), 8, None,
-                      "available") for i, place in enumerate((far, near))]
-    job = PlanJob("j", 1, "P4", "assigned", "ECG", near, "hospital", (0, 2880), 2880, 30,
-                  technician_id="t0")
+    techs = [
+        PlanTech(f"t{i}", f"Tech {i}", {"ECG"}, place, place, (0, 600), 8, None, "available")
+        for i, place in enumerate((far, near))
+    ]
+    job = PlanJob(
+        "j", 1, "P4", "assigned", "ECG", near, "hospital", (0, 2880), 2880, 30, technician_id="t0"
+    )
     eligibility([job], techs, {})
     problem, _ = build_problem([job], techs, START, TravelModel())
     kept = solve(problem, 1, initial_routes=[[0], []], tighten_fleet=False)

@@ -23,9 +23,11 @@ def _line(n: int) -> list[list[int]]:
 
 def test_a_job_goes_only_to_a_technician_with_the_skill():
     # Vehicle 0 sits on the job; only vehicle 1 may do it.
-    problem = RoutingProblem(_line(3), [Job(node=2, service=30, earliest=0, latest=600,
-                                            allowed=(1,))],
-                             [Vehicle(1, 1, 0, 600), Vehicle(0, 0, 0, 600)])
+    problem = RoutingProblem(
+        _line(3),
+        [Job(node=2, service=30, earliest=0, latest=600, allowed=(1,))],
+        [Vehicle(1, 1, 0, 600), Vehicle(0, 0, 0, 600)],
+    )
     routes = solve(problem, 1, tighten_fleet=False).routes
     assert [len(r) for r in routes] == [0, 1]
 
@@ -41,8 +43,10 @@ def test_service_starts_inside_every_window():
 
 
 def test_under_scarce_capacity_a_p1_is_served_before_a_p4():
-    jobs = [Job(node=1, service=300, earliest=0, latest=600, drop_penalty=50_000),  # P4
-            Job(node=2, service=300, earliest=0, latest=600, drop_penalty=5_000_000)]  # P1
+    jobs = [
+        Job(node=1, service=300, earliest=0, latest=600, drop_penalty=50_000),  # P4
+        Job(node=2, service=300, earliest=0, latest=600, drop_penalty=5_000_000),
+    ]  # P1
     problem = RoutingProblem(_line(3), jobs, [Vehicle(0, 0, 0, 400)])
     solution = solve(problem, 1, tighten_fleet=False)
     assert [s.job for s in solution.routes[0]] == [1] and solution.unserved == [0]
@@ -50,8 +54,10 @@ def test_under_scarce_capacity_a_p1_is_served_before_a_p4():
 
 def test_a_pinned_job_stays_with_its_technician():
     # Vehicle 1 waits next to the job, but vehicle 0 has it in hand.
-    jobs = [Job(node=1, service=10, earliest=0, latest=600, pinned=0),
-            Job(node=2, service=10, earliest=0, latest=600)]
+    jobs = [
+        Job(node=1, service=10, earliest=0, latest=600, pinned=0),
+        Job(node=2, service=10, earliest=0, latest=600),
+    ]
     problem = RoutingProblem(_line(5), jobs, [Vehicle(4, 4, 0, 600), Vehicle(0, 0, 0, 600)])
     routes = solve(problem, 1, tighten_fleet=False).routes
     assert 0 in [s.job for s in routes[0]] and 0 not in [s.job for s in routes[1]]
@@ -78,8 +84,17 @@ def _arrivals(problem: RoutingProblem, v: int, route: list[int]) -> list[int]:
 def test_the_search_engine_keeps_skills_and_windows():
     # Twelve jobs on a line, two technicians at either end; odd jobs need technician 1's
     # skill, and each job has a one-hour window.
-    jobs = [Job(node=2 + k, service=15, earliest=40 * k, latest=40 * k + 60,
-                allowed=(1,) if k % 2 else None, drop_penalty=10**6) for k in range(12)]
+    jobs = [
+        Job(
+            node=2 + k,
+            service=15,
+            earliest=40 * k,
+            latest=40 * k + 60,
+            allowed=(1,) if k % 2 else None,
+            drop_penalty=10**6,
+        )
+        for k in range(12)
+    ]
     problem = RoutingProblem(_line(14), jobs, [Vehicle(0, 0, 0, 900), Vehicle(13, 13, 0, 900)])
     found = hgs.search(problem, 1)
     assert found is not None

@@ -26,8 +26,9 @@ def test_time_grows_with_distance():
 
 def test_delhi_peaks_are_slower_than_midday_and_night():
     at = lambda h: datetime(2026, 2, 10, h, 0, tzinfo=IST)  # noqa: E731
-    morning, midday, evening, night = (model.minutes(AIIMS, DWARKA, at(h))
-                                       for h in (10, 13, 18, 23))
+    morning, midday, evening, night = (
+        model.minutes(AIIMS, DWARKA, at(h)) for h in (10, 13, 18, 23)
+    )
     assert morning > midday and evening > midday and night < midday
 
 

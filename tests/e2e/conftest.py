@@ -18,8 +18,13 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 # Waits, not speed checks: on a busy machine (make run and make bench beside the tests) a
 # page may take seconds to fill, so every expectation waits up to 30 s before failing.
 expect.set_options(timeout=30_000)
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def _free_port() -> int:
@@ -42,10 +47,20 @@ def app_url(tmp_path_factory) -> str:
     log = tmp_path_factory.mktemp("reflex") / "reflex.log"
     # The web process exactly as `make run` starts it, on a free port. A PORT in the
     # environment (honcho sets one for every process) must not move it, so one is set.
-    env = {**os.environ, "PORT": "5000", "REFLEX_USE_SYSTEM_BUN": "1",
-           "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{os.environ['PATH']}"}
-    proc = subprocess.Popen(web_command(port), cwd=ROOT, env=env, stdout=log.open("w"),
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    env = {
+        **os.environ,
+        "PORT": "5000",
+        "REFLEX_USE_SYSTEM_BUN": "1",
+        "PATH": f"{ROOT / '.tools' / 'node_modules' / '.bin'}:{os.environ['PATH']}",
+    }
+    proc = subprocess.Popen(
+        web_command(port),
+        cwd=ROOT,
+        env=env,
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     base = f"http://localhost:{port}"
     deadline = time.monotonic() + 900  # the first production build takes minutes
     while not (_ready(f"{base}/api/v1/health") and _ready(f"{base}/login")):
@@ -64,6 +79,7 @@ def app_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def browser():
     from playwright.sync_api import sync_playwright
+
     with sync_playwright() as pw:
         chromium = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

@@ -56,9 +56,11 @@ def test_an_oem_adds_a_sku_and_imports_a_price_list(page, app_url: str, tmp_path
     expect(page.get_by_text(f"{code} is listed")).to_be_visible()
 
     prices = tmp_path / "prices.csv"
-    prices.write_text("code,name,category,risk_class,list_price_inr\n"
-                      f"{code}-CSV,Browsertest 8 Infusion Pump,Infusion pump,C,98000\n"
-                      f"{code}-BAD,Browsertest 9 Infusion Pump,Infusion pump,Z,98000\n")
+    prices.write_text(
+        "code,name,category,risk_class,list_price_inr\n"
+        f"{code}-CSV,Browsertest 8 Infusion Pump,Infusion pump,C,98000\n"
+        f"{code}-BAD,Browsertest 9 Infusion Pump,Infusion pump,Z,98000\n"
+    )
     page.click("#tab-import-csv")
     page.locator("#catalog-file input[type=file]").set_input_files(str(prices))
     page.click("#catalog-import")

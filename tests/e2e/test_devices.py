@@ -24,7 +24,8 @@ def workers(tmp_path_factory):
 
 
 def test_oem_imports_a_csv_watches_progress_and_downloads_the_kit(
-        page: Page, app_url: str, workers, tmp_path: Path):
+    page: Page, app_url: str, workers, tmp_path: Path
+):
     prefix = f"E2E{uuid.uuid4().hex[:6].upper()}"
     lines = ["serialNumber,skuCode,installationDate"]
     lines += [f"{prefix}-{n:03d},MVI-PM12,2025-05-0{1 + n % 9}" for n in range(60)]

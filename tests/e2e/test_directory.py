@@ -26,8 +26,7 @@ def test_the_directory_map_clusters_tens_of_thousands_of_facilities(page, app_ur
     deadline, clustered = time.monotonic() + 30, 0
     while clustered < 35_000 and time.monotonic() < deadline:
         page.wait_for_timeout(500)
-        clustered = sum(int(t.replace(",", ""))
-                        for t in clusters.locator("span").all_inner_texts())
+        clustered = sum(int(t.replace(",", "")) for t in clusters.locator("span").all_inner_texts())
     assert clustered >= 35_000
     # Filtering narrows both the table and the map.
     page.fill("#directory-q", "Pune")
@@ -35,9 +34,11 @@ def test_the_directory_map_clusters_tens_of_thousands_of_facilities(page, app_ur
     expect(page.locator("#directory-range")).not_to_contain_text("of 36,")
     expect(page.locator("#directory-table tbody tr").first).to_contain_text("Pune")
     expect(page.locator("#directory-map")).to_have_attribute(
-        "src", "/api/v1/geo/maps/directory?q=Pune")
+        "src", "/api/v1/geo/maps/directory?q=Pune"
+    )
     expect(page.frame_locator("#directory-map").locator(".marker-cluster").first).to_be_visible(
-        timeout=20_000)
+        timeout=20_000
+    )
 
 
 def test_nearby_search_lists_the_nearest_first(page, app_url: str):

@@ -36,8 +36,12 @@ def test_optimise_watch_see_routes_and_accept(page, app_url: str, tmp_path: Path
     number, current = ticket_label.split()[0].lstrip("#"), ticket_label.rsplit(" · ", 1)[1]
     choice.click()
     page.click("#move-tech")
-    target = page.get_by_role("option").filter(has_not_text=current).filter(
-        has_not_text="Leave it out").first
+    target = (
+        page.get_by_role("option")
+        .filter(has_not_text=current)
+        .filter(has_not_text="Leave it out")
+        .first
+    )
     new_tech = target.inner_text()
     target.click()
     page.click("#move-preview")
@@ -46,19 +50,22 @@ def test_optimise_watch_see_routes_and_accept(page, app_url: str, tmp_path: Path
     preview = page.locator("#move-preview-routes tbody tr").filter(has=ticket_cell)
     expect(preview.first).to_contain_text(new_tech)
     page.click("#move-apply")
-    moved = page.locator("#plan-routes tbody tr").filter(has_text=new_tech).filter(
-        has=ticket_cell)
+    moved = page.locator("#plan-routes tbody tr").filter(has_text=new_tech).filter(has=ticket_cell)
     expect(moved.first).to_be_visible()
     page.click("#accept-plan")
     expect(page.locator("#plan-status")).to_have_text("accepted")
     headers = _token(page.context, app_url, Role.DISPATCHER)
-    listed = page.context.request.get(f"{app_url}/api/v1/tickets", headers=headers,
-                                      params={"limit": 1000}).json()["tickets"]
+    listed = page.context.request.get(
+        f"{app_url}/api/v1/tickets", headers=headers, params={"limit": 1000}
+    ).json()["tickets"]
     mine = next(t for t in listed if str(t["number"]) == number)
     assert mine["status"] == "assigned"
     with system_session() as db:
-        holder = db.execute(text(
-            "SELECT u.full_name FROM ticket t JOIN technician h ON h.id = t.technician_id "
-            "JOIN users u ON u.id = h.user_id WHERE t.id = :t"), {"t": mine["ticketId"]}
+        holder = db.execute(
+            text(
+                "SELECT u.full_name FROM ticket t JOIN technician h ON h.id = t.technician_id "
+                "JOIN users u ON u.id = h.user_id WHERE t.id = :t"
+            ),
+            {"t": mine["ticketId"]},
         ).scalar_one()
     assert holder == new_tech

@@ -42,16 +42,25 @@ def test_many_console_tabs_hold_no_connection_of_their_own(browser, app_url: str
         assert during - before <= 3, (before, during)
 
         buyer = _token(api, app_url, Role.BUYER_ADMIN)
-        device = api.request.get(f"{app_url}/api/v1/devices", params={"q": "MVI-DR2"},
-                                 headers=buyer).json()["devices"][0]["deviceId"]
-        opened = api.request.post(f"{app_url}/api/v1/tickets", headers=buyer, data={
-            "deviceId": device, "priority": "P3", "errorCode": "DR-COM-3",
-            "description": "Detector drops frames"})
+        device = api.request.get(
+            f"{app_url}/api/v1/devices", params={"q": "MVI-DR2"}, headers=buyer
+        ).json()["devices"][0]["deviceId"]
+        opened = api.request.post(
+            f"{app_url}/api/v1/tickets",
+            headers=buyer,
+            data={
+                "deviceId": device,
+                "priority": "P3",
+                "errorCode": "DR-COM-3",
+                "description": "Detector drops frames",
+            },
+        )
         assert opened.status == 201, opened.text()
         number = opened.json()["number"]
         for tab in tabs:
             expect(tab.locator(f"#ticket-{number} .ticket-status")).to_have_text(
-                "open", timeout=60_000)
+                "open", timeout=60_000
+            )
             expect(tab.locator(f"#ticket-{number} [data-deadline]")).not_to_be_empty()
     finally:
         for context in (dispatcher, stranger, api):

@@ -23,16 +23,29 @@ def _negotiating_rfq(api, app_url: str) -> tuple[str, str]:
     buyer, oem = _token(api, app_url, Role.BUYER_ADMIN), _token(api, app_url, Role.OEM_ADMIN)
     me = api.request.get(f"{app_url}/api/v1/me", headers=buyer).json()
     seller = api.request.get(f"{app_url}/api/v1/me", headers=oem).json()
-    raised = api.request.post(f"{app_url}/api/v1/rfqs", headers=buyer, data={
-        "buyerId": me["tenantId"], "items": [{"sku": "MVI-PM12", "qty": 10}],
-        "expiresAt": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
-        "deliveryPincode": "110029", "oemIds": [seller["tenantId"]]})
+    raised = api.request.post(
+        f"{app_url}/api/v1/rfqs",
+        headers=buyer,
+        data={
+            "buyerId": me["tenantId"],
+            "items": [{"sku": "MVI-PM12", "qty": 10}],
+            "expiresAt": (datetime.now(UTC) + timedelta(days=2)).isoformat(),
+            "deliveryPincode": "110029",
+            "oemIds": [seller["tenantId"]],
+        },
+    )
     assert raised.status == 201, raised.text()
     rfq_id = raised.json()["rfqId"]
-    quoted = api.request.post(f"{app_url}/api/v1/rfqs/{rfq_id}/quotes", headers=oem, data={
-        "lines": [{"item": "MVI-PM12", "unitPricePaise": 3_85_000_00}],
-        "validUntil": (datetime.now(UTC) + timedelta(days=30)).date().isoformat(),
-        "warrantyYears": 1, "leadTimeDays": 21})
+    quoted = api.request.post(
+        f"{app_url}/api/v1/rfqs/{rfq_id}/quotes",
+        headers=oem,
+        data={
+            "lines": [{"item": "MVI-PM12", "unitPricePaise": 3_85_000_00}],
+            "validUntil": (datetime.now(UTC) + timedelta(days=30)).date().isoformat(),
+            "warrantyYears": 1,
+            "leadTimeDays": 21,
+        },
+    )
     assert quoted.status == 201, quoted.text()
     return rfq_id, seller["tenantId"]
 
@@ -56,8 +69,7 @@ def test_a_counter_offer_reaches_the_other_side_live(browser, app_url: str, work
 
         seller.locator(".counter-price input").first.fill("372000")
         seller.click("#room-counter")
-        buyer.wait_for_function("document.querySelector('.msg-counter') !== null",
-                                timeout=30_000)
+        buyer.wait_for_function("document.querySelector('.msg-counter') !== null", timeout=30_000)
         expect(buyer.locator(".msg-counter .offer-total")).to_have_text("₹37,20,000.00")
         # A worker has the coach weigh the OEM's counter-offer for the buyer unasked...
         expect(buyer.locator(".coach-tip")).to_have_count(1, timeout=30_000)

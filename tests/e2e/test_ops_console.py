@@ -14,8 +14,10 @@ pytestmark = pytest.mark.e2e
 
 
 def _token(context, app_url: str, role: Role) -> dict:
-    response = context.request.post(f"{app_url}/api/v1/auth/token", form={
-        "username": demo_email(role), "password": "yantra-demo"})
+    response = context.request.post(
+        f"{app_url}/api/v1/auth/token",
+        form={"username": demo_email(role), "password": "yantra-demo"},
+    )
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
@@ -30,26 +32,38 @@ def test_api_changes_reach_the_board_without_a_reload(browser, app_url: str):
         board.evaluate("window.__sameDocument = true")  # gone if the page reloads
 
         buyer = _token(api_ctx, app_url, Role.BUYER_ADMIN)
-        devices = api_ctx.request.get(f"{app_url}/api/v1/devices", params={"q": "MVI-DR2"},
-                                      headers=buyer).json()["devices"]
-        opened = api_ctx.request.post(f"{app_url}/api/v1/tickets", headers=buyer, data={
-            "deviceId": devices[0]["deviceId"], "priority": "P2", "errorCode": "DR-COM-3",
-            "description": "Detector lost connection to the console"})
+        devices = api_ctx.request.get(
+            f"{app_url}/api/v1/devices", params={"q": "MVI-DR2"}, headers=buyer
+        ).json()["devices"]
+        opened = api_ctx.request.post(
+            f"{app_url}/api/v1/tickets",
+            headers=buyer,
+            data={
+                "deviceId": devices[0]["deviceId"],
+                "priority": "P2",
+                "errorCode": "DR-COM-3",
+                "description": "Detector lost connection to the console",
+            },
+        )
         assert opened.status == 201, opened.text()
         number = opened.json()["number"]
-        board.wait_for_function(f"document.getElementById('ticket-{number}') !== null",
-                                timeout=30_000)
+        board.wait_for_function(
+            f"document.getElementById('ticket-{number}') !== null", timeout=30_000
+        )
         row = board.locator(f"#ticket-{number}")
         expect(row.locator(".ticket-status")).to_have_text("open")
 
         dispatcher = _token(api_ctx, app_url, Role.DISPATCHER)
         moved = api_ctx.request.patch(
             f"{app_url}/api/v1/tickets/{opened.json()['ticketId']}/status",
-            headers=dispatcher, data={"status": "acknowledged"})
+            headers=dispatcher,
+            data={"status": "acknowledged"},
+        )
         assert moved.status == 204
         expect(row.locator(".ticket-status")).to_have_text("acknowledged", timeout=30_000)
-        assert board.evaluate("window.__sameDocument === true"), \
+        assert board.evaluate("window.__sameDocument === true"), (
             "the board reloaded instead of following the change"
+        )
     finally:
         dispatcher_ctx.close()
         api_ctx.close()
@@ -65,10 +79,12 @@ def test_sla_clocks_tick(page, app_url: str):
 
 def test_technician_scans_a_label_and_opens_a_ticket(page, app_url: str):
     tech = _token(page.context, app_url, Role.TECHNICIAN)
-    device = page.context.request.get(f"{app_url}/api/v1/devices", params={"q": "MVI-PM12-25"},
-                                      headers=tech).json()["devices"][0]
-    label = page.context.request.get(f"{app_url}/api/v1/devices/{device['deviceId']}",
-                                     headers=tech).json()["qr"]["payload"]
+    device = page.context.request.get(
+        f"{app_url}/api/v1/devices", params={"q": "MVI-PM12-25"}, headers=tech
+    ).json()["devices"][0]
+    label = page.context.request.get(
+        f"{app_url}/api/v1/devices/{device['deviceId']}", headers=tech
+    ).json()["qr"]["payload"]
     sign_in(page, app_url, demo_email(Role.TECHNICIAN))
     page.goto(f"{app_url}/report")
     page.fill("#label-payload", label[:-3])
@@ -87,8 +103,9 @@ def test_technician_scans_a_label_and_opens_a_ticket(page, app_url: str):
 
 def test_report_from_a_device_page_link(page, app_url: str):
     buyer = _token(page.context, app_url, Role.BUYER_USER)
-    device = page.context.request.get(f"{app_url}/api/v1/devices", params={"q": "MVI-DR2"},
-                                      headers=buyer).json()["devices"][0]
+    device = page.context.request.get(
+        f"{app_url}/api/v1/devices", params={"q": "MVI-DR2"}, headers=buyer
+    ).json()["devices"][0]
     sign_in(page, app_url, demo_email(Role.BUYER_USER))
     page.goto(f"{app_url}/report?device={device['deviceId']}")
     expect(page.locator("#report-device")).to_contain_text(device["serialNumber"])

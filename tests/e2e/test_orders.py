@@ -47,8 +47,11 @@ def test_award_ship_receive_install(browser, app_url: str):
         expect(buyer.locator(f"#order-{number} .order-status")).to_have_text("installed")
 
         headers = _token(contexts[2], app_url, Role.BUYER_ADMIN)
-        found = contexts[2].request.get(f"{app_url}/api/v1/devices", headers=headers,
-                                        params={"q": serials[0]}).json()["devices"]
+        found = (
+            contexts[2]
+            .request.get(f"{app_url}/api/v1/devices", headers=headers, params={"q": serials[0]})
+            .json()["devices"]
+        )
         assert [d["serialNumber"] for d in found] == [serials[0]]
         rfq = contexts[2].request.get(f"{app_url}/api/v1/rfqs/{rfq_id}", headers=headers)
         assert rfq.json()["status"] == "closed"

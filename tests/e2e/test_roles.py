@@ -67,9 +67,13 @@ def test_sign_out_ends_the_session(page: Page, app_url: str):
 def test_idle_session_expires(page: Page, app_url: str):
     sign_in(page, app_url, demo_email(Role.LAB_STAFF))
     with system_session() as db:
-        db.execute(text("UPDATE user_session SET last_seen_at = now() - interval '2 hours' "
-                        "WHERE user_id = (SELECT id FROM users WHERE email = :e)"),
-                   {"e": demo_email(Role.LAB_STAFF)})
+        db.execute(
+            text(
+                "UPDATE user_session SET last_seen_at = now() - interval '2 hours' "
+                "WHERE user_id = (SELECT id FROM users WHERE email = :e)"
+            ),
+            {"e": demo_email(Role.LAB_STAFF)},
+        )
     page.goto(f"{app_url}/facilities")
     page.wait_for_url(re.compile(r".*/login.*"))
 

@@ -25,10 +25,14 @@ def _no_frame_was_pwned(page: Page) -> None:
 
 
 def test_a_hub_name_with_a_script_stays_text_in_another_organisations_browser(
-        page: Page, app_url: str, client, auth):
+    page: Page, app_url: str, client, auth
+):
     name = f"{PAYLOAD} {uuid.uuid4().hex[:6]}"
-    created = client.post("/api/v1/geo/service-areas", headers=auth("dispatcher"), json={
-        "name": name, "hubPincode": "110029", "maxResponseTimeHours": 4, "radiusKm": 8})
+    created = client.post(
+        "/api/v1/geo/service-areas",
+        headers=auth("dispatcher"),
+        json={"name": name, "hubPincode": "110029", "maxResponseTimeHours": 4, "radiusKm": 8},
+    )
     assert created.status_code == 201, created.text
 
     sign_in(page, app_url, demo_email(Role.BUYER_ADMIN))  # a hospital chain, not Kaveri
@@ -74,7 +78,8 @@ def test_pages_assets_api_and_maps_carry_the_security_headers(page: Page, app_ur
     login = page.goto(f"{app_url}/login")
     _has_security_headers(login.headers)
     asset = re.search(r'src="(/assets/[^"]+\.js)"', login.text()) or re.search(
-        r'"(/assets/[^"]+\.js)"', login.text())
+        r'"(/assets/[^"]+\.js)"', login.text()
+    )
     _has_security_headers(page.request.get(f"{app_url}{asset.group(1)}").headers)
     _has_security_headers(page.request.get(f"{app_url}/vendor/leaflet/leaflet.js").headers)
     _has_security_headers(page.request.get(f"{app_url}/api/v1/health").headers)
@@ -86,19 +91,26 @@ def test_pages_assets_api_and_maps_carry_the_security_headers(page: Page, app_ur
 
 def _watch_csp(page: Page) -> list[str]:
     violations: list[str] = []
-    page.on("console", lambda m: violations.append(m.text)
-            if "Content Security Policy" in m.text else None)
+    page.on(
+        "console",
+        lambda m: violations.append(m.text) if "Content Security Policy" in m.text else None,
+    )
     return violations
 
 
-@pytest.mark.parametrize(("role", "route", "frame"), [
-    (Role.BUYER_USER, "/login", None),
-    (Role.DISPATCHER, "/ops", "#field-map"),
-    (Role.DISPATCHER, "/dispatch", None),
-    (Role.BUYER_USER, "/directory", "#directory-map"),
-], ids=["login", "ops", "dispatch", "directory-map"])
-def test_pages_and_maps_work_under_the_policy(page: Page, app_url: str, role: Role,
-                                             route: str, frame: str | None):
+@pytest.mark.parametrize(
+    ("role", "route", "frame"),
+    [
+        (Role.BUYER_USER, "/login", None),
+        (Role.DISPATCHER, "/ops", "#field-map"),
+        (Role.DISPATCHER, "/dispatch", None),
+        (Role.BUYER_USER, "/directory", "#directory-map"),
+    ],
+    ids=["login", "ops", "dispatch", "directory-map"],
+)
+def test_pages_and_maps_work_under_the_policy(
+    page: Page, app_url: str, role: Role, route: str, frame: str | None
+):
     violations = _watch_csp(page)
     if route == "/login":
         page.goto(f"{app_url}/login")
@@ -111,7 +123,8 @@ def test_pages_and_maps_work_under_the_policy(page: Page, app_url: str, role: Ro
         page.locator("#ops-view").get_by_role("radio", name="Map").click()
     if frame:
         expect(page.frame_locator(frame).locator(".leaflet-container")).to_be_visible(
-            timeout=20_000)
+            timeout=20_000
+        )
         expect(page.frame_locator(frame).locator(".leaflet-control-zoom-in")).to_be_visible()
     page.wait_for_timeout(1000)  # late scripts and styles report by now
     assert violations == []

@@ -24,10 +24,38 @@ from services.geo.vocab import (
     metro_of,
 )
 
-REAL_BRANDS = ("Apollo", "Fortis", "Max", "Manipal", "Narayana", "Medanta", "AIIMS", "Lal",
-               "SRL", "Metropolis", "Thyrocare", "Vijaya", "Aarthi", "Suburban", "Neuberg",
-               "Sankara", "Agarwal", "Clove", "NephroPlus", "Portea", "Practo", "1mg", "Jio",
-               "Tata", "Reliance", "Ziqitza", "Mahajan", "Lucid", "Core", "Quest")
+REAL_BRANDS = (
+    "Apollo",
+    "Fortis",
+    "Max",
+    "Manipal",
+    "Narayana",
+    "Medanta",
+    "AIIMS",
+    "Lal",
+    "SRL",
+    "Metropolis",
+    "Thyrocare",
+    "Vijaya",
+    "Aarthi",
+    "Suburban",
+    "Neuberg",
+    "Sankara",
+    "Agarwal",
+    "Clove",
+    "NephroPlus",
+    "Portea",
+    "Practo",
+    "1mg",
+    "Jio",
+    "Tata",
+    "Reliance",
+    "Ziqitza",
+    "Mahajan",
+    "Lucid",
+    "Core",
+    "Quest",
+)
 REAL_BRAND = re.compile(r"\b(" + "|".join(REAL_BRANDS) + r")\b", re.IGNORECASE)
 
 
@@ -89,8 +117,11 @@ def test_every_metro_has_hundreds_of_facilities(directory):
 
 def test_facilities_spread_over_tier2_cities_and_districts(directory, pins, tier_of):
     tier2_cities = {pins[f["pincode"]]["city"] for f in directory.facilities if tier_of(f) == 2}
-    districts = {(pins[f["pincode"]]["state"], pins[f["pincode"]]["district"])
-                 for f in directory.facilities if tier_of(f) == 3}
+    districts = {
+        (pins[f["pincode"]]["state"], pins[f["pincode"]]["district"])
+        for f in directory.facilities
+        if tier_of(f) == 3
+    }
     assert len(tier2_cities) >= 100
     assert len(districts) >= 300
 
@@ -108,8 +139,12 @@ def test_primary_and_community_health_centres_sit_in_the_districts(directory, ti
 def test_metros_hold_most_tertiary_care_and_reference_labs(directory, tier_of):
     tertiary = [f for f in of_type(directory, "hospital") if f["bed_count"] >= 300]
     reference = [lab for lab in directory.laboratories if lab["lab_type"] == "reference"]
-    for sites in (tertiary, reference, of_type(directory, "corporate_health_center"),
-                  of_type(directory, "telemedicine_center")):
+    for sites in (
+        tertiary,
+        reference,
+        of_type(directory, "corporate_health_center"),
+        of_type(directory, "telemedicine_center"),
+    ):
         assert sites
         assert sum(tier_of(s) == 1 for s in sites) / len(sites) > 0.5
 
@@ -177,8 +212,9 @@ def test_external_ids_are_unique_and_numbered(directory):
 def test_coordinates_stay_within_3_km_of_the_pincode_centroid(directory, pins):
     for f in directory.facilities:
         centre = pins[f["pincode"]]
-        distance = haversine_m(centre["latitude"], centre["longitude"], f["latitude"],
-                               f["longitude"])
+        distance = haversine_m(
+            centre["latitude"], centre["longitude"], f["latitude"], f["longitude"]
+        )
         assert distance <= 3_000, f["external_id"]
 
 
@@ -202,12 +238,17 @@ def test_equipment_fits_the_type_and_size(directory):
     for f in directory.facilities:
         if "MRI" in f["equipment"]:
             assert f["facility_type"] == "imaging_center" or (
-                f["facility_type"] == "hospital" and f["bed_count"] >= 200)
+                f["facility_type"] == "hospital" and f["bed_count"] >= 200
+            )
         if "Dental CBCT" in f["equipment"]:
             assert f["facility_type"] == "dental_clinic"
-    expected = {"primary_health_center": "Vaccine refrigerator",
-                "dialysis_center": "Dialysis machine", "eye_care_center": "Ophthalmic laser",
-                "imaging_center": "MRI", "hospital": "Haematology analyzer"}
+    expected = {
+        "primary_health_center": "Vaccine refrigerator",
+        "dialysis_center": "Dialysis machine",
+        "eye_care_center": "Ophthalmic laser",
+        "imaging_center": "MRI",
+        "hospital": "Haematology analyzer",
+    }
     for ftype, device in expected.items():
         assert all(device in f["equipment"] for f in of_type(directory, ftype)), ftype
     assert any("Dental CBCT" in f["equipment"] for f in of_type(directory, "dental_clinic"))
@@ -217,8 +258,11 @@ def test_equipment_fits_the_type_and_size(directory):
 
 
 def test_lab_chains_branch_out_in_metros_and_tier2_cities(directory, tier_of):
-    branches = [f for f in of_type(directory, "diagnostic_lab", "pathology_lab")
-                if f["name"].startswith(CHAIN_BRANDS)]
+    branches = [
+        f
+        for f in of_type(directory, "diagnostic_lab", "pathology_lab")
+        if f["name"].startswith(CHAIN_BRANDS)
+    ]
     assert {b["name"].split(",")[0] for b in branches} == set(CHAIN_BRANDS)
     assert sum(tier_of(b) < 3 for b in branches) / len(branches) >= 0.9
 

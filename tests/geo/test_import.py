@@ -9,9 +9,11 @@ from sqlalchemy import text
 from services.db import system_session
 from tests.geo.conftest import centroid
 
-HEADER = ("external_id,name,address,pincode,facility_type,bed_count,specialties,"
-          "accreditations,ownership,latitude,longitude,phone,email,equipment,lab_type,"
-          "test_categories,lab_accreditations")
+HEADER = (
+    "external_id,name,address,pincode,facility_type,bed_count,specialties,"
+    "accreditations,ownership,latitude,longitude,phone,email,equipment,lab_type,"
+    "test_categories,lab_accreditations"
+)
 
 
 def _csv(tag: str) -> str:
@@ -34,8 +36,11 @@ def _csv(tag: str) -> str:
 
 
 def _upload(client, headers, content: bytes):
-    return client.post("/api/v1/geo/directory/import", headers=headers,
-                       files={"file": ("directory.csv", content, "text/csv")})
+    return client.post(
+        "/api/v1/geo/directory/import",
+        headers=headers,
+        files={"file": ("directory.csv", content, "text/csv")},
+    )
 
 
 def test_good_rows_are_imported_and_each_bad_row_is_reported(client, auth):
@@ -45,18 +50,34 @@ def test_good_rows_are_imported_and_each_bad_row_is_reported(client, auth):
     report = response.json()
     assert (report["rows"], report["created"], report["updated"], report["failed"]) == (9, 2, 0, 7)
     by_id = {(e["row"], e["column"]) for e in report["errors"]}
-    assert by_id == {(4, "pincode"), (5, "facility_type"), (6, "latitude"), (7, "external_id"),
-                     (8, "accreditations"), (9, "equipment"), (10, "test_categories")}
+    assert by_id == {
+        (4, "pincode"),
+        (5, "facility_type"),
+        (6, "latitude"),
+        (7, "external_id"),
+        (8, "accreditations"),
+        (9, "equipment"),
+        (10, "test_categories"),
+    }
     assert "swapped" in next(e["error"] for e in report["errors"] if e["row"] == 6)
     with system_session() as db:
-        hospital = db.execute(text("""SELECT f.bed_count, f.accreditations, f.source,
+        hospital = (
+            db.execute(
+                text("""SELECT f.bed_count, f.accreditations, f.source,
                    e.device_count_by_category, l.test_categories, l.accreditations AS lab_acc
               FROM healthcare_facilities f
               JOIN healthcare_facility_equipment e ON e.facility_id = f.id
               JOIN laboratories l ON l.facility_id = f.id
-             WHERE f.external_id = :x"""), {"x": f"{tag}-1"}).mappings().one()
-        lab_point = db.execute(text("SELECT latitude, longitude FROM laboratories "
-                                    "WHERE external_id = :x"), {"x": f"{tag}-2/lab"}).one()
+             WHERE f.external_id = :x"""),
+                {"x": f"{tag}-1"},
+            )
+            .mappings()
+            .one()
+        )
+        lab_point = db.execute(
+            text("SELECT latitude, longitude FROM laboratories WHERE external_id = :x"),
+            {"x": f"{tag}-2/lab"},
+        ).one()
     assert hospital["bed_count"] == 220 and hospital["accreditations"] == ["NABH"]
     assert hospital["device_count_by_category"] == {"MRI": 1, "CT": 2}
     assert hospital["test_categories"] == ["pathology", "biochemistry"]
@@ -71,17 +92,23 @@ def test_importing_the_same_file_again_updates_and_never_duplicates(client, auth
     second = _upload(client, auth("platform_admin"), changed.encode()).json()
     assert (first["created"], second["created"], second["updated"]) == (2, 0, 2)
     with system_session() as db:
-        rows = db.execute(text("SELECT name FROM healthcare_facilities WHERE external_id "
-                               "LIKE :x"), {"x": f"{tag}-%"}).scalars().all()
-        labs = db.execute(text("SELECT count(*) FROM laboratories WHERE external_id LIKE :x"),
-                          {"x": f"{tag}-%"}).scalar_one()
+        rows = (
+            db.execute(
+                text("SELECT name FROM healthcare_facilities WHERE external_id LIKE :x"),
+                {"x": f"{tag}-%"},
+            )
+            .scalars()
+            .all()
+        )
+        labs = db.execute(
+            text("SELECT count(*) FROM laboratories WHERE external_id LIKE :x"), {"x": f"{tag}-%"}
+        ).scalar_one()
     assert sorted(rows) == ["Test Hospital One (renamed)", "Test Lab Two"] and labs == 2
 
 
 def test_unreadable_files_and_other_roles_are_refused(client, auth):
     admin = auth("platform_admin")
-    assert _upload(client, admin, b"name,pincode\nX,110001\n").json()["error"][
-        "field"] == "file"
+    assert _upload(client, admin, b"name,pincode\nX,110001\n").json()["error"]["field"] == "file"
     assert _upload(client, admin, HEADER.encode() + b"\n").status_code == 400
     latin1 = (HEADER + "\nX-1,Clinique Élan,,110001,hospital,,,,,,,,,,,,\n").encode("latin-1")
     refused = _upload(client, admin, latin1)

@@ -18,28 +18,55 @@ LIST = 20_00_000_00
 
 def _counter_event(rfq_id: str) -> EventView:
     with system_session() as db:
-        row = db.execute(text("""
+        row = (
+            db.execute(
+                text("""
             SELECT id, name, tenant_id, entity, entity_id, payload FROM outbox_event
              WHERE name = 'CounterOffered' AND entity_id = :r ORDER BY seq DESC LIMIT 1"""),
-            {"r": rfq_id}).mappings().one()
-    return EventView(str(row["id"]), row["name"], str(row["tenant_id"]), row["entity"],
-                     row["entity_id"], dict(row["payload"]))
+                {"r": rfq_id},
+            )
+            .mappings()
+            .one()
+        )
+    return EventView(
+        str(row["id"]),
+        row["name"],
+        str(row["tenant_id"]),
+        row["entity"],
+        row["entity_id"],
+        dict(row["payload"]),
+    )
 
 
 def _tips(actor, rfq_id: str) -> list[dict]:
     with tenant_session(actor) as db:
-        return [dict(r) for r in db.execute(text(
-            "SELECT side, audience, offer FROM negotiation_message "
-            "WHERE rfq_id = :r AND kind = 'coachTip'"), {"r": rfq_id}).mappings()]
+        return [
+            dict(r)
+            for r in db.execute(
+                text(
+                    "SELECT side, audience, offer FROM negotiation_message "
+                    "WHERE rfq_id = :r AND kind = 'coachTip'"
+                ),
+                {"r": rfq_id},
+            ).mappings()
+        ]
 
 
 def test_the_coach_weighs_a_counter_offer_for_the_side_that_received_it(client, market):  # noqa: F811
     rfq_id = raise_rfq(client, market)
     send_quote(client, market, "oem_a", rfq_id, LIST, LIST)
     countered = client.post(
-        f"/api/v1/rfqs/{rfq_id}/negotiation/counters", headers=market.headers["oem_a"],
-        json={"offer": {"lines": [{"item": market.sku_a.code, "unitPricePaise": 19_00_000_00},
-                                  {"item": market.sku_b.code, "unitPricePaise": 19_50_000_00}]}})
+        f"/api/v1/rfqs/{rfq_id}/negotiation/counters",
+        headers=market.headers["oem_a"],
+        json={
+            "offer": {
+                "lines": [
+                    {"item": market.sku_a.code, "unitPricePaise": 19_00_000_00},
+                    {"item": market.sku_b.code, "unitPricePaise": 19_50_000_00},
+                ]
+            }
+        },
+    )
     assert countered.status_code == 201, countered.text
     load_modules()
     assert subscribers()["negotiation_coach"].accepts("CounterOffered")

@@ -25,14 +25,23 @@ def setup():
     partner = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
     served = make_served_device(hospital, partner, "MVI-CT128")
     with tenant_session(partner.actor) as db:
-        hub = save_service_area(db, partner.actor, name="Parts hub", hub_pincode="110016",
-                                radius_km=10, max_response_time_hours=4)
-        part = Part(tenant_id=partner.tenant.id, code="CT-TUBE-COOLANT", name="Tube coolant kit",
-                    device_type="CT")
+        hub = save_service_area(
+            db,
+            partner.actor,
+            name="Parts hub",
+            hub_pincode="110016",
+            radius_km=10,
+            max_response_time_hours=4,
+        )
+        part = Part(
+            tenant_id=partner.tenant.id,
+            code="CT-TUBE-COOLANT",
+            name="Tube coolant kit",
+            device_type="CT",
+        )
         db.add(part)
         db.flush()
-        db.add(PartStock(tenant_id=partner.tenant.id, area_id=hub.id, part_id=part.id,
-                         on_hand=3))
+        db.add(PartStock(tenant_id=partner.tenant.id, area_id=hub.id, part_id=part.id, on_hand=3))
         hub_id = hub.id
     return hospital, partner, served, hub_id
 
@@ -40,20 +49,26 @@ def setup():
 def _ticket(setup) -> uuid.UUID:
     hospital, _partner, served, _hub = setup
     with tenant_session(hospital.actor) as db:
-        return open_ticket(db, hospital.actor, served.device_id, "P2", "CT-COOL-4",
-                           "Tube overheating").id
+        return open_ticket(
+            db, hospital.actor, served.device_id, "P2", "CT-COOL-4", "Tube overheating"
+        ).id
 
 
 def _stock(hub_id) -> tuple[int, int]:
     with system_session() as db:
-        return tuple(db.execute(text("SELECT on_hand, reserved FROM part_stock "
-                                     "WHERE area_id = :a"), {"a": hub_id}).one())
+        return tuple(
+            db.execute(
+                text("SELECT on_hand, reserved FROM part_stock WHERE area_id = :a"), {"a": hub_id}
+            ).one()
+        )
 
 
 def _reset(hub_id) -> None:
     with system_session() as db:
-        db.execute(text("UPDATE part_reservation SET status = 'released' WHERE area_id = :a"),
-                   {"a": hub_id})
+        db.execute(
+            text("UPDATE part_reservation SET status = 'released' WHERE area_id = :a"),
+            {"a": hub_id},
+        )
         db.execute(text("UPDATE part_stock SET reserved = 0 WHERE area_id = :a"), {"a": hub_id})
 
 
@@ -68,34 +83,58 @@ def test_reserving_until_stock_runs_short(client, auth, setup):
     short = client.post("/api/v1/parts/reserve", headers=headers, json={**body, "qty": 2})
     assert short.status_code == 409
     assert "Only 1 of CT-TUBE-COOLANT free" in short.json()["error"]["message"]
-    assert client.post("/api/v1/parts/reserve", headers=headers,
-                       json={**body, "qty": 1}).status_code == 201
+    assert (
+        client.post("/api/v1/parts/reserve", headers=headers, json={**body, "qty": 1}).status_code
+        == 201
+    )
     assert _stock(hub_id) == (3, 3)
     with system_session() as db:
-        events = db.execute(text("SELECT payload FROM outbox_event WHERE name = 'PartReserved' "
-                                 "AND entity_id = :t ORDER BY seq"), {"t": str(ticket)}).scalars().all()
+        events = (
+            db.execute(
+                text(
+                    "SELECT payload FROM outbox_event WHERE name = 'PartReserved' "
+                    "AND entity_id = :t ORDER BY seq"
+                ),
+                {"t": str(ticket)},
+            )
+            .scalars()
+            .all()
+        )
     assert [(e["qty"], e["freeAfter"]) for e in events] == [(2, 1), (1, 0)]
 
 
-@pytest.mark.parametrize("change,status", [
-    ({"qty": 0}, 400), ({"partCode": "NO-SUCH-PART"}, 404),
-    ({"hubId": "00000000-0000-4000-8000-000000000000"}, 404),
-    ({"ticketId": "00000000-0000-4000-8000-000000000000"}, 404),
-])
+@pytest.mark.parametrize(
+    "change,status",
+    [
+        ({"qty": 0}, 400),
+        ({"partCode": "NO-SUCH-PART"}, 404),
+        ({"hubId": "00000000-0000-4000-8000-000000000000"}, 404),
+        ({"ticketId": "00000000-0000-4000-8000-000000000000"}, 404),
+    ],
+)
 def test_bad_reservations_are_refused(client, auth, setup, change, status):
     _hospital, partner, _served, hub_id = setup
-    body = {"ticketId": str(_ticket(setup)), "partCode": "CT-TUBE-COOLANT",
-            "hubId": str(hub_id), "qty": 1, **change}
-    response = client.post("/api/v1/parts/reserve", headers=auth(partner.email, PASSWORD),
-                           json=body)
+    body = {
+        "ticketId": str(_ticket(setup)),
+        "partCode": "CT-TUBE-COOLANT",
+        "hubId": str(hub_id),
+        "qty": 1,
+        **change,
+    }
+    response = client.post(
+        "/api/v1/parts/reserve", headers=auth(partner.email, PASSWORD), json=body
+    )
     assert response.status_code == status, response.text
 
 
 def test_another_partner_cannot_reserve_for_this_ticket(client, auth, setup):
     _hospital, _partner, _served, hub_id = setup
     other = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
-    response = client.post("/api/v1/parts/reserve", headers=auth(other.email, PASSWORD), json={
-        "ticketId": str(_ticket(setup)), "partCode": "CT-TUBE-COOLANT", "hubId": str(hub_id)})
+    response = client.post(
+        "/api/v1/parts/reserve",
+        headers=auth(other.email, PASSWORD),
+        json={"ticketId": str(_ticket(setup)), "partCode": "CT-TUBE-COOLANT", "hubId": str(hub_id)},
+    )
     assert response.status_code == 404
 
 

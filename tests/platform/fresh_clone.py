@@ -33,8 +33,16 @@ def user_environment() -> dict[str, str]:
 def make_clone(target: Path) -> Path:
     """Copy the files git knows of (committed or not, ignoring what .gitignore ignores),
     keeping their times so make sees the linked virtualenv as up to date."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
-                            check=True, capture_output=True).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-co", "--exclude-standard", "-z"],
+            cwd=ROOT,
+            check=True,
+            capture_output=True,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = ROOT / name
         if source.is_file():
@@ -62,7 +70,8 @@ class Namespace:
     def __init__(self) -> None:
         self.holder = subprocess.Popen(
             ["unshare", "--net", "sh", "-c", "ip link set lo up && exec sleep infinity"],
-            start_new_session=True)
+            start_new_session=True,
+        )
         for _ in range(50):
             if self.run([sys.executable, "-c", "pass"]).returncode == 0 and self._lo_up():
                 return

@@ -27,14 +27,16 @@ from tests.factories import PASSWORD, make_org, platform_admin
 def _entries_about(entity_id: object) -> list:
     """Committed entries about one entity, as the owner (who sees every tenant's)."""
     with system_session() as db:
-        return db.execute(text("SELECT * FROM audit_log WHERE entity_id = :e ORDER BY seq"),
-                          {"e": str(entity_id)}).all()
+        return db.execute(
+            text("SELECT * FROM audit_log WHERE entity_id = :e ORDER BY seq"), {"e": str(entity_id)}
+        ).all()
 
 
 def _count_of_tenant(tenant_id: uuid.UUID) -> int:
     with system_session() as db:
-        return db.execute(text("SELECT count(*) FROM audit_log WHERE tenant_id = :t"),
-                          {"t": tenant_id}).scalar_one()
+        return db.execute(
+            text("SELECT count(*) FROM audit_log WHERE tenant_id = :t"), {"t": tenant_id}
+        ).scalar_one()
 
 
 def _new_sku_code() -> str:
@@ -60,16 +62,21 @@ def test_adding_a_sku_writes_one_entry_in_the_same_transaction():
     oem = make_org(TenantKind.OEM, Role.OEM_ADMIN)
     code = _new_sku_code()
     with tenant_session(oem.actor) as db:
-        sku = create_sku(db, oem.actor, code, "Audit test pump", "Infusion pump", "C",
-                         1_00_000_00, Decimal("12"))
+        sku = create_sku(
+            db, oem.actor, code, "Audit test pump", "Infusion pump", "C", 1_00_000_00, Decimal("12")
+        )
         db.flush()
-        inside = db.execute(text("SELECT count(*) FROM audit_log WHERE entity_id = :e"),
-                            {"e": str(sku.id)}).scalar_one()
+        inside = db.execute(
+            text("SELECT count(*) FROM audit_log WHERE entity_id = :e"), {"e": str(sku.id)}
+        ).scalar_one()
         assert (inside, len(_entries_about(sku.id))) == (1, 0), "written, not yet committed"
     [entry] = _entries_about(sku.id)
     assert (entry.action, entry.entity, entry.entity_id) == ("sku.create", "sku", str(sku.id))
     assert (entry.tenant_id, entry.actor_id, entry.actor_label) == (
-        oem.tenant.id, oem.actor.user_id, oem.email)
+        oem.tenant.id,
+        oem.actor.user_id,
+        oem.email,
+    )
     assert code in entry.summary
 
 
@@ -92,24 +99,42 @@ def test_granting_access_and_creating_an_account_are_audited():
         grant_access(db, hospital.actor, partner.tenant.id, "facility", facility_id)
     [grant] = _entries_about(facility_id)
     assert (grant.action, grant.entity, grant.tenant_id, grant.actor_id) == (
-        "grant.create", "facility", hospital.tenant.id, hospital.actor.user_id)
+        "grant.create",
+        "facility",
+        hospital.tenant.id,
+        hospital.actor.user_id,
+    )
     assert str(partner.tenant.id) in grant.summary
 
     admin = platform_admin()
     with tenant_session(admin) as db:
-        user = create_user(db, admin, hospital.tenant, f"new.{uuid.uuid4().hex[:8]}@test.in",
-                           "New Buyer", ["buyer_user"], PASSWORD)
+        user = create_user(
+            db,
+            admin,
+            hospital.tenant,
+            f"new.{uuid.uuid4().hex[:8]}@test.in",
+            "New Buyer",
+            ["buyer_user"],
+            PASSWORD,
+        )
     [created] = _entries_about(user.id)
     assert (created.action, created.entity, created.tenant_id, created.actor_label) == (
-        "user.create", "user", admin.tenant_id, "test-admin")
+        "user.create",
+        "user",
+        admin.tenant_id,
+        "test-admin",
+    )
     assert PASSWORD not in created.summary
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE audit_log SET summary = 'rewritten'",
-    "DELETE FROM audit_log",
-    "TRUNCATE audit_log",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit_log SET summary = 'rewritten'",
+        "DELETE FROM audit_log",
+        "TRUNCATE audit_log",
+    ],
+)
 def test_the_database_refuses_to_change_or_remove_entries(statement):
     verb = statement.split()[0]
     oem = make_org(TenantKind.OEM, Role.OEM_ADMIN)
@@ -118,8 +143,9 @@ def test_the_database_refuses_to_change_or_remove_entries(statement):
     before = _count_of_tenant(oem.tenant.id)
     with pytest.raises(DBAPIError, match="permission denied for table audit_log"):
         with app_engine().connect() as con, con.begin():
-            con.execute(text("SELECT set_config('app.tenant_id', :t, true)"),
-                        {"t": str(oem.tenant.id)})
+            con.execute(
+                text("SELECT set_config('app.tenant_id', :t, true)"), {"t": str(oem.tenant.id)}
+            )
             con.execute(text(statement))
     with pytest.raises(DBAPIError, match=f"append-only: {verb} is not allowed"):
         with system_session() as db:  # not even the owner, a superuser here
@@ -138,8 +164,10 @@ def test_the_real_chain_is_intact():
 def test_an_edited_summary_is_found_at_its_entry():
     with _tampering() as db:
         target = _seq_from_the_end(db, 3)
-        db.execute(text("UPDATE audit_log SET summary = summary || ' (edited)' WHERE seq = :s"),
-                   {"s": target})
+        db.execute(
+            text("UPDATE audit_log SET summary = summary || ' (edited)' WHERE seq = :s"),
+            {"s": target},
+        )
         report = verify_chain(db)
         assert (report.is_intact, report.first_bad_seq) == (False, target)
         assert "altered" in report.reason
@@ -150,10 +178,16 @@ def test_an_edited_summary_is_found_at_its_entry():
 def test_an_entry_rewritten_with_a_fresh_hash_breaks_the_next_link():
     with _tampering() as db:
         target = _seq_from_the_end(db, 4)
-        db.execute(text("UPDATE audit_log SET actor_label = 'someone else' WHERE seq = :s"),
-                   {"s": target})
-        db.execute(text("UPDATE audit_log a SET hash = encode(sha256(convert_to("
-                        "audit_canonical_v2(a), 'UTF8')), 'hex') WHERE seq = :s"), {"s": target})
+        db.execute(
+            text("UPDATE audit_log SET actor_label = 'someone else' WHERE seq = :s"), {"s": target}
+        )
+        db.execute(
+            text(
+                "UPDATE audit_log a SET hash = encode(sha256(convert_to("
+                "audit_canonical_v2(a), 'UTF8')), 'hex') WHERE seq = :s"
+            ),
+            {"s": target},
+        )
         report = verify_chain(db)
         assert report.first_bad_seq == target + 1
         assert "link" in report.reason
@@ -170,8 +204,9 @@ def test_a_deleted_entry_is_found():
         assert "missing" in report.reason
     with system_session() as db:
         assert verify_chain(db).is_intact
-        enabled = db.execute(text("SELECT tgenabled FROM pg_trigger "
-                                  "WHERE tgname = 'audit_log_no_update'")).scalar_one()
+        enabled = db.execute(
+            text("SELECT tgenabled FROM pg_trigger WHERE tgname = 'audit_log_no_update'")
+        ).scalar_one()
     assert enabled == "O", "the append-only trigger is back on after the rollback"
 
 
@@ -181,8 +216,9 @@ def test_each_entry_links_to_the_one_before():
         sku = create_sku(db, oem.actor, _new_sku_code(), "Link test", "Monitor", "B", 500)
     [entry] = _entries_about(sku.id)
     with system_session() as db:
-        previous = db.execute(text("SELECT * FROM audit_log WHERE seq = :s"),
-                              {"s": entry.seq - 1}).one()
+        previous = db.execute(
+            text("SELECT * FROM audit_log WHERE seq = :s"), {"s": entry.seq - 1}
+        ).one()
         recent = db.execute(text("SELECT * FROM audit_log ORDER BY seq DESC LIMIT 50")).all()
     assert entry.prev_hash == previous.hash != entry.hash
     for newer, older in zip(recent, recent[1:], strict=False):
@@ -192,11 +228,13 @@ def test_each_entry_links_to_the_one_before():
 def test_the_verifier_and_the_database_hash_the_same_text():
     with system_session() as db:
         seq = _seq_from_the_end(db, 0)
-        entry_id = db.execute(text("SELECT id FROM audit_log WHERE seq = :s"),
-                              {"s": seq}).scalar_one()
+        entry_id = db.execute(
+            text("SELECT id FROM audit_log WHERE seq = :s"), {"s": seq}
+        ).scalar_one()
         entry = db.get(AuditEntry, entry_id)
-        in_db = db.execute(text("SELECT audit_canonical_v2(a) FROM audit_log a WHERE seq = :s"),
-                           {"s": seq}).scalar_one()
+        in_db = db.execute(
+            text("SELECT audit_canonical_v2(a) FROM audit_log a WHERE seq = :s"), {"s": seq}
+        ).scalar_one()
     assert entry.hash_version == 2 and canonical(entry) == in_db
     assert hashlib.sha256(in_db.encode()).hexdigest() == entry.hash
     entry.summary += "."
@@ -212,11 +250,19 @@ def test_moving_a_separator_between_fields_changes_the_hash():
         audit.record(db, oem.actor, "test.sep", "sku", "x", "y|z")
         audit.record(db, oem.actor, "test.sep", "sku", "3:a;", "ünïcødé ₹ 1:;|")
     with system_session() as db:
-        rows = db.execute(text("SELECT * FROM audit_log WHERE action = 'test.sep' AND "
-                               "tenant_id = :t ORDER BY seq"), {"t": oem.tenant.id}).all()
+        rows = db.execute(
+            text(
+                "SELECT * FROM audit_log WHERE action = 'test.sep' AND tenant_id = :t ORDER BY seq"
+            ),
+            {"t": oem.tenant.id},
+        ).all()
         first, second, third = (db.get(AuditEntry, r.id) for r in rows)
         assert verify_chain(db).is_intact
     second.seq, second.id, second.created_at, second.prev_hash = (
-        first.seq, first.id, first.created_at, first.prev_hash)
+        first.seq,
+        first.id,
+        first.created_at,
+        first.prev_hash,
+    )
     assert canonical(first) != canonical(second)
     assert third.hash == hashlib.sha256(canonical(third).encode()).hexdigest()

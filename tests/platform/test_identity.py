@@ -42,8 +42,11 @@ def _stored_hash(email: str) -> str:
 
 
 def _audit_count(action: str, user_id: uuid.UUID) -> int:
-    [(n,)] = _owner_sql("SELECT count(*) FROM audit_log WHERE action = :a AND entity_id = :u",
-                        a=action, u=str(user_id))
+    [(n,)] = _owner_sql(
+        "SELECT count(*) FROM audit_log WHERE action = :a AND entity_id = :u",
+        a=action,
+        u=str(user_id),
+    )
     return n
 
 
@@ -52,8 +55,11 @@ def _deactivate(org: Org) -> None:
 
 
 def _idle_for(session_id: uuid.UUID, minutes: float) -> None:
-    _owner_sql("UPDATE user_session SET last_seen_at = now() - make_interval(secs => :s) "
-               "WHERE id = :i", s=minutes * 60, i=session_id)
+    _owner_sql(
+        "UPDATE user_session SET last_seen_at = now() - make_interval(secs => :s) WHERE id = :i",
+        s=minutes * 60,
+        i=session_id,
+    )
 
 
 def _refusal(email: str, password: str) -> str:
@@ -68,9 +74,17 @@ def _signed(claims: dict, key: str) -> str:
 
 def _claims_for(org: Org, **overrides) -> dict:
     now = int(time.time())
-    return {"iss": ISSUER, "sub": str(org.actor.user_id), "tid": str(org.tenant.id),
-            "tkind": org.actor.tenant_kind.value, "roles": [r.value for r in org.actor.roles],
-            "name": org.email, "iat": now, "exp": now + 60, **overrides}
+    return {
+        "iss": ISSUER,
+        "sub": str(org.actor.user_id),
+        "tid": str(org.tenant.id),
+        "tkind": org.actor.tenant_kind.value,
+        "roles": [r.value for r in org.actor.roles],
+        "name": org.email,
+        "iat": now,
+        "exp": now + 60,
+        **overrides,
+    }
 
 
 def _b64(data: bytes) -> str:
@@ -90,10 +104,15 @@ def test_the_right_password_signs_in_and_is_audited():
     org = make_org(TenantKind.OEM, Role.OEM_SALES)
     actor = authenticate(f"  {org.email.upper()} ", PASSWORD)
     assert (actor.user_id, actor.tenant_id, actor.tenant_kind, actor.roles) == (
-        org.actor.user_id, org.tenant.id, TenantKind.OEM, frozenset({Role.OEM_SALES}))
+        org.actor.user_id,
+        org.tenant.id,
+        TenantKind.OEM,
+        frozenset({Role.OEM_SALES}),
+    )
     assert _audit_count("auth.login", org.actor.user_id) == 1
-    [(last_login,)] = _owner_sql("SELECT last_login_at FROM users WHERE id = :u",
-                                 u=org.actor.user_id)
+    [(last_login,)] = _owner_sql(
+        "SELECT last_login_at FROM users WHERE id = :u", u=org.actor.user_id
+    )
     assert last_login is not None
 
 
@@ -119,7 +138,10 @@ def test_a_session_lasts_until_sign_out():
     session = str(start_session(org.actor))
     actor = resolve_session(session)
     assert (actor.user_id, actor.tenant_id, actor.roles) == (
-        org.actor.user_id, org.tenant.id, frozenset({Role.BUYER_USER}))
+        org.actor.user_id,
+        org.tenant.id,
+        frozenset({Role.BUYER_USER}),
+    )
     end_session(org.actor, session)
     assert resolve_session(session) is None
     assert _audit_count("auth.logout", org.actor.user_id) == 1
@@ -168,22 +190,31 @@ def test_altered_forged_and_expired_tokens_are_refused():
     key = get_settings().signing_key()
     expired = _signed(_claims_for(org, exp=int(time.time()) - 5), key)
     assert verify_access_token(_signed(_claims_for(org), key)) == org.actor, "same recipe, valid"
-    for bad in (f"{header}.{payload}.{flipped}", f"{header}.{promoted}.{signature}",
-                _signed(_claims_for(org), "another-key-another-key-another-key!"),
-                _signed(_claims_for(org, iss="someone-else"), key), expired, "garbage", ""):
+    for bad in (
+        f"{header}.{payload}.{flipped}",
+        f"{header}.{promoted}.{signature}",
+        _signed(_claims_for(org), "another-key-another-key-another-key!"),
+        _signed(_claims_for(org, iss="someone-else"), key),
+        expired,
+        "garbage",
+        "",
+    ):
         with pytest.raises(Unauthorized, match="invalid or has expired"):
             verify_access_token(bad)
 
 
-@pytest.mark.parametrize("email,roles,password,field", [
-    ("not-an-email", ["buyer_user"], PASSWORD, "email"),
-    ("two@@hospital.in", ["buyer_user"], PASSWORD, "email"),
-    ("tech@hospital.in", ["technician"], PASSWORD, "roles"),
-    ("boss@hospital.in", ["platform_admin"], PASSWORD, "roles"),
-    ("who@hospital.in", ["emperor"], PASSWORD, "roles"),
-    ("none@hospital.in", [], PASSWORD, "roles"),
-    ("short@hospital.in", ["buyer_user"], "short-pw", "password"),
-])
+@pytest.mark.parametrize(
+    "email,roles,password,field",
+    [
+        ("not-an-email", ["buyer_user"], PASSWORD, "email"),
+        ("two@@hospital.in", ["buyer_user"], PASSWORD, "email"),
+        ("tech@hospital.in", ["technician"], PASSWORD, "roles"),
+        ("boss@hospital.in", ["platform_admin"], PASSWORD, "roles"),
+        ("who@hospital.in", ["emperor"], PASSWORD, "roles"),
+        ("none@hospital.in", [], PASSWORD, "roles"),
+        ("short@hospital.in", ["buyer_user"], "short-pw", "password"),
+    ],
+)
 def test_an_account_is_refused_with_the_field_to_fix(email, roles, password, field):
     hospital = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
     admin = platform_admin()
@@ -198,8 +229,9 @@ def test_an_email_has_one_account_only():
     lab = make_org(TenantKind.LAB_CHAIN, Role.BUYER_ADMIN)
     admin = platform_admin()
     with pytest.raises(Conflict, match="already exists"), tenant_session(admin) as db:
-        create_user(db, admin, lab.tenant, hospital.email.upper(), "Again", ["buyer_user"],
-                    PASSWORD)
+        create_user(
+            db, admin, lab.tenant, hospital.email.upper(), "Again", ["buyer_user"], PASSWORD
+        )
     [(count,)] = _owner_sql("SELECT count(*) FROM users WHERE email = :e", e=hospital.email)
     assert count == 1
 

@@ -50,10 +50,26 @@ def server(tmp_path_factory):
     log = tmp_path_factory.mktemp("live") / "uvicorn.log"
     with log.open("w") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "granian", "--interface", "asgi", "--factory",
-             "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-             "app.api:create_api"],
-            cwd=ROOT, env=dict(os.environ), stdout=out, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "granian",
+                "--interface",
+                "asgi",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--log-level",
+                "warning",
+                "app.api:create_api",
+            ],
+            cwd=ROOT,
+            env=dict(os.environ),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     base = f"127.0.0.1:{port}"
     deadline = time.monotonic() + WAIT
     while True:
@@ -78,8 +94,10 @@ def _tokens(org: Org, kind: TenantKind, role: Role, count: int) -> list[str]:
             create_user(db, admin, org.tenant, email, "Live watcher", [role.value], None)
     with tenant_session(admin) as db:
         users = db.exec(select(User).where(User.email.in_(emails))).all()
-    return [issue_access_token(Actor(u.id, org.tenant.id, kind, frozenset({role}), u.email))[0]
-            for u in users]
+    return [
+        issue_access_token(Actor(u.id, org.tenant.id, kind, frozenset({role}), u.email))[0]
+        for u in users
+    ]
 
 
 def _app_backends() -> int:
@@ -87,7 +105,9 @@ def _app_backends() -> int:
     with psycopg.connect(owner_url().replace("postgresql+psycopg", "postgresql")) as conn:
         return conn.execute(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-            "AND usename = %s", (get_settings().app_db_role,)).fetchone()[0]
+            "AND usename = %s",
+            (get_settings().app_db_role,),
+        ).fetchone()[0]
 
 
 async def _subscribe(url: str):
@@ -146,42 +166,62 @@ def test_hundreds_of_live_subscribers_share_one_listener(server, market):  # noq
         before = _app_backends()
 
         strangers = [_refused(tickets) for _ in range(150)] + [
-            _refused(f"{room}?oemId={oem}&access_token=not-a-token") for _ in range(150)]
+            _refused(f"{room}?oemId={oem}&access_token=not-a-token") for _ in range(150)
+        ]
         assert all(await _gather(strangers)), "an anonymous client was let in"
 
         urls = [f"{tickets}?access_token={t}" for t in watchers for _ in range(MAX_PER_USER)]
-        urls += [f"{room}?oemId={oem}&access_token={t}" for t in buyers
-                 for _ in range(MAX_PER_USER)]
+        urls += [
+            f"{room}?oemId={oem}&access_token={t}" for t in buyers for _ in range(MAX_PER_USER)
+        ]
         urls += [f"{room}?access_token={t}" for t in sellers for _ in range(MAX_PER_USER)]
         sockets = await _gather([_subscribe(u) for u in urls])
         assert len(sockets) == 300
         try:
             during = _app_backends()
-            one_more = await connect(f"{tickets}?access_token={watchers[0]}",
-                                     open_timeout=WAIT)
+            one_more = await connect(f"{tickets}?access_token={watchers[0]}", open_timeout=WAIT)
             with pytest.raises(ConnectionClosed) as closed:
                 await asyncio.wait_for(one_more.recv(), WAIT)
             assert closed.value.rcvd.code == 4429, "a 21st live connection was let in"
 
             # Another user is served meanwhile, and the changes reach every subscriber.
-            me = await asyncio.to_thread(http.get, "/api/v1/me",
-                                         headers={"Authorization": f"Bearer {opener}"})
+            me = await asyncio.to_thread(
+                http.get, "/api/v1/me", headers={"Authorization": f"Bearer {opener}"}
+            )
             assert me.status_code == 200
             opened = await asyncio.to_thread(
-                http.post, "/api/v1/tickets", headers={"Authorization": f"Bearer {opener}"},
-                json={"deviceId": str(device), "priority": "P2", "errorCode": "US-PROBE",
-                      "description": "Probe shows dead elements"})
+                http.post,
+                "/api/v1/tickets",
+                headers={"Authorization": f"Bearer {opener}"},
+                json={
+                    "deviceId": str(device),
+                    "priority": "P2",
+                    "errorCode": "US-PROBE",
+                    "description": "Probe shows dead elements",
+                },
+            )
             assert opened.status_code == 201, opened.text
             number = opened.json()["number"]
             said = await asyncio.to_thread(
-                http.post, f"/api/v1/rfqs/{rfq}/negotiation/messages",
-                headers=market.headers["buyer"], json={"oemId": oem, "body": "Any better?"})
+                http.post,
+                f"/api/v1/rfqs/{rfq}/negotiation/messages",
+                headers=market.headers["buyer"],
+                json={"oemId": oem, "body": "Any better?"},
+            )
             assert said.status_code == 201, said.text
             heard = await _gather(
                 [_hears(ws, lambda f: f.get("number") == number) for ws in sockets[:200]]
-                + [_hears(ws, lambda f: f.get("type") == "message"
-                          and f["message"]["body"] == "Any better?") for ws in sockets[200:]],
-                limit=300)
+                + [
+                    _hears(
+                        ws,
+                        lambda f: (
+                            f.get("type") == "message" and f["message"]["body"] == "Any better?"
+                        ),
+                    )
+                    for ws in sockets[200:]
+                ],
+                limit=300,
+            )
             assert all(heard) and len(heard) == 300
             after = _app_backends()
         finally:

@@ -30,9 +30,12 @@ def _notify(*bodies: dict) -> None:
 def _drop_listeners() -> int:
     """End the app role's LISTEN connections, as a database restart would."""
     with psycopg.connect(_dsn(owner_url()), autocommit=True) as conn:
-        return len(conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
-            "current_database() AND query ILIKE 'LISTEN%'").fetchall())
+        return len(
+            conn.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = "
+                "current_database() AND query ILIKE 'LISTEN%'"
+            ).fetchall()
+        )
 
 
 def _scenario(coro):
@@ -42,13 +45,15 @@ def _scenario(coro):
             return await coro(hub)
         finally:
             await asyncio.to_thread(hub.stop)
+
     return run_async(run())
 
 
 def test_a_page_hears_its_own_changes_and_reloads_after_the_connection_drops():
     async def scenario(hub: LiveHub):
-        sub = await hub.subscribe("ticket_changed", lambda b: b.get("tenantId") == "mine",
-                                  owner="user-1")
+        sub = await hub.subscribe(
+            "ticket_changed", lambda b: b.get("tenantId") == "mine", owner="user-1"
+        )
         assert await sub.get(WAIT) is RESYNC  # first connection: load what you show
         _notify({"tenantId": "theirs", "id": "x"}, {"tenantId": "mine", "id": "a"})
         assert (await sub.get(WAIT))["id"] == "a"  # the other tenant's change never came
@@ -65,11 +70,13 @@ def test_a_page_that_falls_behind_is_told_to_reload_instead_of_queueing_without_
         sub = await hub.subscribe("ticket_changed", lambda b: True, owner="user-1")
         assert await sub.get(WAIT) is RESYNC
         # A second page that wants only the last notice tells when all were offered.
-        watch = await hub.subscribe("ticket_changed", lambda b: b.get("id") == "last",
-                                    owner="user-2")
+        watch = await hub.subscribe(
+            "ticket_changed", lambda b: b.get("id") == "last", owner="user-2"
+        )
         # `sub` is the page that falls behind: it reads nothing while the notices arrive.
         await asyncio.to_thread(
-            _notify, *[{"id": str(i)} for i in range(QUEUE_SIZE * 2)], {"id": "last"})
+            _notify, *[{"id": str(i)} for i in range(QUEUE_SIZE * 2)], {"id": "last"}
+        )
         assert (await watch.get(WAIT))["id"] == "last"
         for _ in range(3):
             await asyncio.sleep(0)
@@ -83,8 +90,9 @@ def test_a_page_that_falls_behind_is_told_to_reload_instead_of_queueing_without_
 
 def test_a_user_holds_a_bounded_number_of_live_subscriptions():
     async def scenario(hub: LiveHub):
-        subs = [await hub.subscribe("ticket_changed", lambda b: True, owner="user-1")
-                for _ in range(3)]
+        subs = [
+            await hub.subscribe("ticket_changed", lambda b: True, owner="user-1") for _ in range(3)
+        ]
         with pytest.raises(TooManyLive):
             await hub.subscribe("ticket_changed", lambda b: True, owner="user-1")
         other = await hub.subscribe("ticket_changed", lambda b: True, owner="user-2")

@@ -39,6 +39,7 @@ def api():
     from fastapi.testclient import TestClient
 
     from app.api import create_api
+
     app = create_api()
     clients: dict[str, TestClient] = {}
 
@@ -54,8 +55,10 @@ def api():
 
 def _expire_locks(email: str) -> None:
     """Time passes: the account's lock runs out (its count of locks stays)."""
-    _owner_sql("UPDATE login_throttle SET locked_until = now() - interval '1 second' "
-               "WHERE key = :k", k=f"account:{email}")
+    _owner_sql(
+        "UPDATE login_throttle SET locked_until = now() - interval '1 second' WHERE key = :k",
+        k=f"account:{email}",
+    )
 
 
 def test_thirty_wrong_passwords_lock_the_account_for_longer_each_time(api):
@@ -64,8 +67,8 @@ def test_thirty_wrong_passwords_lock_the_account_for_longer_each_time(api):
     answers = [api(address, org.email, f"guess-{i:04d}-wrong") for i in range(30)]
     statuses = [a.status_code for a in answers]
     limit = get_settings().login_max_failures
-    assert statuses[:limit - 1] == [401] * (limit - 1)
-    assert statuses[limit - 1:] == [429] * (30 - limit + 1), "locked from the 5th failure on"
+    assert statuses[: limit - 1] == [401] * (limit - 1)
+    assert statuses[limit - 1 :] == [429] * (30 - limit + 1), "locked from the 5th failure on"
     first_wait = int(answers[limit - 1].headers["Retry-After"])
     assert first_wait == get_settings().login_lock_minutes * 60
     error = answers[-1].json()["error"]
@@ -81,9 +84,12 @@ def test_thirty_wrong_passwords_lock_the_account_for_longer_each_time(api):
     assert [a.status_code for a in again] == [401] * (limit - 1) + [429]
     assert int(again[-1].headers["Retry-After"]) == 2 * first_wait, "the lock doubles"
 
-    [(locks,)] = _owner_sql("SELECT count(*) FROM audit_log WHERE action = 'auth.locked' "
-                            "AND entity_id = :u AND tenant_id = :t",
-                            u=str(org.actor.user_id), t=org.tenant.id)
+    [(locks,)] = _owner_sql(
+        "SELECT count(*) FROM audit_log WHERE action = 'auth.locked' "
+        "AND entity_id = :u AND tenant_id = :t",
+        u=str(org.actor.user_id),
+        t=org.tenant.id,
+    )
     assert locks == 2, "each lock is in the organisation's audit trail"
 
 
@@ -102,15 +108,22 @@ def test_one_address_guessing_across_many_accounts_is_locked(api, monkeypatch):
     monkeypatch.setattr(get_settings(), "login_max_failures_per_address", 4)
     victim = make_org(TenantKind.LAB_CHAIN, Role.LAB_STAFF)
     attacker = _address()
-    answers = [api(attacker, f"person{i}.{uuid.uuid4().hex[:6]}@hospital.in", "password123")
-               for i in range(4)]
+    answers = [
+        api(attacker, f"person{i}.{uuid.uuid4().hex[:6]}@hospital.in", "password123")
+        for i in range(4)
+    ]
     assert [a.status_code for a in answers] == [401, 401, 401, 429]
-    assert api(attacker, victim.email, PASSWORD).status_code == 429, \
+    assert api(attacker, victim.email, PASSWORD).status_code == 429, (
         "every account is refused from the locked address"
-    assert api(_address(), victim.email, PASSWORD).status_code == 200, \
+    )
+    assert api(_address(), victim.email, PASSWORD).status_code == 200, (
         "the account itself is not locked: other addresses still sign in"
-    [(locks,)] = _owner_sql("SELECT count(*) FROM audit_log WHERE action = 'auth.locked' "
-                            "AND entity = 'address' AND entity_id = :a", a=attacker)
+    )
+    [(locks,)] = _owner_sql(
+        "SELECT count(*) FROM audit_log WHERE action = 'auth.locked' "
+        "AND entity = 'address' AND entity_id = :a",
+        a=attacker,
+    )
     assert locks == 1
 
 
@@ -168,7 +181,9 @@ def test_hashing_is_bounded_and_an_excess_sign_in_is_asked_to_retry(monkeypatch)
 
 
 def test_an_over_long_password_is_refused_before_hashing(client):
-    response = client.post(TOKEN, data={"username": "someone@hospital.in",
-                                        "password": "x" * (passwords.MAX_PASSWORD + 1)})
+    response = client.post(
+        TOKEN,
+        data={"username": "someone@hospital.in", "password": "x" * (passwords.MAX_PASSWORD + 1)},
+    )
     assert response.status_code == 400
     assert response.json()["error"]["field"] == "password"

@@ -38,8 +38,10 @@ def test_downgrade_to_base_and_upgrade_again():
         command.upgrade(_alembic(url), "head")
         command.downgrade(_alembic(url), "base")
         with psycopg.connect(url) as con:
-            left = con.execute("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
-                               "AND tablename <> 'alembic_version'").fetchone()[0]
+            left = con.execute(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+                "AND tablename <> 'alembic_version'"
+            ).fetchone()[0]
         assert left == 0
         command.upgrade(_alembic(url), "head")
         with psycopg.connect(url) as con:

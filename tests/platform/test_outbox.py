@@ -30,9 +30,13 @@ def event_log_dir(tmp_path: Path) -> Path:
 def celery_processes(event_log_dir: Path, tmp_path: Path):
     """Starts a worker and a beat when called; stops them after the test."""
     with ExitStack() as stack:
-        yield lambda: stack.enter_context(celery_running(
-            tmp_path, EVENT_SUBSCRIBER_MODULES="tests.platform.subscribers",
-            EVENT_LOG_DIR=str(event_log_dir)))
+        yield lambda: stack.enter_context(
+            celery_running(
+                tmp_path,
+                EVENT_SUBSCRIBER_MODULES="tests.platform.subscribers",
+                EVENT_LOG_DIR=str(event_log_dir),
+            )
+        )
 
 
 def _deliveries(event_id: uuid.UUID) -> dict[str, EventDelivery]:
@@ -44,8 +48,9 @@ def _deliveries(event_id: uuid.UUID) -> dict[str, EventDelivery]:
 def _emit_grant_event() -> uuid.UUID:
     org = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
     with tenant_session(org.actor) as db:
-        event = outbox.emit(db, org.actor, "AccessGranted", "equipment", "*",
-                            {"grantee": str(uuid.uuid4())})
+        event = outbox.emit(
+            db, org.actor, "AccessGranted", "equipment", "*", {"grantee": str(uuid.uuid4())}
+        )
     return event.id
 
 
@@ -66,8 +71,9 @@ def test_event_is_written_with_its_change_or_not_at_all():
         outbox.emit(db, org.actor, "AccessGranted", "equipment", marker)
         raise RuntimeError("the change failed")
     with system_session() as db:
-        count = db.execute(text("SELECT count(*) FROM outbox_event WHERE entity_id = :m"),
-                           {"m": marker}).scalar_one()
+        count = db.execute(
+            text("SELECT count(*) FROM outbox_event WHERE entity_id = :m"), {"m": marker}
+        ).scalar_one()
     assert count == 0
     with pytest.raises(ValueError):
         with tenant_session(org.actor) as db:
@@ -75,7 +81,8 @@ def test_event_is_written_with_its_change_or_not_at_all():
 
 
 def test_every_subscriber_gets_the_event_and_a_failing_one_is_retried(
-        celery_processes, event_log_dir):
+    celery_processes, event_log_dir
+):
     event_id = _emit_grant_event()
     # A relay whose worker died after leasing the deliveries: nothing ran them.
     os.environ["EVENT_SUBSCRIBER_MODULES"] = "tests.platform.subscribers"
@@ -85,20 +92,26 @@ def test_every_subscriber_gets_the_event_and_a_failing_one_is_retried(
     assert set(_deliveries(event_id)) >= {"test_recorder", "test_flaky", "ops_log"}
     assert len(leased) >= 3
     with system_session() as db:  # the lease runs out
-        db.execute(text("UPDATE event_delivery SET next_attempt_at = now() WHERE event_id = :e"),
-                   {"e": event_id})
+        db.execute(
+            text("UPDATE event_delivery SET next_attempt_at = now() WHERE event_id = :e"),
+            {"e": event_id},
+        )
 
     celery_processes()
 
     recorded = _wait_until(
         lambda: (d := _deliveries(event_id))["test_recorder"].status == "delivered" and d,
-        60, "the recorder's delivery")
+        60,
+        "the recorder's delivery",
+    )
     assert recorded["test_recorder"].attempts == 1
     assert (event_log_dir / "recorder.log").read_text().split() == [str(event_id)]
 
     flaky = _wait_until(
         lambda: (d := _deliveries(event_id))["test_flaky"].status == "delivered" and d,
-        60, "the flaky subscriber's third try")
+        60,
+        "the flaky subscriber's third try",
+    )
     assert flaky["test_flaky"].attempts == 3
     assert flaky["test_flaky"].last_error is None
     assert (event_log_dir / "flaky.log").read_text().split() == [str(event_id)]

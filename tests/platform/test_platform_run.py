@@ -52,6 +52,7 @@ def network():
         net.close()
         return
     from app.embedded import port_open
+
     busy = [p for p in DEFAULT_PORTS if port_open("127.0.0.1", p)]
     if busy:
         pytest.skip(f"ports {busy} are in use and this machine gives no network namespace")
@@ -74,8 +75,13 @@ def _call(net, url: str, **options) -> tuple[int, str]:
 
 def _browser_sign_in(net, email: str) -> dict:
     """Sign in through the UI in Chromium (inside the same network)."""
-    out = net.run([sys.executable, "-m", "tests.platform.probe", BASE, "--sign-in", email],
-                  cwd=ROOT, capture_output=True, text=True, timeout=180)
+    out = net.run(
+        [sys.executable, "-m", "tests.platform.probe", BASE, "--sign-in", email],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     assert out.returncode == 0, f"signing in through the UI failed: {out.stderr[-2000:]}"
     return json.loads(out.stdout)
 
@@ -86,8 +92,14 @@ def _open(net, port: int) -> bool:
 
 
 def _start(net, clone: Path, log: Path) -> subprocess.Popen:
-    return net.popen(["make", "run"], cwd=clone, env=user_environment(),
-                     stdout=log.open("a"), stderr=subprocess.STDOUT, start_new_session=True)
+    return net.popen(
+        ["make", "run"],
+        cwd=clone,
+        env=user_environment(),
+        stdout=log.open("a"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
 
 
 def _wait_healthy(net, proc: subprocess.Popen, log: Path, timeout: float = 900) -> None:
@@ -112,14 +124,16 @@ def _stop(proc: subprocess.Popen) -> int:
 
 
 def _sign_in(net) -> str:
-    status, body = _call(net, f"{BASE}/api/v1/auth/token", form={
-        "username": "platform_admin@demo.yantra.in", "password": "yantra-demo"})
+    status, body = _call(
+        net,
+        f"{BASE}/api/v1/auth/token",
+        form={"username": "platform_admin@demo.yantra.in", "password": "yantra-demo"},
+    )
     assert status == 200, body
     return json.loads(body)["access_token"]
 
 
-def test_make_run_serves_localhost_8000_and_keeps_data_across_restarts(tmp_path, clone,
-                                                                        network):
+def test_make_run_serves_localhost_8000_and_keeps_data_across_restarts(tmp_path, clone, network):
     log = tmp_path / "run.log"
 
     proc = _start(network, clone, log)
@@ -132,9 +146,12 @@ def test_make_run_serves_localhost_8000_and_keeps_data_across_restarts(tmp_path,
         assert _open(network, 54329), "the embedded PostgreSQL is not listening"
         assert _open(network, 18830), "the embedded MQTT broker is not listening"
         assert (clone / "var" / "pg" / "PG_VERSION").exists()
-        status, body = _call(network, f"{BASE}/api/v1/tenants", token=_sign_in(network),
-                             json_body={"name": "Kept Across Restarts Hospital",
-                                        "kind": "hospital_chain"})
+        status, body = _call(
+            network,
+            f"{BASE}/api/v1/tenants",
+            token=_sign_in(network),
+            json_body={"name": "Kept Across Restarts Hospital", "kind": "hospital_chain"},
+        )
         assert status == 201, body
         created = json.loads(body)
     finally:
@@ -163,12 +180,18 @@ def test_make_test_without_postgresql_stops_the_server_it_started(clone):
     net = Namespace()
     try:
         assert not _open(net, 5432)
-        run = net.run(["make", "test", "PYTEST_ARGS=tests/platform/test_settings.py -q"],
-                      cwd=clone, env=user_environment(), capture_output=True, text=True,
-                      timeout=1200)
+        run = net.run(
+            ["make", "test", "PYTEST_ARGS=tests/platform/test_settings.py -q"],
+            cwd=clone,
+            env=user_environment(),
+            capture_output=True,
+            text=True,
+            timeout=1200,
+        )
         assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
-        assert (clone / "var" / "test-pg" / "PG_VERSION").exists(), \
+        assert (clone / "var" / "test-pg" / "PG_VERSION").exists(), (
             "the tests did not run on an embedded PostgreSQL"
+        )
         assert not _open(net, 54339), "make test left its embedded PostgreSQL running"
         assert not (clone / "var" / "test-pg" / "postmaster.pid").exists()
     finally:

@@ -55,9 +55,21 @@ def _migration_tenant_tables() -> tuple[str, ...]:
 
 TENANT_TABLES = _migration_tenant_tables()
 # Tenant-owned tables added by later migrations, under the same rule.
-LATER_TENANT_TABLES = ("qr_code", "qr_kit", "sla_policy", "ticket_event", "ticket_attachment",
-                       "notification", "technician", "part", "part_stock", "part_reservation",
-                       "sku_part", "fault_part", "dispatch_plan")
+LATER_TENANT_TABLES = (
+    "qr_code",
+    "qr_kit",
+    "sla_policy",
+    "ticket_event",
+    "ticket_attachment",
+    "notification",
+    "technician",
+    "part",
+    "part_stock",
+    "part_reservation",
+    "sku_part",
+    "fault_part",
+    "dispatch_plan",
+)
 # A buyer's purchase orders and orders, read by their seller (tests/orders covers both).
 TRADE_TABLES = ("purchase_order", "sales_order")
 # Shared with every signed-in organisation on purpose (the catalog test below covers it).
@@ -68,8 +80,7 @@ PUBLIC_BY_DESIGN = {"sku", "service_areas", "technician_coverage"}
 
 
 @contextmanager
-def _as_app(tenant_id: uuid.UUID | None,
-            user_id: uuid.UUID | None = None) -> Iterator[Connection]:
+def _as_app(tenant_id: uuid.UUID | None, user_id: uuid.UUID | None = None) -> Iterator[Connection]:
     """A transaction as the application role, with the tenant (and the signed-in user) set
     the way the app sets them."""
     with app_engine().connect() as con, con.begin():
@@ -82,23 +93,36 @@ def _as_app(tenant_id: uuid.UUID | None,
 
 def _ids_as(tenant_id: uuid.UUID | None, table: str, owner: uuid.UUID) -> set[uuid.UUID]:
     with _as_app(tenant_id) as con:
-        return set(con.execute(text(f"SELECT id FROM {table} WHERE tenant_id = :o"),
-                               {"o": owner}).scalars())
+        return set(
+            con.execute(
+                text(f"SELECT id FROM {table} WHERE tenant_id = :o"), {"o": owner}
+            ).scalars()
+        )
 
 
-def _count_as(tenant_id: uuid.UUID | None, table: str, owner: uuid.UUID,
-              user_id: uuid.UUID | None = None) -> int:
+def _count_as(
+    tenant_id: uuid.UUID | None, table: str, owner: uuid.UUID, user_id: uuid.UUID | None = None
+) -> int:
     with _as_app(tenant_id, user_id) as con:
-        return con.execute(text(f"SELECT count(*) FROM {table} WHERE tenant_id = :o"),
-                           {"o": owner}).scalar_one()
+        return con.execute(
+            text(f"SELECT count(*) FROM {table} WHERE tenant_id = :o"), {"o": owner}
+        ).scalar_one()
 
 
 def _fresh_oem(*sku_codes: str) -> Org:
     oem = make_org(TenantKind.OEM, Role.OEM_ADMIN)
     with tenant_session(oem.actor) as db:
         for code in sku_codes:
-            create_sku(db, oem.actor, code, f"Test device {code}", "Ultrasound", "B",
-                       12_50_000_00, Decimal("12"))
+            create_sku(
+                db,
+                oem.actor,
+                code,
+                f"Test device {code}",
+                "Ultrasound",
+                "B",
+                12_50_000_00,
+                Decimal("12"),
+            )
     return oem
 
 
@@ -107,14 +131,25 @@ def _install_device(org: Org, sku_code: str, site_id: uuid.UUID | None = None):
     actor = org.actor
     with tenant_session(actor) as db:
         if site_id is None:
-            site = HealthcareFacility(tenant_id=actor.tenant_id, name="RLS test site",
-                                      pincode="110001", facility_type="hospital")
+            site = HealthcareFacility(
+                tenant_id=actor.tenant_id,
+                name="RLS test site",
+                pincode="110001",
+                facility_type="hospital",
+            )
             db.add(site)
             db.flush()
             site_id = site.id
-        device, label = register_device(db, actor, RegisterDevice(
-            serial_number=f"RLS-{uuid.uuid4().hex[:10]}", sku_code=sku_code,
-            facility_id=site_id, installation_date=date(2025, 1, 1)))
+        device, label = register_device(
+            db,
+            actor,
+            RegisterDevice(
+                serial_number=f"RLS-{uuid.uuid4().hex[:10]}",
+                sku_code=sku_code,
+                facility_id=site_id,
+                installation_date=date(2025, 1, 1),
+            ),
+        )
     return device, label
 
 
@@ -129,48 +164,76 @@ def _fill_every_table(org: Org, oem: Org, sku_code: str) -> None:
         rfq = Rfq(tenant_id=tid, title="RLS test RFQ", status="open")
         policy = SlaPolicy(tenant_id=tid, name="RLS gold", tier="gold", targets={})
         batch = DeviceRegistrationBatch(tenant_id=tid, external_batch_id=uuid.uuid4().hex)
-        area = ServiceArea(tenant_id=tid, name="RLS hub", hub_pincode="110001",
-                           hub_latitude=28.63, hub_longitude=77.22)
+        area = ServiceArea(
+            tenant_id=tid,
+            name="RLS hub",
+            hub_pincode="110001",
+            hub_latitude=28.63,
+            hub_longitude=77.22,
+        )
         event = emit(db, actor, "TicketOpened", "ticket", "rls")
         db.add_all([rfq, policy, batch, area, event])
         db.flush()
-        ticket = Ticket(tenant_id=tid, equipment_id=device.id, facility_id=device.facility_id,
-                        sla_policy_id=policy.id, priority="P2", description="RLS test")
+        ticket = Ticket(
+            tenant_id=tid,
+            equipment_id=device.id,
+            facility_id=device.facility_id,
+            sla_policy_id=policy.id,
+            priority="P2",
+            description="RLS test",
+        )
         db.add(ticket)
         db.flush()
-        db.add_all([
-            RfqItem(tenant_id=tid, rfq_id=rfq.id, sku_id=device.sku_id, qty=1),
-            Quote(tenant_id=tid, rfq_id=rfq.id, buyer_tenant_id=tid, amount_paise=100),
-            Contract(tenant_id=tid, seller_tenant_id=oem.tenant.id, rfq_id=rfq.id),
-            TicketEvent(tenant_id=tid, ticket_id=ticket.id, kind="opened"),
-            TicketAttachment(tenant_id=tid, ticket_id=ticket.id, file_name="fault.jpg",
-                             content_type="image/jpeg", data=b"\xff\xd8"),
-            Notification(tenant_id=tid, role="buyer_admin", ticket_id=ticket.id, title="RLS"),
-            EventDelivery(tenant_id=tid, event_id=event.id, subscriber="rls-test",
-                          status="delivered"),
-            ManufacturerDeviceFeed(tenant_id=tid, import_batch_id=batch.id, row_number=1,
-                                   serial_number=device.serial_number, sku_code=sku_code,
-                                   device_id=device.id),
-            QrKit(tenant_id=tid, batch_id=batch.id),
-            QrDeploymentLog(tenant_id=tid, qr_id=label.id, device_id=device.id, is_valid=True),
-            TechnicianCoverage(tenant_id=tid, technician_id=actor.user_id,
-                               service_area_id=area.id),
-            Laboratory(tenant_id=tid, facility_id=device.facility_id, name="RLS lab",
-                       pincode="110001"),
-            HealthcareFacilityEquipment(tenant_id=tid, facility_id=device.facility_id),
-            DispatchPlan(tenant_id=tid),
-        ])
+        db.add_all(
+            [
+                RfqItem(tenant_id=tid, rfq_id=rfq.id, sku_id=device.sku_id, qty=1),
+                Quote(tenant_id=tid, rfq_id=rfq.id, buyer_tenant_id=tid, amount_paise=100),
+                Contract(tenant_id=tid, seller_tenant_id=oem.tenant.id, rfq_id=rfq.id),
+                TicketEvent(tenant_id=tid, ticket_id=ticket.id, kind="opened"),
+                TicketAttachment(
+                    tenant_id=tid,
+                    ticket_id=ticket.id,
+                    file_name="fault.jpg",
+                    content_type="image/jpeg",
+                    data=b"\xff\xd8",
+                ),
+                Notification(tenant_id=tid, role="buyer_admin", ticket_id=ticket.id, title="RLS"),
+                EventDelivery(
+                    tenant_id=tid, event_id=event.id, subscriber="rls-test", status="delivered"
+                ),
+                ManufacturerDeviceFeed(
+                    tenant_id=tid,
+                    import_batch_id=batch.id,
+                    row_number=1,
+                    serial_number=device.serial_number,
+                    sku_code=sku_code,
+                    device_id=device.id,
+                ),
+                QrKit(tenant_id=tid, batch_id=batch.id),
+                QrDeploymentLog(tenant_id=tid, qr_id=label.id, device_id=device.id, is_valid=True),
+                TechnicianCoverage(
+                    tenant_id=tid, technician_id=actor.user_id, service_area_id=area.id
+                ),
+                Laboratory(
+                    tenant_id=tid, facility_id=device.facility_id, name="RLS lab", pincode="110001"
+                ),
+                HealthcareFacilityEquipment(tenant_id=tid, facility_id=device.facility_id),
+                DispatchPlan(tenant_id=tid),
+            ]
+        )
         part = Part(tenant_id=tid, code="RLS-PART", name="RLS part")
-        db.add_all([part, Technician(tenant_id=tid, user_id=actor.user_id,
-                                     home_area_id=area.id)])
+        db.add_all([part, Technician(tenant_id=tid, user_id=actor.user_id, home_area_id=area.id)])
         db.flush()
-        db.add_all([
-            PartStock(tenant_id=tid, area_id=area.id, part_id=part.id, on_hand=2, reserved=1),
-            PartReservation(tenant_id=tid, ticket_id=ticket.id, part_id=part.id,
-                            area_id=area.id, qty=1),
-            SkuPart(tenant_id=tid, sku_id=device.sku_id, part_id=part.id),
-            FaultPart(tenant_id=tid, sku_id=device.sku_id, error_code="E-1", part_id=part.id),
-        ])
+        db.add_all(
+            [
+                PartStock(tenant_id=tid, area_id=area.id, part_id=part.id, on_hand=2, reserved=1),
+                PartReservation(
+                    tenant_id=tid, ticket_id=ticket.id, part_id=part.id, area_id=area.id, qty=1
+                ),
+                SkuPart(tenant_id=tid, sku_id=device.sku_id, part_id=part.id),
+                FaultPart(tenant_id=tid, sku_id=device.sku_id, error_code="E-1", part_id=part.id),
+            ]
+        )
     start_session(actor)
 
 
@@ -191,42 +254,62 @@ def test_hospital_a_sees_none_of_hospital_bs_rows_in_any_table(two_hospitals):
         if table in PUBLIC_BY_DESIGN:
             continue
         # Session rows show to their own user only (tests/platform/test_defence.py).
-        b_user, a_user = (b.actor.user_id, a.actor.user_id) if table == "user_session" \
-            else (None, None)
-        assert _count_as(b.tenant.id, table, b.tenant.id, b_user) > 0, \
+        b_user, a_user = (
+            (b.actor.user_id, a.actor.user_id) if table == "user_session" else (None, None)
+        )
+        assert _count_as(b.tenant.id, table, b.tenant.id, b_user) > 0, (
             f"arrange: B has no {table} row"
-        assert _count_as(a.tenant.id, table, b.tenant.id, a_user) == 0, \
+        )
+        assert _count_as(a.tenant.id, table, b.tenant.id, a_user) == 0, (
             f"{table} leaks B's rows to A"
+        )
 
 
 def test_without_a_tenant_the_app_role_sees_no_tenant_rows(two_hospitals):
     for table in (*TENANT_TABLES, *LATER_TENANT_TABLES, *TRADE_TABLES):
         with _as_app(None) as con:
-            seen = con.execute(text(f"SELECT count(*) FROM {table} "
-                                    "WHERE tenant_id IS NOT NULL")).scalar_one()
+            seen = con.execute(
+                text(f"SELECT count(*) FROM {table} WHERE tenant_id IS NOT NULL")
+            ).scalar_one()
         assert seen == 0, f"{table} shows tenant rows to a connection with no tenant"
 
 
 def test_the_app_role_owns_nothing_and_cannot_bypass_rls():
     with _as_app(None) as con:
-        role = con.execute(text("SELECT rolsuper, rolbypassrls FROM pg_roles "
-                                "WHERE rolname = current_user")).one()
-        owned = con.execute(text("SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
-                                 "AND tableowner = current_user")).scalar_one()
+        role = con.execute(
+            text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+        ).one()
+        owned = con.execute(
+            text(
+                "SELECT count(*) FROM pg_tables WHERE schemaname = 'public' "
+                "AND tableowner = current_user"
+            )
+        ).scalar_one()
     assert (role.rolsuper, role.rolbypassrls) == (False, False)
     assert owned == 0
 
 
 def test_every_tenant_table_has_forced_row_level_security():
     with system_session() as db:
-        with_tenant_column = set(db.execute(text(
-            "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' "
-            "AND column_name = 'tenant_id'")).scalars())
-        flags = {row.relname: (row.relrowsecurity, row.relforcerowsecurity) for row in db.execute(
-            text("SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
-                 "WHERE relkind = 'r' AND relname = ANY(:t)"), {"t": list(with_tenant_column)})}
-    assert set(TENANT_TABLES) | set(LATER_TENANT_TABLES) | set(TRADE_TABLES) \
-        == with_tenant_column
+        with_tenant_column = set(
+            db.execute(
+                text(
+                    "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' "
+                    "AND column_name = 'tenant_id'"
+                )
+            ).scalars()
+        )
+        flags = {
+            row.relname: (row.relrowsecurity, row.relforcerowsecurity)
+            for row in db.execute(
+                text(
+                    "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
+                    "WHERE relkind = 'r' AND relname = ANY(:t)"
+                ),
+                {"t": list(with_tenant_column)},
+            )
+        }
+    assert set(TENANT_TABLES) | set(LATER_TENANT_TABLES) | set(TRADE_TABLES) == with_tenant_column
     assert flags == dict.fromkeys(with_tenant_column, (True, True))
 
 
@@ -234,38 +317,57 @@ def test_a_tenant_cannot_plant_rows_in_another(two_hospitals):
     a, b = two_hospitals
     with pytest.raises(DBAPIError, match="row-level security"):
         with tenant_session(a.actor) as db:
-            db.add(HealthcareFacility(tenant_id=b.tenant.id, name="Planted", pincode="110001",
-                                      facility_type="hospital"))
+            db.add(
+                HealthcareFacility(
+                    tenant_id=b.tenant.id,
+                    name="Planted",
+                    pincode="110001",
+                    facility_type="hospital",
+                )
+            )
     with pytest.raises(DBAPIError, match="row-level security"), _as_app(a.tenant.id) as con:
-        con.execute(text("INSERT INTO rfq (tenant_id, title, status, terms) "
-                         "VALUES (:b, 'Planted', 'open', '')"), {"b": b.tenant.id})
+        con.execute(
+            text(
+                "INSERT INTO rfq (tenant_id, title, status, terms) "
+                "VALUES (:b, 'Planted', 'open', '')"
+            ),
+            {"b": b.tenant.id},
+        )
     assert _count_as(b.tenant.id, "rfq", b.tenant.id) == 1
 
 
-@pytest.mark.parametrize("table,change", [
-    ("healthcare_facilities", "name = 'Renamed by A'"),
-    ("equipment", "lifecycle_status = 'decommissioned'"),
-    ("rfq", "title = 'Renamed by A'"),
-    ("ticket", "priority = 'P4'"),
-    ("users", "full_name = 'Renamed by A'"),
-    ("service_areas", "max_response_time_hours = 99"),
-    ("technician_coverage", "specialties = '[]'"),
-])
+@pytest.mark.parametrize(
+    "table,change",
+    [
+        ("healthcare_facilities", "name = 'Renamed by A'"),
+        ("equipment", "lifecycle_status = 'decommissioned'"),
+        ("rfq", "title = 'Renamed by A'"),
+        ("ticket", "priority = 'P4'"),
+        ("users", "full_name = 'Renamed by A'"),
+        ("service_areas", "max_response_time_hours = 99"),
+        ("technician_coverage", "specialties = '[]'"),
+    ],
+)
 def test_a_tenant_cannot_change_or_delete_rows_of_another(two_hospitals, table, change):
     a, b = two_hospitals
     with _as_app(a.tenant.id) as con:
-        updated = con.execute(text(f"UPDATE {table} SET {change} WHERE tenant_id = :b"),
-                              {"b": b.tenant.id}).rowcount
+        updated = con.execute(
+            text(f"UPDATE {table} SET {change} WHERE tenant_id = :b"), {"b": b.tenant.id}
+        ).rowcount
     assert updated == 0
     with _as_app(b.tenant.id) as con:  # the owner can, so the refusal above is RLS at work
-        assert con.execute(text(f"UPDATE {table} SET {change} WHERE tenant_id = :b"),
-                           {"b": b.tenant.id}).rowcount > 0
+        assert (
+            con.execute(
+                text(f"UPDATE {table} SET {change} WHERE tenant_id = :b"), {"b": b.tenant.id}
+            ).rowcount
+            > 0
+        )
         con.rollback()
     with _as_app(a.tenant.id) as con:
-        deleted = con.execute(text("DELETE FROM user_session WHERE tenant_id = :b"),
-                              {"b": b.tenant.id}).rowcount
-    assert deleted == 0 and _count_as(b.tenant.id, "user_session", b.tenant.id,
-                                      b.actor.user_id) > 0
+        deleted = con.execute(
+            text("DELETE FROM user_session WHERE tenant_id = :b"), {"b": b.tenant.id}
+        ).rowcount
+    assert deleted == 0 and _count_as(b.tenant.id, "user_session", b.tenant.id, b.actor.user_id) > 0
 
 
 def test_devices_are_shared_with_a_partner_only_through_an_explicit_grant():
@@ -298,7 +400,9 @@ def test_the_catalog_is_public_but_only_its_oem_edits_it():
     raise_price = "UPDATE sku SET list_price_paise = list_price_paise + 1 WHERE tenant_id = :o"
     with _as_app(buyer.tenant.id) as con:
         assert con.execute(text(raise_price), {"o": oem.tenant.id}).rowcount == 0
-        assert con.execute(text("DELETE FROM sku WHERE tenant_id = :o"),
-                           {"o": oem.tenant.id}).rowcount == 0
+        assert (
+            con.execute(text("DELETE FROM sku WHERE tenant_id = :o"), {"o": oem.tenant.id}).rowcount
+            == 0
+        )
     with _as_app(oem.tenant.id) as con:
         assert con.execute(text(raise_price), {"o": oem.tenant.id}).rowcount == 2

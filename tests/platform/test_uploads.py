@@ -32,8 +32,10 @@ class Sender:
         self.size, self.chunk, self.sent = size, chunk, 0
 
     async def body(self):
-        head = (f"--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"file\"; "
-                f"filename=\"big.csv\"\r\nContent-Type: text/csv\r\n\r\n").encode()
+        head = (
+            f'--{BOUNDARY}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="big.csv"\r\nContent-Type: text/csv\r\n\r\n'
+        ).encode()
         self.sent += len(head)
         yield head
         left = self.size
@@ -50,8 +52,11 @@ class Sender:
 async def _post(app, path: str, sender: Sender, headers: dict) -> httpx.Response:
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://yantra.test") as http:
-        return await http.post(path, content=sender.body(), headers={
-            "Content-Type": f"multipart/form-data; boundary={BOUNDARY}", **headers})
+        return await http.post(
+            path,
+            content=sender.body(),
+            headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}", **headers},
+        )
 
 
 def test_an_oversized_price_list_is_refused_after_reading_only_up_to_the_limit(auth):
@@ -72,8 +77,11 @@ def test_a_declared_length_over_the_limit_is_refused_before_any_byte_is_read(aut
 
 
 def test_a_price_list_within_the_limit_still_goes_in(client, auth):
-    response = client.post("/api/v1/skus/import", headers=auth("oem_admin"),
-                           files={"file": ("prices.csv", b"code,name\n", "text/csv")})
+    response = client.post(
+        "/api/v1/skus/import",
+        headers=auth("oem_admin"),
+        files={"file": ("prices.csv", b"code,name\n", "text/csv")},
+    )
     assert response.status_code != 413
 
 
@@ -91,13 +99,11 @@ PHOTO_HANDLER = "reflex___state____state.state___tickets____ticket_state.post_co
 
 def test_a_photo_upload_from_a_page_is_cut_off_at_the_photo_limit():
     sender = Sender(size=16 * PHOTO_BYTES)
-    response = run_async(_post(PAGE, "/_upload", sender,
-                                 {"reflex-event-handler": PHOTO_HANDLER}))
+    response = run_async(_post(PAGE, "/_upload", sender, {"reflex-event-handler": PHOTO_HANDLER}))
     assert response.status_code == 413
     assert sender.sent <= body_limit(PHOTO_BYTES) + 2 * MB
     small = Sender(size=100_000)
-    response = run_async(_post(PAGE, "/_upload", small,
-                                 {"reflex-event-handler": PHOTO_HANDLER}))
+    response = run_async(_post(PAGE, "/_upload", small, {"reflex-event-handler": PHOTO_HANDLER}))
     assert response.status_code == 200 and response.json() == {"size": 100_000}
 
 

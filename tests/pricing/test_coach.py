@@ -23,9 +23,19 @@ def model() -> PriceBandModel:
 
 
 def _line(**changes) -> QuoteLine:
-    values = dict(category="CT", list_price_paise=3_20_00_000_00, quantity=1, city_tier=2,
-                  month=11, buyer_type="large_private_chain", brand_tier="established",
-                  warranty_years=2, cmc_years=3, payment_days=60, competing_quotes=3)
+    values = dict(
+        category="CT",
+        list_price_paise=3_20_00_000_00,
+        quantity=1,
+        city_tier=2,
+        month=11,
+        buyer_type="large_private_chain",
+        brand_tier="established",
+        warranty_years=2,
+        cmc_years=3,
+        payment_days=60,
+        competing_quotes=3,
+    )
     return QuoteLine(**{**values, **changes})
 
 
@@ -77,8 +87,7 @@ def test_a_buyer_never_goes_back_on_an_offer_and_concedes_less_each_round(model)
 def test_a_buyer_who_already_offered_fair_is_told_to_hold_and_trade_terms(model):
     band = model.predict_one(_line())
     history = [{"side": "buyer", "unit_price_paise": band.fair_paise}]
-    tip = suggest_counter_offer(_line(), int(band.high_paise * 1.1), "buyer", history,
-                                model=model)
+    tip = suggest_counter_offer(_line(), int(band.high_paise * 1.1), "buyer", history, model=model)
     assert tip["action"] == "hold" and tip["counter"]["paise"] == band.fair_paise
     assert "hold there" in tip["reasons"][1] and tip["terms"]
 
@@ -103,19 +112,29 @@ def test_terms_to_trade_are_priced_and_fit_the_side(model):
     buyer = suggest_counter_offer(_line(), 3_00_00_000_00, "buyer", model=model)["terms"]
     priced = [t for t in buyer if t["worthPaise"] is not None]
     assert {t["term"] for t in priced} >= {"cmc_years"}
-    assert [t["worthPaise"] for t in priced] == sorted((t["worthPaise"] for t in priced),
-                                                        reverse=True)
+    assert [t["worthPaise"] for t in priced] == sorted(
+        (t["worthPaise"] for t in priced), reverse=True
+    )
     assert all(t["worthPaise"] > 0 and "₹" in t["text"] for t in priced)
     oem = suggest_counter_offer(_line(), 2_00_00_000_00, "oem", model=model)["terms"]
     assert any(t["term"] == "payment_days" and "advance payment" in t["ask"] for t in oem)
-    on_advance = suggest_counter_offer(_line(payment_days=0), 2_00_00_000_00, "oem",
-                                       model=model)["terms"]
+    on_advance = suggest_counter_offer(_line(payment_days=0), 2_00_00_000_00, "oem", model=model)[
+        "terms"
+    ]
     assert not any(t["term"] == "payment_days" for t in on_advance)
 
 
 def test_a_quote_tip_covers_every_line_and_presses_where_the_gap_is(model):
-    ct, pumps = _line(), _line(category="Infusion pump", list_price_paise=1_65_000_00,
-                               quantity=40, cmc_years=0, warranty_years=1)
+    ct, pumps = (
+        _line(),
+        _line(
+            category="Infusion pump",
+            list_price_paise=1_65_000_00,
+            quantity=40,
+            cmc_years=0,
+            warranty_years=1,
+        ),
+    )
     ct_band, pump_band = model.predict([ct, pumps])
     lines = [(ct, int(ct_band.high_paise * 1.15)), (pumps, pump_band.fair_paise)]
     tip = suggest_quote_counter(lines, "buyer", model=model)
@@ -130,12 +149,25 @@ def test_a_quote_tip_covers_every_line_and_presses_where_the_gap_is(model):
 
 
 def test_a_ten_line_quote_tip_fits_one_websocket_frame(model):
-    categories = ["MRI", "CT", "Ultrasound", "Patient monitor", "Ventilator", "ECG",
-                  "Infusion pump", "Defibrillator", "Dialysis machine", "X-ray"]
+    categories = [
+        "MRI",
+        "CT",
+        "Ultrasound",
+        "Patient monitor",
+        "Ventilator",
+        "ECG",
+        "Infusion pump",
+        "Defibrillator",
+        "Dialysis machine",
+        "X-ray",
+    ]
     quote = [_line(category=c, quantity=3) for c in categories]
     bands = model.predict(quote)
-    tip = suggest_quote_counter([(q, int(b.high_paise * 1.1)) for q, b in zip(
-        quote, bands, strict=True)], "buyer", model=model)
+    tip = suggest_quote_counter(
+        [(q, int(b.high_paise * 1.1)) for q, b in zip(quote, bands, strict=True)],
+        "buyer",
+        model=model,
+    )
     assert len(json.dumps(tip).encode()) <= 4096
     assert len(tip["lines"]) == 8  # the lines furthest from fair, to stay inside one frame
 
@@ -146,8 +178,9 @@ def test_the_same_question_gets_the_same_tip(model):
 
 
 def test_an_unknown_category_gets_a_cautious_tip(model):
-    tip = suggest_counter_offer(_line(category="Lithotripter"), 3_10_00_000_00, "buyer",
-                                model=model)
+    tip = suggest_counter_offer(
+        _line(category="Lithotripter"), 3_10_00_000_00, "buyer", model=model
+    )
     assert tip["confidence"]["level"] == "low"
     assert any("rough guide" in reason for reason in tip["reasons"])
 
@@ -160,8 +193,9 @@ def test_bad_requests_are_refused_naming_the_field(model):
     with pytest.raises(ValueError, match=r"history\[0\]\.side"):
         suggest_counter_offer(_line(), 1_00_00_000_00, "buyer", [{"side": "x"}], model=model)
     with pytest.raises(ValueError, match=r"history\[0\]\.unit_price_paise"):
-        suggest_counter_offer(_line(), 1_00_00_000_00, "buyer",
-                              [{"side": "oem", "unit_price_paise": -5}], model=model)
+        suggest_counter_offer(
+            _line(), 1_00_00_000_00, "buyer", [{"side": "oem", "unit_price_paise": -5}], model=model
+        )
     with pytest.raises(ValueError, match="lines"):
         suggest_quote_counter([], "buyer", model=model)
 

@@ -38,9 +38,19 @@ def held_out() -> list:
 
 
 def _mri(**changes) -> QuoteLine:
-    values = dict(category="MRI", list_price_paise=6_50_00_000_00, quantity=1, city_tier=1,
-                  month=8, buyer_type="mid_hospital", brand_tier="established",
-                  warranty_years=2, cmc_years=0, payment_days=30, competing_quotes=2)
+    values = dict(
+        category="MRI",
+        list_price_paise=6_50_00_000_00,
+        quantity=1,
+        city_tier=1,
+        month=8,
+        buyer_type="mid_hospital",
+        brand_tier="established",
+        warranty_years=2,
+        cmc_years=0,
+        payment_days=30,
+        competing_quotes=2,
+    )
     return QuoteLine(**{**values, **changes})
 
 
@@ -54,8 +64,10 @@ def test_the_fair_price_is_within_six_percent_of_what_held_out_deals_agreed(mode
 
 def test_the_fair_price_follows_the_market_logic_not_the_noise(model, held_out):
     fair = model.predict(held_out[:500])
-    gaps = [abs(band.fair_paise / (deal.list_price_paise * expected_ratio(deal)) - 1)
-            for band, deal in zip(fair, held_out, strict=False)]
+    gaps = [
+        abs(band.fair_paise / (deal.list_price_paise * expected_ratio(deal)) - 1)
+        for band, deal in zip(fair, held_out, strict=False)
+    ]
     assert sum(gaps) / len(gaps) < 0.02
 
 
@@ -93,9 +105,17 @@ def test_load_or_train_trains_on_first_use_with_progress_then_reads_the_saved_mo
 
 
 def test_a_line_with_bad_values_is_refused_naming_the_field():
-    for field, value in [("quantity", -2), ("quantity", 0), ("list_price_paise", 0),
-                         ("month", 13), ("city_tier", 4), ("buyer_type", "hospital"),
-                         ("payment_days", -1), ("competing_quotes", 0), ("quantity", 2.5)]:
+    for field, value in [
+        ("quantity", -2),
+        ("quantity", 0),
+        ("list_price_paise", 0),
+        ("month", 13),
+        ("city_tier", 4),
+        ("buyer_type", "hospital"),
+        ("payment_days", -1),
+        ("competing_quotes", 0),
+        ("quantity", 2.5),
+    ]:
         with pytest.raises(ValueError, match=field) as raised:
             _mri(**{field: value})
         assert isinstance(raised.value, Invalid) and raised.value.field == field
@@ -110,17 +130,32 @@ def test_an_unknown_category_is_priced_with_a_wider_band_and_less_confidence(mod
     assert _mri(category="ECG machine").category == "ECG"  # the catalog's spelling
     assert known.is_known_category and not unknown.is_known_category
     assert unknown.confidence < known.confidence
-    assert ((unknown.high_paise - unknown.low_paise) / unknown.fair_paise
-            > (known.high_paise - known.low_paise) / known.fair_paise)
+    assert (unknown.high_paise - unknown.low_paise) / unknown.fair_paise > (
+        known.high_paise - known.low_paise
+    ) / known.fair_paise
 
 
 def test_more_units_competing_quotes_or_a_march_close_lower_the_fair_price(model):
-    base = model.predict_one(_mri(category="Patient monitor", list_price_paise=3_85_000_00,
-                                  quantity=2)).fair_paise
-    assert model.predict_one(_mri(category="Patient monitor", list_price_paise=3_85_000_00,
-                                  quantity=40)).fair_paise < base
-    assert model.predict_one(_mri(category="Patient monitor", list_price_paise=3_85_000_00,
-                                  quantity=2, competing_quotes=5)).fair_paise < base
+    base = model.predict_one(
+        _mri(category="Patient monitor", list_price_paise=3_85_000_00, quantity=2)
+    ).fair_paise
+    assert (
+        model.predict_one(
+            _mri(category="Patient monitor", list_price_paise=3_85_000_00, quantity=40)
+        ).fair_paise
+        < base
+    )
+    assert (
+        model.predict_one(
+            _mri(
+                category="Patient monitor",
+                list_price_paise=3_85_000_00,
+                quantity=2,
+                competing_quotes=5,
+            )
+        ).fair_paise
+        < base
+    )
     assert model.predict_one(_mri(month=3)).fair_paise < model.predict_one(_mri()).fair_paise
 
 
@@ -132,13 +167,21 @@ def test_more_cmc_years_never_lower_the_fair_price(model):
 def test_closed_platform_deals_move_the_prices_of_their_category():
     historic = generate_deals(4_000, seed=5)
     # The platform's ultrasound deals close 12% above what the historic market agreed.
-    closed = [{**asdict(deal), "agreed_unit_price_paise": int(deal.agreed_unit_price_paise
-                                                                * 1.12)}
-              for deal in generate_deals(3_000, seed=6) if deal.category == "Ultrasound"]
+    closed = [
+        {**asdict(deal), "agreed_unit_price_paise": int(deal.agreed_unit_price_paise * 1.12)}
+        for deal in generate_deals(3_000, seed=6)
+        if deal.category == "Ultrasound"
+    ]
     # And it sells lithotripters, which the historic deals never saw, at 70% of list.
-    closed += [{**asdict(deal), "category": "Lithotripter",
-                "agreed_unit_price_paise": int(deal.list_price_paise * 0.7)}
-               for deal in generate_deals(1_500, seed=9) if deal.category == "Dialysis machine"]
+    closed += [
+        {
+            **asdict(deal),
+            "category": "Lithotripter",
+            "agreed_unit_price_paise": int(deal.list_price_paise * 0.7),
+        }
+        for deal in generate_deals(1_500, seed=9)
+        if deal.category == "Dialysis machine"
+    ]
     platform_deals = deals_from_closed(closed)
     assert len(platform_deals) > 250
     before = train_model(historic)
@@ -179,8 +222,10 @@ def test_the_generator_repeats_itself_by_seed_and_follows_the_market():
         chosen = [d.agreed_unit_price_paise / d.list_price_paise for d in deals if pick(d)]
         return sum(chosen) / len(chosen)
 
-    assert (mean_ratio(lambda d: d.buyer_type == "government_tender")
-            < mean_ratio(lambda d: d.buyer_type == "standalone_lab") - 0.04)
+    assert (
+        mean_ratio(lambda d: d.buyer_type == "government_tender")
+        < mean_ratio(lambda d: d.buyer_type == "standalone_lab") - 0.04
+    )
     assert mean_ratio(lambda d: d.month == 3) < mean_ratio(lambda d: d.month in (4, 5))
     mri = [d.list_price_paise / 100 for d in deals if d.category == "MRI"]
     assert 4e7 <= min(mri) and max(mri) <= 12e7

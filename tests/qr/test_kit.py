@@ -39,10 +39,12 @@ from services.qr.symbols import pack_matrix, qr_matrix, qr_png, unpack_matrix
 DPI = 300
 PX = DPI / 72  # pixels per PDF point
 MM_PER_PX = 25.4 / DPI
-HOSPITAL = FacilityInfo("Sanjeevani Multispeciality Hospital, Safdarjung", "Ring Road",
-                        "110029", "New Delhi", "Delhi")
-LAB = FacilityInfo("Arogya Diagnostics, Banjara Hills", "Road No. 12", "500034",
-                   "Hyderabad", "Telangana")
+HOSPITAL = FacilityInfo(
+    "Sanjeevani Multispeciality Hospital, Safdarjung", "Ring Road", "110029", "New Delhi", "Delhi"
+)
+LAB = FacilityInfo(
+    "Arogya Diagnostics, Banjara Hills", "Road No. 12", "500034", "Hyderabad", "Telangana"
+)
 
 
 def _payload() -> str:
@@ -53,9 +55,13 @@ def _payload() -> str:
 def _labels(count: int, site: FacilityInfo, **overrides) -> list[Label]:
     labels = []
     for n in range(count):
-        fields = {"payload": _payload(), "serial": f"VPM12-{n:06d}",
-                  "model": "Vitalis 12 Multiparameter Patient Monitor", "facility_name": site.name,
-                  "short_code": short_code(os.urandom(5))} | overrides
+        fields = {
+            "payload": _payload(),
+            "serial": f"VPM12-{n:06d}",
+            "model": "Vitalis 12 Multiparameter Patient Monitor",
+            "facility_name": site.name,
+            "short_code": short_code(os.urandom(5)),
+        } | overrides
         labels.append(Label(**fields))
     return labels
 
@@ -63,8 +69,9 @@ def _labels(count: int, site: FacilityInfo, **overrides) -> list[Label]:
 def _render(pdf: bytes, tmp_path: Path, dpi: int = DPI) -> list[Path]:
     path = tmp_path / "kit.pdf"
     path.write_bytes(pdf)
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(path), str(tmp_path / "page")],
-                   check=True)
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", str(path), str(tmp_path / "page")], check=True
+    )
     return sorted(tmp_path.glob("page-*.png"), key=lambda p: int(p.stem.split("-")[-1]))
 
 
@@ -84,8 +91,9 @@ def _label_box(i: int, px: float = PX) -> tuple[int, int, int, int]:
 def _read_sheet(page: Path) -> list[list]:
     """The QR symbols found in each of the 21 label positions of a rendered sheet."""
     image = Image.open(page).convert("L")
-    return [decode(image.crop(_label_box(i)), symbols=[ZBarSymbol.QRCODE])
-            for i in range(PER_SHEET)]
+    return [
+        decode(image.crop(_label_box(i)), symbols=[ZBarSymbol.QRCODE]) for i in range(PER_SHEET)
+    ]
 
 
 def test_every_label_scans_back_to_its_payload_at_25_mm(tmp_path: Path):
@@ -102,8 +110,9 @@ def test_every_label_scans_back_to_its_payload_at_25_mm(tmp_path: Path):
             assert len(found) <= 1, "one symbol a label"
             read += [symbol.data.decode() for symbol in found]
             widths += [symbol.rect.width for symbol in found]
-    assert read == [label.payload for group in groups for label in group.labels], \
+    assert read == [label.payload for group in groups for label in group.labels], (
         "all 28 labels, in order, each in its place on the sheet, none extra"
+    )
 
     side = len(groups[0].labels[0].matrix)
     expected_mm = 25 * side / (side + 8)  # the decoded outline leaves out the quiet zone
@@ -119,8 +128,12 @@ def test_a_long_device_list_flows_onto_more_cover_pages(tmp_path: Path):
     covers = _page_count(pdf, tmp_path) - sheets
     assert covers >= 2
     path = tmp_path / "count.pdf"
-    text = subprocess.run(["pdftotext", "-layout", "-f", "1", "-l", str(covers), str(path), "-"],
-                          check=True, capture_output=True, text=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", "-f", "1", "-l", str(covers), str(path), "-"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
     for label in labels:
         assert text.count(label.serial) == 1, f"{label.serial} listed once on the cover"
     assert f"page {covers} of {covers}" in text
@@ -128,17 +141,27 @@ def test_a_long_device_list_flows_onto_more_cover_pages(tmp_path: Path):
 
 def test_text_never_leaves_its_label_and_the_quiet_zone_stays_white(tmp_path: Path):
     long = "Ultra-High-Definition Multiparameter Patient Monitor " * 4
-    labels = _labels(PER_SHEET, HOSPITAL, model=long, serial="W" * 80, facility_name=long,
-                     short_code="WWWW-WWWW", matrix=qr_matrix(_payload()))
+    labels = _labels(
+        PER_SHEET,
+        HOSPITAL,
+        model=long,
+        serial="W" * 80,
+        facility_name=long,
+        short_code="WWWW-WWWW",
+        matrix=qr_matrix(_payload()),
+    )
     dpi = 150
     px = dpi / 72
-    page = Image.open(_render(build_kit([KitGroup(HOSPITAL, labels)], "Kit"), tmp_path,
-                              dpi)[1]).convert("L")
+    page = Image.open(
+        _render(build_kit([KitGroup(HOSPITAL, labels)], "Kit"), tmp_path, dpi)[1]
+    ).convert("L")
 
     tick_rows = [int((TOP + r * PITCH_Y) * px) for r in range(8)]  # cut marks live there
     right_edges = [int((LEFT + c * PITCH_X + LABEL_W) * px) for c in range(COLUMNS)]
-    gaps = [(edge + 2, int((LEFT + c * PITCH_X) * px) - 2)
-            for c, edge in enumerate(right_edges[:-1], start=1)]
+    gaps = [
+        (edge + 2, int((LEFT + c * PITCH_X) * px) - 2)
+        for c, edge in enumerate(right_edges[:-1], start=1)
+    ]
     gaps.append((right_edges[-1] + 2, page.width - 1))
     for left, right in gaps:
         for above, below in pairwise(tick_rows):
@@ -157,17 +180,26 @@ def _quiet_zone_bands(i: int, side: int, px: float) -> list[tuple[int, int, int,
     left, top = x0 + QR_INSET * px, y0 + (LABEL_H - QR_SIZE) / 2 * px
     size, quiet = QR_SIZE * px, 4 * QR_SIZE / (side + 8) * px
     right, bottom = left + size, top + size
-    bands = ((left, top, left + quiet, bottom), (right - quiet, top, right, bottom),
-             (left, top, right, top + quiet), (left, bottom - quiet, right, bottom))
+    bands = (
+        (left, top, left + quiet, bottom),
+        (right - quiet, top, right, bottom),
+        (left, top, right, top + quiet),
+        (left, bottom - quiet, right, bottom),
+    )
     return [(round(a) + 2, round(b) + 2, round(c) - 2, round(d) - 2) for a, b, c, d in bands]
 
 
 def test_progress_is_reported_every_hundred_labels():
     matrix = qr_matrix(_payload())
     calls = []
-    build_kit([KitGroup(HOSPITAL, _labels(150, HOSPITAL, matrix=matrix)),
-               KitGroup(LAB, _labels(100, LAB, matrix=matrix))], "Kit",
-              lambda done, total: calls.append((done, total)))
+    build_kit(
+        [
+            KitGroup(HOSPITAL, _labels(150, HOSPITAL, matrix=matrix)),
+            KitGroup(LAB, _labels(100, LAB, matrix=matrix)),
+        ],
+        "Kit",
+        lambda done, total: calls.append((done, total)),
+    )
     assert calls == [(100, 250), (200, 250), (250, 250)]
 
 

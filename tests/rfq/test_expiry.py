@@ -18,20 +18,32 @@ from tests.workers import celery_running
 def _state(rfq_id: str) -> tuple[str, list[str], list[str]]:
     """The RFQ's status, its quotes' statuses, and the names of its events."""
     with system_session() as db:
-        status = db.execute(text("SELECT status FROM rfq WHERE id = :r"),
-                            {"r": rfq_id}).scalar_one()
-        quotes = list(db.execute(text("SELECT status FROM quote WHERE rfq_id = :r "
-                                      "ORDER BY revision"), {"r": rfq_id}).scalars())
-        events = list(db.execute(text("SELECT name FROM outbox_event WHERE entity = 'rfq' "
-                                      "AND entity_id = :r ORDER BY seq"),
-                                 {"r": rfq_id}).scalars())
+        status = db.execute(
+            text("SELECT status FROM rfq WHERE id = :r"), {"r": rfq_id}
+        ).scalar_one()
+        quotes = list(
+            db.execute(
+                text("SELECT status FROM quote WHERE rfq_id = :r ORDER BY revision"), {"r": rfq_id}
+            ).scalars()
+        )
+        events = list(
+            db.execute(
+                text(
+                    "SELECT name FROM outbox_event WHERE entity = 'rfq' "
+                    "AND entity_id = :r ORDER BY seq"
+                ),
+                {"r": rfq_id},
+            ).scalars()
+        )
     return status, quotes, events
 
 
 def _backdate(rfq_id: str) -> None:
     with system_session() as db:
-        db.execute(text("UPDATE rfq SET expires_at = now() - interval '1 minute' "
-                        "WHERE id = :r"), {"r": rfq_id})
+        db.execute(
+            text("UPDATE rfq SET expires_at = now() - interval '1 minute' WHERE id = :r"),
+            {"r": rfq_id},
+        )
 
 
 def test_the_sweep_expires_only_live_rfqs_past_their_time_and_only_once(client, market):
@@ -52,16 +64,22 @@ def test_the_sweep_expires_only_live_rfqs_past_their_time_and_only_once(client, 
     assert (status, quotes) == ("expired", ["expired"])
     assert events.count("RFQExpired") == 1
     assert _state(later)[0] == "open" and _state(cancelled)[0] == "cancelled"
-    late = client.post(f"/api/v1/rfqs/{due}/quotes", json={"lines": [],
-                       "validUntil": "2099-01-01"}, headers=market.headers["oem_b"])
+    late = client.post(
+        f"/api/v1/rfqs/{due}/quotes",
+        json={"lines": [], "validUntil": "2099-01-01"},
+        headers=market.headers["oem_b"],
+    )
     assert late.status_code == 409
 
 
 def test_a_past_due_rfq_takes_no_quote_before_the_sweep_runs(client, market):
     rfq_id = raise_rfq(client, market)
     _backdate(rfq_id)
-    late = client.post(f"/api/v1/rfqs/{rfq_id}/quotes", json={"lines": [],
-                       "validUntil": "2099-01-01"}, headers=market.headers["oem_a"])
+    late = client.post(
+        f"/api/v1/rfqs/{rfq_id}/quotes",
+        json={"lines": [], "validUntil": "2099-01-01"},
+        headers=market.headers["oem_a"],
+    )
     assert late.status_code == 409 and "expired" in late.json()["error"]["message"]
 
 

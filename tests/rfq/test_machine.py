@@ -16,13 +16,19 @@ from services.rfq.machine import (
 )
 
 RFQ_MOVES = {
-    ("draft", "open"), ("draft", "cancelled"),
-    ("open", "negotiating"), ("open", "expired"), ("open", "cancelled"),
-    ("negotiating", "awarded"), ("negotiating", "expired"), ("negotiating", "cancelled"),
+    ("draft", "open"),
+    ("draft", "cancelled"),
+    ("open", "negotiating"),
+    ("open", "expired"),
+    ("open", "cancelled"),
+    ("negotiating", "awarded"),
+    ("negotiating", "expired"),
+    ("negotiating", "cancelled"),
     ("awarded", "closed"),
 }
-QUOTE_MOVES = {("submitted", s) for s in
-               ("revised", "withdrawn", "accepted", "rejected", "expired")}
+QUOTE_MOVES = {
+    ("submitted", s) for s in ("revised", "withdrawn", "accepted", "rejected", "expired")
+}
 
 
 def _allowed_from(moves: set, current: str) -> list[str]:
@@ -45,8 +51,7 @@ def test_rfq_transition(current, new):
         assert "final" in message
 
 
-@pytest.mark.parametrize("current,new",
-                         list(itertools.product(QUOTE_STATUSES, QUOTE_STATUSES)))
+@pytest.mark.parametrize("current,new", list(itertools.product(QUOTE_STATUSES, QUOTE_STATUSES)))
 def test_quote_transition(current, new):
     if (current, new) in QUOTE_MOVES:
         check_quote_transition(current, new)

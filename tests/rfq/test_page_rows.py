@@ -31,8 +31,9 @@ def test_the_buyer_sees_the_comparison_in_rupees(client, market):
     assert {_revision(q)["revision"] for q in view["quotes"]} == {"1"}
 
 
-@pytest.mark.parametrize("typed,paise", [("12,50,000", 12_50_000_00), ("₹ 99.5", 9950),
-                                         ("", 0), ("0.01", 1)])
+@pytest.mark.parametrize(
+    "typed,paise", [("12,50,000", 12_50_000_00), ("₹ 99.5", 9950), ("", 0), ("0.01", 1)]
+)
 def test_prices_typed_in_rupees_become_paise(typed, paise):
     assert rupees_to_paise(typed, "price", blank=0) == paise
 

@@ -24,9 +24,17 @@ def setup():
     hospital = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
     partner = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
     with tenant_session(partner.actor) as db:
-        db.add(SlaPolicy(tenant_id=partner.tenant.id, name="Test seconds", tier="platinum",
-                         targets={"P1": {"responseMinutes": 0.05, "resolutionMinutes": 60},
-                                  "P2": {"responseMinutes": 0.15, "resolutionMinutes": 60}}))
+        db.add(
+            SlaPolicy(
+                tenant_id=partner.tenant.id,
+                name="Test seconds",
+                tier="platinum",
+                targets={
+                    "P1": {"responseMinutes": 0.05, "resolutionMinutes": 60},
+                    "P2": {"responseMinutes": 0.15, "resolutionMinutes": 60},
+                },
+            )
+        )
     served = make_served_device(hospital, partner, "MVI-CT128", sla_tier="platinum")
     return hospital, partner, served.device_id
 
@@ -39,15 +47,24 @@ def _open(setup, priority: str) -> uuid.UUID:
 
 def _breaches(ticket_id) -> list:
     with system_session() as db:
-        return db.execute(text(
-            "SELECT payload FROM outbox_event WHERE name = 'SLABreached' AND entity_id = :t"),
-            {"t": str(ticket_id)}).scalars().all()
+        return (
+            db.execute(
+                text(
+                    "SELECT payload FROM outbox_event WHERE name = 'SLABreached' AND entity_id = :t"
+                ),
+                {"t": str(ticket_id)},
+            )
+            .scalars()
+            .all()
+        )
 
 
 def _state(ticket_id):
     with system_session() as db:
-        return db.execute(text("SELECT response_due_at, response_breached_at FROM ticket "
-                               "WHERE id = :t"), {"t": ticket_id}).one()
+        return db.execute(
+            text("SELECT response_due_at, response_breached_at FROM ticket WHERE id = :t"),
+            {"t": ticket_id},
+        ).one()
 
 
 def _wait_breach(ticket_id, timeout: float = 30) -> None:
@@ -71,9 +88,13 @@ def test_a_breach_fires_once_within_five_seconds(setup, tmp_path: Path):
     events = _breaches(ticket)
     assert len(events) == 1 and events[0]["clock"] == "response"
     with system_session() as db:
-        notices = db.execute(text("SELECT count(*) FROM notification WHERE ticket_id = :t "
-                                  "AND tenant_id = :p AND role = 'dispatcher'"),
-                             {"t": ticket, "p": partner.tenant.id}).scalar_one()
+        notices = db.execute(
+            text(
+                "SELECT count(*) FROM notification WHERE ticket_id = :t "
+                "AND tenant_id = :p AND role = 'dispatcher'"
+            ),
+            {"t": ticket, "p": partner.tenant.id},
+        ).scalar_one()
     assert notices == 1
 
 

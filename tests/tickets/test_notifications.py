@@ -18,8 +18,14 @@ def test_a_breach_notice_reaches_the_dispatchers_inbox_until_read():
     partner = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
     other = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
     with tenant_session(partner.actor) as db:
-        db.add(SlaPolicy(tenant_id=partner.tenant.id, name="Inbox seconds", tier="platinum",
-                         targets={"P1": {"responseMinutes": 0.02, "resolutionMinutes": 60}}))
+        db.add(
+            SlaPolicy(
+                tenant_id=partner.tenant.id,
+                name="Inbox seconds",
+                tier="platinum",
+                targets={"P1": {"responseMinutes": 0.02, "resolutionMinutes": 60}},
+            )
+        )
     served = make_served_device(hospital, partner, "MVI-CT128", sla_tier="platinum")
     with tenant_session(hospital.actor) as db:
         ticket = open_ticket(db, hospital.actor, served.device_id, "P1", "E-9", "inbox test")
@@ -31,8 +37,13 @@ def test_a_breach_notice_reaches_the_dispatchers_inbox_until_read():
         items, unread = inbox(db, partner.actor)
     assert unread == 1 and items[0]["title"] == f"SLA breached: #{number} (P1)"
     assert items[0]["unread"] and items[0]["ticketId"] == str(ticket.id)
-    manager = Actor(None, partner.tenant.id, TenantKind.SERVICE_PARTNER,
-                    frozenset({Role.OEM_SERVICE_MANAGER}), "manager")
+    manager = Actor(
+        None,
+        partner.tenant.id,
+        TenantKind.SERVICE_PARTNER,
+        frozenset({Role.OEM_SERVICE_MANAGER}),
+        "manager",
+    )
     with tenant_session(manager) as db:
         assert inbox(db, manager) == ([], 0)  # the notice is for dispatchers
     with tenant_session(other.actor) as db:

@@ -41,8 +41,13 @@ def _attachments(hospital, ticket_id) -> list[TicketAttachment]:
 def test_a_text_file_named_jpg_is_refused(ticket):
     hospital, ticket_id = ticket
     with tenant_session(hospital.actor) as db, pytest.raises(Invalid) as refused:
-        add_comment(db, hospital.actor, ticket_id, "see photo",
-                    ("fault.jpg", "image/jpeg", b"<script>alert(1)</script> not a photo"))
+        add_comment(
+            db,
+            hospital.actor,
+            ticket_id,
+            "see photo",
+            ("fault.jpg", "image/jpeg", b"<script>alert(1)</script> not a photo"),
+        )
     assert refused.value.field == "photo"
     assert "content was checked" in refused.value.message
     assert _attachments(hospital, ticket_id) == []
@@ -51,8 +56,9 @@ def test_a_text_file_named_jpg_is_refused(ticket):
 def test_a_real_photo_is_kept_with_the_type_its_content_shows(ticket):
     hospital, ticket_id = ticket
     with tenant_session(hospital.actor) as db:
-        add_comment(db, hospital.actor, ticket_id, "", ("upload.bin",
-                                                         "application/octet-stream", _png()))
+        add_comment(
+            db, hospital.actor, ticket_id, "", ("upload.bin", "application/octet-stream", _png())
+        )
     kept = _attachments(hospital, ticket_id)
     assert [a.content_type for a in kept] == ["image/png"]
 

@@ -9,8 +9,12 @@ from services.sla.models import SlaPolicy
 from services.sla.service import calendar_of, pause_clocks, penalty_paise, resume_clocks
 from services.tickets.models import Ticket
 
-BUSINESS = Calendar(round_the_clock=False, opens=time(9), closes=time(18),
-                    holidays=frozenset(national_holidays(2026)))
+BUSINESS = Calendar(
+    round_the_clock=False,
+    opens=time(9),
+    closes=time(18),
+    holidays=frozenset(national_holidays(2026)),
+)
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 1) -> datetime:
@@ -43,8 +47,9 @@ def test_good_friday_follows_easter():
 
 def test_time_on_hold_is_not_counted():
     policy = SlaPolicy(name="x", tier="gold", round_the_clock=True, targets={})
-    ticket = Ticket(tenant_id=None, priority="P1", response_due_at=at(24, 12),
-                    resolution_due_at=at(24, 16))
+    ticket = Ticket(
+        tenant_id=None, priority="P1", response_due_at=at(24, 12), resolution_due_at=at(24, 16)
+    )
     pause_clocks(ticket, policy, at(24, 11))
     assert ticket.response_due_at is None and ticket.resolution_due_at is None
     resume_clocks(ticket, policy, at(24, 15))  # four hours on hold
@@ -53,8 +58,16 @@ def test_time_on_hold_is_not_counted():
 
 
 def test_pause_in_business_hours_carries_working_minutes_over_a_holiday():
-    policy = SlaPolicy(name="x", tier="silver", round_the_clock=False, opens=time(9),
-                       closes=time(18), workdays=[0, 1, 2, 3, 4, 5], holidays=[], targets={})
+    policy = SlaPolicy(
+        name="x",
+        tier="silver",
+        round_the_clock=False,
+        opens=time(9),
+        closes=time(18),
+        workdays=[0, 1, 2, 3, 4, 5],
+        holidays=[],
+        targets={},
+    )
     ticket = Ticket(tenant_id=None, priority="P2", resolution_due_at=at(24, 17, 30))
     pause_clocks(ticket, policy, at(24, 16, 30))  # 60 working minutes left
     assert ticket.resolution_left_min == 60
@@ -65,8 +78,13 @@ def test_pause_in_business_hours_carries_working_minutes_over_a_holiday():
 
 
 def test_penalty_per_started_hour_up_to_the_cap():
-    policy = SlaPolicy(name="x", tier="gold", targets={}, penalty_per_hour_paise=5_000_00,
-                       penalty_cap_paise=12_000_00)
+    policy = SlaPolicy(
+        name="x",
+        tier="gold",
+        targets={},
+        penalty_per_hour_paise=5_000_00,
+        penalty_cap_paise=12_000_00,
+    )
     ticket = Ticket(tenant_id=None, priority="P1", resolution_due_at=at(24, 12))
     assert penalty_paise(ticket, policy, at(24, 11)) == 0
     assert penalty_paise(ticket, policy, at(24, 12, 1)) == 5_000_00
