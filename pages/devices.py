@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components.data_table import data_table
+from pages.components.data_table import data_table, record_table
 from pages.components.layout import layout
 from pages.components.map_frame import map_frame
 from state.devices import STATUSES, DevicesState, DeviceState, ImportState, RegisterState
@@ -75,39 +75,12 @@ def registry_page() -> rx.Component:
         wrap="wrap",
         align="center",
     )
-    table = rx.cond(
-        s.rows.length() > 0,
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in (
-                                "Serial",
-                                "Model",
-                                "Facility",
-                                "City",
-                                "Status",
-                                "AMC",
-                                "AMC ends",
-                            )
-                        ]
-                    )
-                ),
-                rx.table.body(rx.foreach(s.rows, _registry_row)),
-                variant="surface",
-                width="100%",
-                id="device-table",
-            ),
-            overflow_x="auto",
-            width="100%",
-        ),
-        rx.callout.root(
-            rx.callout.icon(rx.icon("info")),
-            rx.callout.text("No devices match. Register a device or import a manufacturer's file."),
-            color_scheme="gray",
-        ),
+    table = record_table(
+        ["Serial", "Model", "Facility", "City", "Status", "AMC", "AMC ends"],
+        s.rows,
+        _registry_row,
+        "No devices match. Register a device or import a manufacturer's file.",
+        "device-table",
     )
     pager = rx.hstack(
         rx.text(s.total.to_string() + " devices", id="device-total", color_scheme="gray"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import reflex as rx
 
+from pages.components.data_table import record_table
 from pages.components.layout import layout
 from pages.components.map_frame import map_frame
 from state.ops import STATUS_CHOICES, OpsState
@@ -124,43 +125,23 @@ def ops_page() -> rx.Component:
         spacing="3",
         width="100%",
     )
-    board = rx.cond(
-        s.rows.length() > 0,
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in (
-                                "Ticket",
-                                "Priority",
-                                "Status",
-                                "SLA clock",
-                                "Facility",
-                                "City",
-                                "Device",
-                                "Error",
-                                "Partner",
-                            )
-                        ]
-                    )
-                ),
-                rx.table.body(rx.foreach(s.rows, _row)),
-                variant="surface",
-                size="1",
-                width="100%",
-                id="ticket-board",
-            ),
-            overflow_x="auto",
-            width="100%",
-        ),
-        rx.callout.root(
-            rx.callout.text(
-                "No open tickets match. New tickets appear here the moment they are opened."
-            ),
-            color_scheme="gray",
-        ),
+    board = record_table(
+        [
+            "Ticket",
+            "Priority",
+            "Status",
+            "SLA clock",
+            "Facility",
+            "City",
+            "Device",
+            "Error",
+            "Partner",
+        ],
+        s.rows,
+        _row,
+        "No open tickets match. New tickets appear here the moment they are opened.",
+        "ticket-board",
+        size="1",
     )
     switch = rx.segmented_control.root(
         rx.segmented_control.item(

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components.data_table import data_table
+from pages.components.data_table import data_table, record_table
 from pages.components.layout import layout
 from state.rfq import RfqDetailState, RfqListState, RfqNewState
 
@@ -38,46 +38,16 @@ def _rfq_row(row) -> rx.Component:
 
 def rfq_list_page() -> rx.Component:
     s = RfqListState
-    table = rx.cond(
-        s.rows.length() > 0,
-        rx.box(
-            rx.table.root(
-                rx.table.header(
-                    rx.table.row(
-                        *[
-                            rx.table.column_header_cell(h)
-                            for h in (
-                                "RFQ",
-                                "Title",
-                                "Status",
-                                "Buyer",
-                                "Required by",
-                                "Closes (IST)",
-                            )
-                        ]
-                    )
-                ),
-                rx.table.body(rx.foreach(s.rows, _rfq_row)),
-                variant="surface",
-                size="2",
-                width="100%",
-                id="rfq-table",
-            ),
-            overflow_x="auto",
-            width="100%",
+    table = record_table(
+        ["RFQ", "Title", "Status", "Buyer", "Required by", "Closes (IST)"],
+        s.rows,
+        _rfq_row,
+        rx.cond(
+            s.is_oem,
+            "No RFQ has been sent to you yet. Buyers reach you through the SKUs in your catalog.",
+            "No RFQs yet. Raise one to get quotes from OEMs.",
         ),
-        rx.callout.root(
-            rx.callout.icon(rx.icon("info")),
-            rx.callout.text(
-                rx.cond(
-                    s.is_oem,
-                    "No RFQ has been sent to you yet. Buyers reach you through the SKUs "
-                    "in your catalog.",
-                    "No RFQs yet. Raise one to get quotes from OEMs.",
-                )
-            ),
-            color_scheme="gray",
-        ),
+        "rfq-table",
     )
     body = rx.vstack(
         rx.hstack(

@@ -1,27 +1,29 @@
-"""A table over a list of rows, with what to do next when it is empty."""
+"""Tables over a list of rows, with what to do next when the list is empty."""
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import reflex as rx
 
 
-def data_table(columns: list[tuple[str, str]], rows, empty: str, table_id: str) -> rx.Component:
-    """A table over a list of dicts; `columns` are (key, heading)."""
+def record_table(
+    headings: list[str],
+    rows,
+    row: Callable[..., rx.Component],
+    empty,
+    table_id: str,
+    size: str = "2",
+) -> rx.Component:
+    """A table drawing each of `rows` with `row`; `empty` (text or a Var) when there are none."""
     return rx.cond(
         rows.length() > 0,
         rx.box(
             rx.table.root(
-                rx.table.header(
-                    rx.table.row(*[rx.table.column_header_cell(h) for _k, h in columns])
-                ),
-                rx.table.body(
-                    rx.foreach(
-                        rows,
-                        lambda row: rx.table.row(*[rx.table.cell(row[k]) for k, _h in columns]),
-                    )
-                ),
+                rx.table.header(rx.table.row(*[rx.table.column_header_cell(h) for h in headings])),
+                rx.table.body(rx.foreach(rows, row)),
                 variant="surface",
-                size="2",
+                size=size,
                 width="100%",
                 id=table_id,
             ),
@@ -31,4 +33,15 @@ def data_table(columns: list[tuple[str, str]], rows, empty: str, table_id: str) 
         rx.callout.root(
             rx.callout.icon(rx.icon("info")), rx.callout.text(empty), color_scheme="gray"
         ),
+    )
+
+
+def data_table(columns: list[tuple[str, str]], rows, empty: str, table_id: str) -> rx.Component:
+    """A table over a list of dicts; `columns` are (key, heading)."""
+    return record_table(
+        [h for _k, h in columns],
+        rows,
+        lambda row: rx.table.row(*[rx.table.cell(row[k]) for k, _h in columns]),
+        empty,
+        table_id,
     )
