@@ -382,11 +382,27 @@ CREATE TABLE contract (
 
 # Tables whose rows belong to one tenant (tenant_id), all under forced RLS.
 TENANT_TABLES = (
-    "access_grant", "audit_log", "device_registration_batch", "healthcare_facilities",
-    "outbox_event", "service_areas", "sku", "users", "equipment", "event_delivery",
-    "healthcare_facility_equipment", "laboratories", "rfq", "technician_coverage",
-    "user_session", "manufacturer_device_feed", "qr_deployment_log", "quote", "rfq_item",
-    "ticket", "contract",
+    "access_grant",
+    "audit_log",
+    "device_registration_batch",
+    "healthcare_facilities",
+    "outbox_event",
+    "service_areas",
+    "sku",
+    "users",
+    "equipment",
+    "event_delivery",
+    "healthcare_facility_equipment",
+    "laboratories",
+    "rfq",
+    "technician_coverage",
+    "user_session",
+    "manufacturer_device_feed",
+    "qr_deployment_log",
+    "quote",
+    "rfq_item",
+    "ticket",
+    "contract",
 )
 
 CONSTRAINTS = """
@@ -625,16 +641,40 @@ def downgrade() -> None:
     op.execute(f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM {role}")
     op.execute(f"REVOKE USAGE ON SCHEMA public FROM {role}")
     for table in (
-        "contract", "ticket", "rfq_item", "quote", "qr_deployment_log",
-        "manufacturer_device_feed", "user_session", "technician_coverage", "rfq",
-        "laboratories", "healthcare_facility_equipment", "event_delivery", "equipment", "users",
-        "sku", "service_areas", "outbox_event", "healthcare_facilities",
-        "device_registration_batch", "audit_log", "access_grant", "tenant", "indian_pincodes",
+        "contract",
+        "ticket",
+        "rfq_item",
+        "quote",
+        "qr_deployment_log",
+        "manufacturer_device_feed",
+        "user_session",
+        "technician_coverage",
+        "rfq",
+        "laboratories",
+        "healthcare_facility_equipment",
+        "event_delivery",
+        "equipment",
+        "users",
+        "sku",
+        "service_areas",
+        "outbox_event",
+        "healthcare_facilities",
+        "device_registration_batch",
+        "audit_log",
+        "access_grant",
+        "tenant",
+        "indian_pincodes",
     ):
         op.execute(f"DROP TABLE IF EXISTS {table} CASCADE")
     for fn in (
-        "audit_immutable()", "audit_chain()", "audit_canonical(audit_log)",
-        "auth_session_resolve(uuid, integer)", "auth_login_lookup(text)", "tenant_directory()",
-        "app_has_grant(text, uuid, uuid)", "app_is_platform()", "app_tenant()",
+        "audit_immutable()",
+        "audit_chain()",
+        "audit_canonical(audit_log)",
+        "auth_session_resolve(uuid, integer)",
+        "auth_login_lookup(text)",
+        "tenant_directory()",
+        "app_has_grant(text, uuid, uuid)",
+        "app_is_platform()",
+        "app_tenant()",
     ):
         op.execute(f"DROP FUNCTION IF EXISTS {fn} CASCADE")

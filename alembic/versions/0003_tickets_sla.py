@@ -169,8 +169,10 @@ DROP SEQUENCE IF EXISTS ticket_number_seq;
 def upgrade() -> None:
     role = get_settings().app_db_role
     op.execute(UPGRADE)
-    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON sla_policy, ticket_event, "
-               f"ticket_attachment, notification TO {role}")
+    op.execute(
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON sla_policy, ticket_event, "
+        f"ticket_attachment, notification TO {role}"
+    )
     op.execute(f"GRANT USAGE, SELECT ON SEQUENCE ticket_number_seq TO {role}")
     op.execute(f"GRANT EXECUTE ON FUNCTION sla_policy_for(uuid, text) TO {role}")
 

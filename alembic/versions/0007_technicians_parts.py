@@ -19,8 +19,15 @@ down_revision = "0006_audit_canonical_v2"
 branch_labels = None
 depends_on = None
 
-TABLES = ("technician", "part", "part_stock", "part_reservation", "sku_part", "fault_part",
-          "dispatch_plan")
+TABLES = (
+    "technician",
+    "part",
+    "part_stock",
+    "part_reservation",
+    "sku_part",
+    "fault_part",
+    "dispatch_plan",
+)
 
 UPGRADE = """
 CREATE TABLE technician (
@@ -139,8 +146,10 @@ END $$;
 
 def upgrade() -> None:
     op.execute(UPGRADE)
-    op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(TABLES)} "
-               f"TO {get_settings().app_db_role}")
+    op.execute(
+        f"GRANT SELECT, INSERT, UPDATE, DELETE ON {', '.join(TABLES)} "
+        f"TO {get_settings().app_db_role}"
+    )
 
 
 def downgrade() -> None:

@@ -182,8 +182,9 @@ def upgrade() -> None:
     op.execute(UPGRADE)
     role = get_settings().app_db_role
     op.execute(f"GRANT SELECT ON sku_word, sku_facet_count TO {role}")
-    op.execute(f"GRANT EXECUTE ON FUNCTION sku_text_matches(tsquery), sku_price_band(bigint) "
-               f"TO {role}")
+    op.execute(
+        f"GRANT EXECUTE ON FUNCTION sku_text_matches(tsquery), sku_price_band(bigint) TO {role}"
+    )
 
 
 def downgrade() -> None:

@@ -172,8 +172,7 @@ def upgrade() -> None:
     op.execute(UPGRADE)
     op.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON rfq_recipient TO {role}")
     op.execute(f"GRANT USAGE, SELECT ON SEQUENCE rfq_number_seq TO {role}")
-    op.execute(f"GRANT EXECUTE ON FUNCTION rfq_quote_received(uuid), rfq_mark_seen(uuid) "
-               f"TO {role}")
+    op.execute(f"GRANT EXECUTE ON FUNCTION rfq_quote_received(uuid), rfq_mark_seen(uuid) TO {role}")
 
 
 def downgrade() -> None:

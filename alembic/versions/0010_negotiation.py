@@ -121,8 +121,9 @@ DROP FUNCTION IF EXISTS negotiation_guard();
 
 def upgrade() -> None:
     op.execute(UPGRADE)
-    op.execute(f"GRANT SELECT, INSERT, UPDATE ON negotiation_message "
-               f"TO {get_settings().app_db_role}")
+    op.execute(
+        f"GRANT SELECT, INSERT, UPDATE ON negotiation_message TO {get_settings().app_db_role}"
+    )
 
 
 def downgrade() -> None:

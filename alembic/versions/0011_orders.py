@@ -165,10 +165,11 @@ def upgrade() -> None:
     role = get_settings().app_db_role
     op.execute(UPGRADE)
     op.execute(f"GRANT SELECT, INSERT, UPDATE ON purchase_order, sales_order TO {role}")
-    op.execute(f"GRANT USAGE, SELECT ON SEQUENCE contract_number_seq, "
-               f"purchase_order_number_seq, sales_order_number_seq TO {role}")
-    op.execute(f"GRANT EXECUTE ON FUNCTION tenant_state(uuid), rfq_award(uuid, uuid) "
-               f"TO {role}")
+    op.execute(
+        f"GRANT USAGE, SELECT ON SEQUENCE contract_number_seq, "
+        f"purchase_order_number_seq, sales_order_number_seq TO {role}"
+    )
+    op.execute(f"GRANT EXECUTE ON FUNCTION tenant_state(uuid), rfq_award(uuid, uuid) TO {role}")
 
 
 def downgrade() -> None:
