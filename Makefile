@@ -58,8 +58,14 @@ assets/vendor/leaflet/leaflet.markercluster.js:
 	   $(TOOLS)/node_modules/leaflet.markercluster/dist/MarkerCluster.css \
 	   $(TOOLS)/node_modules/leaflet.markercluster/dist/MarkerCluster.Default.css assets/vendor/leaflet/
 
+# jsQR reads label QR codes from the phone camera where the browser has no BarcodeDetector.
+assets/vendor/jsqr/jsQR.js:
+	npm install --prefix $(TOOLS) --no-fund --no-audit --loglevel=error jsqr@1.4
+	mkdir -p assets/vendor/jsqr
+	cp $(TOOLS)/node_modules/jsqr/dist/jsQR.js assets/vendor/jsqr/
+
 setup: $(VENV)/.installed $(TOOLS)/.installed assets/vendor/leaflet/leaflet.js \
-       assets/vendor/leaflet/leaflet.markercluster.js
+       assets/vendor/leaflet/leaflet.markercluster.js assets/vendor/jsqr/jsQR.js
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here);
 # pdftoppm and zbar read the printed QR kits back in tests; Compose validates the

@@ -10,7 +10,11 @@ from pages.registry import SCREENS
 
 app = rx.App(
     api_transformer=create_api(),
-    head_components=[rx.el.meta(name="theme-color", content="#0f766e")],
+    head_components=[
+        rx.el.meta(name="theme-color", content="#0f766e"),
+        rx.el.link(rel="icon", href="/favicon.ico", sizes="any"),
+        rx.el.link(rel="apple-touch-icon", href="/field/icons/apple-touch-icon.png"),
+    ],
 )
 for screen in SCREENS:
     app.add_page(

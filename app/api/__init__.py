@@ -13,6 +13,7 @@ from app.api import (
     devices,
     dispatch,
     facilities,
+    field_app,
     geo,
     live,
     negotiation,
@@ -78,6 +79,7 @@ def create_api() -> FastAPI:
     ):
         api.include_router(router, prefix=PREFIX)
     api.include_router(live.router)
+    api.include_router(field_app.router)
     api.include_router(negotiation.live)
     install_contract(api)
     api.add_middleware(PageUploadLimit)

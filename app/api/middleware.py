@@ -115,6 +115,23 @@ DOCS_POLICY = "; ".join(
         "frame-ancestors 'self'",
     ]
 )
+# The field app is the project's own static files: no inline script, no eval.
+FIELD_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self' 'unsafe-inline'",
+        f"img-src 'self' data: blob: {TILES}",
+        "connect-src 'self'",
+        "worker-src 'self'",
+        "manifest-src 'self'",
+        "media-src 'self' blob:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 MAP_PATHS = "/api/v1/geo/maps/"
 
 
@@ -122,6 +139,8 @@ def security_headers(path: str) -> list[tuple[bytes, bytes]]:
     """The headers every response carries; the policy depends on what the path serves."""
     if path.startswith(MAP_PATHS):
         policy = MAP_POLICY
+    elif path == "/field" or path.startswith("/field/"):
+        policy = FIELD_POLICY
     elif path == "/api/docs" or path.startswith("/api/docs/"):
         policy = DOCS_POLICY
     else:

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Form, Request, Response
 
 from app.api.auth import client_address
 from app.api.deps import SESSION_COOKIE
-from services.errors import Forbidden
+from services.errors import Forbidden, Unauthorized
 from services.identity import service as identity
 from services.identity.passwords import MAX_PASSWORD
+from services.identity.tokens import issue_access_token
 
 router = APIRouter(tags=["auth"])
 # Only a path of this site: never `//elsewhere`, `/\elsewhere` or a scheme.
@@ -88,3 +89,24 @@ def sign_out(request: Request) -> Response:
         secure=request.url.scheme == "https",
     )
     return response
+
+
+@router.post(
+    "/auth/session/token",
+    summary="A short-lived bearer token for the signed-in browser (the field app's API calls)",
+    responses={
+        401: {"description": "No live browser session: sign in first"},
+        403: {"description": "Sent from another site"},
+    },
+)
+def session_token(request: Request) -> dict:
+    """Exchanges the session cookie for a bearer token, so a page script (the phone app)
+    can call the API without ever seeing the session id. Same-site only: the cookie is
+    SameSite=Strict and the origin is checked."""
+    _check_origin(request)
+    session_id = request.cookies.get(SESSION_COOKIE, "")
+    actor = identity.resolve_session(session_id) if session_id else None
+    if actor is None:
+        raise Unauthorized("Sign in first: the browser session has ended")
+    access_token, expires_in = issue_access_token(actor)
+    return {"access_token": access_token, "token_type": "bearer", "expires_in": expires_in}
