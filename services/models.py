@@ -8,6 +8,7 @@ from services.contracts.models import Contract
 from services.devices.models import (
     DeviceRegistrationBatch,
     Equipment,
+    LabelPrintJob,
     ManufacturerDeviceFeed,
     QrCode,
     QrDeploymentLog,
@@ -24,7 +25,7 @@ from services.geo.models import (
     TechnicianCoverage,
 )
 from services.identity.models import User, UserSession
-from services.orders.models import PurchaseOrder, SalesOrder
+from services.orders.models import OrderAttachment, PurchaseOrder, SalesOrder
 from services.parts.models import FaultPart, Part, PartReservation, PartStock, SkuPart
 from services.rfq.models import Quote, Rfq, RfqItem
 from services.sla.models import SlaPolicy
@@ -43,6 +44,8 @@ __all__ = [
     "HealthcareFacility",
     "HealthcareFacilityEquipment",
     "IndianPincode",
+    "LabelPrintJob",
+    "OrderAttachment",
     "Laboratory",
     "ManufacturerDeviceFeed",
     "OutboxEvent",

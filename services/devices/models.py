@@ -116,3 +116,22 @@ class QrKit(SQLModel, table=True):
     status: str = Field(default="ready", max_length=10)
     pdf: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     created_at: datetime = timestamp_field()
+
+
+class LabelPrintJob(SQLModel, table=True):
+    """Labels printed for chosen devices, from position `start_at` of a 21-label sheet.
+
+    Printing changes no device: they count as printed once `confirmed_at` is set, when
+    someone says the labels are stuck on."""
+
+    __tablename__ = "label_print_job"
+
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    device_ids: list[str] = jsonb_field(list)
+    start_at: int = 1
+    label_count: int = 0
+    created_by: uuid.UUID | None = ref_field("users.id")
+    created_at: datetime = timestamp_field()
+    confirmed_by: uuid.UUID | None = ref_field("users.id")
+    confirmed_at: datetime | None = timestamp_field(nullable=True)

@@ -6,7 +6,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, FetchedValue
+from sqlalchemy import BigInteger, Column, FetchedValue, LargeBinary
 from sqlmodel import Field, SQLModel
 
 from services.columns import id_field, jsonb_field, ref_field, tenant_field, timestamp_field
@@ -70,7 +70,29 @@ class SalesOrder(SQLModel, table=True):
     installed_at: datetime | None = timestamp_field(nullable=True)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
+    # The seller's dispatch record (transporter, docket number) and the buyer's acceptance
+    # records: the goods-received note and the installation report (services/orders/acceptance.py).
+    shipment: dict[str, Any] = jsonb_field()
+    goods_receipt: dict[str, Any] = jsonb_field()
+    installation_report: dict[str, Any] = jsonb_field()
 
     @property
     def label(self) -> str:
         return f"SO-{self.number}"
+
+
+class OrderAttachment(SQLModel, table=True):
+    """A photo taken at delivery or installation, kept on the order (the buyer's row)."""
+
+    __tablename__ = "order_attachment"
+
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()  # the buyer
+    seller_tenant_id: uuid.UUID = ref_field("tenant.id", nullable=False)
+    order_id: uuid.UUID = ref_field("sales_order.id", nullable=False)
+    kind: str = Field(max_length=16)  # delivery | installation
+    file_name: str = Field(max_length=200)
+    content_type: str = Field(max_length=80)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_by: uuid.UUID | None = ref_field("users.id")
+    created_at: datetime = timestamp_field()
