@@ -24,7 +24,7 @@ from services.geo.models import (
     ServiceArea,
     TechnicianCoverage,
 )
-from services.identity.models import User, UserSession
+from services.identity.models import AccountLink, User, UserSession
 from services.orders.models import OrderAttachment, PurchaseOrder, SalesOrder
 from services.parts.models import FaultPart, Part, PartReservation, PartStock, SkuPart
 from services.rfq.models import Quote, Rfq, RfqItem
@@ -36,6 +36,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AccessGrant",
+    "AccountLink",
     "AuditEntry",
     "Contract",
     "DeviceRegistrationBatch",

@@ -38,3 +38,20 @@ class UserSession(SQLModel, table=True):
     created_at: datetime = timestamp_field()
     last_seen_at: datetime = timestamp_field()
     revoked_at: datetime | None = timestamp_field(nullable=True)
+
+
+class AccountLink(SQLModel, table=True):
+    """A one-time link an admin hands to a user: an invitation (sets the first password)
+    or a password reset. Only the SHA-256 of its secret is kept."""
+
+    __tablename__ = "account_link"
+
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    user_id: uuid.UUID = Field(foreign_key="users.id")
+    purpose: str = Field(max_length=10)  # invite or reset
+    token_hash: str = Field(max_length=64, unique=True)
+    created_by: uuid.UUID | None = Field(default=None, foreign_key="users.id")
+    created_at: datetime = timestamp_field()
+    expires_at: datetime = timestamp_field(server_now=False)
+    used_at: datetime | None = timestamp_field(nullable=True)

@@ -131,6 +131,19 @@ def end_session(actor: Actor, session_id: str) -> None:
     end_credentials(actor)
 
 
+def check_roles(tenant_kind: str, roles: list[str]) -> None:
+    """Raises Invalid("roles", ...) unless `roles` are known roles that fit the kind of
+    organisation, and at least one."""
+    if not roles:
+        raise Invalid("roles", "at least one role is needed")
+    allowed = ROLES_BY_TENANT_KIND[TenantKind(tenant_kind)]
+    for role in roles:
+        if role not in {r.value for r in Role}:
+            raise Invalid("roles", f"unknown role {role!r}")
+        if Role(role) not in allowed:
+            raise Invalid("roles", f"{role} does not fit a {tenant_kind} organisation")
+
+
 def create_user(
     db: Session,
     actor: Actor,
@@ -147,14 +160,7 @@ def create_user(
     email = (email or "").strip().lower()
     if not EMAIL.match(email):
         raise Invalid("email", "is not an e-mail address")
-    if not roles:
-        raise Invalid("roles", "at least one role is needed")
-    allowed = ROLES_BY_TENANT_KIND[TenantKind(tenant.kind)]
-    for role in roles:
-        if role not in {r.value for r in Role}:
-            raise Invalid("roles", f"unknown role {role!r}")
-        if Role(role) not in allowed:
-            raise Invalid("roles", f"{role} does not fit a {tenant.kind} organisation")
+    check_roles(tenant.kind, roles)
     if password is not None and len(password) < MIN_PASSWORD:
         raise Invalid("password", f"must have at least {MIN_PASSWORD} characters")
     if password is not None and len(password) > MAX_PASSWORD:
