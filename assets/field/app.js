@@ -295,7 +295,7 @@
 
   async function checkIn(j, payload) {
     const where = await position();
-    await act("ticket.status", j, { status: "on_site", ...payload, position: where }, (l) => {
+    await act("checkin", j, { ...payload, position: where }, (l) => {
       l.status = "on_site";
       l.checkedIn = payload.shortCode ? `code ${payload.shortCode}` : "QR scanned";
     });
@@ -305,7 +305,8 @@
 
   function checkInPanel(j) {
     const l = local(j.ticketId);
-    if (l.checkedIn) return section("Check-in", h("p", { class: "ok-text" }, `Checked in (${l.checkedIn})`));
+    const server = j.checkedIn && `${j.checkedIn.method === "short_code" ? "typed code" : "QR scanned"} at ${timeFormat.format(new Date(j.checkedIn.at))}`;
+    if (l.checkedIn || server) return section("Check-in", h("p", { class: "ok-text" }, `Checked in (${l.checkedIn || server})`));
     const video = h("video", { class: "camera", hidden: true, muted: true });
     const code = h("input", { class: "input", inputmode: "text", autocomplete: "off", autocapitalize: "characters", placeholder: "Label code, e.g. JFW7-JHQT", "aria-label": "Label code" });
     let scanning = null;
@@ -327,7 +328,7 @@
     } }, "Scan the device's label");
     const typed = h("button", { class: "button secondary", onclick: () => {
       const value = code.value.trim().toUpperCase();
-      if (!/^[0-9A-Z]{4}-?[0-9A-Z]{4}$/.test(value)) { toast("Type the 8-character code printed under the QR code", "warn"); return; }
+      if (value.replace(/[\s\-_.]/g, "").length !== 8) { toast("Type the 8-character code printed under the QR code", "warn"); return; }
       checkIn(j, { shortCode: value });
     } }, "Check in with the code");
     return section("Check-in at the device", scan, video, h("p", { class: "muted" }, "No camera or GPS? Type the code printed on the label."), h("div", { class: "row" }, code, typed));
@@ -416,14 +417,14 @@
     const parts = j.partsReserved || [];
     const l = local(j.ticketId);
     const rows = parts.map((p) => {
-      const key = p.partId || p.sku || p.id;
+      const key = p.reservationId || p.partId || p.sku;
       const qty = h("input", { class: "input qty", type: "number", min: "0", max: String(p.quantity || 1), value: String(l.parts[key] ?? p.quantity ?? 1), "aria-label": `Used of ${p.name || key}` });
       return { p, key, qty, row: h("div", { class: "part" }, h("span", {}, `${p.name || p.sku || key} (reserved ${p.quantity || 1})`), qty) };
     });
     const record = h("button", { class: "button secondary", onclick: async () => {
       for (const { p, key, qty } of rows) {
         const used = Number(qty.value || 0);
-        if (used > 0) await act("part.used", j, { partId: p.partId || null, sku: p.sku || null, quantity: used }, (x) => { x.parts[key] = used; });
+        if (used > 0) await act("part.used", j, p.reservationId ? { reservationId: p.reservationId, quantity: used } : { partId: p.partId, quantity: used }, (x) => { x.parts[key] = used; });
       }
       toast("Parts recorded", "ok");
       render();

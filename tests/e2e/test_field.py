@@ -1,0 +1,214 @@
+"""The technician's phone app: installed from /field, working with no network, and catching up
+when the network returns. Chromium with a phone's viewport and touch."""
+
+from __future__ import annotations
+
+import io
+import os
+
+import psycopg
+import pytest
+import qrcode
+from PIL import Image
+from playwright.sync_api import expect
+
+from services.actor import Role
+from services.qr.codes import short_code
+from services.seed.demo import demo_email
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+
+pytestmark = pytest.mark.e2e
+SHOTS = os.environ.get("E2E_SHOTS")
+PHONE = {"width": 390, "height": 844}
+
+
+def _shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"field-{name}.png"), full_page=True)
+
+
+def _api(context, app_url: str, role: Role) -> dict:
+    answer = context.request.post(
+        f"{app_url}/api/v1/auth/token",
+        form={"username": demo_email(role), "password": "yantra-demo"},
+    )
+    return {"Authorization": f"Bearer {answer.json()['access_token']}"}
+
+
+def _label(device_id: str) -> tuple[str, str]:
+    """The device's active label: its short code as printed, and its QR payload."""
+    with psycopg.connect(os.environ["DATABASE_URL"]) as con:
+        row = con.execute(
+            "SELECT id, payload FROM qr_code WHERE device_id = %s AND status = 'active' "
+            "ORDER BY created_at DESC LIMIT 1",
+            (device_id,),
+        ).fetchone()
+    assert row, "the demo technician's job is on a labelled device"
+    return short_code(row[0].bytes), row[1]
+
+
+def _phone(browser, app_url: str, job_site: dict | None = None, **extra):
+    options = {"viewport": PHONE, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
+    if job_site:
+        options["geolocation"] = {"latitude": job_site["lat"], "longitude": job_site["lon"]}
+        options["permissions"] = ["geolocation"]
+    context = browser.new_context(**options, **extra)
+    signed_in = context.request.post(
+        f"{app_url}/api/v1/auth/session",
+        form={"email": demo_email(Role.TECHNICIAN), "password": "yantra-demo"},
+    )
+    assert signed_in.ok, signed_in.text()
+    return context
+
+
+def _first_open_job(context, app_url: str) -> dict:
+    jobs = context.request.get(
+        f"{app_url}/api/v1/me/jobs", headers=_api(context, app_url, Role.TECHNICIAN)
+    ).json()["jobs"]
+    open_jobs = [j for j in jobs if j["status"] in ("assigned", "en_route")]
+    assert open_jobs, "make run's demo gives the technician an accepted route for today"
+    return open_jobs[0]
+
+
+def test_installable_with_icons_and_an_offline_shell(browser, app_url: str):
+    context = _phone(browser, app_url)
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/field")
+        expect(page.locator("article.card").first).to_be_visible()
+        manifest = page.evaluate(
+            "fetch(document.querySelector('link[rel=manifest]').href).then(r => r.json())"
+        )
+        assert manifest["start_url"] == "/field" and manifest["display"] == "standalone"
+        for icon in manifest["icons"]:
+            assert context.request.get(f"{app_url}{icon['src']}").ok
+        assert context.request.get(f"{app_url}/favicon.ico").ok
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+        page.reload()
+        assert page.evaluate("navigator.serviceWorker.controller !== null")
+        _shot(page, "today")
+    finally:
+        context.close()
+
+
+def test_a_job_worked_offline_syncs_when_the_network_returns(browser, app_url: str):
+    probe = _phone(browser, app_url)
+    job = _first_open_job(probe, app_url)
+    probe.close()
+    code, _ = _label(job["device"]["id"])
+    context = _phone(browser, app_url, job["facility"])
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/field")
+        card = page.locator(f"article[data-ticket='{job['ticketId']}']")
+        expect(card).to_be_visible()
+        page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+
+        context.set_offline(True)
+        page.reload()
+        expect(page.locator("#sync")).to_contain_text("Offline")
+        card.get_by_role("button", name="Open job").click()
+        if job["status"] == "assigned":
+            page.get_by_role("button", name="I'm on my way").click()
+        page.get_by_label("Label code").fill(code.lower().replace("-", " "))
+        page.get_by_role("button", name="Check in with the code").click()
+        expect(page.get_by_text("Checked in")).to_be_visible()
+        page.get_by_role("button", name="Start work").click()
+        _work_the_checklist(page, job.get("workflow") or {})
+        page.get_by_label("Work done").fill("Replaced the <b>cold head</b> seal; tested OK")
+        page.get_by_label("Customer's name").fill("Dr. Meera Rao")
+        _sign(page)
+        _shot(page, "job-offline")
+        page.get_by_role("button", name="Resolve the job").click()
+        expect(page.locator("#sync")).to_contain_text("waiting")
+        assert int(page.locator("#sync").get_attribute("data-waiting")) >= 5
+        _shot(page, "queued-offline")
+
+        context.set_offline(False)
+        expect(page.locator("#sync")).to_contain_text("Synced", timeout=60_000)
+        assert page.locator("#sync").get_attribute("data-waiting") == "0"
+        dispatcher = _api(context, app_url, Role.DISPATCHER)
+        ticket = context.request.get(
+            f"{app_url}/api/v1/tickets/{job['ticketId']}", headers=dispatcher
+        ).json()
+        assert ticket["status"] == "resolved"
+        _shot(page, "synced")
+    finally:
+        context.close()
+
+
+def _work_the_checklist(page, workflow: dict) -> None:
+    for step in workflow.get("steps", []):
+        box = page.locator(".step", has_text=step["label"]).first
+        if step["kind"] == "pass_fail":
+            box.get_by_role("button", name="Pass").click()
+        elif step["kind"] == "reading":
+            low, high = step.get("min"), step.get("max")
+            value = (low + high) / 2 if low is not None and high is not None else low or high or 1
+            box.locator("input").fill(str(value))
+            box.get_by_role("button", name="Save").click()
+            expect(page.locator(".step", has_text=step["label"]).first).to_contain_text("recorded")
+        elif step["kind"] == "choice":
+            box.get_by_role("button", name=step["options"][0]).click()
+        elif step["kind"] == "photo":
+            box.locator("input[type=file]").set_input_files(_photo())
+            expect(page.locator(".step", has_text=step["label"]).first).to_contain_text("Photo")
+
+
+def _photo() -> dict:
+    buffer = io.BytesIO()
+    Image.new("RGB", (1600, 1200), (40, 90, 120)).save(buffer, format="JPEG")
+    return {"name": "panel.jpg", "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
+
+
+def _sign(page) -> None:
+    pad = page.locator("canvas.signature").bounding_box()
+    page.mouse.move(pad["x"] + 20, pad["y"] + 60)
+    page.mouse.down()
+    for step in range(1, 12):
+        page.mouse.move(pad["x"] + 20 + step * 20, pad["y"] + 60 + (step % 3) * 15)
+    page.mouse.up()
+
+
+def test_the_phone_camera_reads_the_label_to_check_in(browser, app_url: str, tmp_path):
+    """Chromium's fake camera shows the device's label: the app reads its QR code (jsQR, as
+    Linux has no BarcodeDetector) and records the arrival."""
+    probe = _phone(browser, app_url)
+    job = _first_open_job(probe, app_url)
+    probe.close()
+    _, payload = _label(job["device"]["id"])
+    video = tmp_path / "label.mjpeg"
+    frame = Image.new("RGB", (640, 480), "white")
+    symbol = qrcode.make(payload, box_size=6, border=4).get_image().convert("RGB")
+    frame.paste(symbol.resize((400, 400)), (120, 40))
+    with video.open("wb") as out:
+        for _ in range(5):
+            buffer = io.BytesIO()
+            frame.save(buffer, format="JPEG", quality=95)
+            out.write(buffer.getvalue())
+    camera = browser.browser_type.launch(
+        executable_path=CHROMIUM,
+        args=[
+            *CHROMIUM_ARGS,
+            "--use-fake-ui-for-media-stream",
+            "--use-fake-device-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}",
+        ],
+    )
+    context = _phone(camera, app_url, job["facility"])
+    context.grant_permissions(["camera", "geolocation"], origin=app_url)
+    try:
+        page = context.new_page()
+        page.goto(f"{app_url}/field#/job/{job['ticketId']}")
+        page.get_by_role("button", name="Scan the device's label").click()
+        expect(page.get_by_text("Checked in (QR scanned)")).to_be_visible()
+        expect(page.locator("#sync")).to_contain_text("Synced", timeout=60_000)
+        _shot(page, "camera-checkin")
+        jobs = context.request.get(
+            f"{app_url}/api/v1/me/jobs", headers=_api(context, app_url, Role.TECHNICIAN)
+        ).json()["jobs"]
+        mine = next(j for j in jobs if j["ticketId"] == job["ticketId"])
+        assert mine["checkedIn"]["method"] == "qr"
+    finally:
+        context.close()
+        camera.close()
