@@ -31,7 +31,7 @@ from services.pricing.deals import (
     generate_deals,
 )
 
-VERSION = "price_band-1"
+VERSION = "price_band-2"
 BAND_COVERAGE = 0.80
 PLATFORM_DEAL_WEIGHT = 4.0
 FEATURES = (
@@ -121,6 +121,12 @@ class PriceBandModel:
     def knows(self, category: str) -> bool:
         """Whether the model was trained on deals of `category`."""
         return category in self._medians
+
+    def comparable_deals(self, category: str, buyer_type: str | None = None) -> int:
+        """How many deals of `category` (with buyers of `buyer_type`, when given) the model
+        learnt from: historic and closed platform deals alike."""
+        counts = self.meta.get("comparables", {}).get(category, {})
+        return int(counts.get(buyer_type or "all", 0))
 
     def predict(self, lines: Sequence[QuoteLine]) -> list[PriceBand]:
         """Fair bands for `lines`, one per line, in one pass over the boosters."""
@@ -259,6 +265,7 @@ def train_model(
         "category_medians": medians,
         "features": list(FEATURES),
         "rows": {"historic": len(deals), "platform": len(platform_deals)},
+        "comparables": _comparables(list(deals) + list(platform_deals)),
         "band_coverage_target": BAND_COVERAGE,
     }
     draft = PriceBandModel(boosters, {**meta, "widen": 0.0})
@@ -321,6 +328,16 @@ def _category_medians(deals: Sequence[DealLine]) -> dict[str, float]:
     for deal in deals:
         by_category.setdefault(deal.category, []).append(math.log(deal.list_price_paise / 100))
     return {category: float(np.median(values)) for category, values in by_category.items()}
+
+
+def _comparables(deals: Sequence[DealLine]) -> dict[str, dict[str, int]]:
+    """Deals learnt from, per category: in all (`"all"`) and per buyer type."""
+    counts: dict[str, dict[str, int]] = {}
+    for deal in deals:
+        by_buyer = counts.setdefault(deal.category, {"all": 0})
+        by_buyer["all"] += 1
+        by_buyer[deal.buyer_type] = by_buyer.get(deal.buyer_type, 0) + 1
+    return counts
 
 
 def _log_ratios(deals: Sequence[DealLine]) -> np.ndarray:
