@@ -26,18 +26,39 @@ def _counter_card(m) -> rx.Component:
     )
 
 
+def _confidence_badge(m) -> rx.Component:
+    return rx.cond(
+        m.confidence != "",
+        rx.badge(
+            m.confidence,
+            color_scheme=rx.match(
+                m.confidence, ("high confidence", "green"), ("medium confidence", "amber"), "red"
+            ),
+            class_name="coach-confidence",
+        ),
+    )
+
+
 def _tip_card(m) -> rx.Component:
     return rx.vstack(
         rx.hstack(
             rx.icon("sparkles", size=16),
             rx.text("Coach", weight="bold"),
             rx.badge(m.position, color_scheme="amber"),
+            _confidence_badge(m),
             spacing="2",
             align="center",
+            wrap="wrap",
         ),
         rx.text("Fair band: ", m.band, size="2"),
         rx.cond(
             m.counter != "", rx.text("Suggested counter: ", rx.text.strong(m.counter), size="2")
+        ),
+        rx.foreach(
+            m.flags,
+            lambda f: rx.callout(
+                f, icon="triangle-alert", color_scheme="red", size="1", class_name="coach-flag"
+            ),
         ),
         rx.foreach(m.reasons, lambda r: rx.text("• ", r, size="2")),
         rx.cond(
@@ -47,6 +68,10 @@ def _tip_card(m) -> rx.Component:
                 rx.foreach(m.tip_terms, lambda t: rx.text("• ", t, size="2")),
                 spacing="1",
             ),
+        ),
+        rx.cond(
+            m.basis != "",
+            rx.text(m.basis, size="1", color_scheme="gray", class_name="coach-basis"),
         ),
         rx.cond(
             m.action == "counter",

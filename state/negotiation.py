@@ -65,6 +65,9 @@ class MessageView:
     offer_lines: list[str] = field(default_factory=list)
     reasons: list[str] = field(default_factory=list)
     tip_terms: list[str] = field(default_factory=list)
+    basis: str = ""
+    confidence: str = ""
+    flags: list[str] = field(default_factory=list)
 
 
 class NegotiationState(AuthState):
@@ -176,11 +179,16 @@ class NegotiationState(AuthState):
         elif m["kind"] == "coachTip":
             tip = m["offer"] or {}
             view["band"] = (tip.get("band") or {}).get("text", "")
-            view["counter"] = (tip.get("counter") or {}).get("text", "")
             view["action"] = tip.get("action", "")
+            if view["action"] == "counter":  # wait and hold name the price in their reason
+                view["counter"] = (tip.get("counter") or {}).get("text", "")
             view["position"] = (tip.get("position") or {}).get("label", "").replace("_", " ")
             view["reasons"] = list(tip.get("reasons", []))
             view["tip_terms"] = [t["text"] for t in tip.get("terms", []) if t.get("text")]
+            view["basis"] = (tip.get("basis") or {}).get("text", "")
+            level = (tip.get("confidence") or {}).get("level", "")
+            view["confidence"] = f"{level} confidence" if level else ""
+            view["flags"] = [f["text"] for f in tip.get("flags", []) if f.get("text")]
         return MessageView(**view)
 
     @rx.event
