@@ -43,6 +43,7 @@ _PATCHABLE = {
     "description": "description",
     "datasheetUrl": "datasheet_url",
     "isActive": "is_active",
+    "specs": "specs",
 }
 
 
@@ -58,6 +59,10 @@ class NewSku(BaseModel):
     )
     gstRate: GstSlab = Field(Decimal("12"), description="0, 5, 12, 18 or 28")
     attrs: dict[str, Any] = Field(default_factory=dict)
+    specs: dict[str, Any] = Field(
+        default_factory=dict,
+        description='the category\'s figures, e.g. {"fieldStrengthT": 1.5} for an MRI',
+    )
     description: str = ""
     datasheetUrl: str | None = None
 
@@ -71,6 +76,7 @@ class SkuChanges(BaseModel):
     listPricePaise: int | None = Field(None, ge=0, le=MAX_PRICE_PAISE)
     gstRate: GstSlab | None = None
     attrs: dict[str, Any] | None = None
+    specs: dict[str, Any] | None = None
     description: str | None = None
     datasheetUrl: str | None = None
     isActive: bool | None = None
@@ -95,7 +101,10 @@ def skus(
     return {"skus": items, "limit": limit, "offset": offset}
 
 
-@router.get("/skus/search", summary="Search the catalog: typo-tolerant, with facets, paged")
+@router.get(
+    "/skus/search",
+    summary="Search the catalog: typos and synonyms forgiven, all words first, with facets",
+)
 def search_catalog(
     q: str = Query("", description="words, a model name or a SKU code; typos are forgiven"),
     category: list[str] = Query([], description="categories (any of them)"),
@@ -103,6 +112,9 @@ def search_catalog(
     oemId: list[str] = Query([], description="OEM organisation ids (any of them)"),  # noqa: N803
     priceBand: list[str] = Query(  # noqa: N803
         [], description="under_1l, 1l_10l, 10l_1cr or over_1cr (any of them)"
+    ),
+    spec: list[str] = Query(
+        [], description="specification figures as name:figure, e.g. fieldStrengthT:1.5"
     ),
     first: int = page_limit(20, 100),
     after: str | None = page_cursor("pageInfo.endCursor of the previous page"),
@@ -113,6 +125,7 @@ def search_catalog(
         risk_classes=tuple(riskClass),
         oem_ids=_oem_ids(oemId),
         price_bands=tuple(priceBand),
+        specs=search.spec_filters(spec),
     )
     with tenant_session(actor) as db:
         return search.search_skus(db, q, filters, first=first, after=after or None).as_json()
@@ -150,6 +163,7 @@ def add_sku(body: NewSku, actor: Actor = Depends(require_roles(*SELLERS))) -> di
             body.attrs,
             description=body.description,
             datasheet_url=body.datasheetUrl,
+            specs=body.specs,
         )
         return sku_json(sku, directory(db).get(sku.tenant_id, ("", ""))[0])
 

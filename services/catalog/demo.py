@@ -8,6 +8,7 @@ category (services.catalog.vocab).
 
 from __future__ import annotations
 
+import json
 import random
 import uuid
 from collections.abc import Iterator
@@ -15,12 +16,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from services.catalog.specs import CATEGORY_SPECS
 from services.catalog.vocab import CATEGORY_RISK
 
 
 @dataclass(frozen=True)
 class Kind:
-    """How one category's SKUs look: price range in rupees, GST, words and attributes."""
+    """How one category's SKUs look: price range in rupees, GST, words and attributes (those
+    the category states as specifications become its SKUs' specs)."""
 
     low: int
     high: int
@@ -35,7 +38,7 @@ KINDS: dict[str, Kind] = {
         12_00_00_000,
         "12",
         ("MRI System", "MR Scanner"),
-        (("fieldStrength", ("0.35T", "1.5T", "3T")), ("channels", (16, 32, 48, 64))),
+        (("fieldStrengthT", (0.35, 1.5, 3)), ("rfChannels", (16, 32, 48, 64))),
     ),
     "CT": Kind(
         80_00_000,
@@ -73,7 +76,11 @@ KINDS: dict[str, Kind] = {
         6_50_000,
         "12",
         ("Patient Monitor", "Bedside Monitor"),
-        (("parameters", (5, 6, 8, 12)), ("screenInch", (10, 12, 15, 17))),
+        (
+            ("channels", (3, 5, 8)),
+            ("parameters", (5, 6, 8, 12)),
+            ("screenInch", (10, 12, 15, 17)),
+        ),
     ),
     "ECG machine": Kind(
         25_000,
@@ -257,6 +264,15 @@ def _abbreviation(category: str) -> str:
     return (words[0][:3] if len(words) == 1 else "".join(w[0] for w in words)).upper()
 
 
+def _headline(category: str, specs: dict[str, Any]) -> str:
+    """The figure a product name states: ' 1.5T' for an MRI, ' 128-slice' for a CT."""
+    if category == "MRI":
+        return f" {specs['fieldStrengthT']:g}T"
+    if category == "CT":
+        return f" {specs['slices']}-slice"
+    return ""
+
+
 def _price_paise(rng: random.Random, kind: Kind) -> int:
     """A list price rounded as price lists are (to ₹100 below ₹1 L, ₹1,000 above)."""
     rupees = int(kind.low * (kind.high / kind.low) ** rng.random())
@@ -270,8 +286,10 @@ def demo_sku(rng: random.Random, prefix: str, number: int) -> dict[str, Any]:
     kind = KINDS[category]
     series, edition = rng.choice(SERIES), rng.choice(EDITIONS)
     model = rng.choice((rng.randint(1, 99), rng.randint(100, 990)))
-    name = f"{series} {model}{edition} {rng.choice(kind.nouns)}"
-    attrs: dict[str, Any] = {key: rng.choice(values) for key, values in kind.attrs}
+    chosen = {key: rng.choice(values) for key, values in kind.attrs}
+    specs = {k: v for k, v in chosen.items() if k in CATEGORY_SPECS.get(category, ())}
+    attrs: dict[str, Any] = {k: v for k, v in chosen.items() if k not in specs}
+    name = f"{series} {model}{edition}{_headline(category, specs)} {rng.choice(kind.nouns)}"
     attrs["warrantyMonths"] = rng.choice((12, 24, 36, 60))
     features = rng.sample(FEATURES, 3)
     code = f"{prefix}-{_abbreviation(category)}{model}{edition.strip()[:1]}-{number:05d}"
@@ -283,6 +301,7 @@ def demo_sku(rng: random.Random, prefix: str, number: int) -> dict[str, Any]:
         "list_price_paise": _price_paise(rng, kind),
         "gst_rate": Decimal(kind.gst),
         "attrs": attrs,
+        "specs": specs,
         "description": f"{name}: {category.lower()} for Indian hospitals; {', '.join(features)}.",
         "datasheet_url": f"https://datasheets.example.in/{prefix.lower()}/{code.lower()}.pdf",
     }
@@ -303,10 +322,37 @@ def demo_catalog(
         yield tenant_id, demo_sku(rng, prefix, counters[index])
 
 
+# The specifications of the demo OEMs' hand-written SKUs (services/seed/demo.py).
+HAND_WRITTEN_SPECS: dict[str, dict[str, Any]] = {
+    "MVI-MR15": {"fieldStrengthT": 1.5, "rfChannels": 48},
+    "MVI-CT128": {"slices": 128, "gantryBoreCm": 78},
+    "MVI-US9": {"probes": 3},
+    "MVI-DR2": {"powerKw": 50},
+    "MVI-PM12": {"channels": 5, "parameters": 12, "screenInch": 15},
+    "PLS-HA5": {"testsPerHour": 60},
+    "PLS-BC400": {"testsPerHour": 400},
+}
+
+
+def _state_hand_written_specs(db: Any, oems: list[uuid.UUID]) -> None:
+    """Give the hand-written demo SKUs that state no specifications theirs."""
+    from sqlalchemy import text
+
+    db.execute(
+        text(
+            "UPDATE sku SET specs = CAST(r.specs AS jsonb) "
+            "FROM jsonb_each_text(CAST(:specs AS jsonb)) AS r(code, specs) "
+            "WHERE sku.code = r.code AND sku.specs = '{}' AND sku.tenant_id = ANY(:oems)"
+        ),
+        {"specs": json.dumps(HAND_WRITTEN_SPECS), "oems": oems},
+    )
+
+
 def seed_demo_catalog(total: int = 300) -> int:
     """Give the demo OEMs `total` more SKUs beside their hand-written ones, so the catalog
-    page has something to search and filter. Idempotent: the same codes are upserted.
-    Returns how many SKUs were added."""
+    page has something to search and filter, and the hand-written ones their
+    specifications. Idempotent: the same codes are upserted. Returns how many SKUs were
+    added."""
     from sqlalchemy import text
 
     from services.catalog.importer import upsert_skus
@@ -325,6 +371,7 @@ def seed_demo_catalog(total: int = 300) -> int:
         ]
         if not oems:
             return 0
+        _state_hand_written_specs(db, [tenant_id for tenant_id, _prefix in oems])
         by_oem: dict[uuid.UUID, list[dict[str, Any]]] = {}
         for tenant_id, sku in demo_catalog(oems, total, seed=11):
             by_oem.setdefault(tenant_id, []).append(sku)

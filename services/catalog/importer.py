@@ -14,6 +14,7 @@ header row naming the columns (any order):
 | description    | no       | free text, searched by buyers                                  |
 | datasheet_url  | no       | http(s) link to the datasheet                                  |
 | attributes     | no       | a JSON object, or key=value pairs separated by ';'              |
+| specs          | no       | the category's figures, e.g. fieldStrengthT=1.5;rfChannels=32   |
 
 A bad row is reported with its line, column and reason and skipped; the good rows of the
 same file go in. A row whose code is already in the catalog updates that SKU (and lists
@@ -36,6 +37,7 @@ from sqlmodel import Session
 from services.actor import Actor
 from services.audit import service as audit
 from services.catalog import rules
+from services.catalog.specs import check_specs
 from services.common.roles import SELLERS
 from services.errors import Invalid
 from services.events.service import emit
@@ -44,7 +46,7 @@ MAX_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 50_000
 BATCH = 2000
 REQUIRED = ("code", "name", "category", "risk_class", "list_price_inr")
-OPTIONAL = ("gst_rate", "description", "datasheet_url", "attributes")
+OPTIONAL = ("gst_rate", "description", "datasheet_url", "attributes", "specs")
 # Which CSV column an Invalid from the shared field checks points at.
 _COLUMN_OF = {
     "code": "code",
@@ -56,6 +58,7 @@ _COLUMN_OF = {
     "description": "description",
     "datasheetUrl": "datasheet_url",
     "attrs": "attributes",
+    "specs": "specs",
 }
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -112,22 +115,44 @@ def parse_attributes(cell: str) -> dict[str, Any]:
     return rules.check_attrs(pairs)
 
 
+def parse_specs(category: str, cell: str) -> dict[str, Any]:
+    """`{"slices": 128}` or `slices=128;gantryBoreCm=78` as checked specifications of
+    `category`. Raises Invalid naming the specification."""
+    cell = cell.strip()
+    if not cell:
+        return {}
+    if cell.startswith("{"):
+        try:
+            return check_specs(category, json.loads(cell))
+        except json.JSONDecodeError as exc:
+            raise Invalid("specs", f"is not valid JSON ({exc.msg})") from None
+    pairs = {}
+    for item in (part for part in cell.split(";") if part.strip()):
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise Invalid("specs", f"'{item.strip()}' is not name=figure")
+        pairs[key.strip()] = value.strip()
+    return check_specs(category, pairs)
+
+
 def parse_row(row: dict[str, str]) -> dict[str, Any]:
     """One CSV row as SKU fields. Raises Invalid naming the field at fault."""
     for column in REQUIRED:
         if not (row.get(column) or "").strip():
             raise Invalid(next(k for k, v in _COLUMN_OF.items() if v == column), "is required")
     gst = (row.get("gst_rate") or "").strip() or "12"
+    category = rules.check_category(row["category"])
     return {
         "code": rules.check_code(row["code"]),
         "name": rules.check_name(row["name"]),
-        "category": rules.check_category(row["category"]),
+        "category": category,
         "imdr_class": rules.check_risk_class(row["risk_class"]),
         "list_price_paise": rules.list_price_paise(row["list_price_inr"]),
         "gst_rate": rules.check_gst_rate(gst),
         "description": rules.check_description(row.get("description")),
         "datasheet_url": rules.check_datasheet_url(row.get("datasheet_url")),
         "attrs": parse_attributes(row.get("attributes") or ""),
+        "specs": parse_specs(category, row.get("specs") or ""),
     }
 
 
@@ -203,7 +228,7 @@ def read_rows(data: bytes, report: ImportReport) -> list[dict[str, Any]]:
 
 
 _RECORD = """code text, name text, category text, imdr_class text, list_price_paise bigint,
-    gst_rate numeric, attrs jsonb, description text, datasheet_url text"""
+    gst_rate numeric, attrs jsonb, description text, datasheet_url text, specs jsonb"""
 
 
 def upsert_skus(db: Session, tenant_id: UUID, skus: list[dict[str, Any]]) -> tuple[int, int]:
@@ -216,21 +241,22 @@ def upsert_skus(db: Session, tenant_id: UUID, skus: list[dict[str, Any]]) -> tup
             db.execute(
                 text(f"""
             INSERT INTO sku AS s (tenant_id, code, name, category, imdr_class, list_price_paise,
-                   gst_rate, attrs, description, datasheet_url, is_active)
+                   gst_rate, attrs, description, datasheet_url, specs, is_active)
             SELECT :tenant, r.code, r.name, r.category, r.imdr_class, r.list_price_paise,
-                   r.gst_rate, r.attrs, coalesce(r.description, ''), r.datasheet_url, true
+                   r.gst_rate, r.attrs, coalesce(r.description, ''), r.datasheet_url,
+                   coalesce(r.specs, '{{}}'), true
               FROM jsonb_to_recordset(CAST(:rows AS jsonb)) AS r({_RECORD})
             ON CONFLICT (tenant_id, code) DO UPDATE SET
                    name = EXCLUDED.name, category = EXCLUDED.category,
                    imdr_class = EXCLUDED.imdr_class, list_price_paise = EXCLUDED.list_price_paise,
                    gst_rate = EXCLUDED.gst_rate, attrs = EXCLUDED.attrs,
                    description = EXCLUDED.description, datasheet_url = EXCLUDED.datasheet_url,
-                   is_active = true
+                   specs = EXCLUDED.specs, is_active = true
              WHERE (s.name, s.category, s.imdr_class, s.list_price_paise, s.gst_rate, s.attrs,
-                    s.description, s.datasheet_url, s.is_active)
+                    s.description, s.datasheet_url, s.specs, s.is_active)
                    IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.category, EXCLUDED.imdr_class,
                     EXCLUDED.list_price_paise, EXCLUDED.gst_rate, EXCLUDED.attrs,
-                    EXCLUDED.description, EXCLUDED.datasheet_url, true)
+                    EXCLUDED.description, EXCLUDED.datasheet_url, EXCLUDED.specs, true)
             RETURNING xmax = 0"""),
                 {"tenant": tenant_id, "rows": json.dumps(chunk, default=str)},
             )

@@ -49,6 +49,8 @@ class Sku(SQLModel, table=True):
         default=Decimal("12.00"), sa_column=Column(Numeric(5, 2), nullable=False)
     )
     attrs: dict[str, Any] = jsonb_field()
+    # Figures in fixed units, checked per category (services/catalog/specs.py).
+    specs: dict[str, Any] = jsonb_field()
     description: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
     datasheet_url: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
     is_active: bool = Field(default=True)

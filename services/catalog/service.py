@@ -26,6 +26,7 @@ from services.catalog.rules import (
     check_price_paise,
     check_risk_class,
 )
+from services.catalog.specs import check_specs, spec_lines
 from services.common.roles import SELLERS
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events.service import emit
@@ -42,6 +43,7 @@ _CHANGEABLE = {
     "description": check_description,
     "datasheet_url": check_datasheet_url,
     "is_active": lambda value: _check_bool("isActive", value),
+    "specs": lambda value: value,  # checked against the SKU's category in update_sku
 }
 
 
@@ -64,16 +66,20 @@ def create_sku(
     *,
     description: str = "",
     datasheet_url: str | None = None,
+    specs: dict[str, Any] | None = None,
 ) -> Sku:
-    """Add a SKU to the actor's (OEM's) catalog. Raises Forbidden (not an OEM editor),
+    """Add a SKU to the actor's (OEM's) catalog, with its specifications (the figures its
+    category states, services/catalog/specs.py). Raises Forbidden (not an OEM editor),
     Invalid (naming the field) or Conflict (the code is already listed)."""
     actor.require(*SELLERS)
     code = check_code(code)
+    category = check_category(category)
     sku = Sku(
         tenant_id=actor.tenant_id,
         code=code,
         name=check_name(name),
-        category=check_category(category),
+        category=category,
+        specs=check_specs(category, specs),
         imdr_class=check_risk_class(imdr_class),
         list_price_paise=check_price_paise(list_price_paise),
         gst_rate=check_gst_rate(gst_rate),
@@ -105,8 +111,9 @@ def _own_sku(db: Session, actor: Actor, sku_id: uuid.UUID) -> Sku:
 
 def update_sku(db: Session, actor: Actor, sku_id: uuid.UUID, changes: dict[str, Any]) -> Sku:
     """Change some fields of the actor's SKU (name, category, imdr_class, list_price_paise,
-    gst_rate, attrs, description, datasheet_url, is_active). The code stays: it is what
-    buyers and devices refer to. Raises Invalid, NotFound or Forbidden."""
+    gst_rate, attrs, description, datasheet_url, is_active, specs). The code stays: it is
+    what buyers and devices refer to. The specifications are checked against the category
+    the SKU has after the change. Raises Invalid, NotFound or Forbidden."""
     unknown = sorted(set(changes) - set(_CHANGEABLE))
     if unknown:
         raise Invalid(unknown[0], "cannot be changed (the code is fixed; add a new SKU)")
@@ -115,6 +122,7 @@ def update_sku(db: Session, actor: Actor, sku_id: uuid.UUID, changes: dict[str, 
     sku = _own_sku(db, actor, sku_id)
     for key, value in changes.items():
         setattr(sku, key, _CHANGEABLE[key](value))
+    sku.specs = check_specs(sku.category, sku.specs)
     db.add(sku)
     db.flush()
     db.refresh(sku)
@@ -148,6 +156,8 @@ def sku_json(sku: Sku, oem_name: str) -> dict[str, Any]:
         "listPricePaise": sku.list_price_paise,
         "gstRate": str(sku.gst_rate),
         "attrs": sku.attrs,
+        "specs": sku.specs,
+        "specLines": spec_lines(sku.specs),
         "description": sku.description,
         "datasheetUrl": sku.datasheet_url,
         "isActive": sku.is_active,

@@ -32,3 +32,30 @@ CATEGORY_RISK = {
     "Urine analyzer": "A",
     "Blood gas analyzer": "B",
 }
+
+# Words of the trade that mean the same thing, one group a line. Search treats every form
+# of a group as the same word: a buyer who types "magnetic resonance" finds the SKUs that
+# say "MRI", and "hematology" finds "haematology". Forms are lower case; a form of several
+# words matches those words in that order. Figures with units ("1.5 tesla", "1.5T", "128
+# slice") are read by services/catalog/query.py, not listed here.
+SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("mri", "magnetic resonance imaging", "magnetic resonance", "mr scanner", "nmr"),
+    ("ct", "computed tomography", "computerised tomography", "computerized tomography", "cat scan"),
+    ("haematology", "hematology"),
+    ("haemodialysis", "hemodialysis"),
+    ("anaesthesia", "anesthesia"),
+    ("paediatric", "pediatric"),
+    ("analyzer", "analyser"),
+    ("colour", "color"),
+    ("ventilator", "life support ventilator", "respirator", "life support"),
+    ("ecg", "ekg", "electrocardiograph", "electrocardiogram", "electrocardiography"),
+    ("ultrasound", "usg", "sonography", "ultrasonography", "sonography machine"),
+    ("x-ray", "xray", "x ray", "radiography"),
+    ("c-arm", "c arm", "carm"),
+    ("defibrillator", "defib", "aed"),
+    ("oximeter", "spo2"),
+    ("autoclave", "sterilizer", "steriliser"),
+    ("oxygen concentrator", "o2 concentrator"),
+    ("infusion pump", "iv pump"),
+    ("patient monitor", "multipara monitor", "multiparameter monitor", "bedside monitor"),
+)

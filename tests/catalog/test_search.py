@@ -34,7 +34,8 @@ def test_misspelt_words_still_find_the_device(client, auth, oem):
         ("zorvex ventilater icu", vent),
     ):
         found = search(client, buyer, q=query, oemId=oem.id)
-        assert [i["code"] for i in found["items"]] == [wanted["code"]], query
+        assert found["items"][0]["code"] == wanted["code"], query
+        assert found["fullMatches"] == 1, query
 
 
 def test_words_match_as_prefixes_and_the_exact_code_comes_first(client, auth, oem):
@@ -54,7 +55,9 @@ def test_words_match_as_prefixes_and_the_exact_code_comes_first(client, auth, oe
         imdrClass="C",
     )
     buyer = auth("buyer_user")
-    assert search(client, buyer, q="quill syri", oemId=oem.id)["total"] == 1
+    prefixes = search(client, buyer, q="quill syri", oemId=oem.id)
+    assert prefixes["fullMatches"] == 1
+    assert prefixes["items"][0]["code"] == target["code"]
     found = search(client, buyer, q=target["code"].lower())
     assert found["items"][0]["code"] == target["code"]
     assert found["total"] >= 2, "the kit naming the code matches too, after it"
