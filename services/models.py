@@ -16,6 +16,7 @@ from services.devices.models import (
 )
 from services.dispatch.models import DispatchPlan, Technician
 from services.events.models import EventDelivery, OutboxEvent
+from services.field.models import FieldStep, FieldVisit, FieldWorkflow, SyncEvent
 from services.geo.models import (
     HealthcareFacility,
     HealthcareFacilityEquipment,
@@ -74,6 +75,10 @@ __all__ = [
     "PartReservation",
     "SkuPart",
     "FaultPart",
+    "FieldStep",
+    "FieldVisit",
+    "FieldWorkflow",
+    "SyncEvent",
     "DispatchPlan",
     "UserSession",
     "metadata",

@@ -122,3 +122,88 @@ def stock_at(db: Session, area_id: uuid.UUID) -> list[dict[str, Any]]:
         }
         for s, p in rows
     ]
+
+
+def _stock_line(db: Session, held: PartReservation) -> PartStock:
+    # The row lock serialises stock changes of one part at one hub.
+    return db.exec(
+        select(PartStock)
+        .where(PartStock.area_id == held.area_id, PartStock.part_id == held.part_id)
+        .with_for_update()
+    ).one()
+
+
+def consume_reserved(
+    db: Session, actor: Actor, ticket_id: uuid.UUID, part_id: uuid.UUID, qty: int
+) -> PartReservation:
+    """Take `qty` of a part used on a job out of stock, from what was reserved for the
+    ticket: the hub's on-hand and reserved counts both fall. Part of a reservation left
+    unused stays reserved (released when the job is resolved). Raises Forbidden, Invalid
+    (quantity) or NotFound / Conflict when fewer are reserved for the job than used."""
+    if not actor.roles & SERVICE_TEAM:
+        raise Forbidden("only dispatchers, service managers and technicians use parts")
+    if isinstance(qty, bool) or not isinstance(qty, int) or not 1 <= qty <= 1000:
+        raise Invalid("quantity", "must be a whole number from 1 to 1000")
+    held = list(
+        db.exec(
+            select(PartReservation)
+            .where(
+                PartReservation.ticket_id == ticket_id,
+                PartReservation.part_id == part_id,
+                PartReservation.status == "reserved",
+            )
+            .order_by(PartReservation.created_at)
+            .with_for_update()
+        )
+    )
+    if not held:
+        raise NotFound("No such part is reserved for this job; ask the dispatcher for it")
+    if sum(r.qty for r in held) < qty:
+        raise Conflict(f"Only {sum(r.qty for r in held)} reserved for this job; {qty} used")
+    left, used = qty, None
+    for reservation in held:
+        take = min(left, reservation.qty)
+        stock = _stock_line(db, reservation)
+        stock.on_hand, stock.reserved = stock.on_hand - take, stock.reserved - take
+        db.add(stock)
+        if take < reservation.qty:  # the rest stays held, as a reservation of its own
+            db.add(
+                PartReservation(
+                    tenant_id=reservation.tenant_id,
+                    ticket_id=ticket_id,
+                    part_id=part_id,
+                    area_id=reservation.area_id,
+                    qty=reservation.qty - take,
+                )
+            )
+        reservation.qty, reservation.status = take, "consumed"
+        db.add(reservation)
+        used, left = reservation, left - take
+        if left == 0:
+            break
+    db.flush()
+    audit.record(db, actor, "part.consume", "ticket", ticket_id, f"{qty} used on the job")
+    return used
+
+
+def release_reservations(db: Session, actor: Actor, ticket_id: uuid.UUID) -> int:
+    """Give back to their hubs' free stock the parts still held for a ticket. Returns how
+    many units were released. Raises Forbidden."""
+    if not actor.roles & SERVICE_TEAM:
+        raise Forbidden("only dispatchers, service managers and technicians release parts")
+    released = 0
+    held = db.exec(
+        select(PartReservation)
+        .where(PartReservation.ticket_id == ticket_id, PartReservation.status == "reserved")
+        .with_for_update()
+    )
+    for reservation in held:
+        stock = _stock_line(db, reservation)
+        stock.reserved -= reservation.qty
+        db.add(stock)
+        reservation.status = "released"
+        db.add(reservation)
+        released += reservation.qty
+    if released:
+        audit.record(db, actor, "part.release", "ticket", ticket_id, f"{released} released")
+    return released

@@ -18,6 +18,7 @@ from services.audit import service as audit
 from services.catalog.service import create_sku
 from services.db import system_session, tenant_session
 from services.devices.models import Equipment
+from services.field.demo import prepare_field_day
 from services.geo.models import HealthcareFacility, Laboratory
 from services.identity.service import create_user
 from services.seed.network import seed_service_network
@@ -199,9 +200,11 @@ def demo_email(role: Role) -> str:
 
 
 def seed_demo(password: str) -> bool:
-    """Create the demo set once. Returns False when it already exists."""
+    """Create the demo set once, and the demo technician's route for today every time.
+    Returns False when the set already exists."""
     with system_session() as db:
         if db.exec(select(Tenant).where(Tenant.kind == "platform")).first():
+            prepare_field_day()
             return False
         platform = Tenant(name=PLATFORM_NAME, kind=TenantKind.PLATFORM.value)
         db.add(platform)
@@ -236,6 +239,7 @@ def seed_demo(password: str) -> bool:
     seed_service_network(tenants["partner"], tenants["oem1"], admin)
     _seed_sla_policies(tenants["partner"])
     _seed_tickets(tenants["hospital"])
+    prepare_field_day()
     log.info("demo organisations, accounts, SKUs, facilities and devices created")
     return True
 
