@@ -52,6 +52,10 @@ def _tip_card(m) -> rx.Component:
         ),
         rx.text("Fair band: ", m.band, size="2"),
         rx.cond(
+            m.basis != "",
+            rx.text(m.basis, size="1", color_scheme="gray", class_name="coach-basis"),
+        ),
+        rx.cond(
             m.counter != "", rx.text("Suggested counter: ", rx.text.strong(m.counter), size="2")
         ),
         rx.foreach(
@@ -68,10 +72,6 @@ def _tip_card(m) -> rx.Component:
                 rx.foreach(m.tip_terms, lambda t: rx.text("• ", t, size="2")),
                 spacing="1",
             ),
-        ),
-        rx.cond(
-            m.basis != "",
-            rx.text(m.basis, size="1", color_scheme="gray", class_name="coach-basis"),
         ),
         rx.cond(
             m.action == "counter",
