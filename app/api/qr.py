@@ -30,7 +30,10 @@ class GenerateBody(BaseModel):
 
 
 class ScanBody(BaseModel):
-    qrPayload: str = Field(max_length=2000)
+    qrPayload: str = Field(
+        max_length=2000,
+        description="The label as scanned, or the short code printed on it (JFW7-JHQT)",
+    )
 
 
 class Location(BaseModel):
@@ -53,7 +56,10 @@ class ValidateBody(BaseModel):
     )
 
     qrPayload: str | None = Field(
-        None, min_length=1, max_length=2000, description="The label's content, as scanned"
+        None,
+        min_length=1,
+        max_length=2000,
+        description="The label's content as scanned, or its short code as printed",
     )
     scanToken: str | None = Field(
         None,
@@ -94,8 +100,9 @@ def scan_label(body: ScanBody, actor: Actor = Depends(current_actor)) -> dict:
 )
 def validate(body: ValidateBody, actor: Actor = Depends(require_roles(*INSTALLERS))) -> dict:
     try:
-        qr_id = scanned_label(actor, body.qrPayload, body.scanToken, body.qrId)
-    except (Invalid, Forbidden) as exc:
+        with tenant_session(actor) as db:
+            qr_id = scanned_label(actor, body.qrPayload, body.scanToken, body.qrId, db)
+    except (Invalid, Forbidden, Conflict) as exc:
         with tenant_session(actor) as db:
             log_refused_scan(db, actor, f"deployment proof refused: {exc.message}")
         raise

@@ -21,6 +21,7 @@ from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events.service import emit
 from services.geo.distance import check_coordinates, haversine_m
 from services.geo.models import HealthcareFacility
+from services.qr.codes import read_label
 from services.qr.signing import sign_scan_token, verify_label, verify_scan_token
 from services.settings import get_settings
 
@@ -36,21 +37,38 @@ def _label(db: Session, qr_id: uuid.UUID) -> QrCode:
     return label
 
 
-def scan(db: Session, actor: Actor, payload: str) -> dict[str, Any]:
-    """The device behind a scanned label, with its open tickets and contract.
-
-    Raises Invalid (not a Yantra label, truncated, altered, forged, retired key),
-    NotFound (no device the actor can see) or Conflict (the label was replaced).
-    """
-    claim = verify_label(payload)
+def _labelled_device(
+    db: Session, scanned_or_typed: str, field: str = "qrPayload"
+) -> tuple[QrCode, Equipment]:
+    """The current label and its device, from a scanned payload or a typed short code."""
+    claim = read_label(db, scanned_or_typed, field)
     label = _label(db, claim.qr_id)
     if label.device_id != claim.device_id:
-        raise Invalid("qrPayload", "the label does not match its device record")
+        raise Invalid(field, "the label does not match its device record")
     if label.status != "active":
         raise Conflict("This label was replaced by a newer one; use the device's current label")
     device = db.get(Equipment, label.device_id)
     if device is None:
         raise NotFound("No device you can see carries this label")
+    return label, device
+
+
+def device_by_label(db: Session, scanned_or_typed: str, field: str = "qrPayload") -> dict:
+    """The device a label (scanned, or its short code typed) belongs to, as `device_context`.
+
+    Raises Invalid(field), NotFound or Conflict as `scan` does."""
+    return device_context(db, _labelled_device(db, scanned_or_typed, field)[1])
+
+
+def scan(db: Session, actor: Actor, payload: str) -> dict[str, Any]:
+    """The device behind a label, scanned or its short code typed (`JFW7-JHQT`), with its
+    open tickets and contract.
+
+    Raises Invalid (not a Yantra label, truncated, altered, forged, retired key, a short
+    code no visible label carries), NotFound (no device the actor can see) or Conflict
+    (the label was replaced).
+    """
+    label, device = _labelled_device(db, payload)
     context = device_context(db, device)
     audit.record(db, actor, "qr.scan", "equipment", device.id, "label scanned")
     emit(db, actor, "QRScanned", "equipment", device.id, {"qrId": str(label.id)})
@@ -121,16 +139,21 @@ def log_refused_scan(db: Session, actor: Actor, reason: str) -> None:
 
 
 def scanned_label(
-    actor: Actor, qr_payload: str | None, scan_token: str | None, qr_id: uuid.UUID | None = None
+    actor: Actor,
+    qr_payload: str | None,
+    scan_token: str | None,
+    qr_id: uuid.UUID | None = None,
+    db: Session | None = None,
 ) -> uuid.UUID:
-    """The label the actor proves they scanned: the signed label itself, or a scan token
-    that POST /qr/scan gave this same user less than 10 minutes ago.
+    """The label the actor proves they scanned: the signed label itself (or, given `db`,
+    its short code as printed on it), or a scan token that POST /qr/scan gave this same
+    user less than 10 minutes ago.
 
     Raises Invalid (no proof, a damaged, altered or expired one, or a qrId that is not the
     scanned label) or Forbidden (another user's scan token).
     """
     if qr_payload:
-        scanned = verify_label(qr_payload).qr_id
+        scanned = (read_label(db, qr_payload) if db else verify_label(qr_payload)).qr_id
     elif scan_token:
         claim = verify_scan_token(scan_token, utcnow())
         if actor.user_id is None or claim.user_id != actor.user_id:

@@ -24,6 +24,8 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.pdfgen.textobject import PDFTextObject
 
 from services.common.clock import IST
+from services.qr.codes import CROCKFORD, short_code  # noqa: F401  (the label's code, defined once)
+from services.qr.label_text import GAP, LEADING, blocks_height, fit_text, label_lines
 from services.qr.symbols import QUIET_ZONE, qr_matrix
 
 PAGE_W, PAGE_H = A4
@@ -37,7 +39,7 @@ QR_INSET = 1.5 * mm  # from the label's left edge: clear of the stock's rounded 
 TEXT_X = QR_INSET + QR_SIZE + 1.5 * mm
 TEXT_W = LABEL_W - TEXT_X - 2 * mm
 PROGRESS_EVERY = 100
-CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+TEXT_MARGIN_Y = 2.5 * mm
 CHECKLIST = (
     "Device powered off and isolated",
     "Label area cleaned with alcohol swab and dry",
@@ -58,6 +60,7 @@ class Label:
     facility_name: str
     short_code: str
     matrix: list[list[bool]] | None = None
+    device_id: object = None  # whose label it is, for the caller; never printed
 
     def __post_init__(self) -> None:
         if self.matrix is None:
@@ -79,36 +82,8 @@ class KitGroup:
     labels: list[Label] = field(default_factory=list)
 
 
-def short_code(qr_id_bytes: bytes) -> str:
-    """The first five bytes of a label id as eight Crockford base32 characters, "XXXX-XXXX".
-
-    Crockford's alphabet has no I, L, O or U, so a code read out on the phone is not
-    mistaken for 1, 0 or V. Raises ValueError for fewer than five bytes."""
-    if len(qr_id_bytes) < 5:
-        raise ValueError("a short code needs at least five bytes of the label id")
-    value = int.from_bytes(qr_id_bytes[:5], "big")
-    chars = "".join(CROCKFORD[(value >> shift) & 31] for shift in range(35, -1, -5))
-    return f"{chars[:4]}-{chars[4:]}"
-
-
 def _fit(text: str, font: str, size: float, width: float) -> str:
-    """`text`, cut and ended with an ellipsis where it would be wider than `width`."""
-    if stringWidth(text, font, size) <= width:
-        return text
-    low, high = 0, len(text)  # the longest prefix that fits, by bisection: names can be long
-    while low < high:
-        middle = (low + high + 1) // 2
-        if stringWidth(text[:middle].rstrip() + "…", font, size) <= width:
-            low = middle
-        else:
-            high = middle - 1
-    return text[:low].rstrip() + "…"
-
-
-def _fit_size(text: str, font: str, largest: float, width: float) -> float:
-    """The largest font size up to `largest` at which `text` is at most `width` wide."""
-    natural = stringWidth(text, font, largest)
-    return largest if natural <= width else largest * width / natural
+    return fit_text(text, font, size, width)
 
 
 def _symbol_path(matrix: list[list[bool]]) -> str:
@@ -138,29 +113,21 @@ def _draw_symbol(canvas: Canvas, matrix: list[list[bool]], x: float, y: float) -
 
 
 def _label_text(text: PDFTextObject, label: Label, x: float, y: float) -> None:
-    """The words of one label, right of the symbol, each line cut to the label's width."""
-    left = x + TEXT_X
-    code_size = _fit_size(label.short_code, "Helvetica-Bold", 14, TEXT_W)
-    # The model names the device to the person holding the label: shrink it a little
-    # before cutting it, but not below what a worn label still shows.
-    model_size = max(6.5, _fit_size(label.model, "Helvetica-Bold", 8, TEXT_W))
-    lines = (
-        (y + 26.3 * mm, "Helvetica-Bold", code_size, label.short_code),
-        (
-            y + 21 * mm,
-            "Helvetica-Bold",
-            model_size,
-            _fit(label.model, "Helvetica-Bold", model_size, TEXT_W),
-        ),
-        (y + 17.3 * mm, "Helvetica", 7.5, _fit(f"S/N {label.serial}", "Helvetica", 7.5, TEXT_W)),
-        (y + 13.8 * mm, "Helvetica", 6.5, _fit(label.facility_name, "Helvetica", 6.5, TEXT_W)),
-        (y + 9.7 * mm, "Helvetica-Oblique", 5.5, "Scan with Yantra"),
+    """The words of one label, right of the symbol, centred in the label's height; the
+    serial and model whole (services/qr/label_text.py)."""
+    room = LABEL_H - 2 * TEXT_MARGIN_Y
+    blocks = label_lines(
+        label.short_code, label.model, label.serial, label.facility_name, TEXT_W, room
     )
-    for baseline, font, font_size, words in lines:
-        if words:
-            text.setFont(font, font_size)
-            text.setTextOrigin(left, baseline)
-            text.textOut(words)
+    top = y + LABEL_H / 2 + min(room, blocks_height(blocks)) / 2
+    for block in blocks:
+        for line in block:
+            top -= line.size * LEADING
+            text.setFont(line.font, line.size)
+            # The baseline sits a fifth of the line above its bottom: room for descenders.
+            text.setTextOrigin(x + TEXT_X, top + line.size * LEADING * 0.22)
+            text.textOut(line.text)
+        top -= GAP
 
 
 def _cut_marks(canvas: Canvas) -> None:
@@ -184,7 +151,9 @@ def _cut_marks(canvas: Canvas) -> None:
     canvas.lines(ticks)
 
 
-def _sheet_header(canvas: Canvas, title: str, facility: str, sheet: int, sheets: int) -> None:
+def _sheet_header(
+    canvas: Canvas, title: str, facility: str, sheet: int, sheets: int, skipped: int = 0
+) -> None:
     """One grey line in the top margin: which kit and sheet this is, and how to print it."""
     note = "Print at 100 % (Actual size) on A4 21-up labels, 63.5 × 38.1 mm (Avery L7160)"
     canvas.setFillGray(0.4)
@@ -194,20 +163,37 @@ def _sheet_header(canvas: Canvas, title: str, facility: str, sheet: int, sheets:
     canvas.drawString(
         LEFT,
         PAGE_H - 8 * mm,
-        _fit(f"{title} · {facility} · sheet {sheet} of {sheets}", "Helvetica", 6.5, room),
+        _fit(
+            f"{title} · {facility} · sheet {sheet} of {sheets}"
+            + (f" · starts at label {skipped + 1}" if skipped else ""),
+            "Helvetica",
+            6.5,
+            room,
+        ),
     )
     canvas.setFillGray(0)
 
 
-def _label_sheets(canvas: Canvas, title: str, group: KitGroup, tick: Callable[[], None]) -> None:
-    labels, facility = group.labels, group.facility.name or "No facility yet"
-    sheets = math.ceil(len(labels) / PER_SHEET)
+def _label_sheets(
+    canvas: Canvas,
+    title: str,
+    facility: str,
+    labels: list[Label],
+    tick: Callable[[], None],
+    first: int = 0,
+) -> None:
+    """`labels` on as many sheets as they need, the first one from position `first`
+    (0-based): a part-used sheet goes back in the printer and no label is wasted."""
+    sheets = math.ceil((first + len(labels)) / PER_SHEET)
     for sheet in range(sheets):
         _cut_marks(canvas)
-        _sheet_header(canvas, title, facility, sheet + 1, sheets)
+        _sheet_header(canvas, title, facility, sheet + 1, sheets, first if sheet == 0 else 0)
         # One text object a sheet, not one a line: drawString per line doubles the time.
         text = canvas.beginText()
-        for i, label in enumerate(labels[sheet * PER_SHEET : (sheet + 1) * PER_SHEET]):
+        start = 0 if sheet == 0 else sheet * PER_SHEET - first
+        stop = (sheet + 1) * PER_SHEET - first
+        for n, label in enumerate(labels[start:stop]):
+            i = n + (first if sheet == 0 else 0)
             x = LEFT + (i % COLUMNS) * PITCH_X
             y = PAGE_H - TOP - (i // COLUMNS + 1) * PITCH_Y
             _draw_symbol(canvas, label.matrix, x + QR_INSET, y + (LABEL_H - QR_SIZE) / 2)
@@ -322,6 +308,10 @@ def _table_row(canvas: Canvas, n: int, label: Label, y: float) -> None:
     cells = (str(n), label.short_code, label.serial, label.model)
     for (left, width, heading), cell in zip(TABLE, cells, strict=True):
         font = "Helvetica-Bold" if heading == "Code" else "Helvetica"
+        if heading == "Serial":  # whole, in smaller type: a serial is never cut
+            canvas.setFont(font, min(9, 9 * width / max(stringWidth(cell, font, 9), 1)))
+            canvas.drawString(left, y, cell)
+            continue
         canvas.setFont(font, 9)
         canvas.drawString(left, y, _fit(cell, font, 9, width))
     canvas.rect(TICK_X + 2.5 * mm, y - 0.6 * mm, 3.4 * mm, 3.4 * mm, stroke=1, fill=0)
@@ -352,12 +342,22 @@ def _device_table(canvas: Canvas, group: KitGroup, y: float) -> None:
 
 
 def build_kit(
-    groups: list[KitGroup], title: str, progress: Callable[[int, int], None] | None = None
+    groups: list[KitGroup],
+    title: str,
+    progress: Callable[[int, int], None] | None = None,
+    start_at: int = 1,
+    cover: bool = True,
 ) -> bytes:
     """The kit as A4 PDF bytes: per group its cover pages, then its label sheets.
 
+    `start_at` (1 to 21) is the first free label of a part-used sheet: the first label is
+    printed there. Without `cover`, only label sheets are printed, every group's labels
+    flowing on from the last one's, so one label spends one label, not a sheet.
     `progress(done, total)` is called every 100 labels drawn and once at the end, so a
-    long kit can show how far it is. A kit without groups is a valid one-page PDF."""
+    long kit can show how far it is. A kit without groups is a valid one-page PDF.
+    Raises ValueError for a `start_at` outside 1 to 21."""
+    if not 1 <= start_at <= PER_SHEET:
+        raise ValueError(f"a sheet has labels 1 to {PER_SHEET}")
     out = io.BytesIO()
     canvas = Canvas(out, pagesize=A4, pageCompression=1)
     canvas.setTitle(title)
@@ -371,10 +371,16 @@ def build_kit(
         if progress and (done % PROGRESS_EVERY == 0 or done == total):
             progress(done, total)
 
-    for group in groups:
+    if not cover:
+        everyone = [label for group in groups for label in group.labels]
+        names = {g.facility.name for g in groups if g.labels}
+        site = names.pop() if len(names) == 1 else "several facilities"
+        _label_sheets(canvas, title, site or "No facility yet", everyone, tick, start_at - 1)
+    for n, group in enumerate(groups if cover else []):
         _device_table(
             canvas, group, _checklist(canvas, _cover_heading(canvas, title, group, generated))
         )
-        _label_sheets(canvas, title, group, tick)
+        facility = group.facility.name or "No facility yet"
+        _label_sheets(canvas, title, facility, group.labels, tick, start_at - 1 if n == 0 else 0)
     canvas.save()
     return out.getvalue()
