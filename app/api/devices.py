@@ -20,6 +20,7 @@ from services.db import tenant_session
 from services.devices import bulk, labels, queries
 from services.devices.models import DeviceRegistrationBatch
 from services.devices.registry import RegisterDevice, register_device
+from services.devices.scanning import device_by_label
 from services.errors import NotFound
 from services.qr.symbols import qr_png
 from services.rendering import csv_row
@@ -47,6 +48,8 @@ class BulkBody(BaseModel):
 
 class SelectionBody(BaseModel):
     deviceIds: list[uuid.UUID] = Field(min_length=1, max_length=labels.MAX_SELECTION)
+    startAt: int = Field(1, ge=1, le=21, description="First free label of a part-used sheet")
+    cover: bool = Field(True, description="Facility cover pages with the checklist first")
 
 
 def _png_b64(payload: str) -> str:
@@ -132,17 +135,34 @@ def batch_kit(batch_id: uuid.UUID, actor: Actor = Depends(download_actor)) -> Re
     )
 
 
-@router.post("/kit", summary="A printable kit for chosen devices")
+@router.post(
+    "/kit",
+    summary="Printable labels for chosen devices; they count as printed once confirmed "
+    "(POST /devices/label-prints/{id}/confirm, the id is in the X-Label-Print-Job header)",
+)
 def selection_kit(
     body: SelectionBody, actor: Actor = Depends(require_roles(*REGISTRARS))
 ) -> Response:
     with tenant_session(actor) as db:
-        pdf = labels.selection_kit(db, actor, body.deviceIds)
+        job, pdf = labels.print_labels(db, actor, body.deviceIds, body.startAt, body.cover)
     return Response(
         pdf,
         media_type="application/pdf",
-        headers={"Content-Disposition": 'attachment; filename="qr-kit.pdf"'},
+        headers={
+            "Content-Disposition": 'attachment; filename="qr-kit.pdf"',
+            "X-Label-Print-Job": str(job.id),
+        },
     )
+
+
+@router.post(
+    "/label-prints/{job_id}/confirm",
+    summary="The printed labels are stuck on: their devices become qr_printed",
+)
+def confirm_labels(job_id: uuid.UUID, actor: Actor = Depends(require_roles(*REGISTRARS))) -> dict:
+    with tenant_session(actor) as db:
+        changed = labels.confirm_print(db, actor, job_id)
+    return {"printJobId": str(job_id), "devicesMarkedPrinted": changed}
 
 
 @router.get("", summary="Devices you can see, paged by serial")
@@ -167,13 +187,18 @@ def list_devices(
         )
 
 
-@router.get("/identify", summary="Find a device by serial number or GS1 UDI")
+@router.get(
+    "/identify", summary="Find a device by serial number, GS1 UDI or its label's short code"
+)
 def identify(
     serial: str | None = Query(None, max_length=80),
     udi: str | None = Query(None, max_length=200),
+    code: str | None = Query(None, max_length=40, description="As printed, e.g. JFW7-JHQT"),
     actor: Actor = Depends(current_actor),
 ) -> dict:
     with tenant_session(actor) as db:
+        if code:
+            return {"devices": [device_by_label(db, code, field="code")]}
         return {"devices": queries.identify(db, serial=serial, udi=udi)}
 
 

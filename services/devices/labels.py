@@ -14,10 +14,17 @@ from services.audit import service as audit
 from services.catalog.models import Sku
 from services.columns import utcnow
 from services.common.roles import REGISTRARS
-from services.devices.models import Equipment, ManufacturerDeviceFeed, QrCode, QrKit
-from services.errors import Invalid, NotFound
+from services.devices.models import (
+    Equipment,
+    LabelPrintJob,
+    ManufacturerDeviceFeed,
+    QrCode,
+    QrKit,
+)
+from services.errors import Conflict, Invalid, NotFound
 from services.geo.models import HealthcareFacility, IndianPincode
-from services.qr.kit import FacilityInfo, KitGroup, Label, build_kit, short_code
+from services.qr.codes import short_code
+from services.qr.kit import PER_SHEET, FacilityInfo, KitGroup, Label, build_kit
 from services.qr.signing import sign_label
 from services.qr.symbols import pack_matrix, qr_matrix, unpack_matrix
 
@@ -75,6 +82,7 @@ def _groups(db: Session, device_ids: list[uuid.UUID]) -> list[KitGroup]:
                 info,
                 [
                     Label(
+                        device_id=device.id,
                         payload=label.payload,
                         serial=device.serial_number,
                         model=sku.name,
@@ -89,16 +97,18 @@ def _groups(db: Session, device_ids: list[uuid.UUID]) -> list[KitGroup]:
     return groups
 
 
-def _mark_printed(db: Session, device_ids: list[uuid.UUID]) -> None:
+def _mark_printed(db: Session, device_ids: list[uuid.UUID]) -> int:
+    changed = 0
     for start in range(0, len(device_ids), 5000):
-        db.execute(
+        changed += db.execute(
             update(Equipment)
             .where(
                 Equipment.id.in_(device_ids[start : start + 5000]),
                 Equipment.lifecycle_status == "registered",
             )
             .values(lifecycle_status="qr_printed", qr_printed_at=utcnow())
-        )
+        ).rowcount
+    return changed
 
 
 def build_batch_kit(db: Session, actor: Actor, batch_id: uuid.UUID, progress=None) -> QrKit:
@@ -131,21 +141,73 @@ def build_batch_kit(db: Session, actor: Actor, batch_id: uuid.UUID, progress=Non
     return kit
 
 
-def selection_kit(db: Session, actor: Actor, device_ids: list[uuid.UUID]) -> bytes:
-    """A kit for devices picked by hand (at most MAX_SELECTION).
+def print_labels(
+    db: Session,
+    actor: Actor,
+    device_ids: list[uuid.UUID],
+    start_at: int = 1,
+    cover: bool = False,
+) -> tuple[LabelPrintJob, bytes]:
+    """Labels for devices picked by hand (at most MAX_SELECTION), from label `start_at` of
+    a part-used sheet, with the facilities' cover pages when `cover`. Printing changes no
+    device: `confirm_print` marks them printed once the labels are stuck on.
 
-    Raises Forbidden (role), Invalid (none or too many) or NotFound (none visible)."""
+    Raises Forbidden (role), Invalid (deviceIds: none or too many; startAt: not 1 to 21)
+    or NotFound (none visible)."""
     actor.require(*REGISTRARS)
     if not device_ids:
         raise Invalid("deviceIds", "pick at least one device")
     if len(device_ids) > MAX_SELECTION:
         raise Invalid("deviceIds", f"at most {MAX_SELECTION:,} devices per kit")
+    if isinstance(start_at, bool) or not isinstance(start_at, int) or not 1 <= start_at <= 21:
+        raise Invalid("startAt", f"is the first free label on the sheet, 1 to {PER_SHEET}")
     groups = _groups(db, device_ids)
     if not groups:
         raise NotFound("None of those devices has a label you can print")
-    _mark_printed(db, device_ids)
-    audit.record(db, actor, "qr.kit", "equipment", "", f"kit of {len(device_ids):,} labels")
-    return build_kit(groups, "QR deployment kit")
+    printed = [str(label_device) for label_device in _printed_ids(groups, device_ids)]
+    job = LabelPrintJob(
+        tenant_id=actor.tenant_id,
+        device_ids=printed,
+        start_at=start_at,
+        label_count=len(printed),
+        created_by=actor.user_id,
+    )
+    db.add(job)
+    db.flush()
+    audit.record(
+        db,
+        actor,
+        "qr.print",
+        "label_print_job",
+        job.id,
+        f"{len(printed):,} label{'s' * (len(printed) != 1)} printed from label {start_at}",
+    )
+    return job, build_kit(groups, "QR labels", start_at=start_at, cover=cover)
+
+
+def _printed_ids(groups: list[KitGroup], device_ids: list[uuid.UUID]) -> list[uuid.UUID]:
+    """The devices of `device_ids` that got a label in `groups`, in the order asked."""
+    printed = {label.device_id for group in groups for label in group.labels}
+    return [d for d in dict.fromkeys(device_ids) if d in printed]
+
+
+def confirm_print(db: Session, actor: Actor, job_id: uuid.UUID) -> int:
+    """Say the labels of a print job are stuck on: its devices still `registered` become
+    `qr_printed`. Returns how many changed. Raises Forbidden (role), NotFound (no such
+    job of the actor's organisation) or Conflict (already confirmed)."""
+    actor.require(*REGISTRARS)
+    job = db.get(LabelPrintJob, job_id, with_for_update=True)
+    if job is None:
+        raise NotFound("No such label print job")
+    if job.confirmed_at is not None:
+        raise Conflict("These labels were already confirmed as stuck on")
+    ids = [uuid.UUID(d) for d in job.device_ids]
+    changed = _mark_printed(db, ids)
+    job.confirmed_at, job.confirmed_by = utcnow(), actor.user_id
+    db.add(job)
+    for device_id in ids:
+        audit.record(db, actor, "qr.labelled", "equipment", device_id, "label stuck on")
+    return changed
 
 
 def kit_pdf(db: Session, batch_id: uuid.UUID) -> bytes:

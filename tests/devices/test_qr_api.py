@@ -133,3 +133,50 @@ def test_bad_coordinates_are_refused(client, auth, device, location):
     )
     assert response.status_code == 400
     assert response.json()["error"]["field"].startswith("scanLocation")
+
+
+def _status(client, auth, device_id: str) -> str:
+    return client.get(f"/api/v1/devices/{device_id}", headers=auth("buyer_admin")).json()[
+        "lifecycleStatus"
+    ]
+
+
+def test_printing_labels_changes_nothing_until_they_are_confirmed_stuck_on(client, auth, device):
+    kit = client.post(
+        "/api/v1/devices/kit",
+        json={"deviceIds": [device["deviceId"]], "startAt": 7, "cover": False},
+        headers=auth("buyer_admin"),
+    )
+    assert kit.status_code == 200 and kit.content[:5] == b"%PDF-"
+    assert _status(client, auth, device["deviceId"]) == "registered", "printing is not sticking"
+
+    job = kit.headers["X-Label-Print-Job"]
+    confirmed = client.post(
+        f"/api/v1/devices/label-prints/{job}/confirm", headers=auth("buyer_admin")
+    )
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["devicesMarkedPrinted"] == 1
+    assert _status(client, auth, device["deviceId"]) == "qr_printed"
+    again = client.post(f"/api/v1/devices/label-prints/{job}/confirm", headers=auth("buyer_admin"))
+    assert again.status_code == 409
+
+
+def test_a_print_job_is_confirmed_only_by_its_organisation(client, auth, device):
+    kit = client.post(
+        "/api/v1/devices/kit", json={"deviceIds": [device["deviceId"]]}, headers=auth("buyer_admin")
+    )
+    job = kit.headers["X-Label-Print-Job"]
+    stranger = client.post(f"/api/v1/devices/label-prints/{job}/confirm", headers=auth("oem_admin"))
+    assert stranger.status_code == 404
+    assert _status(client, auth, device["deviceId"]) == "registered"
+
+
+@pytest.mark.parametrize("start_at", [0, 22, "seven"])
+def test_a_start_position_off_the_sheet_is_refused(client, auth, device, start_at):
+    response = client.post(
+        "/api/v1/devices/kit",
+        json={"deviceIds": [device["deviceId"]], "startAt": start_at},
+        headers=auth("buyer_admin"),
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["field"] == "startAt"
