@@ -35,6 +35,9 @@ class Technician(SQLModel, table=True):
     last_fix_at: datetime | None = timestamp_field(nullable=True)
     max_jobs_per_day: int = 6
     status: str = Field(default="available", max_length=16)
+    on_call: bool = False  # reachable off shift for round-the-clock contracts
+    employee_code: str | None = Field(default=None, max_length=20)
+    phone: str | None = Field(default=None, max_length=15)
     created_at: datetime = timestamp_field()
     updated_at: datetime = timestamp_field()
 
@@ -53,6 +56,7 @@ class DispatchPlan(SQLModel, table=True):
     routes: list[dict[str, Any]] = jsonb_field(list)
     unassigned: list[dict[str, Any]] = jsonb_field(list)
     summary: dict[str, Any] = jsonb_field()
+    basis: dict[str, Any] = jsonb_field()  # the technicians as they were when planned
     error: str = ""
     created_by: uuid.UUID | None = ref_field("users.id")
     created_at: datetime = timestamp_field()

@@ -17,22 +17,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
 from sqlmodel import Session
 
 from services.actor import Actor
 from services.audit import service as audit
 from services.common.clock import IST
 from services.common.roles import DISPATCHERS
-from services.dispatch.models import DispatchPlan
-from services.dispatch.planner import (
+from services.dispatch.loading import (
     PINNED_STATUSES,
-    PRIORITY_COSTS,
     PlanJob,
     PlanTech,
+    free_stock,
     load_jobs,
     load_technicians,
 )
+from services.dispatch.models import DispatchPlan
+from services.dispatch.planner import PRIORITY_COSTS
 from services.dispatch.travel import Place, TravelModel
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 
@@ -41,7 +41,7 @@ RISK_SLACK_MIN = 30  # an ETA this close to the SLA deadline is at risk
 
 
 @dataclass
-class _Context:
+class PlanContext:
     start: datetime
     techs: dict[str, PlanTech]
     jobs: dict[str, PlanJob]
@@ -129,7 +129,7 @@ def _moved(
         raise Invalid("technicianId", "already has this ticket")
     if source is None and technician_id is None:
         raise Invalid("technicianId", "choose a technician: the ticket is already left out")
-    ctx = _context(db, record)
+    ctx = plan_context(db, record)
     if ticket_id not in ctx.jobs:
         raise Conflict("That ticket is no longer open; optimise again")
     number = (stop or left)["number"]
@@ -137,7 +137,7 @@ def _moved(
     changed: list[str] = []
     if source is not None:
         rest = [s["ticketId"] for s in source["stops"] if s["ticketId"] != ticket_id]
-        source["stops"] = _timed(ctx, source["technicianId"], rest)
+        source["stops"] = timed_route(ctx, source["technicianId"], rest)
         changed.append(source["technicianId"])
     if technician_id is None:
         job = ctx.jobs[ticket_id]
@@ -156,7 +156,7 @@ def _moved(
     else:
         target = by_tech[technician_id]
         current = [s["ticketId"] for s in target["stops"]]
-        target["stops"] = _best_insertion(ctx, technician_id, current, ticket_id)
+        target["stops"] = best_insertion(ctx, technician_id, current, ticket_id)
         changed.append(technician_id)
     for route in routes:
         if route["technicianId"] not in changed:
@@ -182,7 +182,7 @@ def _moved(
         }
         for r in routes
         if r["technicianId"] in changed
-        for v in _route_violations(ctx, r)
+        for v in route_violations(ctx, r)
     ]
     return {
         "routes": routes,
@@ -208,36 +208,34 @@ def _find(routes: list[dict], ticket_id: str) -> tuple[dict | None, dict | None]
     return None, None
 
 
-def _context(db: Session, record: DispatchPlan) -> _Context:
+def plan_context(db: Session, record: DispatchPlan) -> PlanContext:
+    """The technicians (with those called out for this plan on call), open tickets, free
+    parts and travel model a plan is re-timed with, as they are now."""
     start = plan_start(record)
-    stock = {
-        (str(r.area_id), str(r.part_id)): r.free
-        for r in db.execute(
-            text("SELECT area_id, part_id, on_hand - reserved AS free FROM part_stock")
-        )
-    }
-    return _Context(
+    stock = free_stock(db)
+    called_out = frozenset(record.params.get("calledOut", []))
+    return PlanContext(
         start,
-        {t.id: t for t in load_technicians(db, start)},
+        {t.id: t for t in load_technicians(db, start, called_out)},
         {j.ticket_id: j for j in load_jobs(db, start)},
         stock,
         TravelModel(),
     )
 
 
-def _minutes(ctx: _Context, a: Place, b: Place) -> int:
+def _minutes(ctx: PlanContext, a: Place, b: Place) -> int:
     """Whole minutes as the optimizer's matrix has them."""
     if a == b:
         return 0
     return max(1, round(ctx.travel.minutes(a, b, ctx.start)))
 
 
-def _timed(ctx: _Context, technician_id: str, ticket_ids: list[str]) -> list[dict]:
+def timed_route(ctx: PlanContext, technician_id: str, ticket_ids: list[str]) -> list[dict]:
     """Stops of a route in this order, with ETAs from the technician's shift start and the
     rules each stop breaks."""
     tech = ctx.techs.get(technician_id)
     stops: list[dict] = []
-    clock = tech.shift[0] if tech else 0
+    clock = tech.window[0] if tech else 0
     here = tech.place if tech else None
     for ticket_id in ticket_ids:
         job = ctx.jobs.get(ticket_id)
@@ -270,12 +268,12 @@ def _timed(ctx: _Context, technician_id: str, ticket_ids: list[str]) -> list[dic
     return stops
 
 
-def _clock(ctx: _Context, minute: int) -> str:
+def _clock(ctx: PlanContext, minute: int) -> str:
     return (ctx.start + timedelta(minutes=minute)).astimezone(IST).strftime("%H:%M")
 
 
 def _stop_violations(
-    ctx: _Context, tech: PlanTech | None, job: PlanJob, begin: int, late: int
+    ctx: PlanContext, tech: PlanTech | None, job: PlanJob, begin: int, late: int
 ) -> list[str]:
     if tech is None:
         return ["the technician is no longer on shift"]
@@ -299,7 +297,8 @@ def _stop_violations(
     return found
 
 
-def _route_violations(ctx: _Context, route: dict) -> list[str]:
+def route_violations(ctx: PlanContext, route: dict) -> list[str]:
+    """The route's own broken rules: more jobs than a day takes, back after the shift."""
     tech = ctx.techs.get(route["technicianId"])
     if tech is None or not route["stops"]:
         return []
@@ -309,19 +308,19 @@ def _route_violations(ctx: _Context, route: dict) -> list[str]:
     last = route["stops"][-1]
     job = ctx.jobs[last["ticketId"]]
     done = _offset(ctx, last["eta"]) + job.service + _minutes(ctx, job.place, tech.home)
-    if done > tech.shift[1]:
+    if done > tech.window[1]:
         found.append(
-            f"back at base {_clock(ctx, done)}, {done - tech.shift[1]} min after the shift ends"
+            f"back at base {_clock(ctx, done)}, {done - tech.window[1]} min after the shift ends"
         )
     return found
 
 
-def _offset(ctx: _Context, stamp: str) -> int:
+def _offset(ctx: PlanContext, stamp: str) -> int:
     return int((datetime.fromisoformat(stamp) - ctx.start).total_seconds() // 60)
 
 
-def _best_insertion(
-    ctx: _Context, technician_id: str, current: list[str], ticket_id: str
+def best_insertion(
+    ctx: PlanContext, technician_id: str, current: list[str], ticket_id: str
 ) -> list[dict]:
     """The route with the ticket where it breaks fewest rules, then costs least lateness
     (weighted by priority), then adds least travel; pinned stops keep their place."""
@@ -329,9 +328,9 @@ def _best_insertion(
     best, best_key = None, None
     for at in range(first, len(current) + 1):
         order = current[:at] + [ticket_id] + current[at:]
-        stops = _timed(ctx, technician_id, order)
+        stops = timed_route(ctx, technician_id, order)
         route = {"technicianId": technician_id, "stops": stops}
-        broken = sum(len(s["violations"]) for s in stops) + len(_route_violations(ctx, route))
+        broken = sum(len(s["violations"]) for s in stops) + len(route_violations(ctx, route))
         lateness = sum(
             s["lateMinutes"] * PRIORITY_COSTS.get(s["priority"], (0, 1))[1] for s in stops
         )

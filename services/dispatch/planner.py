@@ -1,10 +1,12 @@
 """Dispatch plans: who goes where, in which order, for a service provider's open tickets.
 
-The planner reads the provider's technicians (skills, shifts, position, daily capacity)
-and open tickets (device type, facility and its access hours, priority and SLA deadline,
-the parts the fault usually needs), rules out what no technician can take and says why,
+The planner reads the provider's technicians and open tickets (services.dispatch.loading:
+skills, shifts and who is on call; sites and their hours, the contract's working hours,
+priority, SLA deadline and the parts the fault usually needs), rules out what no technician can take and says why,
 and hands the rest to the routing core (services.dispatch.routing) with travel times
-from services.dispatch.travel. Unserved or late P1 jobs cost far more than P4 ones.
+from services.dispatch.travel. Unserved or late P1 jobs cost far more than P4 ones, and
+a P1 the search left out while lower work is planned is put back in by bumping that
+work (services.dispatch.dominance).
 Tickets already with a technician cost something to move, so a re-plan (say, for a new
 P1) keeps the other assignments unless moving them saves more.
 
@@ -13,267 +15,52 @@ Times inside the model are minutes from the plan's start.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import text
 from sqlmodel import Session
 
+from services.dispatch.dominance import keep_p1
+from services.dispatch.loading import (
+    OPEN_STATUSES,
+    PINNED_STATUSES,
+    SERVICE_MINUTES,
+    PlanJob,
+    PlanTech,
+    free_stock,
+    load_jobs,
+    load_technicians,
+)
 from services.dispatch.problem import Job, RoutingProblem, Solution, Vehicle
 from services.dispatch.routing import solve
-from services.dispatch.travel import IST, Place, TravelModel
-from services.geo.vocab import city_tier, metro_of
+from services.dispatch.travel import TravelModel
 
-SERVICE_MINUTES = {
-    "MRI": 150,
-    "CT": 120,
-    "Cath lab": 150,
-    "X-ray": 75,
-    "Mammography": 75,
-    "Ultrasound": 60,
-    "Patient monitor": 45,
-    "Ventilator": 60,
-    "Anaesthesia workstation": 75,
-    "Infusion pump": 30,
-    "Defibrillator": 30,
-    "ECG": 30,
-    "Dialysis machine": 90,
-    "Haematology analyzer": 60,
-    "Biochemistry analyzer": 75,
-    "Immunoassay analyzer": 75,
-    "PCR system": 90,
-}
-DEFAULT_SERVICE_MINUTES = 60
-ROUND_THE_CLOCK = {
-    "hospital",
-    "emergency_center",
-    "trauma_center",
-    "cardiac_center",
-    "oncology_center",
-    "community_health_center",
-}
-LAB_HOURS = (7, 21)
-CLINIC_HOURS = (9, 19)
-# (penalty for leaving the job undone, cost per minute past its SLA deadline)
+__all__ = [
+    "OPEN_STATUSES",
+    "PINNED_STATUSES",
+    "PRIORITY_COSTS",
+    "SERVICE_MINUTES",
+    "PlanJob",
+    "PlanTech",
+    "build_problem",
+    "eligibility",
+    "plan",
+]
+
+# (penalty for leaving the job undone, cost per minute past its SLA deadline). Each
+# priority's penalty outweighs its lateness over the whole horizon, so a late job is
+# always served rather than dropped; a P1's outweighs every lower job a plan could hold,
+# so no number of P2-P4 jobs is ever planned at the cost of a P1.
 PRIORITY_COSTS = {
-    "P1": (5_000_000, 5_000),
-    "P2": (1_000_000, 1_000),
-    "P3": (200_000, 100),
-    "P4": (50_000, 20),
+    "P1": (5_000_000_000, 5_000),
+    "P2": (20_000_000, 1_000),
+    "P3": (1_000_000, 100),
+    "P4": (200_000, 20),
 }
-OPEN_STATUSES = ("open", "acknowledged", "reopened", "assigned")
-PINNED_STATUSES = ("en_route", "on_site", "in_progress")
-HORIZON_MIN = 48 * 60  # tonight's plan reaches into tomorrow's shifts
+PINNED_PENALTY = 10**11  # under way with its technician: never dropped
 # Cost, in travel minutes, of taking a job off the technician who has it (or out of the
 # plan): a re-plan moves work only where that saves more than the balance of a working
 # day can (2 a minute, see build_problem) or keeps an SLA.
 MOVE_COST = 240
-MIN_LEFT = 60
-
-
-@dataclass
-class PlanJob:
-    ticket_id: str
-    number: int
-    priority: str
-    status: str
-    device_type: str
-    place: Place
-    facility: str
-    window: tuple[int, int]
-    deadline: int | None
-    service: int
-    parts: list[dict] = field(default_factory=list)
-    technician_id: str | None = None
-    allowed: list[int] = field(default_factory=list)
-    reason: str = ""
-
-
-@dataclass
-class PlanTech:
-    id: str
-    name: str
-    skills: set[str]
-    place: Place
-    home: Place
-    shift: tuple[int, int]
-    capacity: int
-    hub_id: str | None
-    status: str
-
-
-def _minutes(start: datetime, moment: datetime) -> int:
-    return int((moment - start).total_seconds() // 60)
-
-
-def _place(lat: float, lng: float, pincode: str | None, city: str = "") -> Place:
-    metro = metro_of(pincode) if pincode else None
-    tier = city_tier(pincode, city) if pincode else 1
-    return Place(round(lat, 6), round(lng, 6), metro, tier, pincode)
-
-
-def _next_interval(
-    start: datetime, opens: timedelta, closes: timedelta, weekdays: list[int] | None = None
-) -> tuple[int, int]:
-    """Minutes from the plan start of the next daily interval (IST) with at least an hour
-    left: today's, or tomorrow's once today's is (nearly) over; only on `weekdays`
-    (0 Monday) when given. (0, 0) when neither day has one."""
-    today = start.astimezone(IST).replace(hour=0, minute=0, second=0, microsecond=0)
-    for day in (today, today + timedelta(days=1)):
-        if weekdays is not None and day.weekday() not in weekdays:
-            continue
-        first, last = _minutes(start, day + opens), _minutes(start, day + closes)
-        if last - max(0, first) >= MIN_LEFT:
-            return max(0, first), last
-    return 0, 0
-
-
-def _window(ftype: str, start: datetime) -> tuple[int, int]:
-    """Minutes from the plan start in which the facility lets a technician in."""
-    if ftype in ROUND_THE_CLOCK:
-        return 0, HORIZON_MIN
-    opens, closes = LAB_HOURS if "lab" in ftype else CLINIC_HOURS
-    return _next_interval(start, timedelta(hours=opens), timedelta(hours=closes))
-
-
-def load_technicians(db: Session, start: datetime) -> list[PlanTech]:
-    """The organisation's technicians on shift today and not off or unavailable."""
-    rows = db.execute(
-        text("""
-        SELECT t.id, u.full_name, t.skills, t.shift_start, t.shift_end, t.max_jobs_per_day,
-               t.status, t.home_area_id, t.pincode, t.latitude, t.longitude, t.last_fix_at,
-               t.workdays, a.hub_latitude, a.hub_longitude, a.hub_pincode,
-               p.latitude AS pin_lat,
-               p.longitude AS pin_lng, p.city
-          FROM technician t JOIN users u ON u.id = t.user_id
-          LEFT JOIN service_areas a ON a.id = t.home_area_id
-          LEFT JOIN indian_pincodes p ON p.pincode = coalesce(t.pincode, a.hub_pincode)
-         WHERE t.status IN ('available', 'busy')
-         ORDER BY u.full_name""")
-    ).mappings()
-    techs = []
-    for r in rows:
-        home = _place(
-            r["hub_latitude"] or r["pin_lat"],
-            r["hub_longitude"] or r["pin_lng"],
-            r["hub_pincode"] or r["pincode"],
-            r["city"] or "",
-        )
-        fresh = r["last_fix_at"] and start - r["last_fix_at"] < timedelta(hours=2)
-        here = (
-            Place(r["latitude"], r["longitude"], home.metro, home.tier)
-            if fresh and r["latitude"] is not None
-            else _place(r["pin_lat"], r["pin_lng"], r["pincode"], r["city"] or "")
-            if r["pincode"]
-            else home
-        )
-        shift = _next_interval(
-            start, _delta(r["shift_start"]), _delta(r["shift_end"]), list(r["workdays"])
-        )
-        techs.append(
-            PlanTech(
-                str(r["id"]),
-                r["full_name"],
-                set(r["skills"]),
-                here,
-                home,
-                shift,
-                r["max_jobs_per_day"],
-                str(r["home_area_id"]) if r["home_area_id"] else None,
-                r["status"],
-            )
-        )
-    return techs
-
-
-def _delta(moment) -> timedelta:
-    return timedelta(hours=moment.hour, minutes=moment.minute)
-
-
-def load_jobs(db: Session, start: datetime) -> list[PlanJob]:
-    """Open and in-hand tickets the organisation services, with what the plan needs."""
-    rows = (
-        db.execute(
-            text("""
-        SELECT t.id, t.number, t.priority, t.status, t.response_due_at, t.technician_id,
-               t.error_code, s.id AS sku_id, coalesce(s.category, '') AS category,
-               f.name AS facility, f.facility_type, f.latitude, f.longitude, f.pincode,
-               p.city
-          FROM ticket t
-          JOIN equipment e ON e.id = t.equipment_id
-          LEFT JOIN sku s ON s.id = e.sku_id
-          LEFT JOIN healthcare_facilities f ON f.id = t.facility_id
-          LEFT JOIN indian_pincodes p ON p.pincode = f.pincode
-         WHERE t.service_partner_tenant_id = app_tenant()
-           AND t.status = ANY(:statuses)
-         ORDER BY t.priority, t.number"""),
-            {"statuses": list(OPEN_STATUSES + PINNED_STATUSES)},
-        )
-        .mappings()
-        .all()
-    )
-    parts = _expected_parts(db, {(r["sku_id"], r["error_code"]) for r in rows})
-    jobs = []
-    for r in rows:
-        due = r["response_due_at"]
-        if r["latitude"] is None:  # the customer has not shared the site with us
-            jobs.append(
-                PlanJob(
-                    str(r["id"]),
-                    r["number"],
-                    r["priority"],
-                    r["status"],
-                    r["category"],
-                    Place(0.0, 0.0),
-                    "site not shared",
-                    (0, 0),
-                    None,
-                    0,
-                    reason="the site is not shared with your "
-                    "organisation, so its location is unknown",
-                )
-            )
-            continue
-        jobs.append(
-            PlanJob(
-                str(r["id"]),
-                r["number"],
-                r["priority"],
-                r["status"],
-                r["category"],
-                _place(r["latitude"], r["longitude"], r["pincode"], r["city"]),
-                r["facility"],
-                _window(r["facility_type"], start),
-                _minutes(start, due) if due else None,
-                SERVICE_MINUTES.get(r["category"], DEFAULT_SERVICE_MINUTES),
-                parts.get((r["sku_id"], r["error_code"]), []),
-                str(r["technician_id"]) if r["technician_id"] else None,
-            )
-        )
-    return jobs
-
-
-def _expected_parts(db: Session, keys: set) -> dict:
-    found: dict = {}
-    for r in db.execute(
-        text("""
-            SELECT fp.sku_id, fp.error_code, fp.qty, pt.id, pt.code FROM fault_part fp
-              JOIN part pt ON pt.id = fp.part_id""")
-    ).mappings():
-        if (r["sku_id"], r["error_code"]) in keys:
-            found.setdefault((r["sku_id"], r["error_code"]), []).append(
-                {"partId": str(r["id"]), "code": r["code"], "qty": r["qty"]}
-            )
-    return found
-
-
-def _free_stock(db: Session) -> dict[tuple[str, str], int]:
-    return {
-        (str(r.area_id), str(r.part_id)): r.free
-        for r in db.execute(
-            text("SELECT area_id, part_id, on_hand - reserved AS free FROM part_stock")
-        )
-    }
 
 
 def eligibility(jobs: list[PlanJob], techs: list[PlanTech], stock: dict) -> None:
@@ -281,6 +68,9 @@ def eligibility(jobs: list[PlanJob], techs: list[PlanTech], stock: dict) -> None
     index = {t.id: i for i, t in enumerate(techs)}
     for job in jobs:
         if job.reason:
+            continue
+        if job.window == (0, 0) and not job.round_the_clock:
+            job.reason = "the contract's working hours do not open in the next two days"
             continue
         if job.status in PINNED_STATUSES:
             if job.technician_id in index:
@@ -290,7 +80,9 @@ def eligibility(jobs: list[PlanJob], techs: list[PlanTech], stock: dict) -> None
             continue
         skilled = [i for i, t in enumerate(techs) if job.device_type in t.skills]
         if not skilled:
-            job.reason = f"no technician on shift is skilled for {job.device_type or 'it'}"
+            job.reason = (
+                f"no technician working today or tomorrow is skilled for {job.device_type or 'it'}"
+            )
             continue
         stocked = [
             i
@@ -314,7 +106,7 @@ def build_problem(
     places = [t.place for t in techs] + [t.home for t in techs] + [j.place for j in plannable]
     matrix = travel.matrix(places, start)
     vehicles = [
-        Vehicle(i, len(techs) + i, t.shift[0], max(t.shift[0], t.shift[1]), t.capacity)
+        Vehicle(i, len(techs) + i, t.window[0], t.window[1], t.capacity)
         for i, t in enumerate(techs)
     ]
     index = {t.id: i for i, t in enumerate(techs)}
@@ -333,7 +125,7 @@ def build_problem(
                 latest=max(job.window[0], job.window[1]),
                 demand=1,
                 allowed=tuple(job.allowed),
-                drop_penalty=drop if pinned is None else 10**9,
+                drop_penalty=drop if pinned is None else PINNED_PENALTY,
                 soft_latest=max(0, job.deadline) if job.deadline is not None else None,
                 late_cost=late,
                 pinned=pinned,
@@ -353,7 +145,7 @@ def plan(
     every ticket left out with the reason."""
     start = start or datetime.now(UTC)
     techs, jobs = load_technicians(db, start), load_jobs(db, start)
-    eligibility(jobs, techs, _free_stock(db))
+    eligibility(jobs, techs, free_stock(db))
     unassigned = [_left_out(j, j.reason) for j in jobs if not j.allowed]
     if not techs or not any(j.allowed for j in jobs):
         return {
@@ -366,6 +158,7 @@ def plan(
     solution = solve(
         problem, seconds, on_progress=on_progress, initial_routes=seed, tighten_fleet=False
     )
+    solution = keep_p1(problem, solution, PRIORITY_COSTS["P1"][0])
     routes = [
         _route(t, _stops(solution, v, plannable, problem, start), start)
         for v, t in enumerate(techs)
@@ -427,6 +220,7 @@ def _route(tech: PlanTech, stops: list[dict], start: datetime) -> dict:
         "home": {"lat": tech.home.lat, "lng": tech.home.lng},
         "stops": stops,
         "shift": [(start + timedelta(minutes=m)).isoformat() for m in tech.shift],
+        "onCall": tech.on_call,
     }
 
 
@@ -445,6 +239,11 @@ def _left_out(job: PlanJob, reason: str) -> dict:
 
 def _why_unserved(job: PlanJob, techs: list[PlanTech]) -> str:
     names = ", ".join(techs[i].name for i in job.allowed[:3])
+    if job.priority == "P1":
+        return (
+            f"no route can take it: {names} cannot fit it within shift, capacity and the "
+            f"site's hours, even with lower-priority work taken off; see the next steps"
+        )
     return (
         f"no room today: {names} cannot fit it within shift, capacity and the "
         f"facility's hours without dropping more urgent work"

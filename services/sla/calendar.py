@@ -47,6 +47,16 @@ class Calendar:
     def _is_workday(self, day: date) -> bool:
         return day.weekday() in self.workdays and day not in self.holidays
 
+    def hours_on(self, day: date) -> tuple[datetime, datetime] | None:
+        """The working hours of `day` in IST (the whole day round the clock), or None on
+        a day off."""
+        if self.round_the_clock:
+            midnight = datetime.combine(day, time(0), IST)
+            return midnight, midnight + timedelta(days=1)
+        if not self._is_workday(day):
+            return None
+        return datetime.combine(day, self.opens, IST), datetime.combine(day, self.closes, IST)
+
     def _next_opening(self, moment: datetime) -> datetime:
         """The moment itself when open, else the next opening time (IST)."""
         local = moment.astimezone(IST)
