@@ -26,12 +26,13 @@ from services.geo.models import (
     TechnicianCoverage,
 )
 from services.identity.models import AccountLink, User, UserSession
+from services.notifications.models import Notification
 from services.orders.models import OrderAttachment, PurchaseOrder, SalesOrder
 from services.parts.models import FaultPart, Part, PartReservation, PartStock, SkuPart
 from services.rfq.models import Quote, Rfq, RfqItem
 from services.sla.models import SlaPolicy
 from services.tenancy.models import AccessGrant, Tenant
-from services.tickets.models import Notification, Ticket, TicketAttachment, TicketEvent
+from services.tickets.models import Ticket, TicketAttachment, TicketEvent
 
 metadata = SQLModel.metadata
 

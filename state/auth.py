@@ -15,8 +15,8 @@ from services.actor import ROLE_LABELS, Actor
 from services.common.clock import IST
 from services.db import tenant_session
 from services.identity import service as identity
+from services.notifications import service as notifications
 from services.tenancy.service import directory
-from services.tickets import notifications
 from state.navigation import BY_ROUTE, pages_for
 
 SESSION_COOKIE = "yantra_session"
@@ -92,7 +92,8 @@ class AuthState(rx.State):
             {
                 "title": n["title"],
                 "body": n["body"],
-                "href": f"/tickets/{n['ticketId']}" if n["ticketId"] else "",
+                "id": n["id"],
+                "href": n["link"],
                 "at": datetime.fromisoformat(n["at"]).astimezone(IST).strftime("%d %b %H:%M"),
                 "unread": "yes" if n["unread"] else "",
             }

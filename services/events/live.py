@@ -30,7 +30,13 @@ from services.errors import Conflict
 
 log = logging.getLogger("yantra.live")
 
-CHANNELS = ("ticket_changed", "negotiation_changed", "dispatch_plan_changed", "order_changed")
+CHANNELS = (
+    "ticket_changed",
+    "negotiation_changed",
+    "dispatch_plan_changed",
+    "order_changed",
+    "notification_changed",
+)
 MAX_PER_USER = 20
 QUEUE_SIZE = 64
 Predicate = Callable[[dict[str, Any]], bool]

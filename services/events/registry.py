@@ -81,7 +81,11 @@ class Subscriber:
 _SUBSCRIBERS: dict[str, Subscriber] = {}
 
 # Modules that hold the platform's own subscribers; workers import them at start.
-BUILTIN_MODULES = ("services.events.builtin", "services.negotiation.flows")
+BUILTIN_MODULES = (
+    "services.events.builtin",
+    "services.negotiation.flows",
+    "services.notifications.subscribers",
+)
 
 
 def subscriber(name: str, events: Iterable[str] | None = None) -> Callable[[Handler], Handler]:

@@ -14,8 +14,9 @@ from sqlmodel import Session
 from services.actor import Actor, TenantKind
 from services.audit import service as audit
 from services.db import system_session
+from services.notifications.service import Notice, notify_role
 from services.settings import get_settings
-from services.tickets.models import Notification, TicketEvent
+from services.tickets.models import TicketEvent
 
 OPEN = "('on_hold', 'resolved', 'closed', 'cancelled')"
 CLOCKS = {
@@ -50,11 +51,13 @@ def _mark(db: Session, clock: str, limit: int) -> list:
                    to_char(due_at AT TIME ZONE 'UTC', 'DD Mon HH24:MI') || ' UTC passed',
                    'sla-engine' FROM marked),
         notices AS (
-            INSERT INTO notification (tenant_id, role, ticket_id, title, body)
-            SELECT service_partner_tenant_id, 'dispatcher', id,
-                   'SLA breached: #' || number || ' (' || priority || ')',
-                   :clock || ' deadline passed' FROM marked
-             WHERE service_partner_tenant_id IS NOT NULL),
+            INSERT INTO notification (tenant_id, user_id, role, kind, ticket_id, title, body,
+                                      link)
+            SELECT m.service_partner_tenant_id, u.id, 'dispatcher', 'sla_breach', m.id,
+                   'SLA breached: #' || m.number || ' (' || m.priority || ')',
+                   :clock || ' deadline passed', '/tickets/' || m.id FROM marked m
+              JOIN users u ON u.tenant_id = m.service_partner_tenant_id AND u.is_active
+                          AND 'dispatcher' = ANY(u.roles)),
         events AS (
             INSERT INTO outbox_event (tenant_id, name, entity, entity_id, payload)
             SELECT tenant_id, 'SLABreached', 'ticket', id::text, jsonb_build_object(
@@ -134,14 +137,18 @@ def escalate() -> int:
             ).all()
             for row in rows:
                 role = LADDER[level]
-                db.add(
-                    Notification(
-                        tenant_id=row.manufacturer_tenant_id,
-                        role=role,
+                notify_role(
+                    db,
+                    row.manufacturer_tenant_id,
+                    [role],
+                    Notice(
+                        "escalation",
+                        f"Escalated to you: #{row.number} ({row.priority})",
+                        f"Breached and still open after {minutes} minutes",
+                        f"/tickets/{row.id}",
+                        key=f"escalation:{row.id}:{level}",
                         ticket_id=row.id,
-                        title=f"Escalated to you: #{row.number} ({row.priority})",
-                        body=f"Breached and still open after {minutes} minutes",
-                    )
+                    ),
                 )
                 db.add(
                     TicketEvent(

@@ -1,4 +1,4 @@
-"""Service tickets, their timeline, photos, and in-app notifications."""
+"""Service tickets, their timeline and photos."""
 
 from __future__ import annotations
 
@@ -80,18 +80,3 @@ class TicketAttachment(SQLModel, table=True):
     content_type: str = Field(max_length=80)
     data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     created_at: datetime = timestamp_field()
-
-
-class Notification(SQLModel, table=True):
-    """An in-app notice for everyone holding `role` in the tenant."""
-
-    __tablename__ = "notification"
-
-    id: uuid.UUID = id_field()
-    tenant_id: uuid.UUID = tenant_field()
-    role: str = Field(max_length=32)
-    ticket_id: uuid.UUID | None = ref_field("ticket.id")
-    title: str = Field(max_length=200)
-    body: str = Field(default="")
-    created_at: datetime = timestamp_field()
-    read_at: datetime | None = timestamp_field(nullable=True)

@@ -36,11 +36,12 @@ from services.geo.models import (
     TechnicianCoverage,
 )
 from services.identity.service import start_session
+from services.notifications.models import Notification
 from services.parts.models import FaultPart, Part, PartReservation, PartStock, SkuPart
 from services.rfq.models import Quote, Rfq, RfqItem
 from services.sla.models import SlaPolicy
 from services.tenancy.service import grant_access
-from services.tickets.models import Notification, Ticket, TicketAttachment, TicketEvent
+from services.tickets.models import Ticket, TicketAttachment, TicketEvent
 from tests.factories import Org, make_org
 
 MIGRATION = Path(__file__).resolve().parents[2] / "alembic" / "versions" / "0001_core.py"

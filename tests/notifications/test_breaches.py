@@ -1,4 +1,5 @@
-"""A breach lands in the inbox of the partner's dispatchers, and only theirs."""
+"""A breach lands in the inbox of each of the partner's dispatchers, and only theirs; each
+reads it on their own."""
 
 from __future__ import annotations
 
@@ -6,17 +7,19 @@ import time
 
 from services.actor import Actor, Role, TenantKind
 from services.db import tenant_session
+from services.notifications.service import inbox, mark_all_read
 from services.sla.breaches import detect_breaches
 from services.sla.models import SlaPolicy
-from services.tickets.notifications import inbox, mark_all_read
 from services.tickets.service import open_ticket
 from tests.factories import make_org, make_served_device
+from tests.notifications.conftest import colleague
 
 
 def test_a_breach_notice_reaches_the_dispatchers_inbox_until_read():
     hospital = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
     partner = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
     other = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
+    second = colleague(partner, Role.DISPATCHER)
     with tenant_session(partner.actor) as db:
         db.add(
             SlaPolicy(
@@ -37,6 +40,7 @@ def test_a_breach_notice_reaches_the_dispatchers_inbox_until_read():
         items, unread = inbox(db, partner.actor)
     assert unread == 1 and items[0]["title"] == f"SLA breached: #{number} (P1)"
     assert items[0]["unread"] and items[0]["ticketId"] == str(ticket.id)
+    assert items[0]["link"] == f"/tickets/{ticket.id}"
     manager = Actor(
         None,
         partner.tenant.id,
@@ -53,3 +57,6 @@ def test_a_breach_notice_reaches_the_dispatchers_inbox_until_read():
     with tenant_session(partner.actor) as db:
         items, unread = inbox(db, partner.actor)
     assert unread == 0 and not items[0]["unread"]
+    with tenant_session(second) as db:  # a colleague's notice is their own to read
+        items, unread = inbox(db, second)
+    assert unread == 1 and items[0]["title"] == f"SLA breached: #{number} (P1)"

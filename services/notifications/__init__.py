@@ -1,0 +1,1 @@
+"""In-app notifications: each person is told what waits for them, with a link to it."""
