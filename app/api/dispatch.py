@@ -31,6 +31,11 @@ class PlanBody(BaseModel):
     startAt: datetime | None = None  # noqa: N815
 
 
+class AcceptBody(BaseModel):
+    # A plan that leaves a P1 out or late is accepted only when this says so.
+    acknowledgeLateP1: bool = False  # noqa: N815
+
+
 class MoveBody(BaseModel):
     ticketId: uuid.UUID  # noqa: N815
     technicianId: uuid.UUID | None = None  # noqa: N815 - None leaves the ticket out
@@ -58,11 +63,17 @@ def read_plan(plan_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict
 @router.post(
     "/plans/{plan_id}/accept",
     status_code=200,
-    summary="Assign every planned ticket to its technician (DispatchAssigned)",
+    summary="Assign every planned ticket to its technician (DispatchAssigned); a plan "
+    "with late or left-out P1s needs acknowledgeLateP1 (409 naming them otherwise)",
 )
-def accept(plan_id: uuid.UUID, actor: Actor = Depends(require_roles(*DISPATCHERS))) -> dict:
+def accept(
+    plan_id: uuid.UUID,
+    body: AcceptBody | None = None,
+    actor: Actor = Depends(require_roles(*DISPATCHERS)),
+) -> dict:
+    body = body or AcceptBody()
     with tenant_session(actor) as db:
-        moved = accept_plan(db, actor, plan_id)
+        moved = accept_plan(db, actor, plan_id, body.acknowledgeLateP1)
     return {"planId": str(plan_id), "assigned": moved}
 
 

@@ -16,6 +16,7 @@ from services.actor import Actor
 from services.audit import service as audit
 from services.common.roles import DISPATCHERS
 from services.db import tenant_session
+from services.dispatch.freshness import technician_basis
 from services.dispatch.models import DispatchPlan
 from services.dispatch.planner import plan
 from services.errors import Conflict, Forbidden, Invalid, NotFound
@@ -98,6 +99,7 @@ def _run(actor: Actor, plan_id: uuid.UUID) -> str:
 
     start = start or datetime.now(UTC)
     with tenant_session(actor) as db:
+        basis = {"technicians": technician_basis(db)}
         result = plan(db, start=start, seconds=seconds, on_progress=progress)
         _add_deadlines(db, result["routes"])
         params = {**db.get(DispatchPlan, plan_id).params, "plannedFrom": start.isoformat()}
@@ -108,6 +110,7 @@ def _run(actor: Actor, plan_id: uuid.UUID) -> str:
         progress=trail[-50:],
         routes=result["routes"],
         params=params,
+        basis=basis,
         unassigned=result["unassigned"],
         summary=result["summary"],
         finished_at=datetime.now(UTC),
@@ -178,9 +181,49 @@ def plan_json(record: DispatchPlan) -> dict[str, Any]:
     }
 
 
-def accept_plan(db: Session, actor: Actor, plan_id: uuid.UUID) -> int:
+def p1_at_risk(record: DispatchPlan) -> list[dict[str, Any]]:
+    """The plan's P1s left out or planned past their SLA deadline, each with what a
+    dispatcher must know: number, device, site, and how late or why left out."""
+    late = [
+        {
+            "ticketId": s["ticketId"],
+            "number": s["number"],
+            "deviceType": s["deviceType"],
+            "facility": s["facility"],
+            "problem": f"{s['lateMinutes']} min late with {r['technician']}",
+        }
+        for r in record.routes
+        for s in r["stops"]
+        if s["priority"] == "P1" and s["lateMinutes"] > 0
+    ]
+    out = [
+        {
+            "ticketId": u["ticketId"],
+            "number": u["number"],
+            "deviceType": u["deviceType"],
+            "facility": u["facility"],
+            "problem": "left out",
+        }
+        for u in record.unassigned
+        if u["priority"] == "P1"
+    ]
+    return out + late
+
+
+def p1_words(p1s: list[dict[str, Any]]) -> str:
+    """'P1 #1004 (MRI, City Hospital) left out; P1 #1007 … 40 min late with Asha'."""
+    return "; ".join(
+        f"P1 #{p['number']} ({p['deviceType'] or 'device'}, {p['facility']}) {p['problem']}"
+        for p in p1s
+    )
+
+
+def accept_plan(db: Session, actor: Actor, plan_id: uuid.UUID, acknowledge_p1: bool = False) -> int:
     """Give every planned ticket to its technician: the ticket moves to `assigned` (stops
-    already under way stay as they are) and `DispatchAssigned` is emitted. Raises
+    already under way stay as they are) and `DispatchAssigned` is emitted. A plan that
+    leaves a P1 out or has one late is accepted only with `acknowledge_p1` (Conflict
+    naming them otherwise), and then emits `DispatchP1Acknowledged` so someone follows
+    them up; technicians called out for the plan get `DispatchCalledOut`. Raises
     Conflict unless the plan is ready. Returns how many tickets were assigned."""
     if not actor.roles & DISPATCHERS:
         raise Forbidden("only a dispatcher or service manager accepts a plan")
@@ -189,6 +232,12 @@ def accept_plan(db: Session, actor: Actor, plan_id: uuid.UUID) -> int:
         raise NotFound(f"No dispatch plan {plan_id}")
     if record.status != "ready":
         raise Conflict(f"A plan that is {record.status} cannot be accepted")
+    p1s = p1_at_risk(record)
+    if p1s and not acknowledge_p1:
+        raise Conflict(
+            f"This plan does not keep every P1: {p1_words(p1s)}. Accept it only "
+            "acknowledging that (acknowledgeLateP1), or change the plan first"
+        )
     moved = 0
     for route in record.routes:
         for order, stop in enumerate(route["stops"], start=1):
@@ -228,7 +277,36 @@ def accept_plan(db: Session, actor: Actor, plan_id: uuid.UUID) -> int:
         db.add(older)
     record.status, record.accepted_at = "accepted", datetime.now(UTC)
     db.add(record)
+    _announce(db, actor, record, p1s)
     audit.record(
         db, actor, "dispatch.accept", "dispatch_plan", record.id, f"{moved} tickets assigned"
     )
     return moved
+
+
+def _announce(db: Session, actor: Actor, record: DispatchPlan, p1s: list[dict]) -> None:
+    """Events for what others must act on once a plan is accepted: P1s it does not keep,
+    and technicians called out of their off-shift time."""
+    if p1s:
+        emit(
+            db,
+            actor,
+            "DispatchP1Acknowledged",
+            "dispatch_plan",
+            record.id,
+            {"p1": p1s, "message": p1_words(p1s)},
+        )
+    for route in record.routes:
+        if route["technicianId"] in record.params.get("calledOut", []) and route["stops"]:
+            emit(
+                db,
+                actor,
+                "DispatchCalledOut",
+                "technician",
+                route["technicianId"],
+                {
+                    "planId": str(record.id),
+                    "ticketIds": [s["ticketId"] for s in route["stops"]],
+                    "firstEta": route["stops"][0]["eta"],
+                },
+            )

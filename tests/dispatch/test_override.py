@@ -124,7 +124,8 @@ def test_applied_moves_are_what_gets_accepted(planned, client, auth):
     assert forced.status_code == 200, forced.text
     assert "Kiran is not skilled for MRI" in [v["message"] for v in forced.json()["violations"]]
     assert forced.json()["summary"]["assigned"] == 3
-    assert client.post(f"{url}/accept", headers=headers).json()["assigned"] == 3
+    accepted = client.post(f"{url}/accept", headers=headers, json={"acknowledgeLateP1": True})
+    assert accepted.json()["assigned"] == 3
     with system_session() as db:
         rows = dict(
             db.execute(

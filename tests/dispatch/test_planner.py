@@ -159,7 +159,13 @@ def test_a_plan_runs_in_a_worker_and_accepting_it_assigns_the_tickets(
             assert time.monotonic() < deadline, "the plan never finished"
             time.sleep(0.5)
     assert body["status"] == "ready" and body["summary"]["assigned"] == 2
-    accepted = client.post(f"{url}/accept", headers=headers)
+    # The ventilator P1 opened today is planned tomorrow morning, past its deadline:
+    # accepting needs the dispatcher to say they know.
+    asked_first = client.post(f"{url}/accept", headers=headers)
+    assert asked_first.status_code == 409
+    vent = next(s for r in body["routes"] for s in r["stops"] if s["ticketId"] == tickets["vent"])
+    assert f"P1 #{vent['number']}" in asked_first.json()["error"]["message"]
+    accepted = client.post(f"{url}/accept", headers=headers, json={"acknowledgeLateP1": True})
     assert accepted.status_code == 200 and accepted.json()["assigned"] == 2
     with system_session() as db:
         rows = dict(
