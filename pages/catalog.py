@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import reflex as rx
 
-from pages.components.data_table import data_table
+from pages.catalog_forms import add_form, import_form
 from pages.components.layout import layout
-from state.catalog import CatalogImportState, CatalogState, SkuFormState
+from state.catalog import CatalogState
 
 _FACET_TITLES = (
     ("category", "Category"),
@@ -15,49 +15,70 @@ _FACET_TITLES = (
     ("oem", "OEM"),
     ("priceBand", "List price"),
 )
-CATEGORY_HINTS = (
-    "MRI",
-    "CT",
-    "X-ray",
-    "Ultrasound",
-    "Patient monitor",
-    "Ventilator",
-    "Infusion pump",
-    "Defibrillator",
-    "Haematology analyzer",
-    "Biochemistry analyzer",
-)
 
 
 def _facet(key: str, title: str) -> rx.Component:
     entries = CatalogState.facets[key]
-    return rx.cond(
-        entries.length() > 0,
-        rx.vstack(
-            rx.text(title, size="2", weight="bold"),
-            rx.foreach(
-                entries,
-                lambda e: rx.checkbox(
-                    rx.hstack(
-                        rx.text(e["label"], size="2"),
-                        rx.text(e["count"], size="1", color_scheme="gray"),
-                        spacing="2",
-                    ),
-                    checked=e["selected"] == "yes",
-                    on_change=lambda on: CatalogState.toggle(key, e["value"], on),
-                    size="1",
+    return rx.vstack(
+        rx.text(title, size="2", weight="bold"),
+        rx.foreach(
+            entries,
+            lambda e: rx.checkbox(
+                rx.hstack(
+                    rx.text(e["label"], size="2"),
+                    rx.text(e["count"], size="1", color_scheme="gray"),
+                    spacing="2",
                 ),
+                checked=e["selected"] == "yes",
+                on_change=lambda on: CatalogState.toggle(key, e["value"], on),
+                size="1",
             ),
+        ),
+        rx.cond(
+            entries.length() == 0,
+            rx.text("None for these words", size="1", color_scheme="gray"),
+        ),
+        spacing="2",
+        align="start",
+        width="100%",
+        id=f"facet-{key}",
+    )
+
+
+def _spec_entry(e) -> rx.Component:
+    return rx.vstack(
+        rx.cond(e["title"] != "", rx.text(e["title"], size="2", weight="bold")),
+        rx.checkbox(
+            rx.hstack(
+                rx.text(e["label"], size="2"),
+                rx.text(e["count"], size="1", color_scheme="gray"),
+                spacing="2",
+            ),
+            checked=e["selected"] == "yes",
+            on_change=lambda on: CatalogState.toggle_spec(e["choice"], on),
+            size="1",
+        ),
+        spacing="2",
+        align="start",
+    )
+
+
+def _spec_facets() -> rx.Component:
+    return rx.cond(
+        CatalogState.spec_entries.length() > 0,
+        rx.vstack(
+            rx.foreach(CatalogState.spec_entries, _spec_entry),
             spacing="2",
             align="start",
             width="100%",
-            id=f"facet-{key}",
+            id="facet-specs",
         ),
     )
 
 
 def _facets() -> rx.Component:
     return rx.vstack(
+        _spec_facets(),
         *[_facet(key, title) for key, title in _FACET_TITLES],
         rx.cond(
             CatalogState.has_filters,
@@ -72,6 +93,7 @@ def _facets() -> rx.Component:
         spacing="4",
         width=["100%", "100%", "240px"],
         min_width=["0", "0", "240px"],
+        id="catalog-facets",
     )
 
 
@@ -79,7 +101,11 @@ def _card(item) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(
-                rx.text(item["name"], weight="bold", size="3"),
+                rx.link(
+                    rx.text(item["name"], weight="bold", size="3"),
+                    href=item["href"],
+                    class_name="product-link",
+                ),
                 rx.spacer(),
                 rx.badge("Class " + item["risk"], color_scheme=item["riskColour"], variant="soft"),
                 width="100%",
@@ -95,6 +121,15 @@ def _card(item) -> rx.Component:
                 rx.text("+ " + item["gst"], size="1", color_scheme="gray"),
                 align="baseline",
                 spacing="2",
+            ),
+            rx.cond(
+                item["specs"] != "",
+                rx.hstack(
+                    rx.icon("ruler", size=14),
+                    rx.text(item["specs"], size="2", weight="medium", class_name="card-specs"),
+                    spacing="1",
+                    align="center",
+                ),
             ),
             rx.cond(
                 item["description"] != "",
@@ -136,22 +171,70 @@ def _card(item) -> rx.Component:
     )
 
 
+def _empty() -> rx.Component:
+    s = CatalogState
+    return rx.callout.root(
+        rx.callout.icon(rx.icon("search-x")),
+        rx.vstack(
+            rx.callout.text(
+                rx.cond(
+                    s.unmatched != "",
+                    s.unmatched + " matches nothing in the catalog.",
+                    "No SKU matches these words and filters.",
+                )
+            ),
+            rx.cond(
+                s.did_you_mean != "",
+                rx.hstack(
+                    rx.text("Did you mean", size="2"),
+                    rx.button(
+                        s.did_you_mean,
+                        on_click=s.use_suggestion,
+                        variant="surface",
+                        size="1",
+                        id="did-you-mean",
+                    ),
+                    align="center",
+                    spacing="2",
+                ),
+            ),
+            rx.cond(
+                s.without_filters > 0,
+                rx.button(
+                    "Drop the filters: " + s.without_filters.to_string() + " SKUs match",
+                    on_click=s.clear_filters,
+                    variant="surface",
+                    size="1",
+                    id="drop-filters",
+                ),
+            ),
+            rx.text(
+                "Try a product type (MRI, ventilator, ECG), a model name or a SKU code; "
+                "spelling slips and the trade's other names are forgiven.",
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="2",
+            align="start",
+        ),
+        color_scheme="gray",
+        width="100%",
+        id="catalog-empty",
+    )
+
+
 def _results() -> rx.Component:
     s = CatalogState
     return rx.vstack(
         rx.text(s.summary, size="2", color_scheme="gray", id="catalog-summary"),
         rx.cond(
+            s.match_note != "",
+            rx.text(s.match_note, size="1", color_scheme="gray", id="catalog-match-note"),
+        ),
+        rx.cond(
             s.items.length() > 0,
             rx.vstack(rx.foreach(s.items, _card), spacing="2", width="100%", id="catalog-results"),
-            rx.callout.root(
-                rx.callout.icon(rx.icon("search-x")),
-                rx.callout.text(
-                    "No SKU matches. Try fewer words or clear some filters; spelling "
-                    "slips are forgiven, so a product type or a model name usually works."
-                ),
-                color_scheme="gray",
-                id="catalog-empty",
-            ),
+            _empty(),
         ),
         rx.cond(
             s.has_more,
@@ -168,8 +251,8 @@ def _search() -> rx.Component:
     return rx.vstack(
         rx.input(
             rx.input.slot(rx.icon("search")),
-            default_value=CatalogState.q,
-            placeholder="Search by product, model or SKU code — e.g. ventilator, 1.5T MRI, MVI-US9",
+            value=CatalogState.q,
+            placeholder="Search by product, model or SKU code — e.g. ventilator, MRI 1.5 tesla, MVI-US9",
             on_change=CatalogState.type_query.debounce(300),
             width="100%",
             size="3",
@@ -188,158 +271,6 @@ def _search() -> rx.Component:
     )
 
 
-def _field(label: str, control: rx.Component) -> rx.Component:
-    return rx.vstack(
-        rx.text(label, size="1", color_scheme="gray"), control, spacing="1", width="100%"
-    )
-
-
-def _add_form() -> rx.Component:
-    return rx.form(
-        rx.vstack(
-            rx.flex(
-                _field(
-                    "SKU code",
-                    rx.input(
-                        name="code",
-                        placeholder="e.g. MVI-US12",
-                        required=True,
-                        max_length=64,
-                        id="sku-code",
-                    ),
-                ),
-                _field(
-                    "Product name",
-                    rx.input(
-                        name="name",
-                        required=True,
-                        max_length=200,
-                        placeholder="e.g. Clarus 12 Ultrasound",
-                        id="sku-name",
-                    ),
-                ),
-                spacing="3",
-                direction=rx.breakpoints(initial="column", sm="row"),
-                width="100%",
-            ),
-            rx.flex(
-                _field(
-                    "Category",
-                    rx.input(
-                        name="category",
-                        required=True,
-                        max_length=80,
-                        list="sku-categories",
-                        id="sku-category",
-                    ),
-                ),
-                _field(
-                    "Risk class (IMDR)",
-                    rx.select(["A", "B", "C", "D"], name="risk", default_value="B", id="sku-risk"),
-                ),
-                _field(
-                    "List price, ₹ before GST",
-                    rx.input(
-                        name="price",
-                        required=True,
-                        placeholder="e.g. 12,50,000",
-                        input_mode="decimal",
-                        id="sku-price",
-                    ),
-                ),
-                _field(
-                    "GST %",
-                    rx.select(
-                        ["5", "12", "18", "0", "28"], name="gst", default_value="12", id="sku-gst"
-                    ),
-                ),
-                spacing="3",
-                direction=rx.breakpoints(initial="column", sm="row"),
-                width="100%",
-            ),
-            rx.el.datalist(*[rx.el.option(value=c) for c in CATEGORY_HINTS], id="sku-categories"),
-            _field(
-                "Description",
-                rx.text_area(name="description", max_length=4000, rows="3", id="sku-description"),
-            ),
-            _field(
-                "Datasheet link",
-                rx.input(name="datasheet", type="url", placeholder="https://…", id="sku-datasheet"),
-            ),
-            _field(
-                "Attributes",
-                rx.input(
-                    name="attributes",
-                    placeholder="e.g. probes=3;portable=true",
-                    id="sku-attributes",
-                ),
-            ),
-            rx.button("Add SKU", type="submit", id="sku-add"),
-            spacing="3",
-            width="100%",
-            max_width="720px",
-        ),
-        on_submit=SkuFormState.add,
-        id="sku-form",
-    )
-
-
-def _import() -> rx.Component:
-    s = CatalogImportState
-    return rx.vstack(
-        rx.text(
-            "UTF-8 CSV with a header row. Required columns: code, name, category, "
-            'risk_class (A–D), list_price_inr (e.g. 1250000 or "12,50,000"). Optional: '
-            "gst_rate (default 12), description, datasheet_url, attributes (JSON, or "
-            "key=value pairs separated by ';'). A code already in your catalog is "
-            "updated, so importing the same file again adds nothing.",
-            size="2",
-            color_scheme="gray",
-        ),
-        rx.upload(
-            rx.vstack(
-                rx.icon("file-up", size=28),
-                rx.text("Drop a .csv file, or click"),
-                rx.text(rx.selected_files("catalog-file"), size="1", color_scheme="gray"),
-                align="center",
-                spacing="1",
-            ),
-            id="catalog-file",
-            accept={"text/csv": [".csv"]},
-            max_files=1,
-            border="1px dashed var(--gray-a7)",
-            padding="20px",
-            width="100%",
-        ),
-        rx.button(
-            "Import",
-            on_click=s.upload(rx.upload_files(upload_id="catalog-file")),
-            loading=s.running,
-            id="catalog-import",
-        ),
-        rx.cond(
-            s.summary != "",
-            rx.callout.root(
-                rx.callout.icon(rx.icon("info")),
-                rx.callout.text(s.file_name + ": " + s.summary, id="catalog-import-summary"),
-                width="100%",
-            ),
-        ),
-        rx.cond(
-            s.errors.length() > 0,
-            data_table(
-                [("line", "Line"), ("code", "Code"), ("column", "Column"), ("reason", "Problem")],
-                s.errors,
-                "",
-                "catalog-import-errors",
-            ),
-        ),
-        spacing="3",
-        width="100%",
-        max_width="900px",
-    )
-
-
 def catalog_page() -> rx.Component:
     return layout(
         "Catalog",
@@ -355,8 +286,8 @@ def catalog_page() -> rx.Component:
                 ),
             ),
             rx.tabs.content(rx.box(_search(), padding_top="12px"), value="search"),
-            rx.tabs.content(rx.box(_add_form(), padding_top="12px"), value="add"),
-            rx.tabs.content(rx.box(_import(), padding_top="12px"), value="import"),
+            rx.tabs.content(rx.box(add_form(), padding_top="12px"), value="add"),
+            rx.tabs.content(rx.box(import_form(), padding_top="12px"), value="import"),
             default_value="search",
             width="100%",
         ),

@@ -9,9 +9,11 @@ import reflex as rx
 
 from services.actor import Actor
 from services.catalog import rules
-from services.catalog.importer import MAX_BYTES, import_catalog, parse_attributes
-from services.catalog.search import Filters, search_skus
+from services.catalog.filters import Filters, spec_filters
+from services.catalog.importer import MAX_BYTES, import_catalog, parse_attributes, parse_specs
+from services.catalog.search import SearchPage, search_skus
 from services.catalog.service import create_sku
+from services.catalog.specs import spec_summary
 from services.common.money import format_inr
 from services.common.roles import BUYERS, SELLERS
 from services.db import tenant_session
@@ -39,6 +41,8 @@ def _card(item: dict) -> dict[str, str]:
         "gst": f"{item['gstRate'].rstrip('0').rstrip('.')}% GST",
         "description": item["description"],
         "datasheet": item["datasheetUrl"] or "",
+        "specs": spec_summary(item["specs"]),
+        "href": f"{CATALOG}/{item['id']}",
     }
 
 
@@ -54,6 +58,28 @@ def _entries(facet: list[dict], selected: list[str]) -> list[dict[str, str]]:
     ]
 
 
+def _spec_entries(facets: list[dict], selected: list[str]) -> list[dict[str, str]]:
+    """Specification facets as one flat list; the first value of each carries its title."""
+    out = []
+    for facet in facets:
+        for n, e in enumerate(facet["values"]):
+            choice = f"{facet['key']}:{e['value']}"
+            out.append(
+                {
+                    "title": facet["label"] if n == 0 else "",
+                    "choice": choice,
+                    "label": e["label"],
+                    "count": f"{e['count']:,}",
+                    "selected": "yes" if choice in selected else "",
+                }
+            )
+    return out
+
+
+def _quoted(words: list[str]) -> str:
+    return ", ".join(f"“{w}”" for w in words)
+
+
 class CatalogState(AuthState):
     """What a buyer (or OEM) searched, ticked and has loaded so far."""
 
@@ -66,6 +92,12 @@ class CatalogState(AuthState):
     has_more: bool = False
     can_edit: bool = False
     can_request: bool = False  # buyers raise an RFQ from a SKU
+    spec_selected: list[str] = []  # "fieldStrengthT:1.5"
+    spec_entries: list[dict[str, str]] = []
+    full_matches: int = 0
+    unmatched: str = ""  # the typed words that match nothing, quoted
+    did_you_mean: str = ""
+    without_filters: int = 0
 
     def _filters(self) -> Filters:
         oems = tuple(uuid.UUID(v) for v in self.selected["oem"])
@@ -74,7 +106,14 @@ class CatalogState(AuthState):
             tuple(self.selected["riskClass"]),
             oems,
             tuple(self.selected["priceBand"]),
+            spec_filters(self.spec_selected),
         )
+
+    def _show_hints(self, page: SearchPage) -> None:
+        self.full_matches = page.full_matches
+        self.unmatched = _quoted(page.unmatched)
+        self.did_you_mean = page.suggestion.get("didYouMean", "")
+        self.without_filters = page.suggestion.get("withoutFilters", 0)
 
     def _search(self, actor: Actor, more: bool = False):
         with tenant_session(actor) as db:
@@ -88,6 +127,9 @@ class CatalogState(AuthState):
         cards = [_card(i) for i in page.items]
         self.items = self.items + cards if more else cards
         self.facets = {f: _entries(page.facets[f], self.selected[f]) for f in FACETS}
+        self.spec_entries = _spec_entries(page.spec_facets, self.spec_selected)
+        if not more:
+            self._show_hints(page)
         self.total, self.has_more = page.total, page.has_next_page
         self.end_cursor = page.end_cursor or ""
         return None
@@ -99,6 +141,9 @@ class CatalogState(AuthState):
             return redirect
         self.can_edit = actor.has_any(*SELLERS)
         self.can_request = actor.has_any(*BUYERS)
+        asked = self.router.page.params.get("q")
+        if isinstance(asked, str) and asked.strip():
+            self.q = asked.strip()[:200]
         try:
             return self._search(actor)
         except DomainError as exc:
@@ -121,8 +166,25 @@ class CatalogState(AuthState):
 
     @rx.event
     @guarded(CATALOG)
+    def toggle_spec(self, actor: Actor, choice: str, on: bool):
+        spec_filters([choice])  # refuses anything but name:figure of a facet specification
+        chosen = [v for v in self.spec_selected if v != choice] + ([choice] if on else [])
+        self.spec_selected = chosen
+        return self._search(actor)
+
+    @rx.event
+    @guarded(CATALOG)
+    def use_suggestion(self, actor: Actor):
+        if not self.did_you_mean:
+            return None
+        self.q, self.did_you_mean = self.did_you_mean, ""
+        return self._search(actor)
+
+    @rx.event
+    @guarded(CATALOG)
     def clear_filters(self, actor: Actor):
         self.selected = {facet: [] for facet in FACETS}
+        self.spec_selected = []
         return self._search(actor)
 
     @rx.event
@@ -141,7 +203,20 @@ class CatalogState(AuthState):
 
     @rx.var
     def has_filters(self) -> bool:
-        return any(self.selected.values())
+        return any(self.selected.values()) or bool(self.spec_selected)
+
+    @rx.var
+    def match_note(self) -> str:
+        """How the matches meet the words typed, when not all of them meet all."""
+        if not self.total or not self.q.strip() or self.full_matches == self.total:
+            return ""
+        nothing = f"{self.unmatched} matches nothing in the catalog. " if self.unmatched else ""
+        if not self.full_matches:
+            return nothing + "No SKU has every word; those with the most come first."
+        return nothing + (
+            f"{self.full_matches:,} match every word and come first; "
+            "then those that match some of them."
+        )
 
 
 class SkuFormState(AuthState):
@@ -152,19 +227,22 @@ class SkuFormState(AuthState):
     def add(self, actor: Actor, form: dict):
         paise = rules.list_price_paise(form.get("price", ""), "price")
         attrs = parse_attributes(form.get("attributes", ""))
+        category = rules.check_category(form.get("category", ""))
+        specs = parse_specs(category, form.get("specs", ""))
         with tenant_session(actor) as db:
             sku = create_sku(
                 db,
                 actor,
                 form.get("code", ""),
                 form.get("name", ""),
-                form.get("category", ""),
+                category,
                 form.get("risk", ""),
                 paise,
                 form.get("gst") or "12",
                 attrs,
                 description=form.get("description", ""),
                 datasheet_url=form.get("datasheet") or None,
+                specs=specs,
             )
         return [
             rx.toast.success(f"{sku.code} is listed"),

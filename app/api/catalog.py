@@ -14,6 +14,7 @@ from app.api.contract import GstSlab, page_cursor, page_limit, page_offset
 from app.api.deps import current_actor, require_roles
 from services.actor import Actor
 from services.catalog import search
+from services.catalog.filters import spec_filters
 from services.catalog.importer import MAX_BYTES, import_catalog
 from services.catalog.rules import MAX_PRICE_PAISE
 from services.catalog.service import (
@@ -125,7 +126,7 @@ def search_catalog(
         risk_classes=tuple(riskClass),
         oem_ids=_oem_ids(oemId),
         price_bands=tuple(priceBand),
-        specs=search.spec_filters(spec),
+        specs=spec_filters(spec),
     )
     with tenant_session(actor) as db:
         return search.search_skus(db, q, filters, first=first, after=after or None).as_json()

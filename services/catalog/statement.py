@@ -10,13 +10,11 @@ wanted: then it groups the active SKUs themselves, since the kept counts have no
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from services.catalog.filters import Filters
 from services.catalog.models import PRICE_BANDS
 from services.catalog.specs import FACET_KEYS
-
-if TYPE_CHECKING:
-    from services.catalog.search import Filters
 
 
 def _signature(specs: str) -> str:
