@@ -23,6 +23,7 @@ from pages.login import login_page
 from pages.negotiation import negotiation_page
 from pages.ops import ops_page
 from pages.orders import orders_page
+from pages.product import product_page
 from pages.report import report_page
 from pages.rfq import rfq_detail_page, rfq_list_page, rfq_new_page
 from pages.service_areas import service_areas_page
@@ -40,6 +41,7 @@ from state.navigation import BY_ROUTE, Page
 from state.negotiation import NegotiationState
 from state.ops import OpsState
 from state.orders import OrdersState
+from state.product import ProductState
 from state.report import ReportState
 from state.rfq import RfqDetailState, RfqListState, RfqNewState
 from state.service_areas import ServiceAreaState
@@ -63,6 +65,7 @@ SCREENS = (
     _screen(None, "/login", login_page, "Sign in", AuthState.login_page_load),
     _screen("/", "/", home_page, "Home", HomeState.load),
     _screen("/catalog", "/catalog", catalog_page, "Catalog", CatalogState.load),
+    _screen("/catalog/detail", "/catalog/[sku_id]", product_page, "Product", ProductState.load),
     _screen("/facilities", "/facilities", facilities_page, "Facilities", FacilitiesState.load),
     _screen(
         "/directory",

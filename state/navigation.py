@@ -41,6 +41,13 @@ class Page:
 PAGES = (
     Page("/", "Home", "house", EVERYONE),
     Page("/catalog", "Catalog", "package", CUSTOMERS | SELLERS | PLATFORM_ADMINS),
+    Page(
+        "/catalog/detail",
+        "Product",
+        "package",
+        CUSTOMERS | SELLERS | PLATFORM_ADMINS,
+        in_menu=False,
+    ),
     Page("/rfqs", "RFQs", "file-text", BUYERS | SELLERS),
     Page("/rfqs/new", "New RFQ", "file-plus", BUYERS, in_menu=False),
     Page("/rfqs/detail", "RFQ", "file-text", BUYERS | SELLERS, in_menu=False),
