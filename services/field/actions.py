@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -38,6 +39,7 @@ FIELD_STATUSES = ("en_route", "on_site", "in_progress", "resolved", "waiting_par
 # The way a job normally goes; a phone that skipped a step offline is walked through it.
 HAPPY_PATH = ("assigned", "en_route", "on_site", "in_progress", "resolved")
 SIGNATURE_BYTES = 1024 * 1024
+log = logging.getLogger("yantra.field")
 
 
 @dataclass
@@ -256,7 +258,11 @@ def add_photo(db: Session, ctx: Context, ev: FieldEvent) -> uuid.UUID:
     if ev.payload.get("stepId"):
         visit = visit_for(db, ctx, ticket)
         answer = {"stepId": ev.payload["stepId"], "value": "photo", "photo": str(event.id)}
-        checklist.record(db, ctx.actor, ticket, visit, answer, ev.client_time)
+        try:
+            with db.begin_nested():
+                checklist.record(db, ctx.actor, ticket, visit, answer, ev.client_time)
+        except (Invalid, NotFound):  # the photo is kept on the ticket all the same
+            log.info("photo %s names no step of the job's checklist", event.id)
     return event.id
 
 

@@ -42,7 +42,7 @@ def accept_route(
     from `start`: each ticket is assigned to them through the ticket's status machine."""
     stops = []
     for order, ticket in enumerate(tickets):
-        if ticket.status != "assigned":
+        if ticket.status in ("open", "acknowledged", "reopened"):  # work under way stays
             change_status(db, actor, ticket.id, "assigned", f"route of the day, stop {order + 1}")
         ticket.technician_id = technician.id
         db.add(ticket)

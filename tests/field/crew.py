@@ -21,6 +21,7 @@ from services.identity.service import create_user
 from services.parts.models import Part, PartStock
 from services.parts.service import reserve_parts
 from services.tenancy.service import grant_access
+from services.tickets.machine import ACTIVE
 from services.tickets.models import Ticket
 from services.tickets.service import open_ticket
 from tests.factories import PASSWORD, make_org, make_served_device, platform_admin
@@ -51,7 +52,15 @@ class Crew:
             tech = db.exec(
                 select(Technician).where(Technician.user_id == self.technician.user_id)
             ).one()
-            accept_route(db, dispatcher, tech, [db.get(Ticket, ticket_id)], _ist_morning())
+            # The day's plan again, with the new job last, as the dispatcher's re-plan would.
+            route = list(
+                db.exec(
+                    select(Ticket)
+                    .where(Ticket.technician_id == tech.id, Ticket.status.in_(ACTIVE))
+                    .order_by(Ticket.number)
+                )
+            )
+            accept_route(db, dispatcher, tech, [*route, db.get(Ticket, ticket_id)], _ist_morning())
         return ticket_id
 
     def reassign(self, ticket_id: uuid.UUID) -> None:
