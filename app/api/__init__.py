@@ -18,6 +18,7 @@ from app.api import (
     geo,
     live,
     negotiation,
+    notifications,
     orders,
     parts,
     qr,
@@ -78,6 +79,7 @@ def create_api() -> FastAPI:
         rfq.router,
         negotiation.router,
         orders.router,
+        notifications.router,
     ):
         api.include_router(router, prefix=PREFIX)
     api.include_router(live.router)

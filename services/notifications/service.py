@@ -59,9 +59,11 @@ def notify_users(
     notice with the same key gets no second one. Returns how many were written."""
     if not people:
         return 0
+    now = datetime.now(UTC)  # not the transaction's start: notices of one change keep their order
     rows = [
         {
             "id": uuid.uuid4(),
+            "created_at": now,
             "tenant_id": tenant_id,
             "user_id": user_id,
             "role": role[:32],

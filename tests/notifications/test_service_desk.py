@@ -1,0 +1,111 @@
+"""The service desk is told to act: a new P1 or P2 reaches the dispatchers of the
+organisation that services the device (a P3 waits for the board), and a job given out by
+an accepted plan reaches its technician, and nobody else."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+from services.actor import Role, TenantKind
+from services.db import tenant_session
+from services.dispatch.models import DispatchPlan, Technician
+from services.dispatch.service import accept_plan
+from services.tickets.service import open_ticket
+from tests.factories import make_org, make_served_device
+from tests.notifications.conftest import colleague, notices, relay
+
+
+@pytest.fixture(scope="module")
+def desk():
+    hospital = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
+    partner = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
+    other = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
+    people = {
+        "manager": colleague(partner, Role.OEM_SERVICE_MANAGER, "Service Manager"),
+        "asha": colleague(partner, Role.TECHNICIAN, "Asha Technician"),
+        "bala": colleague(partner, Role.TECHNICIAN, "Bala Technician"),
+    }
+    served = make_served_device(hospital, partner, "MVI-CT128")
+    techs = {}
+    with tenant_session(partner.actor) as db:
+        for key in ("asha", "bala"):
+            tech = Technician(
+                tenant_id=partner.tenant.id, user_id=people[key].user_id, skills=["CT"]
+            )
+            db.add(tech)
+            db.flush()
+            techs[key] = tech.id
+    return hospital, partner, other, people, served, techs
+
+
+def _open(hospital, served, priority: str) -> uuid.UUID:
+    with tenant_session(hospital.actor) as db:
+        return open_ticket(
+            db, hospital.actor, served.device_id, priority, "CT-TUBE-3", "Gantry will not rotate"
+        ).id
+
+
+def _about(actor, ticket_id) -> list[dict]:
+    return [n for n in notices(actor) if n["link"] == f"/tickets/{ticket_id}"]
+
+
+@pytest.mark.parametrize("priority", ["P1", "P2"])
+def test_an_urgent_ticket_tells_the_servicing_dispatchers(desk, priority):
+    hospital, partner, other, people, served, _techs = desk
+    ticket_id = _open(hospital, served, priority)
+    relay()
+    for dispatcher in (partner.actor, people["manager"]):
+        told = _about(dispatcher, ticket_id)
+        assert [n["kind"] for n in told] == ["ticket_urgent"]
+        assert told[0]["title"].startswith(f"New {priority} ticket #")
+        assert "Gantry will not rotate" in told[0]["body"]
+        assert hospital.tenant.name in told[0]["body"]
+    for bystander in (people["asha"], other.actor, hospital.actor):
+        assert _about(bystander, ticket_id) == []
+
+
+def test_a_routine_ticket_waits_for_the_board(desk):
+    hospital, partner, _other, people, served, _techs = desk
+    ticket_id = _open(hospital, served, "P3")
+    relay()
+    assert _about(partner.actor, ticket_id) == [] and _about(people["manager"], ticket_id) == []
+
+
+def test_an_accepted_plan_tells_each_technician_of_their_own_job(desk):
+    hospital, partner, _other, people, served, techs = desk
+    ticket_id = _open(hospital, served, "P2")
+    with tenant_session(partner.actor) as db:
+        plan = DispatchPlan(
+            tenant_id=partner.tenant.id,
+            status="ready",
+            routes=[
+                {
+                    "technicianId": str(techs["asha"]),
+                    "technician": "Asha Technician",
+                    "stops": [
+                        {
+                            "ticketId": str(ticket_id),
+                            "number": 0,
+                            "priority": "P2",
+                            "pinned": False,
+                            "eta": "2026-12-01T10:30:00+05:30",
+                            "lateMinutes": 0,
+                            "deviceType": "CT",
+                            "facility": "Test site",
+                        }
+                    ],
+                },
+                {"technicianId": str(techs["bala"]), "technician": "Bala", "stops": []},
+            ],
+        )
+        db.add(plan)
+        db.flush()
+        assert accept_plan(db, partner.actor, plan.id) == 1
+    relay()
+    told = [n for n in _about(people["asha"], ticket_id) if n["kind"] == "job_assigned"]
+    assert len(told) == 1 and told[0]["title"].startswith("Assigned to you: #")
+    assert "stop 1 of your route" in told[0]["body"] and "10:30" in told[0]["body"]
+    for bystander in (people["bala"], partner.actor, people["manager"], hospital.actor):
+        assert [n for n in _about(bystander, ticket_id) if n["kind"] == "job_assigned"] == []
