@@ -7,6 +7,7 @@
   still write only the shipment; the buyer alone writes the GRN and the installation report.
 - `order_attachment`: photos taken at delivery or installation, the buyer's; the seller
   reads them.
+- The seller of an order reads the site it ships to.
 - A change to an order notifies `order_changed` (ids only) so open orders pages update.
 
 Revision ID: 0017_labels_acceptance
@@ -70,6 +71,11 @@ CREATE POLICY order_attachment_seller_read ON order_attachment FOR SELECT
     USING (seller_tenant_id = app_tenant());
 CREATE POLICY order_attachment_owner ON order_attachment FOR ALL TO CURRENT_USER USING (true);
 
+-- The seller of an order reads the site it ships to (name, address, pincode).
+CREATE POLICY facility_ship_to ON healthcare_facilities FOR SELECT
+    USING (EXISTS (SELECT 1 FROM sales_order o WHERE o.facility_id = healthcare_facilities.id
+                      AND o.seller_tenant_id = app_tenant()));
+
 CREATE OR REPLACE FUNCTION sales_order_guard() RETURNS trigger LANGUAGE plpgsql AS
 $$
 BEGIN
@@ -109,6 +115,7 @@ CREATE TRIGGER sales_order_changed AFTER INSERT OR UPDATE ON sales_order
 
 DOWNGRADE = """
 DROP TRIGGER IF EXISTS sales_order_changed ON sales_order;
+DROP POLICY IF EXISTS facility_ship_to ON healthcare_facilities;
 DROP FUNCTION IF EXISTS sales_order_notify();
 CREATE OR REPLACE FUNCTION sales_order_guard() RETURNS trigger LANGUAGE plpgsql AS
 $$

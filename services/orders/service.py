@@ -30,12 +30,13 @@ from services.actor import Actor
 from services.audit import service as audit
 from services.catalog.models import Sku
 from services.columns import utcnow
-from services.common.clock import today_ist
+from services.common.clock import IST, today_ist
 from services.common.roles import AWARDERS, BUYERS, SUPPLIERS
 from services.contracts.models import Contract
 from services.devices.registry import SLA_TIERS, RegisterDevice, check_serial, register_device
 from services.errors import Conflict, Forbidden, Invalid, NotFound
 from services.events.service import emit
+from services.orders import acceptance
 from services.orders.models import PurchaseOrder, SalesOrder
 from services.rfq.machine import check_rfq_transition
 from services.rfq.models import Quote, Rfq
@@ -293,11 +294,19 @@ def _check_serials(order: SalesOrder, serials: Any) -> list[dict[str, Any]]:
 
 
 def move_order(
-    db: Session, actor: Actor, order_id: uuid.UUID, status: str, serials: Any = None, note: str = ""
+    db: Session,
+    actor: Actor,
+    order_id: uuid.UUID,
+    status: str,
+    serials: Any = None,
+    note: str = "",
+    record: Any = None,
 ) -> SalesOrder:
-    """Move an order one step (see MOVES). Shipping needs the serials; installation
-    registers the devices. Raises Forbidden, NotFound, Invalid or Conflict (naming the
-    allowed next steps)."""
+    """Move an order one step (see MOVES). Shipping needs the serials and the shipment
+    (transporter, docket number); delivery the goods-received note; installation the
+    installation report, and it registers the devices (services/orders/acceptance.py
+    checks each record). Raises Forbidden, NotFound, Invalid (naming the field) or
+    Conflict (naming the allowed next steps)."""
     order = db.get(SalesOrder, order_id, with_for_update=True)
     if order is None:
         raise NotFound("No such order you can see")
@@ -311,13 +320,26 @@ def move_order(
     if MOVES[(order.status, status)] != side:
         raise Forbidden(f"the {MOVES[(order.status, status)]} moves an order to {status}")
     now = utcnow()
+    record = record if isinstance(record, dict) else {}
     if status == "shipped":
         order.lines, order.shipped_at = _check_serials(order, serials), now
+        order.shipment = acceptance.check_shipment(record)
+        note = note or f"{order.shipment['transporter']}, docket {order.shipment['docketNumber']}"
     elif status == "delivered":
+        ids = acceptance.check_photo_ids(
+            db, order, "delivery", record.get("photoIds"), "goodsReceipt.photos"
+        )
+        order.goods_receipt = acceptance.check_goods_receipt(order, record, ids)
         order.delivered_at = now
+        note = note or f"{order.goods_receipt['number']}: {order.goods_receipt['condition']}"
     elif status == "installed":
+        ids = acceptance.check_photo_ids(
+            db, order, "installation", record.get("photoIds"), "installationReport.photos"
+        )
+        order.installation_report = acceptance.check_installation_report(order, record, ids)
         _install(db, actor, order)
         order.installed_at = now
+        note = note or "installation report signed by both sides"
     old, order.status, order.updated_at = order.status, status, now
     order.timeline = [
         *order.timeline,
@@ -394,6 +416,12 @@ def order_json(db: Session, order: SalesOrder) -> dict[str, Any]:
         "contractId": str(contract.id),
         "contract": contract.label,
         "slaTier": contract.sla_tier,
+        "shipTo": acceptance.ship_to(db, order.facility_id),
+        "shipment": order.shipment or None,
+        "goodsReceipt": order.goods_receipt or None,
+        "installationReport": order.installation_report or None,
+        "photos": acceptance.photos(db, order.id),
+        "leadTime": acceptance.lead_time(po.terms, po.issued_at.astimezone(IST).date()),
         "createdAt": order.created_at.isoformat(),
         "updatedAt": order.updated_at.isoformat(),
     }

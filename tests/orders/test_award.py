@@ -12,6 +12,7 @@ from sqlalchemy import text
 from services.db import system_session, tenant_session
 from services.geo.models import HealthcareFacility
 from services.tenancy.models import Tenant
+from tests.orders.records import SHIPMENT, goods_receipt, installation_report
 from tests.rfq.conftest import market, raise_rfq, send_quote  # noqa: F401 - fixture
 
 LAKH = 1_00_000_00  # ₹1 lakh in paise
@@ -144,9 +145,9 @@ def test_fulfilment_puts_the_devices_in_the_buyers_registry(client, market, awar
     assert short.status_code == 400
     assert short.json()["error"]["field"] == f"serials.{market.sku_a.code}"
     for headers, status, extra in (
-        (seller, "shipped", {"serials": serials}),
-        (buyer, "delivered", {}),
-        (buyer, "installed", {}),
+        (seller, "shipped", {"serials": serials, "shipment": SHIPMENT}),
+        (buyer, "delivered", {"goodsReceipt": goods_receipt()}),
+        (buyer, "installed", {"installationReport": installation_report()}),
     ):
         moved = client.post(url, headers=headers, json={"status": status, **extra})
         assert moved.status_code == 200, moved.text
