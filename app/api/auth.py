@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Path, Request, Response
 
 from app.api.deps import current_actor
 from services.actor import Actor
-from services.errors import Invalid
+from services.errors import Forbidden, Invalid, NotFound
+from services.identity import admin as accounts
 from services.identity.credentials import end_credentials
 from services.identity.passwords import MAX_PASSWORD
 from services.identity.service import authenticate
@@ -75,3 +76,41 @@ def me(actor: Actor = Depends(current_actor)) -> dict:
         "tenantKind": actor.tenant_kind.value,
         "roles": sorted(r.value for r in actor.roles),
     }
+
+
+@router.get(
+    "/auth/links/{secret}",
+    summary="Whom a one-time invitation or password-reset link is for",
+    responses={404: {"description": "The link is used, expired, replaced or unknown"}},
+)
+def link(secret: str = Path(max_length=100)) -> dict:
+    details = accounts.link_details(secret)
+    if details is None:
+        raise NotFound(accounts.GONE)
+    return details
+
+
+@router.post(
+    "/auth/links/{secret}",
+    status_code=204,
+    responses={
+        400: {"description": "The password is too short or too long"},
+        403: {"description": "Posted from another site"},
+        404: {"description": "The link is used, expired, replaced or unknown"},
+    },
+    summary="Set the password through a one-time link (the link then ends)",
+    description="The account's browser sessions and tokens end; sign in with the new password.",
+)
+def redeem(
+    request: Request,
+    secret: str = Path(max_length=100),
+    password: str = Form(..., min_length=1, max_length=MAX_PASSWORD),
+    confirm: str | None = Form(None, max_length=MAX_PASSWORD),
+) -> Response:
+    origin = request.headers.get("origin")
+    if origin and origin.split("://", 1)[-1] != request.headers.get("host", ""):
+        raise Forbidden("Set the password from Yantra's own page")
+    if confirm is not None and confirm != password:
+        raise Invalid("confirm", "the two passwords differ")
+    accounts.redeem_link(secret, password)
+    return Response(status_code=204)
