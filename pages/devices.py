@@ -7,6 +7,7 @@ import reflex as rx
 from pages.components.data_table import data_table, record_table
 from pages.components.layout import layout
 from pages.components.map_frame import map_frame
+from pages.device_labels import print_dialog, stuck_on_callout
 from state.devices import STATUSES, DevicesState, DeviceState, ImportState, RegisterState
 
 STATUS_COLOURS = {
@@ -45,7 +46,7 @@ def registry_page() -> rx.Component:
             rx.hstack(
                 rx.input(
                     name="q",
-                    placeholder="Serial, model, SKU or facility",
+                    placeholder="Serial, model, SKU, facility or label code",
                     default_value=s.q,
                     id="device-search",
                     width="260px",
@@ -86,14 +87,17 @@ def registry_page() -> rx.Component:
         rx.text(s.total.to_string() + " devices", id="device-total", color_scheme="gray"),
         rx.cond(
             s.can_print,
-            rx.button(
-                rx.icon("printer", size=14),
-                "Print labels for this page",
-                variant="soft",
-                size="1",
-                on_click=s.print_page,
-                disabled=s.rows.length() == 0,
-                id="print-page",
+            print_dialog(
+                s,
+                rx.button(
+                    rx.icon("printer", size=14),
+                    "Print labels for this page",
+                    variant="soft",
+                    size="1",
+                    disabled=s.rows.length() == 0,
+                    id="print-page",
+                ),
+                s.print_page,
             ),
         ),
         rx.spacer(),
@@ -114,6 +118,7 @@ def registry_page() -> rx.Component:
         rx.vstack(
             filters,
             rx.cond(s.error != "", rx.callout.root(rx.callout.text(s.error), color_scheme="red")),
+            stuck_on_callout(s),
             table,
             pager,
             spacing="4",
@@ -429,6 +434,18 @@ def device_page() -> rx.Component:
                             src=s.qr, width="180px", height="180px", alt="QR label", id="device-qr"
                         ),
                     ),
+                    rx.cond(
+                        s.short_code != "",
+                        rx.text(s.short_code, weight="bold", size="4", id="device-code"),
+                    ),
+                    rx.cond(
+                        s.can_print & (s.qr != ""),
+                        print_dialog(
+                            s,
+                            rx.button(rx.icon("printer", size=14), "Print label", id="print-label"),
+                            s.print_label,
+                        ),
+                    ),
                     confirm,
                     rx.link(
                         rx.button(
@@ -446,6 +463,19 @@ def device_page() -> rx.Component:
             spacing="4",
             wrap="wrap",
             width="100%",
+        ),
+        rx.cond(
+            s.accepted_order != "",
+            rx.card(
+                rx.vstack(
+                    rx.heading("Delivery and installation (", s.accepted_order, ")", size="4"),
+                    rx.foreach(s.accepted_grn, lambda t: rx.text(t, size="2")),
+                    rx.foreach(s.accepted_report, lambda t: rx.text(t, size="2")),
+                    spacing="1",
+                ),
+                width="100%",
+                id="device-acceptance",
+            ),
         ),
         rx.heading("Deployment scans", size="4"),
         rx.cond(
@@ -493,6 +523,7 @@ def device_page() -> rx.Component:
                     status_badge(s.info["lifecycleStatus"]),
                     align="center",
                 ),
+                stuck_on_callout(s),
                 body,
                 width="100%",
             ),

@@ -16,15 +16,19 @@ from services.common.tasks import send_task
 from services.db import tenant_session
 from services.devices import bulk, labels, queries
 from services.devices.imports import MAX_BYTES, read_device_file
-from services.devices.models import DeviceRegistrationBatch
+from services.devices.models import DeviceRegistrationBatch, Equipment
 from services.devices.registry import RegisterDevice, register_device, reissue_label
-from services.errors import DomainError
+from services.devices.scanning import device_by_label
+from services.errors import DomainError, Invalid
 from services.geo.facilities import find_facilities, list_facilities
 from services.maps import deployment_map
+from services.orders.acceptance import device_acceptance
+from services.qr.codes import as_short_code, short_code
 from services.rfq.service import find_skus
 from services.uploads import read_upload
 from state.auth import AuthState
 from state.guard import guarded
+from state.orders import acceptance_lines
 
 STATUSES = ["all", "registered", "qr_printed", "deployed", "active", "decommissioned"]
 
@@ -52,6 +56,10 @@ class DevicesState(AuthState):
     next_cursor: str = ""
     error: str = ""
     can_print: bool = False
+    print_start: int = 1
+    print_cover: bool = False
+    print_job: str = ""  # printed, waiting for "labels stuck on"
+    print_count: int = 0
 
     @rx.event
     def load(self):
@@ -92,6 +100,13 @@ class DevicesState(AuthState):
         self.q = (form.get("q") or "").strip()[:100]
         self.amc_before = form.get("amc_before") or ""
         self.pages = [""]
+        if as_short_code(self.q):  # a label's code typed from the label: go to its device
+            try:
+                with tenant_session(actor) as db:
+                    found = device_by_label(db, self.q)
+                return rx.redirect(f"/devices/{found['deviceId']}")
+            except Invalid:
+                pass  # not a label's code after all: perhaps a serial, search for it
         self._query(actor)
 
     @rx.event
@@ -107,15 +122,30 @@ class DevicesState(AuthState):
         self._query(actor)
 
     @rx.event
-    @guarded("/devices")
+    def set_print_start(self, value: int):
+        self.print_start = value if isinstance(value, int) and 1 <= value <= 21 else 1
+
+    @rx.event
+    def set_print_cover(self, value: bool):
+        self.print_cover = bool(value)
+
+    @rx.event
+    @guarded("/devices", REGISTRARS)
     def print_page(self, actor: Actor):
-        """The QR kit of the devices on this page, as a download."""
+        """The labels of the devices on this page, as a download; nothing changes until
+        the user confirms they are stuck on."""
         if not self.rows:
             return
-        with tenant_session(actor) as db:
-            pdf = labels.selection_kit(db, actor, [uuid.UUID(r["deviceId"]) for r in self.rows])
-        self._query(actor)
-        return rx.download(data=pdf, filename="qr-kit.pdf")
+        ids = [uuid.UUID(r["deviceId"]) for r in self.rows]
+        return _print(self, actor, ids, "qr-labels.pdf")
+
+    @rx.event
+    @guarded("/devices", REGISTRARS)
+    def confirm_labels(self, actor: Actor):
+        if self.print_job:
+            result = _confirm(self, actor)
+            self._query(actor)
+            return result
 
     @rx.event
     @guarded("/devices")
@@ -238,6 +268,25 @@ class RegisterState(AuthState):
         return rx.toast.success(f"Device {device.serial_number} registered")
 
 
+def _print(state, actor: Actor, device_ids: list[uuid.UUID], filename: str):
+    """Print labels from the state's chosen start position; remember the job to confirm."""
+    with tenant_session(actor) as db:
+        job, pdf = labels.print_labels(db, actor, device_ids, state.print_start, state.print_cover)
+        state.print_job, state.print_count = str(job.id), job.label_count
+    return rx.download(data=pdf, filename=filename)
+
+
+def _confirm(state, actor: Actor):
+    with tenant_session(actor) as db:
+        changed = labels.confirm_print(db, actor, uuid.UUID(state.print_job))
+    count = state.print_count
+    state.print_job, state.print_count = "", 0
+    return rx.toast.success(
+        f"{count} label{'s' * (count != 1)} stuck on"
+        + (f"; {changed} device{'s' * (changed != 1)} now marked printed" if changed else "")
+    )
+
+
 def _field(field: str, reason: str) -> DomainError:
     from services.errors import Invalid
 
@@ -351,16 +400,27 @@ INFO_KEYS = (
 class DeviceState(AuthState):
     info: dict[str, str] = dict.fromkeys(INFO_KEYS, "")
     qr: str = ""
+    short_code: str = ""
     deployments: list[dict[str, str]] = []
     history: list[dict[str, str]] = []
     map_html: str = ""
     missing: bool = False
+    can_print: bool = False
+    print_start: int = 1
+    print_cover: bool = False
+    print_job: str = ""
+    print_count: int = 0
+    accepted_order: str = ""  # the order that delivered and installed it, with its records
+    accepted_grn: list[str] = []
+    accepted_report: list[str] = []
 
     @rx.event
     def load(self):
         actor, redirect = self._enter("/devices/detail")
         if redirect or actor is None:
             return redirect
+        self.can_print = bool(actor.roles & REGISTRARS)
+        self.print_job, self.print_count = "", 0
         self._fill(actor)
 
     def _fill(self, actor):
@@ -370,12 +430,17 @@ class DeviceState(AuthState):
             with tenant_session(actor) as db:
                 detail = queries.get_device(db, device_id)
                 place = queries.deployment_site(db, device_id)
+                accepted = device_acceptance(db, db.get(Equipment, device_id))
             self.map_html = deployment_map(place, detail["deployments"])
         except (ValueError, DomainError):
             self.missing, self.info = True, dict.fromkeys(INFO_KEYS, "")
             return
         self.info = {k: str(detail.get(k) or "—") for k in INFO_KEYS}
+        self.accepted_order = accepted["order"] if accepted else ""
+        self.accepted_grn = acceptance_lines(accepted)[0]
+        self.accepted_report = acceptance_lines(accepted)[1]
         self.qr = ("data:image/png;base64," + detail["qr"]["qrCode"]) if detail["qr"] else ""
+        self.short_code = short_code(uuid.UUID(detail["qr"]["qrId"]).bytes) if detail["qr"] else ""
         self.deployments = [
             {
                 "at": _ist(d["at"]),
@@ -401,3 +466,29 @@ class DeviceState(AuthState):
             reissue_label(db, actor, uuid.UUID(self.info["deviceId"]))
         self._fill(actor)
         return rx.toast.success("A new label was issued; the old one no longer scans")
+
+    @rx.event
+    def set_print_start(self, value: int):
+        self.print_start = value if isinstance(value, int) and 1 <= value <= 21 else 1
+
+    @rx.event
+    def set_print_cover(self, value: bool):
+        self.print_cover = bool(value)
+
+    @rx.event
+    @guarded("/devices/detail", REGISTRARS)
+    def print_label(self, actor: Actor):
+        """This device's label from the chosen position of a part-used sheet."""
+        if not self.info.get("deviceId") or self.missing:
+            return
+        result = _print(self, actor, [uuid.UUID(self.info["deviceId"])], "qr-label.pdf")
+        self._fill(actor)
+        return result
+
+    @rx.event
+    @guarded("/devices/detail", REGISTRARS)
+    def confirm_labels(self, actor: Actor):
+        if self.print_job:
+            result = _confirm(self, actor)
+            self._fill(actor)
+            return result
