@@ -5,7 +5,8 @@ from __future__ import annotations
 import reflex as rx
 
 from pages.components.layout import layout
-from state.orders import ACTIONS, STEPS, OrdersState
+from pages.order_forms import cancel_button, delivery_form, installation_form, records, ship_form
+from state.orders import STEPS, OrdersState
 
 STATUS_COLOURS = {
     "confirmed": "blue",
@@ -57,19 +58,6 @@ def _stepper(o) -> rx.Component:
     )
 
 
-def _action(o, status: str) -> rx.Component:
-    return rx.cond(
-        o.actions.contains(status),
-        rx.button(
-            ACTIONS[status],
-            on_click=OrdersState.act(status),
-            id=f"order-{status}",
-            color_scheme="red" if status == "cancelled" else "teal",
-            variant="soft" if status == "cancelled" else "solid",
-        ),
-    )
-
-
 def _detail(o) -> rx.Component:
     ship = o.actions.contains("shipped")
     return rx.card(
@@ -89,6 +77,26 @@ def _detail(o) -> rx.Component:
                 align="center",
             ),
             _stepper(o),
+            rx.cond(
+                o.ship_to != "",
+                rx.hstack(
+                    rx.icon("map-pin", size=16),
+                    rx.text("Ship to ", rx.text.strong(o.ship_to), size="2"),
+                    align="center",
+                    id="ship-to",
+                ),
+            ),
+            rx.cond(
+                o.required_by != "",
+                rx.hstack(
+                    rx.icon("calendar-clock", size=16),
+                    rx.text("Required by ", rx.text.strong(o.required_by), " · ", o.lead, size="2"),
+                    rx.cond(o.late != "", rx.badge(o.late, color_scheme="red", id="lead-late")),
+                    align="center",
+                    wrap="wrap",
+                    id="lead-time",
+                ),
+            ),
             rx.text(
                 "With ",
                 o.counterpart,
@@ -135,20 +143,11 @@ def _detail(o) -> rx.Component:
                 variant="surface",
                 width="100%",
             ),
-            rx.hstack(
-                *[_action(o, s) for s in ("shipped", "delivered", "installed", "cancelled")],
-                spacing="2",
-                wrap="wrap",
-            ),
-            rx.cond(
-                o.actions.contains("installed"),
-                rx.text(
-                    "Signing off installation adds every serial to your device registry at the "
-                    "delivery site, under this contract's service tier.",
-                    size="2",
-                    color_scheme="gray",
-                ),
-            ),
+            records(o),
+            rx.cond(o.actions.contains("shipped"), ship_form()),
+            rx.cond(o.actions.contains("delivered"), delivery_form()),
+            rx.cond(o.actions.contains("installed"), installation_form()),
+            rx.cond(o.actions.contains("cancelled"), cancel_button()),
             rx.vstack(
                 rx.text("Timeline", weight="bold", size="2"),
                 rx.foreach(o.timeline, lambda t: rx.text(t, size="2")),
@@ -181,11 +180,24 @@ def orders_page() -> rx.Component:
         overflow_x="auto",
         width="100%",
     )
+    live = rx.hstack(
+        rx.cond(
+            s.live,
+            rx.badge(rx.icon("radio", size=12), "Live", color_scheme="green", id="orders-live"),
+            rx.badge("Connecting…", color_scheme="gray"),
+        ),
+        rx.cond(
+            s.last_change != "",
+            rx.text("Last change ", s.last_change, size="1", color_scheme="gray"),
+        ),
+        align="center",
+    )
     return layout(
         "Orders",
         rx.cond(
             s.orders.length() > 0,
             rx.vstack(
+                live,
                 table,
                 rx.foreach(s.orders, lambda o: rx.cond(o.id == s.selected, _detail(o))),
                 spacing="4",
