@@ -1,42 +1,299 @@
-"""Platform administration: organisations, accounts and the audit trail."""
+"""Administration: organisations, the accounts of an organisation, the audit trail, and the
+page where a one-time link sets a password."""
 
 from __future__ import annotations
 
 import reflex as rx
 
-from pages.components.data_table import data_table
+from pages.components.data_table import data_table, record_table
 from pages.components.layout import layout
-from state.admin import AuditState, OrganisationsState
+from state.admin import AccountLinkState, AccountsState, AuditState, OrganisationsState
 
 
 def organisations_page() -> rx.Component:
     return layout(
         "Organisations",
         rx.vstack(
-            rx.heading("Organisations", size="4"),
+            rx.hstack(
+                rx.heading("Organisations", size="4"),
+                rx.link(rx.button("Manage accounts", variant="soft"), href="/admin/users"),
+                justify="between",
+                width="100%",
+            ),
             data_table(
                 [("name", "Name"), ("kind", "Kind"), ("state", "State")],
                 OrganisationsState.tenants,
                 "No organisations yet.",
                 "tenant-table",
             ),
-            rx.heading("Accounts", size="4"),
-            data_table(
-                [
-                    ("email", "E-mail"),
-                    ("name", "Name"),
-                    ("org", "Organisation"),
-                    ("roles", "Roles"),
-                    ("status", "Status"),
-                ],
-                OrganisationsState.users,
-                "No accounts yet.",
-                "user-table",
-            ),
             spacing="4",
             width="100%",
         ),
-        "Every organisation on the platform and its accounts.",
+        "Every organisation on the platform.",
+    )
+
+
+def _invite_form() -> rx.Component:
+    return rx.card(
+        rx.vstack(
+            rx.heading("Invite a person", size="3"),
+            rx.flex(
+                rx.input(
+                    placeholder="E-mail",
+                    type="email",
+                    value=AccountsState.invite_email,
+                    on_change=AccountsState.set_invite_email,
+                    id="invite-email",
+                    min_width="240px",
+                ),
+                rx.input(
+                    placeholder="Full name",
+                    value=AccountsState.invite_name,
+                    on_change=AccountsState.set_invite_name,
+                    id="invite-name",
+                    min_width="200px",
+                ),
+                rx.select(
+                    AccountsState.role_options,
+                    value=AccountsState.invite_role,
+                    on_change=AccountsState.set_invite_role,
+                    id="invite-role",
+                ),
+                rx.button(
+                    rx.icon("user-plus", size=16),
+                    "Invite",
+                    on_click=AccountsState.invite,
+                    id="invite",
+                ),
+                spacing="2",
+                wrap="wrap",
+                align="center",
+            ),
+            rx.text(
+                "No e-mail is sent: you get a one-time link to hand over, with which they set "
+                "their password.",
+                size="1",
+                color_scheme="gray",
+            ),
+            spacing="2",
+            width="100%",
+        ),
+        width="100%",
+    )
+
+
+def _link_callout() -> rx.Component:
+    return rx.cond(
+        AccountsState.link != "",
+        rx.callout.root(
+            rx.callout.icon(rx.icon("link")),
+            rx.vstack(
+                rx.text(AccountsState.link_note, size="2", weight="medium"),
+                rx.code(AccountsState.link, id="issued-link", word_break="break-all"),
+                rx.button(
+                    rx.icon("copy", size=14),
+                    "Copy link",
+                    size="1",
+                    variant="soft",
+                    on_click=rx.set_clipboard(AccountsState.link),
+                ),
+                spacing="2",
+            ),
+            color_scheme="green",
+            width="100%",
+        ),
+    )
+
+
+def _account_row(u) -> rx.Component:
+    return rx.table.row(
+        rx.table.cell(u["email"]),
+        rx.table.cell(u["name"]),
+        rx.table.cell(
+            rx.select(
+                AccountsState.role_options,
+                value=u["role"],
+                on_change=lambda role: AccountsState.change_role(u["id"], role),
+                size="1",
+                id="role-" + u["email"],
+            )
+        ),
+        rx.table.cell(
+            rx.badge(
+                u["status"],
+                color_scheme=rx.match(
+                    u["status"], ("active", "green"), ("invited", "blue"), "gray"
+                ),
+            )
+        ),
+        rx.table.cell(
+            rx.hstack(
+                rx.cond(
+                    u["active"] == "yes",
+                    rx.button(
+                        "Disable",
+                        size="1",
+                        color_scheme="red",
+                        variant="soft",
+                        on_click=AccountsState.ask_disable(u["id"], u["email"]),
+                        id="disable-" + u["email"],
+                    ),
+                    rx.button(
+                        "Enable",
+                        size="1",
+                        variant="soft",
+                        on_click=AccountsState.enable(u["id"]),
+                        id="enable-" + u["email"],
+                    ),
+                ),
+                rx.button(
+                    "Reset password",
+                    size="1",
+                    variant="outline",
+                    on_click=AccountsState.reset_link(u["id"]),
+                    disabled=u["active"] != "yes",
+                    id="reset-" + u["email"],
+                ),
+                spacing="2",
+            )
+        ),
+    )
+
+
+def _disable_dialog() -> rx.Component:
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Disable this account?"),
+            rx.alert_dialog.description(
+                rx.text(
+                    AccountsState.confirm_email,
+                    " is signed out everywhere at once: browser sessions, API tokens and open "
+                    "links end. You can enable the account again later.",
+                )
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(
+                    rx.button("Keep it", variant="soft", on_click=AccountsState.cancel_disable)
+                ),
+                rx.alert_dialog.action(
+                    rx.button(
+                        "Disable",
+                        color_scheme="red",
+                        on_click=AccountsState.disable,
+                        id="confirm-disable",
+                    )
+                ),
+                spacing="3",
+                justify="end",
+            ),
+        ),
+        open=AccountsState.confirm_id != "",
+    )
+
+
+def accounts_page() -> rx.Component:
+    return layout(
+        "Accounts",
+        rx.vstack(
+            rx.cond(
+                AccountsState.orgs.length() > 1,
+                rx.hstack(
+                    rx.text("Organisation", size="2", weight="medium"),
+                    rx.select.root(
+                        rx.select.trigger(min_width="280px", id="org-picker"),
+                        rx.select.content(
+                            rx.foreach(
+                                AccountsState.orgs,
+                                lambda o: rx.select.item(o["name"], value=o["id"]),
+                            )
+                        ),
+                        value=AccountsState.org_id,
+                        on_change=AccountsState.choose_org,
+                    ),
+                    align="center",
+                    spacing="3",
+                ),
+            ),
+            _invite_form(),
+            _link_callout(),
+            record_table(
+                ["E-mail", "Name", "Role", "Status", ""],
+                AccountsState.users,
+                _account_row,
+                "No accounts yet: invite the first person above.",
+                "user-table",
+            ),
+            _disable_dialog(),
+            spacing="4",
+            width="100%",
+        ),
+        "Invite people, change their roles, disable them or hand out a password-reset link. "
+        "Every change is written to the audit trail.",
+    )
+
+
+def _select(label: str, options, value, name: str, id_: str, key="id", text="name"):
+    return rx.vstack(
+        rx.text(label, size="1", color_scheme="gray"),
+        rx.select.root(
+            rx.select.trigger(min_width="180px", id=id_),
+            rx.select.content(
+                rx.select.item("All", value="all"),
+                rx.foreach(options, lambda o: rx.select.item(o[text], value=o[key])),
+            ),
+            value=value,
+            on_change=lambda v: AuditState.set_filter(name, v),
+        ),
+        spacing="1",
+    )
+
+
+def _audit_filters() -> rx.Component:
+    return rx.flex(
+        rx.cond(
+            AuditState.orgs.length() > 1,
+            _select("Organisation", AuditState.orgs, AuditState.f_org, "f_org", "audit-org"),
+        ),
+        _select("User", AuditState.people, AuditState.f_user, "f_user", "audit-user", text="label"),
+        rx.vstack(
+            rx.text("Action", size="1", color_scheme="gray"),
+            rx.select.root(
+                rx.select.trigger(min_width="180px", id="audit-action"),
+                rx.select.content(
+                    rx.select.item("All", value="all"),
+                    rx.foreach(AuditState.actions, lambda a: rx.select.item(a, value=a)),
+                ),
+                value=AuditState.f_action,
+                on_change=lambda v: AuditState.set_filter("f_action", v),
+            ),
+            spacing="1",
+        ),
+        *[
+            rx.vstack(
+                rx.text(label, size="1", color_scheme="gray"),
+                rx.input(
+                    type="date",
+                    value=value,
+                    on_change=lambda v, name=name: AuditState.set_filter(name, v),
+                    id=f"audit-{name[2:]}",
+                ),
+                spacing="1",
+            )
+            for label, value, name in (
+                ("From (IST)", AuditState.f_from, "f_from"),
+                ("To (IST)", AuditState.f_to, "f_to"),
+            )
+        ],
+        rx.button("Clear", variant="soft", on_click=AuditState.clear, id="audit-clear"),
+        rx.button(
+            rx.icon("download", size=16),
+            "Export CSV",
+            on_click=AuditState.export,
+            id="audit-export",
+        ),
+        spacing="3",
+        wrap="wrap",
+        align="end",
     )
 
 
@@ -67,21 +324,167 @@ def audit_page() -> rx.Component:
                     wrap="wrap",
                 ),
             ),
+            _audit_filters(),
+            rx.cond(
+                AuditState.error != "",
+                rx.callout.root(rx.callout.text(AuditState.error), color_scheme="red", size="1"),
+            ),
             data_table(
                 [
                     ("seq", "#"),
                     ("at", "When (IST)"),
+                    ("org", "Organisation"),
                     ("actor", "Who"),
                     ("action", "Action"),
                     ("entity", "Entity"),
                     ("summary", "Summary"),
                 ],
                 AuditState.entries,
-                "Nothing recorded yet.",
+                "Nothing matches these filters: widen the dates or clear the filters.",
                 "audit-table",
+            ),
+            rx.hstack(
+                rx.text(AuditState.showing, size="2", color_scheme="gray", id="audit-showing"),
+                rx.button(
+                    "Newer",
+                    size="1",
+                    variant="soft",
+                    on_click=AuditState.page(-1),
+                    disabled=AuditState.offset == 0,
+                    id="audit-newer",
+                ),
+                rx.button(
+                    "Older",
+                    size="1",
+                    variant="soft",
+                    on_click=AuditState.page(1),
+                    disabled=~AuditState.has_next,
+                    id="audit-older",
+                ),
+                spacing="3",
+                align="center",
             ),
             spacing="4",
             width="100%",
         ),
         "Append-only and hash-chained: entries cannot be changed or removed.",
+    )
+
+
+# Posted by the browser itself, so the password never passes through a page's state.
+SET_PASSWORD_SCRIPT = """(async () => {
+  const form = document.getElementById('password-form');
+  const body = new URLSearchParams(new FormData(form));
+  const secret = window.location.pathname.split('/').filter(Boolean).pop();
+  try {
+    const answer = await fetch('/api/v1/auth/links/' + encodeURIComponent(secret),
+      {method: 'POST', body: body, credentials: 'same-origin',
+       headers: {'Accept': 'application/json'}});
+    if (answer.ok) { return ''; }
+    const data = await answer.json().catch(() => ({}));
+    return (data.error && data.error.message) || 'The password could not be set; try again.';
+  } catch (e) {
+    return 'Yantra could not be reached; check the connection and try again.';
+  }
+})()"""
+
+
+def _password_form() -> rx.Component:
+    return rx.form(
+        rx.vstack(
+            rx.text(
+                "Set the password for ",
+                rx.text.strong(AccountLinkState.link_email),
+                " at ",
+                AccountLinkState.link_org,
+                ".",
+                size="2",
+            ),
+            rx.text("New password (at least 10 characters)", size="2", weight="medium"),
+            rx.input(
+                name="password",
+                type="password",
+                required=True,
+                min_length=10,
+                size="3",
+                width="100%",
+                id="new-password",
+                auto_complete="new-password",
+            ),
+            rx.text("The same again", size="2", weight="medium"),
+            rx.input(
+                name="confirm",
+                type="password",
+                required=True,
+                size="3",
+                width="100%",
+                id="confirm-password",
+                auto_complete="new-password",
+            ),
+            rx.cond(
+                AccountLinkState.link_error != "",
+                rx.callout.root(
+                    rx.callout.text(AccountLinkState.link_error),
+                    color_scheme="red",
+                    size="1",
+                    id="password-error",
+                ),
+            ),
+            rx.button("Set password", type="submit", size="3", width="100%", id="set-password"),
+            spacing="2",
+            width="100%",
+        ),
+        on_submit=rx.call_script(SET_PASSWORD_SCRIPT, callback=AccountLinkState.answered),
+        reset_on_submit=False,
+        width="100%",
+        id="password-form",
+    )
+
+
+def account_link_page() -> rx.Component:
+    return rx.center(
+        rx.card(
+            rx.vstack(
+                rx.heading(
+                    rx.cond(
+                        AccountLinkState.link_purpose == "invite",
+                        "Welcome to Yantra",
+                        "Choose a new password",
+                    ),
+                    size="6",
+                ),
+                rx.cond(
+                    AccountLinkState.link_done,
+                    rx.vstack(
+                        rx.callout.root(
+                            rx.callout.text("Your password is set. Sign in with it now."),
+                            color_scheme="green",
+                            id="password-set",
+                        ),
+                        rx.link(rx.button("Sign in", size="3"), href="/login"),
+                        spacing="3",
+                    ),
+                    rx.cond(
+                        AccountLinkState.link_gone,
+                        rx.callout.root(
+                            rx.callout.text(
+                                "This link has been used, has expired or was replaced by a "
+                                "newer one. Ask your organisation's admin for a new link."
+                            ),
+                            color_scheme="orange",
+                            id="link-gone",
+                        ),
+                        _password_form(),
+                    ),
+                ),
+                spacing="4",
+                width="100%",
+            ),
+            size="4",
+            width="100%",
+            max_width="440px",
+        ),
+        min_height="100vh",
+        padding="16px",
+        background="var(--gray-a2)",
     )

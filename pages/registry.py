@@ -11,7 +11,7 @@ from typing import Any
 
 import reflex as rx
 
-from pages.admin import audit_page, organisations_page
+from pages.admin import account_link_page, accounts_page, audit_page, organisations_page
 from pages.catalog import catalog_page
 from pages.devices import device_page, import_page, register_page, registry_page
 from pages.directory import directory_page, facility_page
@@ -28,7 +28,7 @@ from pages.report import report_page
 from pages.rfq import rfq_detail_page, rfq_list_page, rfq_new_page
 from pages.service_areas import service_areas_page
 from pages.tickets import ticket_page
-from state.admin import AuditState, OrganisationsState
+from state.admin import AccountLinkState, AccountsState, AuditState, OrganisationsState
 from state.auth import AuthState
 from state.catalog import CatalogState
 from state.devices import DevicesState, DeviceState, ImportState, RegisterState
@@ -109,6 +109,14 @@ SCREENS = (
         organisations_page,
         "Organisations",
         OrganisationsState.load,
+    ),
+    _screen("/admin/users", "/admin/users", accounts_page, "Accounts", AccountsState.load),
+    _screen(
+        None,
+        "/account/password/[secret]",
+        account_link_page,
+        "Set your password",
+        AccountLinkState.load,
     ),
     _screen("/audit", "/audit", audit_page, "Audit trail", AuditState.load),
     _screen("/rfqs", "/rfqs", rfq_list_page, "RFQs", RfqListState.load),

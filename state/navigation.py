@@ -67,6 +67,7 @@ PAGES = (
     Page("/devices/detail", "Device", "cpu", DEVICE_VIEWERS, in_menu=False),
     Page("/pincodes", "Pincode lookup", "map-pin", EVERYONE),
     Page("/admin/organisations", "Organisations", "building-2", PLATFORM_ADMINS),
+    Page("/admin/users", "Accounts", "users", ADMINS),
     Page("/audit", "Audit trail", "shield-check", ADMINS),
 )
 BY_ROUTE = {page.route: page for page in PAGES}
