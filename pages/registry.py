@@ -11,7 +11,8 @@ from typing import Any
 
 import reflex as rx
 
-from pages.admin import account_link_page, accounts_page, audit_page, organisations_page
+from pages.account_link import account_link_page
+from pages.admin import accounts_page, audit_page, organisations_page
 from pages.catalog import catalog_page
 from pages.devices import device_page, import_page, register_page, registry_page
 from pages.directory import directory_page, facility_page
