@@ -10,6 +10,7 @@ from sqlalchemy import text
 
 from services.catalog import rules
 from services.catalog.demo import demo_catalog, demo_sku, seed_demo_catalog
+from services.catalog.specs import CATEGORY_SPECS, check_specs
 from services.catalog.vocab import CATEGORY_RISK
 from services.db import system_session
 
@@ -34,6 +35,24 @@ def test_demo_skus_pass_the_catalog_checks():
         assert 1_000_00 <= sku["list_price_paise"] <= 12_00_00_000_00
         assert rules.check_datasheet_url(sku["datasheet_url"]) == sku["datasheet_url"]
         assert rules.check_attrs(sku["attrs"]) == sku["attrs"]
+        assert check_specs(sku["category"], sku["specs"]) == sku["specs"]
+        wanted = CATEGORY_SPECS.get(sku["category"], ())
+        assert set(sku["specs"]) == set(wanted), "every relevant SKU states its figures"
+
+
+def test_every_demo_mri_states_its_field_strength_in_its_specs_and_its_name():
+    with system_session() as db:
+        mris = db.execute(
+            text(
+                "SELECT s.name, s.specs FROM sku s JOIN tenant t ON t.id = s.tenant_id "
+                "WHERE t.name LIKE '%(demo)' AND s.category = 'MRI'"
+            )
+        ).all()
+    assert len(mris) > 3
+    for name, specs in mris:
+        tesla = specs["fieldStrengthT"]
+        assert f"{tesla:g}T" in name, name
+    assert sum(1 for _n, specs in mris if specs["fieldStrengthT"] == 1.5) >= 2
 
 
 def _demo_oem_skus() -> int:
