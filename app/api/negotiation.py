@@ -31,6 +31,7 @@ from services.errors import DomainError
 from services.events.live import RESYNC, TooManyLive, hub
 from services.identity.tokens import verify_access_token
 from services.negotiation import coach
+from services.negotiation.agreement import accept_offer, offer_on_table
 from services.negotiation.service import (
     MAX_BODY,
     mark_read,
@@ -55,6 +56,10 @@ class MessageBody(RoomBody):
     body: str = Field(min_length=1, max_length=MAX_BODY)
 
 
+class AcceptBody(RoomBody):
+    offerId: uuid.UUID  # noqa: N815 - the counter-offer's message id, or the quote's id
+
+
 class CounterBody(RoomBody):
     offer: dict[str, Any]
     body: str = Field("", max_length=MAX_BODY)
@@ -77,6 +82,7 @@ def read_thread(
             "oemId": str(room.oem_id),
             "side": room.side,
             "status": room.rfq.status,
+            "onTable": offer_on_table(db, room),
             "messages": thread(db, room, after),
         }
 
@@ -98,6 +104,17 @@ def counter(rfq_id: uuid.UUID, body: CounterBody, actor: Actor = Depends(current
     with tenant_session(actor) as db:
         room = open_room(db, actor, rfq_id, body.oemId)
         return post_counter(db, actor, room, body.offer, body.body)
+
+
+@router.post(
+    "/rfqs/{rfq_id}/negotiation/accept",
+    status_code=201,
+    summary="Accept the offer on the table (the other side's counter-offer, or the OEM's "
+    "quote): it becomes the agreed quote revision, the one to award",
+)
+def accept(rfq_id: uuid.UUID, body: AcceptBody, actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        return accept_offer(db, actor, open_room(db, actor, rfq_id, body.oemId), body.offerId)
 
 
 @router.post("/rfqs/{rfq_id}/negotiation/read", summary="Mark the other side's messages read")

@@ -47,6 +47,7 @@ EVENT_NAMES = frozenset(
         "InsightCreated",
         "ServiceAreaSaved",
         "CounterOffered",
+        "OfferAccepted",
         "RFQOpened",
         "RFQExpired",
         "QuoteRevised",

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import BigInteger, Column, Numeric, Sequence, Text
+from sqlalchemy.dialects.postgresql import UUID as PgUUID
 from sqlmodel import Field, SQLModel
 
 from services.columns import id_field, jsonb_field, ref_field, tenant_field, timestamp_field
@@ -95,6 +96,15 @@ class Quote(SQLModel, table=True):
     lines: list[dict[str, Any]] = jsonb_field(list)
     valid_until: date | None = None
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    # installation, training, uptimePct, paymentDays: what the buyer reads beside the price
+    service_terms: dict[str, Any] = jsonb_field()
+    # The agreed offer: when and by which side it was accepted, and the counter-offer it
+    # came from (None when the quote itself was accepted).
+    agreed_at: datetime | None = timestamp_field(nullable=True)
+    agreed_side: str | None = Field(default=None, max_length=8)
+    agreed_offer_id: uuid.UUID | None = Field(  # negotiation_message.id (a table of SQL only)
+        default=None, sa_column=Column(PgUUID(as_uuid=True), nullable=True)
+    )
     is_current: bool = Field(default=True)
     superseded_by: uuid.UUID | None = ref_field("quote.id")
     submitted_by: uuid.UUID | None = ref_field("users.id")
@@ -107,5 +117,10 @@ class Quote(SQLModel, table=True):
 
     @property
     def tco_paise(self) -> int:
-        """Total cost of ownership: price after discount, GST, and every CMC year."""
+        """Price after discount, GST, and every CMC year quoted (the comparison's horizon
+        is in services.rfq.compare)."""
         return self.amount_paise + self.gst_paise + self.cmc_total_paise
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.agreed_at is not None
