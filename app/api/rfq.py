@@ -10,15 +10,18 @@ from decimal import Decimal
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.api.contract import GstPercent, Percent, page_limit, page_offset
+from app.api.contract import GstPercent, Percent, decimal_between, page_limit, page_offset
 from app.api.deps import current_actor
 from services.actor import Actor
 from services.db import tenant_session
 from services.errors import Invalid
+from services.orders.deals import award_preview
 from services.rfq.flows import schedule_expiry
 from services.rfq.machine import RFQ_STATUSES
 from services.rfq.quotes import (
+    MAX_LEAD_DAYS,
     MAX_PAISE,
+    MAX_TERM_TEXT,
     QuoteLine,
     QuoteTerms,
     quotes_view,
@@ -38,6 +41,7 @@ from services.rfq.service import open_rfq as open_draft
 
 router = APIRouter(prefix="/rfqs", tags=["rfq"])
 MAX_QTY = 100_000  # units of one SKU in one RFQ: more is a typing slip
+Uptime = decimal_between(80, 100, "uptime the OEM guarantees, per cent")
 
 
 class ItemBody(BaseModel):
@@ -72,7 +76,7 @@ class LineBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     item: str = Field(max_length=64, description="the RFQ item's id, or its SKU's id or code")
-    unitPricePaise: int = Field(ge=0, le=MAX_PAISE)
+    unitPricePaise: int = Field(ge=1, le=MAX_PAISE, description="above zero: no ₹0 line")
     discountPct: Percent | None = Field(None, description="leave out for the quote's own")
     gstRate: GstPercent | None = Field(None, description="leave out for the SKU's rate")
 
@@ -83,11 +87,17 @@ class QuoteBody(BaseModel):
     lines: list[LineBody] = Field(max_length=MAX_ITEMS)
     validUntil: date
     discountPct: Percent = Decimal("0")
-    leadTimeDays: int = Field(0, ge=0, le=3650)
+    leadTimeDays: int = Field(ge=1, le=MAX_LEAD_DAYS, description="days from order to delivery")
     warrantyYears: int = Field(0, ge=0, le=30)
     cmcYears: int = Field(0, ge=0, le=30)
     cmcAnnualPaise: int = Field(0, ge=0, le=MAX_PAISE)
     notes: str = Field("", max_length=4000)
+    installation: str = Field(
+        "", max_length=MAX_TERM_TEXT, description="what installation includes"
+    )
+    training: str = Field("", max_length=MAX_TERM_TEXT, description="training given to the staff")
+    uptimePct: Uptime | None = None
+    paymentDays: int | None = Field(None, ge=0, le=180, description="credit days")
 
 
 @router.post("", status_code=201, summary="Raise an RFQ (opened to OEMs unless draft)")
@@ -160,6 +170,10 @@ def quote(rfq_id: uuid.UUID, body: QuoteBody, actor: Actor = Depends(current_act
         cmc_years=body.cmcYears,
         cmc_annual_paise=body.cmcAnnualPaise,
         notes=body.notes,
+        installation=body.installation,
+        training=body.training,
+        uptime_pct=body.uptimePct,
+        payment_days=body.paymentDays,
     )
     with tenant_session(actor) as db:
         saved = submit_quote(db, actor, rfq_id, terms)
@@ -184,3 +198,17 @@ def withdraw(rfq_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
         saved = withdraw_quote(db, actor, rfq_id)
     return {"quoteId": str(saved.id), "status": saved.status}
+
+
+@router.get(
+    "/{rfq_id}/award-preview",
+    summary="What awarding this quote would award: revision, net price, GST, terms, "
+    "the default delivery site and the service tiers",
+)
+def preview(
+    rfq_id: uuid.UUID,
+    quoteId: uuid.UUID = Query(...),  # noqa: N803
+    actor: Actor = Depends(current_actor),
+) -> dict:
+    with tenant_session(actor) as db:
+        return award_preview(db, actor, rfq_id, quoteId)

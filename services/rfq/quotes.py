@@ -5,13 +5,18 @@ line's rate (the quote's by default); net = gross - discount; GST at the line's 
 SKU's by default) on the net. The quote's `amount_paise` is the sum of nets and
 `gst_paise` the sum of GST. CMC is quoted per year, GST included, for `cmc_years` years
 after the warranty. Amounts are integer paise, rounded half up at each line.
+
+A quote cannot be wrong in the ways a buyer would be misled by: no line at ₹0, a discount
+below the whole price, GST at one of the rates the law has, a lead time of 1 to 365 days.
+The OEM's service terms (installation, training, uptime, credit days) travel with the
+quote to the buyer, and a lead time that misses the RFQ's required-by date is said so.
 """
 
 from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
@@ -22,7 +27,7 @@ from sqlmodel import Session, select
 from services.actor import Actor, TenantKind
 from services.audit import service as audit
 from services.columns import utcnow
-from services.common.clock import today_ist
+from services.common.clock import IST, today_ist
 from services.common.roles import SELLERS
 from services.errors import Conflict, Forbidden, Invalid
 from services.events.service import emit
@@ -33,6 +38,9 @@ from services.rfq.service import rfq_items, visible_rfq
 from services.tenancy.service import directory
 
 MAX_PAISE = 10**15  # ₹10 lakh crore: anything above is a typing slip
+GST_RATES = tuple(Decimal(r) for r in ("0", "5", "12", "18", "28"))
+MAX_LEAD_DAYS = 365
+MAX_TERM_TEXT = 500
 
 
 @dataclass
@@ -53,6 +61,10 @@ class QuoteTerms:
     cmc_years: int = 0
     cmc_annual_paise: int = 0
     notes: str = ""
+    installation: str = ""
+    training: str = ""
+    uptime_pct: Decimal | None = None
+    payment_days: int | None = None
 
 
 def _pct(value: Any, where: str, top: int) -> Decimal:
@@ -65,10 +77,31 @@ def _pct(value: Any, where: str, top: int) -> Decimal:
     return pct.quantize(Decimal("0.01"), ROUND_HALF_UP)
 
 
-def _whole(value: Any, where: str, top: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > top:
-        raise Invalid(where, f"must be a whole number from 0 to {top:,}")
+def _whole(value: Any, where: str, top: int, low: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < low or value > top:
+        raise Invalid(where, f"must be a whole number from {low} to {top:,}")
     return value
+
+
+def _discount(value: Any, where: str) -> Decimal:
+    """A discount from 0 up to, not including, the whole price."""
+    pct = _pct(value, where, 100)
+    if pct >= 100:
+        raise Invalid(where, "must be below 100 %: a discount cannot take the whole price")
+    return pct
+
+
+def _gst(value: Any, where: str) -> Decimal:
+    rate = _pct(value, where, 28)
+    if rate not in GST_RATES:
+        raise Invalid(where, "must be one of the GST rates 0, 5, 12, 18 or 28 %")
+    return rate
+
+
+def _unit_price(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise Invalid(where, "enter the unit price; a line at ₹0 is not a quote")
+    return _whole(value, where, MAX_PAISE, low=1)
 
 
 def _paise(amount: Decimal) -> int:
@@ -86,20 +119,22 @@ def _match_item(items: list[dict], ref: str, where: str) -> dict:
 def price_lines(items: list[dict], terms: QuoteTerms) -> list[dict[str, Any]]:
     """One priced line per RFQ item, in the RFQ's order. Raises Invalid naming the field
     (lines, lines.N.item, lines.N.unitPricePaise, lines.N.discountPct, lines.N.gstRate)."""
-    quote_discount = _pct(terms.discount_pct, "discountPct", 100)
+    quote_discount = _discount(terms.discount_pct, "discountPct")
     by_item: dict[str, dict] = {}
     for i, line in enumerate(terms.lines):
         item = _match_item(items, line.item, f"lines.{i}.item")
         if item["itemId"] in by_item:
             raise Invalid(f"lines.{i}.item", f"{item['skuCode']} is priced twice")
-        unit = _whole(line.unit_price_paise, f"lines.{i}.unitPricePaise", MAX_PAISE)
+        unit = _unit_price(line.unit_price_paise, f"lines.{i}.unitPricePaise")
         discount = (
             quote_discount
             if line.discount_pct is None
-            else _pct(line.discount_pct, f"lines.{i}.discountPct", 100)
+            else _discount(line.discount_pct, f"lines.{i}.discountPct")
         )
-        rate = _pct(
-            item["gstRate"] if line.gst_rate is None else line.gst_rate, f"lines.{i}.gstRate", 28
+        rate = (
+            _pct(item["gstRate"], f"lines.{i}.gstRate", 28)  # the catalog's own rate
+            if line.gst_rate is None
+            else _gst(line.gst_rate, f"lines.{i}.gstRate")
         )
         gross = unit * item["qty"]
         cut = _paise(Decimal(gross) * discount / 100)
@@ -117,6 +152,7 @@ def price_lines(items: list[dict], terms: QuoteTerms) -> list[dict[str, Any]]:
             "netPaise": net,
             "gstRate": str(rate),
             "gstPaise": _paise(Decimal(net) * rate / 100),
+            "listPricePaise": item.get("listPricePaise", 0),
         }
     missing = [item["skuCode"] for item in items if item["itemId"] not in by_item]
     if missing:
@@ -124,15 +160,47 @@ def price_lines(items: list[dict], terms: QuoteTerms) -> list[dict[str, Any]]:
     return [by_item[item["itemId"]] for item in items]
 
 
-def _check_terms(terms: QuoteTerms) -> None:
-    _whole(terms.lead_time_days, "leadTimeDays", 3650)
+def _check_terms(terms: QuoteTerms) -> dict[str, Any]:
+    """Check the quote's terms; returns its service terms as stored."""
+    _whole(terms.lead_time_days, "leadTimeDays", MAX_LEAD_DAYS, low=1)
     _whole(terms.warranty_years, "warrantyYears", 30)
     _whole(terms.cmc_years, "cmcYears", 30)
     _whole(terms.cmc_annual_paise, "cmcAnnualPaise", MAX_PAISE)
+    if terms.cmc_years and not terms.cmc_annual_paise:
+        raise Invalid("cmcAnnualPaise", "give the CMC price per year for the CMC years quoted")
     if terms.valid_until is None or terms.valid_until < today_ist():
         raise Invalid("validUntil", "must be today or later")
     if len(terms.notes) > 4000:
         raise Invalid("notes", "at most 4,000 characters")
+    service: dict[str, Any] = {}
+    for key, value in (("installation", terms.installation), ("training", terms.training)):
+        if len(value or "") > MAX_TERM_TEXT:
+            raise Invalid(key, f"at most {MAX_TERM_TEXT} characters")
+        if (value or "").strip():
+            service[key] = value.strip()
+    if terms.uptime_pct is not None:
+        uptime = _pct(terms.uptime_pct, "uptimePct", 100)
+        if uptime < 80:
+            raise Invalid("uptimePct", "must be from 80 to 100 %")
+        service["uptimePct"] = str(uptime)
+    if terms.payment_days is not None:
+        service["paymentDays"] = _whole(terms.payment_days, "paymentDays", 180)
+    return service
+
+
+def lead_time_warning(required_by: date | None, lead_time_days: int, sent_on: date) -> str:
+    """A sentence when a lead time counted from `sent_on` delivers after the RFQ's
+    required-by date, else ""."""
+    if required_by is None or lead_time_days <= 0:
+        return ""
+    arrives = sent_on + timedelta(days=lead_time_days)
+    if arrives <= required_by:
+        return ""
+    late = (arrives - required_by).days
+    return (
+        f"A {lead_time_days}-day lead time delivers around {arrives:%d %b %Y}, "
+        f"{late} day{'s' if late != 1 else ''} after the required-by date {required_by:%d %b %Y}"
+    )
 
 
 def _quotable_rfq(db: Session, actor: Actor, rfq_id: uuid.UUID) -> Rfq:
@@ -165,7 +233,7 @@ def submit_quote(db: Session, actor: Actor, rfq_id: uuid.UUID, terms: QuoteTerms
     quote already accepted, rejected or expired) or Invalid naming the field."""
     rfq = _quotable_rfq(db, actor, rfq_id)
     lines = price_lines(rfq_items(db, rfq.id), terms)
-    _check_terms(terms)
+    service_terms = _check_terms(terms)
     previous = _current(db, actor, rfq.id)
     if previous is not None:
         _retire(db, previous)
@@ -178,13 +246,14 @@ def submit_quote(db: Session, actor: Actor, rfq_id: uuid.UUID, terms: QuoteTerms
         amount_paise=sum(line["netPaise"] for line in lines),
         gst_paise=sum(line["gstPaise"] for line in lines),
         lines=lines,
-        discount_pct=_pct(terms.discount_pct, "discountPct", 100),
+        discount_pct=_discount(terms.discount_pct, "discountPct"),
         lead_time_days=terms.lead_time_days,
         warranty_years=terms.warranty_years,
         cmc_years=terms.cmc_years,
         cmc_annual_paise=terms.cmc_annual_paise,
         valid_until=terms.valid_until,
         notes=terms.notes.strip(),
+        service_terms=service_terms,
         submitted_by=actor.user_id,
     )
     _save_new(db, quote)
@@ -279,7 +348,10 @@ def withdraw_quote(db: Session, actor: Actor, rfq_id: uuid.UUID) -> Quote:
     return quote
 
 
-def quote_json(quote: Quote, names: dict) -> dict[str, Any]:
+def quote_json(quote: Quote, names: dict, required_by: date | None = None) -> dict[str, Any]:
+    """A quote revision as the API and the pages read it; `required_by` (the RFQ's) adds
+    the lead-time warning."""
+    sent_on = quote.created_at.astimezone(IST).date() if quote.created_at else today_ist()
     return {
         "quoteId": str(quote.id),
         "rfqId": str(quote.rfq_id),
@@ -301,6 +373,12 @@ def quote_json(quote: Quote, names: dict) -> dict[str, Any]:
         "lines": quote.lines,
         "validUntil": quote.valid_until.isoformat() if quote.valid_until else None,
         "notes": quote.notes,
+        "serviceTerms": quote.service_terms or {},
+        "isAgreed": quote.is_agreed,
+        "agreedAt": quote.agreed_at.isoformat() if quote.agreed_at else None,
+        "agreedSide": quote.agreed_side,
+        "agreedOfferId": str(quote.agreed_offer_id) if quote.agreed_offer_id else None,
+        "leadTimeWarning": lead_time_warning(required_by, quote.lead_time_days, sent_on),
         "submittedAt": quote.created_at.isoformat(),
     }
 
@@ -328,7 +406,8 @@ def quotes_view(
     out: dict[str, Any] = {
         "rfqId": str(rfq.id),
         "rfqStatus": rfq.status,
-        "quotes": [quote_json(q, names) for q in quotes],
+        "requiredBy": rfq.required_by.isoformat() if rfq.required_by else None,
+        "quotes": [quote_json(q, names, rfq.required_by) for q in quotes],
     }
     if rfq.tenant_id == actor.tenant_id:
         current = [q for q in quotes if q.is_current]

@@ -107,5 +107,5 @@ def terms(market: Market, price_a: int, price_b: int, **fields) -> QuoteTerms:
     return QuoteTerms(
         lines=[QuoteLine(market.sku_a.code, price_a), QuoteLine(market.sku_b.code, price_b)],
         valid_until=today_ist() + timedelta(days=30),
-        **fields,
+        **({"lead_time_days": 30} | fields),
     )

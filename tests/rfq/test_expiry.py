@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from services.db import system_session
 from services.rfq.expiry import expire_due
-from tests.rfq.conftest import in_future, raise_rfq, send_quote
+from tests.rfq.conftest import in_future, quote_body, raise_rfq, send_quote
 from tests.workers import celery_running
 
 
@@ -66,7 +66,7 @@ def test_the_sweep_expires_only_live_rfqs_past_their_time_and_only_once(client, 
     assert _state(later)[0] == "open" and _state(cancelled)[0] == "cancelled"
     late = client.post(
         f"/api/v1/rfqs/{due}/quotes",
-        json={"lines": [], "validUntil": "2099-01-01"},
+        json=quote_body(market, 1_00_000_00, 1_00_000_00),
         headers=market.headers["oem_b"],
     )
     assert late.status_code == 409
@@ -77,7 +77,7 @@ def test_a_past_due_rfq_takes_no_quote_before_the_sweep_runs(client, market):
     _backdate(rfq_id)
     late = client.post(
         f"/api/v1/rfqs/{rfq_id}/quotes",
-        json={"lines": [], "validUntil": "2099-01-01"},
+        json=quote_body(market, 1_00_000_00, 1_00_000_00),
         headers=market.headers["oem_a"],
     )
     assert late.status_code == 409 and "expired" in late.json()["error"]["message"]

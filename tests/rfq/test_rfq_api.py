@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from services.db import system_session
-from tests.rfq.conftest import in_future, raise_rfq, rfq_body, send_quote
+from tests.rfq.conftest import in_future, quote_body, raise_rfq, rfq_body, send_quote
 
 
 def _events(rfq_id: str) -> list[str]:
@@ -150,7 +150,7 @@ def test_cancelling_follows_the_state_machine(client, market):
     assert "allowed: none" in again.json()["error"]["message"]
     late = client.post(
         f"/api/v1/rfqs/{rfq_id}/quotes",
-        json={"lines": [], "validUntil": "2099-01-01"},
+        json=quote_body(market, 1_00_000_00, 1_00_000_00),
         headers=market.headers["oem_b"],
     )
     assert late.status_code == 409
