@@ -40,6 +40,7 @@ def tip_latency(client, n: int = 200) -> dict:
                 {"item": "MVI-DR2", "unitPricePaise": 42_00_000_00},
             ],
             "validUntil": (datetime.now(UTC) + timedelta(days=30)).date().isoformat(),
+            "leadTimeDays": 30,
             "warrantyYears": 2,
             "cmcYears": 3,
             "cmcAnnualPaise": 2_00_000_00,
