@@ -3,6 +3,7 @@ value and GST, the CGST/SGST or IGST split, the total, and the contract's terms.
 
 from __future__ import annotations
 
+from datetime import date
 from io import BytesIO
 
 from reportlab.lib import colors
@@ -14,6 +15,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from services.common.clock import IST
 from services.common.money import format_inr
 from services.contracts.models import Contract
+from services.orders.acceptance import lead_time
 from services.orders.models import PurchaseOrder
 from services.rendering import pdf_text
 
@@ -21,6 +23,20 @@ from services.rendering import pdf_text
 def rupees(paise: int) -> str:
     """Rs 12,34,567.89 (Indian grouping; the PDF's base font has no rupee sign)."""
     return format_inr(paise, symbol="Rs ")
+
+
+def _delivery(terms: dict, issued_on: date) -> str:
+    """The lead time with the date it falls due, the required-by date, and a miss said
+    plainly: a PO never quietly promises later than the buyer needs."""
+    lead = lead_time(terms, issued_on)
+    text = f"Delivery within {terms.get('leadTimeDays', 0)} days of this order"
+    if lead["dueBy"]:
+        text += f" (by {date.fromisoformat(lead['dueBy']):%d %b %Y})"
+    if lead["requiredBy"]:
+        text += f"; required by {date.fromisoformat(lead['requiredBy']):%d %b %Y}"
+    if lead["daysLate"]:
+        text += f". The lead time misses the required-by date by {lead['daysLate']} days"
+    return text + "."
 
 
 def render_po(po: PurchaseOrder, contract: Contract, buyer: str, seller: str) -> bytes:
@@ -126,8 +142,7 @@ def render_po(po: PurchaseOrder, contract: Contract, buyer: str, seller: str) ->
     lines = [
         f"Warranty: {terms.get('warrantyYears', 0)} years from installation.",
         f"Comprehensive maintenance contract: {cmc}.",
-        f"Delivery within {terms.get('leadTimeDays', 0)} days of this order"
-        + (f", required by {terms['requiredBy']}." if terms.get("requiredBy") else "."),
+        _delivery(terms, po.issued_at.astimezone(IST).date()),
         f"Service level after installation: {contract.sla_tier or 'silver'} tier.",
         "Installation is complete when the buyer signs it off; the devices then join "
         "the buyer's registry under this contract.",

@@ -6,6 +6,7 @@ the training and both sides' signatures; and each record shows on the installed 
 from __future__ import annotations
 
 import io
+import subprocess
 import uuid
 from datetime import timedelta
 
@@ -182,3 +183,21 @@ def test_the_seller_cannot_write_the_goods_receipt_even_in_sql(market, order):  
             text('UPDATE sales_order SET goods_receipt = \'{"condition": "good"}\' WHERE id = :o'),
             {"o": order},
         )
+
+
+def test_the_po_states_the_lead_time_miss(client, market, order, tmp_path):  # noqa: F811
+    card = client.get(f"/api/v1/orders/{order}", headers=market.headers["buyer"]).json()
+    pdf = client.get(
+        f"/api/v1/purchase-orders/{card['purchaseOrderId']}.pdf", headers=market.headers["buyer"]
+    )
+    assert pdf.status_code == 200
+    path = tmp_path / "po.pdf"
+    path.write_bytes(pdf.content)
+    words = " ".join(
+        subprocess.run(
+            ["pdftotext", str(path), "-"], check=True, capture_output=True, text=True
+        ).stdout.split()
+    )
+    required = today_ist() + timedelta(days=30)
+    assert f"required by {required:%d %b %Y}" in words
+    assert "misses the required-by date by 30 days" in words
