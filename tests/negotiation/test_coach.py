@@ -6,12 +6,13 @@ that misses the required-by date, and says the same thing when asked twice."""
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import text
 
 from services.common.clock import today_ist
 from services.db import tenant_session
+from services.negotiation.coach import offers_so_far
 from tests.rfq.conftest import market, raise_rfq, send_quote  # noqa: F401 - fixture
 
 LIST = 20_00_000_00  # each SKU's list price, ₹20 lakh
@@ -126,3 +127,27 @@ def test_without_a_cmc_price_in_the_quote_the_catalogs_cmc_rate_values_a_warrant
     tip = _ask(client, market, rfq_id, "buyer")
     assert _worth(tip) == {"warranty_years": 3 * LIST * 8 // 100}
     assert "the catalog's CMC rate" in tip["terms"][0]["text"]
+
+
+def test_a_quote_revised_after_the_counters_is_the_offer_on_the_table():
+    counter = {
+        "kind": "counter",
+        "side": "buyer",
+        "createdAt": "2026-12-01T10:00:00+00:00",
+        "offer": {
+            "lines": [{"itemId": "a", "unitPricePaise": 90_00}],
+            "terms": {"paymentDays": 45},
+            "totalPaise": 90_00,
+        },
+    }
+    revised = {
+        "lines": [{"itemId": "a", "qty": 1, "netPaise": 95_00}],
+        "warranty_years": 3,
+        "cmc_years": 0,
+        "cmc_annual_paise": 0,
+        "lead_time_days": 0,
+        "created_at": datetime(2026, 12, 1, 11, 0, tzinfo=UTC),
+    }
+    offers = offers_so_far([counter], revised)
+    assert [(o["side"], o["total"]) for o in offers] == [("buyer", 90_00), ("oem", 95_00)]
+    assert offers[-1]["terms"] == {"warrantyYears": 3}  # a term left at 0 was not offered
