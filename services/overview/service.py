@@ -1,4 +1,5 @@
-"""The figures on each role's home page, counted from the database."""
+"""The figures on each role's home page, counted from the database, each with the page
+that lists what it counts."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ class Figure:
     label: str
     value: int
     hint: str
+    href: str = ""  # the page listing what is counted
 
 
 def _count(db: Session, sql: str, **params) -> int:
@@ -28,13 +30,29 @@ def home_figures(db: Session, actor: Actor) -> list[Figure]:
     tid = actor.tenant_id
     if actor.has_any(Role.PLATFORM_ADMIN):
         figures += [
-            Figure("Organisations", _count(db, "SELECT count(*) FROM tenant"), "on the platform"),
-            Figure("Accounts", _count(db, "SELECT count(*) FROM users"), "across organisations"),
-            Figure("Audit entries", _count(db, "SELECT count(*) FROM audit_log"), "in the chain"),
+            Figure(
+                "Organisations",
+                _count(db, "SELECT count(*) FROM tenant"),
+                "on the platform",
+                "/admin/organisations",
+            ),
+            Figure(
+                "Accounts",
+                _count(db, "SELECT count(*) FROM users"),
+                "across organisations",
+                "/admin/organisations",
+            ),
+            Figure(
+                "Audit entries",
+                _count(db, "SELECT count(*) FROM audit_log"),
+                "in the chain",
+                "/audit",
+            ),
             Figure(
                 "Pincodes",
                 _count(db, "SELECT count(*) FROM indian_pincodes"),
                 "India Post reference",
+                "/pincodes",
             ),
         ]
     if actor.has_any(*CUSTOMERS):
@@ -45,11 +63,13 @@ def home_figures(db: Session, actor: Actor) -> list[Figure]:
                     db, "SELECT count(*) FROM healthcare_facilities WHERE tenant_id = :t", t=tid
                 ),
                 "in your organisation",
+                "/facilities",
             ),
             Figure(
                 "Devices",
                 _count(db, "SELECT count(*) FROM equipment WHERE tenant_id = :t", t=tid),
                 "registered",
+                "/devices",
             ),
             Figure(
                 "Devices under AMC/CMC",
@@ -60,6 +80,7 @@ def home_figures(db: Session, actor: Actor) -> list[Figure]:
                     t=tid,
                 ),
                 "with a service contract",
+                "/devices",
             ),
             Figure(
                 "Open RFQs",
@@ -70,6 +91,7 @@ def home_figures(db: Session, actor: Actor) -> list[Figure]:
                     t=tid,
                 ),
                 "awaiting quotes",
+                "/rfqs",
             ),
         ]
     if actor.has_any(Role.LAB_STAFF):
@@ -78,6 +100,7 @@ def home_figures(db: Session, actor: Actor) -> list[Figure]:
                 "Laboratories",
                 _count(db, "SELECT count(*) FROM laboratories WHERE tenant_id = :t", t=tid),
                 "in your network",
+                "/directory",
             )
         )
     if actor.has_any(*SELLERS):
@@ -86,12 +109,16 @@ def home_figures(db: Session, actor: Actor) -> list[Figure]:
                 "Your SKUs",
                 _count(db, "SELECT count(*) FROM sku WHERE tenant_id = :t", t=tid),
                 "in the catalog",
+                "/catalog",
             ),
-            Figure("Marketplace SKUs", _count(db, "SELECT count(*) FROM sku"), "all OEMs"),
+            Figure(
+                "Marketplace SKUs", _count(db, "SELECT count(*) FROM sku"), "all OEMs", "/catalog"
+            ),
             Figure(
                 "RFQs sent to you",
                 _count(db, "SELECT count(*) FROM rfq WHERE tenant_id <> :t", t=tid),
                 "shared with you",
+                "/rfqs",
             ),
         ]
     if actor.has_any(*FIELD_SERVICE):
@@ -100,6 +127,7 @@ def home_figures(db: Session, actor: Actor) -> list[Figure]:
                 "Devices in your care",
                 _count(db, "SELECT count(*) FROM equipment WHERE tenant_id <> :t", t=tid),
                 "shared by customers or built by you",
+                "/devices",
             ),
             Figure(
                 "Open tickets",
@@ -109,11 +137,13 @@ def home_figures(db: Session, actor: Actor) -> list[Figure]:
                     "'cancelled')",
                 ),
                 "yours and your customers'",
+                "/ops",
             ),
             Figure(
                 "Service areas",
                 _count(db, "SELECT count(*) FROM service_areas WHERE tenant_id = :t", t=tid),
                 "hubs",
+                "/service-areas",
             ),
             Figure(
                 "Technicians",
@@ -123,6 +153,7 @@ def home_figures(db: Session, actor: Actor) -> list[Figure]:
                     t=tid,
                 ),
                 "in your organisation",
+                "/dispatch",
             ),
         ]
     return figures

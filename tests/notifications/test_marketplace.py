@@ -1,15 +1,20 @@
 """The marketplace tells each side when the other acts: a new RFQ reaches the OEM's
 sellers, a quote and a counter-offer reach the other side, shipping reaches the buyer and
-delivery the seller; nobody else hears of it."""
+delivery the seller; nobody else hears of it. Each side's home page lists what waits."""
 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import pytest
 
 from services.actor import Role
+from services.common.clock import today_ist
+from services.db import tenant_session
+from services.overview.waiting import waiting_for
 from tests.notifications.conftest import colleague, notices, relay, titles
+from tests.orders.records import SHIPMENT, goods_receipt
 from tests.rfq.conftest import market, raise_rfq, send_quote  # noqa: F401 - fixture
 
 LAKH = 1_00_000_00
@@ -119,13 +124,13 @@ def test_shipping_tells_the_buyer_and_delivery_tells_the_seller(client, market, 
         market.sku_a.code: [f"A-{uuid.uuid4().hex[:8]}" for _ in range(2)],
         market.sku_b.code: [f"B-{uuid.uuid4().hex[:8]}"],
     }
-    _move(client, market, "oem_a", order_id, status="shipped", serials=serials)
+    _move(client, market, "oem_a", order_id, status="shipped", serials=serials, shipment=SHIPMENT)
     relay()
     for buyer in (market.buyer.actor, people["buyer_user"]):
         assert [n["kind"] for n in _about(buyer, link)] == ["order_shipped"]
     assert _about(people["oem_a_sales"], link) == []
 
-    _move(client, market, "buyer", order_id, status="delivered")
+    _move(client, market, "buyer", order_id, status="delivered", goodsReceipt=goods_receipt())
     relay()
     for seller in (market.oem_a.actor, people["oem_a_sales"]):
         told = _about(seller, link)
@@ -153,7 +158,6 @@ def _redeliver_everything() -> None:
 
 
 def _awarded_order(client, market) -> str:  # noqa: F811
-    from services.db import tenant_session
     from services.geo.models import HealthcareFacility
 
     with tenant_session(market.buyer.actor) as db:
@@ -182,3 +186,39 @@ def _move(client, market, who: str, order_id: str, **body) -> None:  # noqa: F81
         f"/api/v1/orders/{order_id}/status", headers=market.headers[who], json=body
     )
     assert response.status_code == 200, response.text
+
+
+def _waiting(actor) -> dict[str, list[str]]:
+    with tenant_session(actor) as db:
+        return {s.key: [i.link for i in s.items] for s in waiting_for(db, actor, limit=50)}
+
+
+def test_each_sides_home_lists_what_waits_for_it(client, market, people):  # noqa: F811
+    rfq_id = raise_rfq(client, market, items=[{"sku": market.sku_a.code, "qty": 1}])
+    assert f"/rfqs/{rfq_id}" in _waiting(people["oem_a_sales"])["rfqs"]
+    assert f"/rfqs/{rfq_id}" not in _waiting(people["oem_b_sales"])["rfqs"]
+    assert f"/rfqs/{rfq_id}" not in _waiting(market.buyer.actor)["quotes"]
+
+    response = client.post(
+        f"/api/v1/rfqs/{rfq_id}/quotes",
+        json={
+            "lines": [{"item": market.sku_a.code, "unitPricePaise": 18 * LAKH}],
+            "validUntil": (today_ist() + timedelta(days=30)).isoformat(),
+            "leadTimeDays": 30,
+            "warrantyYears": 2,
+        },
+        headers=market.headers["oem_a"],
+    )
+    assert response.status_code == 201, response.text
+    assert f"/rfqs/{rfq_id}" not in _waiting(people["oem_a_sales"])["rfqs"]  # quoted
+    assert f"/rfqs/{rfq_id}" in _waiting(people["buyer_user"])["quotes"]
+
+    countered = client.post(
+        f"/api/v1/rfqs/{rfq_id}/negotiation/counters",
+        headers=market.headers["oem_a"],
+        json={"offer": {"lines": [{"item": market.sku_a.code, "unitPricePaise": 17 * LAKH}]}},
+    )
+    assert countered.status_code == 201, countered.text
+    room = f"/negotiation/{rfq_id}/{market.oem_a.tenant.id}"
+    assert room in _waiting(market.buyer.actor)["buyer-counters"]
+    assert room not in _waiting(people["oem_a_sales"])["oem-counters"]  # its own offer

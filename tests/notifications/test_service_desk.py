@@ -1,6 +1,6 @@
 """The service desk is told to act: a new P1 or P2 reaches the dispatchers of the
 organisation that services the device (a P3 waits for the board), and a job given out by
-an accepted plan reaches its technician, and nobody else."""
+an accepted plan reaches its technician, and nobody else. Their home pages list what waits."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from services.actor import Role, TenantKind
 from services.db import tenant_session
 from services.dispatch.models import DispatchPlan, Technician
 from services.dispatch.service import accept_plan
+from services.overview.waiting import waiting_for
 from services.tickets.service import open_ticket
 from tests.factories import make_org, make_served_device
 from tests.notifications.conftest import colleague, notices, relay
@@ -109,3 +110,26 @@ def test_an_accepted_plan_tells_each_technician_of_their_own_job(desk):
     assert "stop 1 of your route" in told[0]["body"] and "10:30" in told[0]["body"]
     for bystander in (people["bala"], partner.actor, people["manager"], hospital.actor):
         assert [n for n in _about(bystander, ticket_id) if n["kind"] == "job_assigned"] == []
+
+
+def _waiting(actor) -> dict[str, list[str]]:
+    with tenant_session(actor) as db:
+        return {s.key: [i.link for i in s.items] for s in waiting_for(db, actor, limit=50)}
+
+
+def test_the_dispatchers_home_lists_urgent_and_unassigned_tickets_as_links(desk):
+    hospital, partner, other, _people, served, _techs = desk
+    urgent = _open(hospital, served, "P1")
+    routine = _open(hospital, served, "P4")
+    lists = _waiting(partner.actor)
+    assert f"/tickets/{urgent}" in lists["urgent"]
+    assert f"/tickets/{routine}" not in lists["urgent"]
+    assert {f"/tickets/{urgent}", f"/tickets/{routine}"} <= set(lists["unassigned"])
+    assert f"/tickets/{urgent}" not in _waiting(other.actor)["urgent"]  # another partner's
+
+
+def test_the_technicians_home_lists_their_jobs_only(desk):
+    _hospital, _partner, _other, people, _served, _techs = desk
+    asha, bala = _waiting(people["asha"])["jobs"], _waiting(people["bala"])["jobs"]
+    assert asha and all(link.startswith("/tickets/") for link in asha)
+    assert not set(asha) & set(bala)

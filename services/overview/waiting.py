@@ -1,0 +1,378 @@
+"""What waits for the signed-in person, by role: the home page's to-do lists.
+
+Each list is read under the reader's row-level security and names things by what users
+call them (RFQ-1001, SO-1002, ticket #1043), each with the page to act on it. A list
+that is empty says what to do next instead.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import text
+from sqlmodel import Session
+
+from services.actor import Actor, Role
+from services.columns import utcnow
+from services.common.clock import ist_text
+from services.common.money import format_inr
+from services.common.roles import ADMINS, BUYERS, DISPATCHERS, SELLERS, SUPPLIERS
+
+AT_RISK = timedelta(minutes=60)  # a deadline this close, or passed, puts a ticket at risk
+LIVE_RFQ = "('open', 'negotiating')"
+ACTIVE = "('open', 'acknowledged', 'assigned', 'en_route', 'on_site', 'in_progress', 'reopened')"
+WAITING_FOR_A_TECHNICIAN = "('open', 'acknowledged', 'reopened')"
+
+
+@dataclass(frozen=True)
+class Item:
+    """One thing to act on: what it is, a line about it, and the page to act on it."""
+
+    title: str
+    detail: str
+    link: str
+    priority: str = ""  # P1 to P4 for tickets, coloured like everywhere else
+
+
+@dataclass
+class Section:
+    """One to-do list: its heading, its items (the first few), how many there are in all,
+    and what to do when it is empty."""
+
+    key: str
+    label: str
+    empty: str
+    next_label: str
+    next_link: str
+    total: int = 0
+    items: list[Item] = field(default_factory=list)
+
+
+Listed = tuple[int, list[Item]]  # how many in all, and the first few
+
+
+def _rows(db: Session, sql: str, **params) -> list:
+    return list(db.execute(text(sql), params).mappings())
+
+
+def _total(rows: list) -> int:
+    """Every query here also counts all its rows (`count(*) OVER ()`), beyond the first few."""
+    return int(rows[0]["total"]) if rows else 0
+
+
+def _rfq_name(row) -> str:
+    return f"RFQ-{row['number']}" + (f" · {row['title']}" if row["title"] else "")
+
+
+def _quotes_to_answer(db: Session, actor: Actor, limit: int) -> Listed:
+    rows = _rows(
+        db,
+        f"""SELECT r.id, r.number, r.title, count(q.id) AS quotes,
+                   min(q.amount_paise) AS best, r.expires_at, count(*) OVER () AS total
+              FROM rfq r JOIN quote q ON q.rfq_id = r.id AND q.is_current
+                                      AND q.status = 'submitted'
+             WHERE r.tenant_id = :t AND r.status IN {LIVE_RFQ}
+             GROUP BY r.id ORDER BY max(q.created_at) DESC LIMIT :n""",
+        t=actor.tenant_id,
+        n=limit,
+    )
+    return _total(rows), [
+        Item(
+            _rfq_name(r),
+            f"{r['quotes']} quote{'s' if r['quotes'] != 1 else ''}, lowest "
+            f"{format_inr(r['best'])} before GST: compare, counter or award",
+            f"/rfqs/{r['id']}",
+        )
+        for r in rows
+    ]
+
+
+def _counters_to_answer(db: Session, actor: Actor, limit: int, side: str) -> Listed:
+    """Rooms whose latest word is a counter-offer from the other side of `side`."""
+    mine = "buyer_tenant_id" if side == "buyer" else "oem_tenant_id"
+    rows = _rows(
+        db,
+        f"""SELECT *, count(*) OVER () AS total FROM (
+              SELECT DISTINCT ON (m.rfq_id, m.oem_tenant_id) m.rfq_id, m.oem_tenant_id,
+                     m.buyer_tenant_id, m.side, m.kind, m.offer, m.created_at,
+                     r.number, r.title
+                FROM negotiation_message m JOIN rfq r ON r.id = m.rfq_id
+               WHERE m.{mine} = :t AND m.side <> 'coach' AND r.status IN {LIVE_RFQ}
+               ORDER BY m.rfq_id, m.oem_tenant_id, m.seq DESC) last
+             WHERE last.kind = 'counter' AND last.side <> :side
+             ORDER BY last.created_at DESC LIMIT :n""",
+        t=actor.tenant_id,
+        side=side,
+        n=limit,
+    )
+    names = _names(db)
+    items = []
+    for r in rows:
+        sender = r["oem_tenant_id"] if side == "buyer" else r["buyer_tenant_id"]
+        total = (r["offer"] or {}).get("totalPaise")
+        offered = f"{format_inr(int(total))} offered" if total is not None else "An offer"
+        items.append(
+            Item(
+                _rfq_name(r),
+                f"{offered} by {names.get(sender, 'the other side')} "
+                f"{ist_text(r['created_at'], '%d %b %H:%M')}: accept or counter",
+                f"/negotiation/{r['rfq_id']}/{r['oem_tenant_id']}",
+            )
+        )
+    return _total(rows), items
+
+
+def _names(db: Session) -> dict:
+    return {r.id: r.name for r in db.execute(text("SELECT id, name FROM tenant_directory()"))}
+
+
+def _orders(db: Session, actor: Actor, limit: int, status: str, party: str, ask: str) -> Listed:
+    rows = _rows(
+        db,
+        f"""SELECT id, number, tenant_id, seller_tenant_id, updated_at,
+                   count(*) OVER () AS total FROM sales_order
+             WHERE {party} = :t AND status = :s ORDER BY updated_at LIMIT :n""",
+        t=actor.tenant_id,
+        s=status,
+        n=limit,
+    )
+    names = _names(db)
+    other = "seller_tenant_id" if party == "tenant_id" else "tenant_id"
+    return _total(rows), [
+        Item(
+            f"SO-{r['number']}",
+            f"{names.get(r[other], '')} · {status} {ist_text(r['updated_at'], '%d %b')}: {ask}",
+            f"/orders?order={r['id']}",
+        )
+        for r in rows
+    ]
+
+
+def _rfqs_to_quote(db: Session, actor: Actor, limit: int) -> Listed:
+    rows = _rows(
+        db,
+        f"""SELECT r.id, r.number, r.title, r.tenant_id, r.expires_at,
+                   count(*) OVER () AS total FROM rfq r
+             WHERE r.tenant_id <> :t AND r.status IN {LIVE_RFQ}
+               AND NOT EXISTS (SELECT 1 FROM quote q WHERE q.rfq_id = r.id
+                                  AND q.tenant_id = :t AND q.is_current
+                                  AND q.status IN ('submitted', 'accepted'))
+             ORDER BY r.expires_at NULLS LAST LIMIT :n""",
+        t=actor.tenant_id,
+        n=limit,
+    )
+    names = _names(db)
+    return _total(rows), [
+        Item(
+            _rfq_name(r),
+            f"{names.get(r['tenant_id'], 'A buyer')} · quote by "
+            f"{ist_text(r['expires_at'], '%d %b %H:%M') or 'the expiry'}",
+            f"/rfqs/{r['id']}",
+        )
+        for r in rows
+    ]
+
+
+def _tickets(db: Session, actor: Actor, limit: int, where: str, order: str, **params) -> Listed:
+    rows = _rows(
+        db,
+        f"""SELECT t.id, t.number, t.priority, t.status, t.city, t.description,
+                   least(t.response_due_at, t.resolution_due_at) AS due,
+                   count(*) OVER () AS total
+              FROM ticket t WHERE {where} ORDER BY {order} LIMIT :n""",
+        t=actor.tenant_id,
+        n=limit,
+        **params,
+    )
+    return _total(rows), [
+        Item(
+            f"#{r['number']} {r['priority']} · {r['status'].replace('_', ' ')}"
+            + (f" · {r['city']}" if r["city"] else ""),
+            (f"due {ist_text(r['due'], '%d %b %H:%M')} · " if r["due"] else "")
+            + r["description"][:90],
+            f"/tickets/{r['id']}",
+            r["priority"],
+        )
+        for r in rows
+    ]
+
+
+def _count(db: Session, sql: str, **params) -> int:
+    return int(db.execute(text(sql), params).scalar_one())
+
+
+def _buyer_sections(db: Session, actor: Actor, n: int) -> list[Section]:
+    return [
+        Section(
+            "quotes",
+            "Quotes to answer",
+            "No quote waits for you. Raise an RFQ from the catalog; quotes show here.",
+            "Find equipment",
+            "/catalog",
+            *_quotes_to_answer(db, actor, n),
+        ),
+        Section(
+            "buyer-counters",
+            "Counter-offers to answer",
+            "No counter-offer waits for you. Counter a quote from its RFQ's room.",
+            "Your RFQs",
+            "/rfqs",
+            *_counters_to_answer(db, actor, n, "buyer"),
+        ),
+        Section(
+            "deliveries",
+            "Deliveries to confirm",
+            "Nothing is on its way. Orders show here once the OEM ships them.",
+            "Your orders",
+            "/orders",
+            *_orders(db, actor, n, "shipped", "tenant_id", "confirm delivery"),
+        ),
+        Section(
+            "installations",
+            "Installations to sign off",
+            "No installation waits for your sign-off.",
+            "Your orders",
+            "/orders",
+            *_orders(db, actor, n, "delivered", "tenant_id", "sign off installation"),
+        ),
+    ]
+
+
+def _seller_sections(db: Session, actor: Actor, n: int) -> list[Section]:
+    sections = []
+    if actor.has_any(*SELLERS):
+        sections += [
+            Section(
+                "rfqs",
+                "RFQs to quote",
+                "No RFQ waits for your quote. Keep your catalog current so buyers find you.",
+                "Your catalog",
+                "/catalog",
+                *_rfqs_to_quote(db, actor, n),
+            ),
+            Section(
+                "oem-counters",
+                "Counter-offers to answer",
+                "No buyer's counter-offer waits for you.",
+                "RFQs",
+                "/rfqs",
+                *_counters_to_answer(db, actor, n, "oem"),
+            ),
+        ]
+    return [
+        *sections,
+        Section(
+            "to-ship",
+            "Orders to ship",
+            "No order waits to be shipped. Awarded RFQs become orders here.",
+            "Orders",
+            "/orders",
+            *_orders(db, actor, n, "confirmed", "seller_tenant_id", "ship it"),
+        ),
+    ]
+
+
+def _dispatcher_sections(db: Session, actor: Actor, n: int) -> list[Section]:
+    mine = f"t.service_partner_tenant_id = :t AND t.status IN {ACTIVE}"
+    soon = utcnow() + AT_RISK
+    at_risk = (
+        "((t.responded_at IS NULL AND t.response_due_at <= :soon) OR t.resolution_due_at <= :soon)"
+    )
+    return [
+        Section(
+            "urgent",
+            "P1 and P2 open",
+            "No P1 or P2 is open. New ones show here and on the ops console.",
+            "Ops console",
+            "/ops",
+            *_tickets(db, actor, n, f"{mine} AND t.priority IN ('P1', 'P2')", "t.priority, due"),
+        ),
+        Section(
+            "at-risk",
+            "At risk of an SLA breach",
+            "No open ticket is within an hour of its SLA deadline.",
+            "Dispatch",
+            "/dispatch",
+            *_tickets(db, actor, n, f"{mine} AND {at_risk}", "due", soon=soon),
+        ),
+        Section(
+            "unassigned",
+            "Waiting for a technician",
+            "Every open ticket has a technician.",
+            "Dispatch",
+            "/dispatch",
+            *_tickets(
+                db,
+                actor,
+                n,
+                f"{mine} AND t.status IN {WAITING_FOR_A_TECHNICIAN} AND t.technician_id IS NULL",
+                "t.priority, t.opened_at",
+            ),
+        ),
+    ]
+
+
+def _technician_sections(db: Session, actor: Actor, n: int) -> list[Section]:
+    where = (
+        "t.technician_id IN (SELECT id FROM technician WHERE user_id = :u) AND t.status IN "
+        "('assigned', 'en_route', 'on_site', 'in_progress', 'on_hold')"
+    )
+    return [
+        Section(
+            "jobs",
+            "Your jobs",
+            "No job is assigned to you. The dispatcher's accepted plan puts jobs here.",
+            "Devices",
+            "/devices",
+            *_tickets(db, actor, n, where, "due NULLS LAST", u=actor.user_id),
+        )
+    ]
+
+
+def _admin_sections(db: Session, actor: Actor, n: int) -> list[Section]:
+    where = "tenant_id = :t AND is_active AND NOT is_service_account AND last_login_at IS NULL"
+    rows = _rows(
+        db,
+        f"SELECT email, full_name, created_at, count(*) OVER () AS total FROM users "
+        f"WHERE {where} ORDER BY created_at DESC LIMIT :n",
+        t=actor.tenant_id,
+        n=n,
+    )
+    page = "/admin/organisations" if actor.has_any(Role.PLATFORM_ADMIN) else "/audit"
+    items = [
+        Item(
+            r["full_name"] or r["email"],
+            f"{r['email']} · account made {ist_text(r['created_at'], '%d %b %Y')}",
+            page,
+        )
+        for r in rows
+    ]
+    return [
+        Section(
+            "accounts",
+            "Accounts not signed in yet",
+            "Everyone in your organisation has signed in.",
+            "Audit trail",
+            "/audit",
+            _total(rows),
+            items,
+        )
+    ]
+
+
+def waiting_for(db: Session, actor: Actor, limit: int = 5) -> list[Section]:
+    """What waits for the actor, one list per thing to do for each role they hold, each
+    with at most `limit` items (the most pressing first) and how many there are in all."""
+    sections: list[Section] = []
+    if actor.has_any(*BUYERS):
+        sections += _buyer_sections(db, actor, limit)
+    if actor.has_any(*SUPPLIERS):
+        sections += _seller_sections(db, actor, limit)
+    if actor.has_any(*DISPATCHERS):
+        sections += _dispatcher_sections(db, actor, limit)
+    if actor.has_any(Role.TECHNICIAN) and actor.user_id is not None:
+        sections += _technician_sections(db, actor, limit)
+    if actor.has_any(*ADMINS):
+        sections += _admin_sections(db, actor, limit)
+    return sections
