@@ -168,6 +168,11 @@ def suggest(db: Session, room: Room, weighs: str | None = None) -> dict[str, Any
         )
     units = offers[-1]["units"]
     terms = _terms_on_table(offers, ctx["quote"], ctx["items"], room.rfq.required_by)
+    earlier = (
+        _terms_on_table(offers[:-1], ctx["quote"], ctx["items"], room.rfq.required_by)
+        if len(offers) > 1
+        else None
+    )
     tier = delivery_tier(room.rfq.delivery_pincode, ctx["city"])
     lines = [
         (
@@ -191,7 +196,7 @@ def suggest(db: Session, room: Room, weighs: str | None = None) -> dict[str, Any
     if not lines:
         raise Conflict("The offer on the table prices none of the RFQ's lines")
     history = [{"side": o["side"], "amount_paise": o["total"]} for o in offers]
-    tip = suggest_quote_counter(lines, room.side, history, terms=terms)
+    tip = suggest_quote_counter(lines, room.side, history, terms=terms, earlier=earlier)
     tip["codes"] = [item.code for item in ctx["items"] if str(item.id) in units]
     if weighs:
         tip["weighs"] = weighs

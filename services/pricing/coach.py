@@ -19,7 +19,7 @@ from services.pricing.basis import basis_of
 from services.pricing.deals import PricingInputError, QuoteLine
 from services.pricing.drivers import driver_sentences
 from services.pricing.model import PriceBand, PriceBandModel, load_or_train
-from services.pricing.terms import OfferTerms, lead_time_flag, value_terms
+from services.pricing.terms import OfferTerms, change_sentence, lead_time_flag, value_terms
 from services.pricing.words import round_price, rupees_text
 
 __all__ = ["group_indian", "round_price", "rupees_text", "suggest_counter_offer"]
@@ -55,6 +55,7 @@ def suggest_quote_counter(
     *,
     model: PriceBandModel | None = None,
     terms: OfferTerms | None = None,
+    earlier: OfferTerms | None = None,
 ) -> dict:
     """A `coachTip` covering a whole quote: `lines` pairs each `QuoteLine` with the unit price
     on the table for it. `history` gives the offers so far (the quote and every counter),
@@ -62,8 +63,9 @@ def suggest_quote_counter(
     the other side's, to accept or counter, or the asking side's own, to wait for the answer.
     A counter never goes back on the side's own last offer nor past the other side's best
     one; it is spread over the lines where the gap to fair is. Raises `PricingInputError`
-    naming the bad field."""
-    return _tip(lines, side, history, "amount_paise", model, terms)
+    naming the bad field. `terms` are the terms on the table and `earlier` those of the
+    offer before it, so the tip can say what changed and what that is worth."""
+    return _tip(lines, side, history, "amount_paise", model, terms, earlier)
 
 
 def _tip(
@@ -73,6 +75,7 @@ def _tip(
     key: str,
     model: PriceBandModel | None,
     terms: OfferTerms | None,
+    earlier: OfferTerms | None = None,
 ) -> dict:
     side = _check_side(side)
     if not lines:
@@ -98,6 +101,8 @@ def _tip(
         _position_sentence(low, fair, high, offer, key == "unit_price_paise"),
         _action_sentence(action, price, side, other),
     ]
+    changed = change_sentence(earlier, terms, offer)
+    reasons += [changed] if changed else []
     reasons += _gap_sentences(quote_lines, offers, bands)
     biggest = max(range(len(bands)), key=lambda i: bands[i].fair_paise * bands[i].quantity)
     reasons += driver_sentences(model, quote_lines[biggest], terms.in_play)[:1]

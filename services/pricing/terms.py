@@ -140,6 +140,42 @@ def _term(term: str, worth: int | None, basis: str | None, text: str) -> dict:
     return {"term": term, "worthPaise": worth, "basis": basis, "text": text}
 
 
+def change_sentence(earlier: OfferTerms | None, terms: OfferTerms, price_paise: int) -> str | None:
+    """What the offer on the table gives or takes against the offer before it, in warranty
+    years and credit days, valued as `value_terms` values them; None when nothing of that
+    changed (or there is no earlier offer)."""
+    if earlier is None:
+        return None
+    parts, worth = [], 0
+    years = _change(earlier.warranty_years, terms.warranty_years)
+    if years:
+        parts.append(f"{_more_or_fewer(years)} year{'s' if abs(years) != 1 else ''} of warranty")
+        worth += years * (terms.cmc_annual_paise or 0)
+    days = _change(earlier.payment_days, terms.payment_days)
+    if days:
+        parts.append(f"{_more_or_fewer(days)} day{'s' if abs(days) != 1 else ''} of credit")
+        worth += round_rupees(price_paise * COST_OF_MONEY * days / 365)
+    if not parts:
+        return None
+    value = (
+        f", worth {rupees_text(abs(worth))} {'more' if worth > 0 else 'less'} to the buyer"
+        if worth and (not years or terms.cmc_annual_paise)
+        else ""
+    )
+    return (
+        f"Against the offer before it, the offer on the table gives {' and '.join(parts)}"
+        f"{value}: weigh its price with that in mind."
+    )
+
+
+def _change(before: int | None, now: int | None) -> int:
+    return 0 if before is None or now is None else now - before
+
+
+def _more_or_fewer(change: int) -> str:
+    return f"{abs(change)} {'more' if change > 0 else 'fewer'}"
+
+
 def lead_time_flag(terms: OfferTerms, side: str) -> dict | None:
     """A flag when the lead time on the table delivers after the RFQ's required-by date
     (counted from `terms.today`), with what `side` can do about it; None when it is in time

@@ -111,6 +111,7 @@ def test_after_the_buyers_counter_the_coach_reasons_from_it_for_both_sides(clien
     assert oem["offer"]["paise"] == countered and oem["action"] == "counter"
     assert countered < oem["counter"]["paise"] <= 3 * LIST  # between the counter and the quote
     assert _worth(oem)["warranty_years"] == _worth(buyer)["warranty_years"] == CMC_YEAR
+    assert any("gives 1 more year of warranty, worth ₹3.00 L more" in r for r in oem["reasons"])
 
 
 def test_without_a_cmc_price_in_the_quote_the_catalogs_cmc_rate_values_a_warranty_year(

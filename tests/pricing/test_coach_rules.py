@@ -205,3 +205,19 @@ def test_a_ten_line_tip_with_terms_basis_and_a_flag_fits_one_websocket_frame(mod
 def test_a_line_tip_keeps_the_same_rules(model):
     tip = suggest_counter_offer(_mri(), 5_98_00_000_00, "oem", model=model, terms=OFFERED)
     assert tip["scope"] == "line" and tip["basis"]["deals"] and _worth(tip)["cmc_years"]
+
+
+def test_the_tip_values_what_the_offer_on_the_table_changed_in_the_terms(model):
+    before = OfferTerms(warranty_years=2, payment_days=30, cmc_annual_paise=CMC_YEAR)
+    now = OfferTerms(warranty_years=3, payment_days=30, cmc_annual_paise=CMC_YEAR)
+    tip = suggest_quote_counter(
+        [(_mri(), 5_45_00_000_00)], "oem", model=model, terms=now, earlier=before
+    )
+    assert (
+        "Against the offer before it, the offer on the table gives 1 more year of warranty, "
+        "worth ₹38.00 L more to the buyer: weigh its price with that in mind."
+    ) in tip["reasons"]
+    same = suggest_quote_counter(
+        [(_mri(), 5_45_00_000_00)], "oem", model=model, terms=now, earlier=now
+    )
+    assert not any("Against the offer before it" in r for r in same["reasons"])
