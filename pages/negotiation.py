@@ -39,6 +39,87 @@ def _confidence_badge(m) -> rx.Component:
     )
 
 
+def _accept_card(m) -> rx.Component:
+    return rx.vstack(
+        rx.hstack(
+            rx.icon("handshake", size=16),
+            rx.text("Offer accepted", weight="bold"),
+            rx.spacer(),
+            rx.text(m.total, weight="bold", class_name="offer-total"),
+            width="100%",
+            align="center",
+        ),
+        rx.cond(m.terms != "", rx.text(m.terms, size="2", color_scheme="gray")),
+        spacing="1",
+        width="100%",
+    )
+
+
+def _on_table() -> rx.Component:
+    """The offer on the table: who made it, its price and terms; accept it, or see it agreed."""
+    s = NegotiationState
+    t = s.table
+    confirm = rx.alert_dialog.root(
+        rx.alert_dialog.trigger(
+            rx.button(rx.icon("handshake", size=14), "Accept this offer", id="room-accept")
+        ),
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Accept ", t["price"], "?"),
+            rx.alert_dialog.description(
+                "With ",
+                t["terms"],
+                ". It becomes the agreed quote revision: the one the buyer awards.",
+                size="2",
+            ),
+            rx.hstack(
+                rx.alert_dialog.cancel(rx.button("Not yet", variant="soft")),
+                rx.alert_dialog.action(
+                    rx.button("Accept", on_click=s.accept(t["offerId"]), id="room-accept-confirm")
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="12px",
+            ),
+        ),
+    )
+    return rx.cond(
+        t["offerId"] != "",
+        rx.card(
+            rx.hstack(
+                rx.vstack(
+                    rx.hstack(
+                        rx.text("On the table", size="1", color_scheme="gray"),
+                        rx.cond(
+                            t["agreed"] == "yes",
+                            rx.badge("agreed", color_scheme="green", id="room-agreed"),
+                        ),
+                        spacing="2",
+                        align="center",
+                    ),
+                    rx.text(t["what"], weight="bold", id="room-table-what"),
+                    rx.text(t["price"], size="4", weight="bold", id="room-table-price"),
+                    rx.text(t["terms"], size="2", color_scheme="gray", id="room-table-terms"),
+                    spacing="1",
+                ),
+                rx.spacer(),
+                rx.cond(
+                    t["canAccept"] == "yes",
+                    confirm,
+                    rx.cond(
+                        t["mine"] == "yes",
+                        rx.text("Waiting for the other side", size="2", color_scheme="gray"),
+                    ),
+                ),
+                align="center",
+                width="100%",
+                wrap="wrap",
+            ),
+            width="100%",
+            id="room-table",
+        ),
+    )
+
+
 def _tip_card(m) -> rx.Component:
     return rx.vstack(
         rx.hstack(
@@ -92,7 +173,11 @@ def _bubble(m) -> rx.Component:
     body = rx.cond(
         m.kind == "counter",
         _counter_card(m),
-        rx.cond(m.kind == "coachTip", _tip_card(m), rx.fragment()),
+        rx.cond(
+            m.kind == "coachTip",
+            _tip_card(m),
+            rx.cond(m.kind == "accept", _accept_card(m), rx.fragment()),
+        ),
     )
     return rx.box(
         rx.vstack(
@@ -179,6 +264,8 @@ def _composer() -> rx.Component:
                 ),
                 rx.text("CMC", size="2"),
                 rx.input(value=s.cmc, on_change=s.set_cmc, placeholder="years", width="90px"),
+                rx.text("Lead time", size="2"),
+                rx.input(value=s.lead, on_change=s.set_lead, placeholder="days", width="90px"),
                 rx.button(
                     rx.icon("hand-coins", size=14),
                     "Send counter-offer",
@@ -214,6 +301,7 @@ def negotiation_page() -> rx.Component:
     )
     room = rx.vstack(
         head,
+        _on_table(),
         rx.auto_scroll(
             rx.cond(
                 s.messages.length() > 0,

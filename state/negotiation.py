@@ -16,6 +16,7 @@ from services.db import tenant_session
 from services.errors import DomainError, Invalid
 from services.events.live import RESYNC, TooManyLive, hub
 from services.negotiation import coach
+from services.negotiation.agreement import accept_offer, offer_on_table
 from services.negotiation.service import (
     mark_read,
     open_room,
@@ -31,6 +32,17 @@ from state.live import follow
 
 ROUTE = "/negotiation/room"
 SIDE_NAMES = {"buyer": "Buyer", "oem": "OEM", "coach": "Coach"}
+TERM_LABELS = (
+    ("warrantyYears", "{} y warranty"),
+    ("cmcYears", "{} y CMC"),
+    ("leadTimeDays", "delivery in {} days"),
+    ("paymentDays", "{} days' credit"),
+)
+
+
+def terms_text(terms: dict) -> str:
+    """Terms in words: "3 y warranty, 7 y CMC, delivery in 90 days"."""
+    return ", ".join(label.format(terms[key]) for key, label in TERM_LABELS if key in terms)
 
 
 def _hhmm(stamp: str | None) -> str:
@@ -82,6 +94,8 @@ class NegotiationState(AuthState):
     lines: list[dict[str, str]] = []  # the counter-offer form: one row per RFQ line
     warranty: str = ""
     cmc: str = ""
+    lead: str = ""
+    table: dict[str, str] = {}  # the offer on the table, as the room shows it
     live: bool = False
     _last_seq: int = 0
     _listening: bool = False
@@ -100,6 +114,7 @@ class NegotiationState(AuthState):
             if stamp:
                 mark_read(db, room)
             found = thread(db, room)
+            on_table = offer_on_table(db, room)
             names = directory(db)
             items = rfq_items(db, room.rfq.id) if not self.lines else None
         self.side, self.status = room.side, room.rfq.status
@@ -107,6 +122,7 @@ class NegotiationState(AuthState):
         other = room.oem_id if room.side == "buyer" else room.buyer_id
         self.counterpart = names.get(other, ("", ""))[0]
         self.messages = [self._view(m) for m in found]
+        self.table = self._table(on_table)
         self._last_seq = found[-1]["seq"] if found else 0
         if items is not None:
             self.lines = [
@@ -139,6 +155,29 @@ class NegotiationState(AuthState):
         ]
         self.warranty = str(offer.get("terms", {}).get("warrantyYears", "") or "")
         self.cmc = str(offer.get("terms", {}).get("cmcYears", "") or "")
+        self.lead = str(offer.get("terms", {}).get("leadTimeDays", "") or "")
+
+    def _table(self, table: dict | None) -> dict[str, str]:
+        if table is None:
+            return dict.fromkeys(
+                ("offerId", "what", "price", "terms", "agreed", "canAccept", "mine"), ""
+            )
+        maker = "You" if table["side"] == self.side else SIDE_NAMES[table["side"]]
+        if table["isAgreed"]:
+            what = f"Agreed: quote revision {table['revision']}"
+        elif table["kind"] == "quote":
+            what = f"{maker if maker == 'You' else 'The OEM'}: quote revision {table['revision']}"
+        else:
+            what = f"{maker if maker == 'You' else 'The ' + maker}: counter-offer"
+        return {
+            "offerId": table["offerId"],
+            "what": what,
+            "price": format_inr(table["netPaise"]) + " before GST",
+            "terms": terms_text(table["terms"]),
+            "agreed": "yes" if table["isAgreed"] else "",
+            "canAccept": "yes" if table["canAccept"] else "",
+            "mine": "yes" if table["side"] == self.side and not table["isAgreed"] else "",
+        }
 
     def _view(self, m: dict) -> MessageView:
         mine = m["side"] == self.side
@@ -165,17 +204,11 @@ class NegotiationState(AuthState):
                 f"{li['skuCode']} × {li['qty']} at {format_inr(li['unitPricePaise'])}"
                 for li in offer["lines"]
             ]
-            terms = offer.get("terms", {})
-            view["terms"] = ", ".join(
-                f"{label} {terms[key]}"
-                for key, label in (
-                    ("warrantyYears", "warranty years"),
-                    ("cmcYears", "CMC years"),
-                    ("leadTimeDays", "lead time days"),
-                    ("paymentDays", "credit days"),
-                )
-                if key in terms
-            )
+            view["terms"] = terms_text(offer.get("terms", {}))
+        elif m["kind"] == "accept":
+            agreed = m["offer"] or {}
+            view["total"] = format_inr(agreed.get("netPaise", 0))
+            view["terms"] = terms_text(agreed.get("terms", {}))
         elif m["kind"] == "coachTip":
             tip = m["offer"] or {}
             view["band"] = (tip.get("band") or {}).get("text", "")
@@ -198,7 +231,8 @@ class NegotiationState(AuthState):
             return redirect
         params = self.router.page.params
         self.rfq_id, self.oem_id = params.get("rfq_id", ""), params.get("oem_id", "")
-        self.lines, self.draft, self.warranty, self.cmc = [], "", "", ""
+        self.lines, self.draft, self.warranty, self.cmc, self.lead = [], "", "", "", ""
+        self.table = {}
         try:
             self._reload()
         except (DomainError, ValueError):
@@ -223,6 +257,10 @@ class NegotiationState(AuthState):
     @rx.event
     def set_cmc(self, value: str):
         self.cmc = value
+
+    @rx.event
+    def set_lead(self, value: str):
+        self.lead = value
 
     def _post(self, actor: Actor, do) -> None:
         """Do `do(db, actor, room)` in this room, then show the thread as it now stands."""
@@ -251,14 +289,34 @@ class NegotiationState(AuthState):
                 f"decimals, for every line ({exc.reason})"
             )
         terms = {}
-        for key, value in (("warrantyYears", self.warranty), ("cmcYears", self.cmc)):
+        for key, value in (
+            ("warrantyYears", self.warranty),
+            ("cmcYears", self.cmc),
+            ("leadTimeDays", self.lead),
+        ):
             if value.strip():
                 if not value.strip().isdigit():
-                    return rx.toast.error("Warranty and CMC are whole numbers of years")
+                    return rx.toast.error(
+                        "Warranty and CMC are whole years, the lead time whole days"
+                    )
                 terms[key] = int(value)
         offer, body = {"lines": lines, "terms": terms}, self.draft
         self._post(actor, lambda db, actor, room: post_counter(db, actor, room, offer, body))
         self.draft = ""
+
+    @rx.event
+    @guarded(ROUTE)
+    def accept(self, actor: Actor, offer_id: str):
+        """Accept the offer on the table: it becomes the agreed quote revision."""
+        offer = uuid.UUID(offer_id)
+        done = {}
+        self._post(
+            actor,
+            lambda db, actor, room: done.update(accept_offer(db, actor, room, offer)),
+        )
+        return rx.toast.success(
+            f"Agreed at {format_inr(done['netPaise'])}: quote revision {done['revision']}"
+        )
 
     @rx.event
     @guarded(ROUTE)
