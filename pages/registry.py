@@ -26,7 +26,8 @@ from pages.ops import ops_page
 from pages.orders import orders_page
 from pages.product import product_page
 from pages.report import report_page
-from pages.rfq import rfq_detail_page, rfq_list_page, rfq_new_page
+from pages.rfq import rfq_list_page, rfq_new_page
+from pages.rfq_detail import rfq_detail_page
 from pages.service_areas import service_areas_page
 from pages.tickets import ticket_page
 from state.admin import AccountLinkState, AccountsState, AuditState, OrganisationsState
@@ -44,7 +45,8 @@ from state.ops import OpsState
 from state.orders import OrdersState
 from state.product import ProductState
 from state.report import ReportState
-from state.rfq import RfqDetailState, RfqListState, RfqNewState
+from state.rfq import RfqListState, RfqNewState
+from state.rfq_detail import RfqDetailState
 from state.service_areas import ServiceAreaState
 from state.tickets import TicketState
 

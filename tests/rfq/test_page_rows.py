@@ -11,7 +11,7 @@ from services.common.money import rupees_to_paise
 from services.db import tenant_session
 from services.errors import Invalid
 from services.rfq.quotes import quotes_view
-from state.rfq import _offers, _ranked, _revision
+from state.rfq_detail import _offers, _ranked, _revision
 from tests.rfq.conftest import raise_rfq, send_quote
 
 
