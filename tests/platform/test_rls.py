@@ -20,6 +20,7 @@ from services.contracts.models import Contract
 from services.db import app_engine, system_session, tenant_session
 from services.devices.models import (
     DeviceRegistrationBatch,
+    LabelPrintJob,
     ManufacturerDeviceFeed,
     QrDeploymentLog,
     QrKit,
@@ -70,9 +71,10 @@ LATER_TENANT_TABLES = (
     "sku_part",
     "fault_part",
     "dispatch_plan",
+    "label_print_job",
 )
 # A buyer's purchase orders and orders, read by their seller (tests/orders covers both).
-TRADE_TABLES = ("purchase_order", "sales_order")
+TRADE_TABLES = ("purchase_order", "sales_order", "order_attachment")
 # Shared with every signed-in organisation on purpose (the catalog test below covers it).
 # The catalog, and a provider's service network (hubs and technician coverage), are
 # what organisations offer each other: readable by every signed-in one, writable by the
@@ -211,6 +213,7 @@ def _fill_every_table(org: Org, oem: Org, sku_code: str) -> None:
                     device_id=device.id,
                 ),
                 QrKit(tenant_id=tid, batch_id=batch.id),
+                LabelPrintJob(tenant_id=tid, device_ids=[str(device.id)], label_count=1),
                 QrDeploymentLog(tenant_id=tid, qr_id=label.id, device_id=device.id, is_valid=True),
                 TechnicianCoverage(
                     tenant_id=tid, technician_id=actor.user_id, service_area_id=area.id
