@@ -115,6 +115,7 @@ def _card(item) -> rx.Component:
                 item["code"] + " · " + item["category"] + " · " + item["oem"],
                 size="1",
                 color_scheme="gray",
+                class_name="card-code",
             ),
             rx.hstack(
                 rx.text(item["price"], weight="medium"),
