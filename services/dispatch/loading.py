@@ -17,13 +17,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
-from sqlmodel import Session, select
+from sqlmodel import Session
 
+from services.common.calendar import Calendar, business_calendar
 from services.dispatch.travel import IST, Place
 from services.geo.vocab import city_tier, metro_of
-from services.sla.calendar import Calendar
-from services.sla.models import SlaPolicy
-from services.sla.service import calendar_of
 
 SERVICE_MINUTES = {
     "MRI": 150,
@@ -238,17 +236,29 @@ def load_jobs(db: Session, start: datetime) -> list[PlanJob]:
         .all()
     )
     parts = _expected_parts(db, {(r["sku_id"], r["error_code"]) for r in rows})
-    calendars = _contract_calendars(db, {r["sla_policy_id"] for r in rows})
+    calendars = _contract_calendars(db, {r["sla_policy_id"] for r in rows}, start)
     return [_job(r, start, parts, calendars) for r in rows]
 
 
-def _contract_calendars(db: Session, ids: set) -> dict[uuid.UUID, Calendar]:
-    """The working calendar of each contract's SLA policy the tickets name."""
+def _contract_calendars(db: Session, ids: set, start: datetime) -> dict[uuid.UUID, Calendar]:
+    """The working calendar of each contract's SLA policy the tickets name (business hours
+    also skip national holidays, as the SLA clocks do)."""
     wanted = [i for i in ids if i is not None]
     if not wanted:
         return {}
-    policies = db.exec(select(SlaPolicy).where(SlaPolicy.id.in_(wanted)))
-    return {p.id: calendar_of(p) for p in policies}
+    rows = db.execute(
+        text("""
+        SELECT id, round_the_clock, opens, closes, workdays, holidays FROM sla_policy
+         WHERE id = ANY(:ids)"""),
+        {"ids": wanted},
+    ).mappings()
+    years = range(start.year - 1, start.year + 2)
+    return {
+        r["id"]: Calendar(round_the_clock=True)
+        if r["round_the_clock"]
+        else business_calendar(r["opens"], r["closes"], r["workdays"], r["holidays"], years)
+        for r in rows
+    }
 
 
 def _job(r, start: datetime, parts: dict, calendars: dict) -> PlanJob:
