@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.api.deps import current_actor, require_roles
@@ -13,7 +13,10 @@ from services.actor import Actor
 from services.common.roles import DISPATCHERS
 from services.db import tenant_session
 from services.dispatch.flows import start_plan
+from services.dispatch.freshness import plan_changes
+from services.dispatch.next_steps import apply_next_step, next_steps
 from services.dispatch.override import apply_move, preview_move
+from services.dispatch.picker import technician_choices
 from services.dispatch.service import (
     MAX_SECONDS,
     accept_plan,
@@ -54,10 +57,62 @@ def create_plan(
     return {"planId": plan_id, "status": "queued"}
 
 
-@router.get("/plans/{plan_id}", summary="A plan: progress, routes with ETAs, jobs left out")
+class NextStepBody(BaseModel):
+    ticketId: uuid.UUID  # noqa: N815
+    action: str = Field(pattern="^(call_out|other_hub|assign_anyway|tell_oem)$")
+    technicianId: uuid.UUID | None = None  # noqa: N815 - not for tell_oem
+
+
+@router.get(
+    "/plans/{plan_id}",
+    summary="A plan: progress, routes with ETAs, jobs left out, when it was made and what "
+    "changed since (stale)",
+)
 def read_plan(plan_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
     with tenant_session(actor) as db:
-        return plan_json(get_plan(db, plan_id))
+        record = get_plan(db, plan_id)
+        return {**plan_json(record), "changes": plan_changes(db, record)}
+
+
+@router.get(
+    "/plans/{plan_id}/technicians",
+    summary="Who could take a ticket: hub, skills, load and ETA, best fit first",
+)
+def technicians_for(
+    plan_id: uuid.UUID,
+    ticket_id: uuid.UUID = Query(alias="ticketId"),
+    actor: Actor = Depends(require_roles(*DISPATCHERS)),
+) -> dict:
+    with tenant_session(actor) as db:
+        return {"technicians": technician_choices(db, actor, plan_id, str(ticket_id))}
+
+
+@router.get(
+    "/plans/{plan_id}/next-steps",
+    summary="For each P1 the plan leaves out: call out, another hub, assign anyway or tell "
+    "the OEM, each with its ETA, lateness and what moves",
+)
+def read_next_steps(
+    plan_id: uuid.UUID, actor: Actor = Depends(require_roles(*DISPATCHERS))
+) -> dict:
+    with tenant_session(actor) as db:
+        return {"p1": next_steps(db, actor, plan_id)}
+
+
+@router.post("/plans/{plan_id}/next-steps", summary="Apply one next step to a left-out P1")
+def take_next_step(
+    plan_id: uuid.UUID, body: NextStepBody, actor: Actor = Depends(require_roles(*DISPATCHERS))
+) -> dict:
+    with tenant_session(actor) as db:
+        message = apply_next_step(
+            db,
+            actor,
+            plan_id,
+            str(body.ticketId),
+            body.action,
+            str(body.technicianId) if body.technicianId else None,
+        )
+        return {"message": message, **plan_json(get_plan(db, plan_id))}
 
 
 @router.post(

@@ -62,7 +62,7 @@ def preview_move(
 ) -> dict[str, Any]:
     """The plan as it would be with `ticket_id` on `technician_id`'s route (None: left
     out), with re-timed routes, and the rules the move breaks. Changes nothing."""
-    record = _ready_plan(db, actor, plan_id, lock=False)
+    record = ready_plan(db, actor, plan_id, lock=False)
     return _moved(db, record, ticket_id, technician_id)
 
 
@@ -70,7 +70,7 @@ def apply_move(
     db: Session, actor: Actor, plan_id: uuid.UUID, ticket_id: str, technician_id: str | None
 ) -> dict[str, Any]:
     """Make the move on the plan (see preview_move) and note who made it."""
-    record = _ready_plan(db, actor, plan_id, lock=True)
+    record = ready_plan(db, actor, plan_id, lock=True)
     result = _moved(db, record, ticket_id, technician_id)
     record.routes, record.unassigned = result["routes"], result["unassigned"]
     record.summary = {**result["summary"], "seconds": record.summary.get("seconds", 0)}
@@ -101,7 +101,9 @@ def apply_move(
     return result
 
 
-def _ready_plan(db: Session, actor: Actor, plan_id: uuid.UUID, *, lock: bool) -> DispatchPlan:
+def ready_plan(db: Session, actor: Actor, plan_id: uuid.UUID, *, lock: bool) -> DispatchPlan:
+    """The plan, if the actor may change it and it is still ready. Raises Forbidden,
+    NotFound or Conflict."""
     if not actor.roles & DISPATCHERS:
         raise Forbidden("only a dispatcher or service manager changes a plan")
     record = db.get(DispatchPlan, plan_id, with_for_update=lock)

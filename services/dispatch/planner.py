@@ -78,7 +78,11 @@ def eligibility(jobs: list[PlanJob], techs: list[PlanTech], stock: dict) -> None
             else:
                 job.reason = "in hand with a technician who is not on shift"
             continue
-        skilled = [i for i, t in enumerate(techs) if job.device_type in t.skills]
+        skilled = [
+            i
+            for i, t in enumerate(techs)
+            if job.device_type in t.skills and t.window[1] > t.window[0]
+        ]
         if not skilled:
             job.reason = (
                 f"no technician working today or tomorrow is skilled for {job.device_type or 'it'}"
@@ -105,8 +109,15 @@ def build_problem(
     plannable = [j for j in jobs if j.allowed]
     places = [t.place for t in techs] + [t.home for t in techs] + [j.place for j in plannable]
     matrix = travel.matrix(places, start)
+    # A technician with no working time in the plan still has a feasible (empty) day.
     vehicles = [
-        Vehicle(i, len(techs) + i, t.window[0], t.window[1], t.capacity)
+        Vehicle(
+            i,
+            len(techs) + i,
+            t.window[0],
+            max(t.window[1], t.window[0] + matrix[i][len(techs) + i]),
+            t.capacity,
+        )
         for i, t in enumerate(techs)
     ]
     index = {t.id: i for i, t in enumerate(techs)}

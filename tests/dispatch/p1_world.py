@@ -76,8 +76,10 @@ def add_technician(
     hub_id: uuid.UUID | None = None,
     employee_code: str | None = None,
     phone: str | None = None,
+    workdays: list[int] | None = None,
 ) -> uuid.UUID:
-    """A technician of the partner working `shift` (hours, IST) every day."""
+    """A technician of the partner working `shift` (hours, IST) on `workdays` (0 Monday;
+    every day when not given)."""
     admin = platform_admin()
     with tenant_session(admin) as db:
         user = create_user(
@@ -98,7 +100,7 @@ def add_technician(
             skills=skills,
             shift_start=clock(shift[0], 0),
             shift_end=clock(shift[1], 0),
-            workdays=list(range(7)),
+            workdays=list(range(7)) if workdays is None else workdays,
             max_jobs_per_day=6,
             on_call=on_call,
             employee_code=employee_code,
