@@ -15,6 +15,7 @@ def facilities_page() -> rx.Component:
         data_table(
             [
                 ("name", "Facility"),
+                ("code", "Code"),
                 ("type", "Type"),
                 ("city", "City"),
                 ("state", "State"),
@@ -27,5 +28,6 @@ def facilities_page() -> rx.Component:
             "No facilities yet. A hospital or lab adds its sites, or shares them with you.",
             "facility-table",
         ),
-        "Sites your organisation runs, and sites customers have shared with you.",
+        "Sites your organisation runs, and sites customers have shared with you. A file of "
+        "devices names a site by its code or its name.",
     )

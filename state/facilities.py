@@ -21,6 +21,7 @@ class FacilitiesState(AuthState):
             rows = list_facilities(db, actor, limit=200)
         self.facilities = [
             {
+                "code": r["code"],
                 "name": r["name"],
                 "type": r["facilityType"].replace("_", " "),
                 "city": r["city"],

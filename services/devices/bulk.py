@@ -20,9 +20,10 @@ from services.actor import Actor, TenantKind
 from services.audit import service as audit
 from services.catalog.models import Sku
 from services.common.roles import DEVICE_IMPORTERS
+from services.devices.imports import DATE_HINT, FacilityLookup, parse_day_first
 from services.devices.models import DeviceRegistrationBatch, Equipment, ManufacturerDeviceFeed
 from services.devices.registry import SERIAL, check_install_date, check_site
-from services.errors import DomainError, Forbidden, Invalid, NotFound
+from services.errors import DomainError, Forbidden, Invalid
 from services.events.service import emit
 from services.geo.models import HealthcareFacility
 
@@ -111,45 +112,56 @@ class _Row:
     device: dict[str, Any] | None = None
 
 
-def _check_row(row: _Row, skus: dict[str, Sku], facilities: dict[uuid.UUID, Any]) -> None:
+def _check_row(row: _Row, skus: dict[str, Sku], facilities: FacilityLookup) -> None:
+    """Every problem of the row, not only the first, goes into `row.error`."""
     data = row.feed.payload if isinstance(row.feed.payload, dict) else {}
-    try:
-        serial = str(data.get("serialNumber") or "").strip()
-        if not SERIAL.match(serial):
-            raise Invalid("serialNumber", "missing or not 1-80 letters, digits or . _ / -")
-        code = str(data.get("skuCode") or "").strip().upper()
-        if code not in skus:
-            raise NotFound(f"unknown SKU {code or '(empty)'} for this manufacturer")
-        facility_id = None
-        if data.get("facilityId"):
-            try:
-                facility_id = uuid.UUID(str(data["facilityId"]))
-            except ValueError as exc:
-                raise Invalid("facilityId", "is not a facility id") from exc
-            if facility_id not in facilities:
-                raise NotFound("unknown facility (or not shared with you)")
-        install = None
-        if data.get("installationDate"):
-            try:
-                install = date.fromisoformat(str(data["installationDate"]))
-            except ValueError as exc:
-                raise Invalid("installationDate", "must be a date like 2025-09-21") from exc
-            check_install_date(install)
-        udi = None
-        if data.get("udi"):
-            from services.devices.gs1 import parse_udi
+    problems: list[str] = []
 
-            udi = parse_udi(str(data["udi"])).raw
-    except DomainError as exc:
-        row.error = exc.message
+    def check(read):
+        try:
+            return read()
+        except DomainError as exc:
+            problems.append(exc.message)
+            return None
+
+    serial = str(data.get("serialNumber") or "").strip()
+    if not SERIAL.match(serial):
+        problems.append("serialNumber: missing or not 1-80 letters, digits or . _ / -")
+    code = str(data.get("skuCode") or "").strip().upper()
+    if code not in skus:
+        problems.append(f"unknown SKU {code or '(empty)'} for this manufacturer")
+    named = data.get("facility") or data.get("facilityId")
+    facility = check(lambda: facilities.find(str(named))) if named else None
+    install = check(lambda: _install_date(data.get("installationDate")))
+    udi = check(lambda: _udi(data.get("udi")))
+    if problems:
+        row.error = " | ".join(problems)[:500]
         return
     row.device = {
         "serial_number": serial,
         "sku_id": skus[code].id,
-        "facility_id": facility_id,
+        "facility_id": facility.id if facility else None,
         "install_date": install,
         "udi": udi,
     }
+
+
+def _install_date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        day = parse_day_first(str(value))
+    except ValueError as exc:
+        raise Invalid("installationDate", f"'{str(value)[:20]}' {DATE_HINT}") from exc
+    return check_install_date(day)
+
+
+def _udi(value: Any) -> str | None:
+    if not value:
+        return None
+    from services.devices.gs1 import parse_udi
+
+    return parse_udi(str(value)).raw
 
 
 def process_chunk(
@@ -172,12 +184,12 @@ def process_chunk(
     )
     rows = [_Row(f) for f in feed]
     skus = {s.code: s for s in db.exec(select(Sku).where(Sku.tenant_id == actor.tenant_id))}
-    wanted = {
-        str(r.feed.payload.get("facilityId"))
+    names_a_site = any(
+        isinstance(r.feed.payload, dict)
+        and (r.feed.payload.get("facility") or r.feed.payload.get("facilityId"))
         for r in rows
-        if isinstance(r.feed.payload, dict) and r.feed.payload.get("facilityId")
-    }
-    facilities = {f.id: f for f in _facilities(db, wanted) if _may_install(db, actor, f)}
+    )
+    facilities = FacilityLookup(_installable(db, actor) if names_a_site else [])
     for row in rows:
         _check_row(row, skus, facilities)
     _mark_duplicates_in_chunk(rows)
@@ -194,16 +206,11 @@ def process_chunk(
     return _count_progress(db, batch_id, ok, len(rows) - ok)
 
 
-def _facilities(db: Session, ids: set[str]) -> list[HealthcareFacility]:
-    valid = []
-    for value in ids:
-        try:
-            valid.append(uuid.UUID(value))
-        except ValueError:
-            continue
-    if not valid:
-        return []
-    return list(db.exec(select(HealthcareFacility).where(HealthcareFacility.id.in_(valid))))
+def _installable(db: Session, actor: Actor) -> list[HealthcareFacility]:
+    """The sites the actor may register devices at: their own, and customers' sites
+    shared with them (row-level security shows no others)."""
+    sites = db.exec(select(HealthcareFacility).where(HealthcareFacility.tenant_id.is_not(None)))
+    return [f for f in sites if _may_install(db, actor, f)]
 
 
 def _may_install(db: Session, actor: Actor, facility: HealthcareFacility) -> bool:

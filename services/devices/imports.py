@@ -2,7 +2,8 @@
 
 Columns (header names are matched case- and space-insensitively):
 serialNumber (or serial, serial_number), skuCode (or sku, sku_code), and optionally
-facilityId, installationDate (YYYY-MM-DD), udi.
+facility (its code as the facilities page shows it, its name, or its id),
+installationDate (day first: 21/09/2025, 21-09-2025, 21.09.2025, or 2025-09-21), udi.
 """
 
 from __future__ import annotations
@@ -11,10 +12,13 @@ import csv
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from services.errors import Invalid, TooLarge
+from services.errors import Invalid, NotFound, TooLarge
+from services.geo.facilities import facility_code
+from services.geo.models import HealthcareFacility
 
 ALIASES = {
     "serialnumber": "serialNumber",
@@ -23,12 +27,19 @@ ALIASES = {
     "skucode": "skuCode",
     "sku": "skuCode",
     "facilityid": "facilityId",
-    "facility": "facilityId",
+    "facility": "facility",
+    "facilitycode": "facility",
+    "facilityname": "facility",
+    "site": "facility",
+    "sitecode": "facility",
     "installationdate": "installationDate",
     "installdate": "installationDate",
+    "installedon": "installationDate",
     "udi": "udi",
 }
 REQUIRED = ("serialNumber", "skuCode")
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4})$")
+DATE_HINT = "must be a date written day first, like 21/09/2025 (or 2025-09-21)"
 MAX_BYTES = 20 * 1024 * 1024
 # An .xlsx is a zip: a small file can unpack to gigabytes, so its unpacked size and its
 # rows are bounded before and while it is read.
@@ -70,6 +81,17 @@ def _rows(lines: list[list[Any]]) -> list[dict[str, str]]:
     if not rows:
         raise Invalid("file", "has a header but no device rows")
     return rows
+
+
+def parse_day_first(value: str) -> date:
+    """A date as Indian files write it: day first (21/09/2025, 21-09-2025, 21.09.2025), or
+    ISO (2025-09-21). Raises ValueError for anything else, or a day that does not exist."""
+    value = (value or "").strip()
+    found = _DAY_FIRST.match(value)
+    if found:
+        day, month, year = (int(part) for part in found.groups())
+        return date(year, month, day)
+    return date.fromisoformat(value[:10] if "T" in value else value)
 
 
 def read_device_file(name: str, content: bytes) -> list[dict[str, str]]:
@@ -116,3 +138,40 @@ def _xlsx_lines(content: bytes) -> list[list[Any]]:
         if len(lines) > MAX_LINES:
             raise Invalid("file", f"has more than {MAX_LINES - 1:,} rows; split it")
     return lines
+
+
+def _name_key(value: str) -> str:
+    return " ".join(str(value or "").lower().split())
+
+
+class FacilityLookup:
+    """Finds the facility a row names: by its code (as the facilities page shows it), its
+    id, or its exact name (letter case and spacing aside), among `facilities`."""
+
+    def __init__(self, facilities: Iterable[HealthcareFacility]) -> None:
+        self._by_key: dict[str, HealthcareFacility] = {}
+        self._by_name: dict[str, list[HealthcareFacility]] = {}
+        for facility in facilities:
+            self._by_key[str(facility.id)] = facility
+            self._by_key[facility_code(facility).lower()] = facility
+            self._by_name.setdefault(_name_key(facility.name), []).append(facility)
+
+    def find(self, value: str) -> HealthcareFacility:
+        """The facility `value` names. Raises Invalid (a name several facilities share)
+        or NotFound (none of the facilities given)."""
+        value = str(value or "").strip()
+        found = self._by_key.get(value.lower())
+        if found is not None:
+            return found
+        named = self._by_name.get(_name_key(value), [])
+        if len(named) == 1:
+            return named[0]
+        if named:
+            codes = ", ".join(sorted(facility_code(f) for f in named))
+            raise Invalid(
+                "facility", f"'{value[:80]}' names {len(named)} sites; use a code: {codes}"
+            )
+        raise NotFound(
+            f"facility '{value[:80]}' is not one of your sites or a site shared with you "
+            "(use the code or name the facilities page shows)"
+        )

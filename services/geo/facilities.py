@@ -11,6 +11,12 @@ from services.actor import Actor
 from services.geo.models import HealthcareFacility, IndianPincode, Laboratory
 
 
+def facility_code(facility: HealthcareFacility) -> str:
+    """The short code people use for a facility in files and on screens: its own external
+    id when it has one, else the first eight characters of its id in capitals."""
+    return facility.external_id or facility.id.hex[:8].upper()
+
+
 def list_facilities(
     db: Session, actor: Actor, *, scope: str = "mine", limit: int = 50, offset: int = 0
 ) -> list[dict[str, Any]]:
@@ -25,6 +31,7 @@ def list_facilities(
     return [
         {
             "id": str(f.id),
+            "code": facility_code(f),
             "name": f.name,
             "address": f.address,
             "pincode": f.pincode,
