@@ -68,7 +68,12 @@ def _product() -> rx.Component:
         rx.hstack(
             rx.heading(s.info["name"], size="6", id="product-name"),
             rx.badge(s.info["category"], variant="soft", size="2"),
-            rx.badge("Class " + s.info["risk"], color_scheme="orange", variant="soft", size="2"),
+            rx.badge(
+                "Class " + s.info["risk"],
+                color_scheme=s.info["riskColour"],
+                variant="soft",
+                size="2",
+            ),
             rx.cond(s.info["listed"] != "", rx.badge(s.info["listed"], color_scheme="gray")),
             align="center",
             spacing="3",

@@ -13,6 +13,7 @@ from services.common.roles import BUYERS
 from services.db import tenant_session
 from services.errors import DomainError
 from state.auth import AuthState
+from state.catalog import RISK_COLOURS
 
 PRODUCT = "/catalog/detail"
 RISK_NAMES = {
@@ -53,6 +54,7 @@ class ProductState(AuthState):
             "oem": sku["oemName"],
             "category": sku["category"],
             "risk": sku["imdrClass"],
+            "riskColour": RISK_COLOURS[sku["imdrClass"]],
             "riskText": f"Class {sku['imdrClass']} ({RISK_NAMES[sku['imdrClass']]})",
             "price": format_inr(sku["listPricePaise"]),
             "gst": f"+ {sku['gstRate'].rstrip('0').rstrip('.')}% GST",

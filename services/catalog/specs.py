@@ -118,11 +118,12 @@ def check_specs(category: str, specs: Any) -> dict[str, int | float]:
 
 
 def spec_lines(specs: dict[str, Any]) -> list[dict[str, str]]:
-    """Specifications as label and shown value, in the category's order."""
+    """Specifications as label and shown value, the headline figure first (field strength
+    before RF channels)."""
+    order = list(SPECS)
     return [
-        {"key": key, "label": SPECS[key].label, "value": SPECS[key].shown(value)}
-        for key, value in specs.items()
-        if key in SPECS
+        {"key": key, "label": SPECS[key].label, "value": SPECS[key].shown(specs[key])}
+        for key in sorted((k for k in specs if k in SPECS), key=order.index)
     ]
 
 

@@ -169,6 +169,14 @@ def test_specifications_are_checked_against_the_category(client, oem):
         client, oem.headers, category="MRI", imdrClass="C", specs={"fieldStrengthT": "1.5T"}
     )
     assert ok["specs"] == {"fieldStrengthT": 1.5}
+    both = add_sku(
+        client,
+        oem.headers,
+        category="MRI",
+        imdrClass="C",
+        specs={"rfChannels": 32, "fieldStrengthT": 3},
+    )
+    assert [line["value"] for line in both["specLines"]] == ["3 T", "32 channels"]
     changed = client.patch(
         f"/api/v1/skus/{ok['id']}", json={"specs": {"fieldStrengthT": 3}}, headers=oem.headers
     )
