@@ -8,7 +8,7 @@ items of a list cell. Columns (only the first five are required):
 | external_id       | the source's own id; importing it again updates, never duplicates |
 | name              | facility name                                                    |
 | pincode           | six-digit India Post pincode                                     |
-| facility_type     | one of services.geo.vocab.FACILITY_TYPES                         |
+| facility_type     | a directory type, as people write it ("Imaging Centre", "PHC")   |
 | address           | street address                                                   |
 | bed_count         | whole number                                                     |
 | specialties       | e.g. `cardiology;neurology`                                      |
@@ -21,8 +21,8 @@ items of a list cell. Columns (only the first five are required):
 | test_categories   | the laboratory's test categories, e.g. `pathology;biochemistry`  |
 | lab_accreditations| the laboratory's accreditations                                  |
 
-A bad row is reported with its line, column and reason and skipped; the good rows of the
-same file are imported.
+A bad row is reported with its line and every problem it has (column and reason) and
+skipped; the good rows of the same file are imported (services/geo/import_rows.py).
 """
 
 from __future__ import annotations
@@ -30,7 +30,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -43,23 +42,10 @@ from services.actor import Actor, Role
 from services.audit import service as audit
 from services.errors import Forbidden, Invalid
 from services.events.service import emit
-from services.geo.distance import haversine_m
-from services.geo.pincodes import PINCODE
-from services.geo.vocab import (
-    ACCREDITATIONS,
-    EQUIPMENT_CATEGORIES,
-    FACILITY_TYPES,
-    LAB_TYPES,
-    OWNERSHIP,
-    TEST_CATEGORIES,
-)
+from services.geo.import_rows import REQUIRED, RowError, RowProblems, parse_row
 
 MAX_BYTES = 50 * 1024 * 1024
 BATCH = 2000
-MAX_OFF_CENTROID_KM = 50
-REQUIRED = ("external_id", "name", "pincode", "facility_type")
-EXTERNAL_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:/-]{0,79}$")
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 Progress = Callable[[int, int], None]
 
 
@@ -86,131 +72,6 @@ class ImportReport:
             "seconds": round(self.seconds, 2),
             "errors": self.errors[:1000],
         }
-
-
-class RowError(Exception):
-    def __init__(self, column: str, reason: str) -> None:
-        super().__init__(reason)
-        self.column, self.reason = column, reason
-
-
-def _items(value: str) -> list[str]:
-    return list(dict.fromkeys(v.strip() for v in value.split(";") if v.strip()))
-
-
-def _pick(value: str, allowed: tuple[str, ...], column: str) -> list[str]:
-    by_lower = {a.lower(): a for a in allowed}
-    picked = []
-    for item in _items(value):
-        if item.lower() not in by_lower:
-            raise RowError(column, f"'{item}' is not one of {', '.join(allowed)}")
-        picked.append(by_lower[item.lower()])
-    return picked
-
-
-def _equipment(value: str) -> dict[str, int]:
-    counts = {}
-    for item in _items(value):
-        category, _, count = item.rpartition(":")
-        picked = _pick(category, EQUIPMENT_CATEGORIES, "equipment") if category else []
-        if not picked or not count.strip().isdigit():
-            raise RowError("equipment", f"'{item}' is not category:count (e.g. MRI:1)")
-        counts[picked[0]] = int(count)
-    return counts
-
-
-def _place(row: dict, centroid: tuple[float, float]) -> tuple[float | None, float | None]:
-    lat, lng = row.get("latitude", ""), row.get("longitude", "")
-    if not lat and not lng:
-        return None, None
-    try:
-        point = float(lat), float(lng)
-    except ValueError:
-        raise RowError(
-            "latitude" if not _is_number(lat) else "longitude",
-            "give both latitude and longitude in decimal degrees",
-        ) from None
-    off_km = haversine_m(*point, *centroid) / 1000
-    if off_km > MAX_OFF_CENTROID_KM:
-        raise RowError(
-            "latitude",
-            f"the point is {off_km:.0f} km from pincode {row['pincode']} "
-            "(latitude and longitude swapped?)",
-        )
-    return point
-
-
-def _is_number(value: str) -> bool:
-    try:
-        float(value)
-        return True
-    except ValueError:
-        return False
-
-
-def parse_row(row: dict[str, str], centroids: dict[str, tuple[float, float]]) -> dict[str, Any]:
-    """One CSV row as directory fields. Raises RowError naming the column at fault."""
-    for column in REQUIRED:
-        if not row.get(column):
-            raise RowError(column, "is required")
-    if not EXTERNAL_ID.match(row["external_id"]):
-        raise RowError("external_id", "use up to 80 letters, digits and . _ : / -")
-    if len(row["name"]) > 200:
-        raise RowError("name", "is longer than 200 characters")
-    if not PINCODE.match(row["pincode"]) or row["pincode"] not in centroids:
-        raise RowError("pincode", f"'{row['pincode']}' is not an India Post pincode")
-    if row["facility_type"] not in FACILITY_TYPES:
-        raise RowError("facility_type", f"'{row['facility_type']}' is not a facility type")
-    beds = row.get("bed_count", "")
-    if beds and (not beds.isdigit() or int(beds) > 20_000):
-        raise RowError("bed_count", "must be a whole number up to 20,000")
-    ownership = (row.get("ownership") or "private").lower()
-    if ownership not in OWNERSHIP:
-        raise RowError("ownership", f"use one of {', '.join(OWNERSHIP)}")
-    email = row.get("email", "")
-    if email and not EMAIL.match(email):
-        raise RowError("email", f"'{email}' is not an email address")
-    lat, lng = _place(row, centroids[row["pincode"]])
-    facility = {
-        "external_id": row["external_id"],
-        "name": row["name"],
-        "address": row.get("address", "")[:400],
-        "pincode": row["pincode"],
-        "facility_type": row["facility_type"],
-        "bed_count": int(beds) if beds else None,
-        "specialties": [s[:60] for s in _items(row.get("specialties", ""))],
-        "accreditations": _pick(row.get("accreditations", ""), ACCREDITATIONS, "accreditations"),
-        "ownership": ownership,
-        "latitude": lat,
-        "longitude": lng,
-        "contact_info": {k: row[k] for k in ("phone", "email") if row.get(k)},
-        "equipment": _equipment(row.get("equipment", "")),
-        "lab_equipment_types": [],
-    }
-    lab = None
-    if row.get("lab_type") or row.get("test_categories"):
-        lab_type = (row.get("lab_type") or "full_service").lower()
-        if lab_type not in LAB_TYPES:
-            raise RowError("lab_type", f"use one of {', '.join(LAB_TYPES)}")
-        tests = _pick(row.get("test_categories", ""), TEST_CATEGORIES, "test_categories")
-        if not tests:
-            raise RowError("test_categories", "a laboratory needs at least one test category")
-        lab = {
-            "external_id": f"{row['external_id']}/lab",
-            "facility_external_id": row["external_id"],
-            "name": row["name"],
-            "address": facility["address"],
-            "pincode": row["pincode"],
-            "lab_type": lab_type,
-            "test_categories": tests,
-            "latitude": lat,
-            "longitude": lng,
-            "accreditations": _pick(
-                row.get("lab_accreditations", ""), ACCREDITATIONS, "lab_accreditations"
-            ),
-            "contact_info": facility["contact_info"],
-        }
-    return {"facility": facility, "lab": lab}
 
 
 _FACILITY_RECORD = """external_id text, name text, address text, pincode text, facility_type text,
@@ -357,15 +218,16 @@ def import_directory(
         try:
             parsed = parse_row(row, centroids)
             if (first := seen.setdefault(row["external_id"], line)) != line:
-                raise RowError("external_id", f"repeats the id of line {first}")
-        except RowError as err:
-            report.errors.append(
+                raise RowProblems([RowError("external_id", f"repeats the id of line {first}")])
+        except RowProblems as found:
+            report.errors.extend(
                 {
                     "row": line,
                     "externalId": row.get("external_id", ""),
                     "column": err.column,
                     "error": err.reason,
                 }
+                for err in found.problems
             )
             continue
         facilities.append(parsed["facility"])

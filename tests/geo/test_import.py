@@ -114,3 +114,46 @@ def test_unreadable_files_and_other_roles_are_refused(client, auth):
     refused = _upload(client, admin, latin1)
     assert refused.status_code == 400 and "UTF-8" in refused.json()["error"]["message"]
     assert _upload(client, auth("buyer_admin"), _csv("X").encode()).status_code == 403
+
+
+def test_common_spellings_of_facility_types_are_understood(client, auth):
+    tag = f"IMP{uuid.uuid4().hex[:6]}"
+    spellings = {
+        "Hospital": "hospital",
+        "hospital": "hospital",
+        "imaging center": "imaging_center",
+        "Imaging Centre": "imaging_center",
+        "diagnostic lab": "diagnostic_lab",
+        "Diagnostic Laboratory": "diagnostic_lab",
+        "PHC": "primary_health_center",
+        "Eye-Care Centre": "eye_care_center",
+    }
+    rows = [
+        f"{tag}-{n},Site {n},,411001,{written},,,,,,,,,,,,"
+        for n, written in enumerate(spellings, start=1)
+    ]
+    report = _upload(client, auth("platform_admin"), "\n".join([HEADER, *rows, ""]).encode()).json()
+    assert (report["created"], report["failed"]) == (len(spellings), 0), report["errors"]
+    with system_session() as db:
+        stored = dict(
+            db.execute(
+                text(
+                    "SELECT external_id, facility_type FROM healthcare_facilities "
+                    "WHERE external_id LIKE :x"
+                ),
+                {"x": f"{tag}-%"},
+            ).all()
+        )
+    assert [stored[f"{tag}-{n}"] for n in range(1, len(spellings) + 1)] == list(spellings.values())
+
+
+def test_a_row_with_three_problems_reports_all_three(client, auth):
+    tag = f"IMP{uuid.uuid4().hex[:6]}"
+    row = f"{tag}-1,Three Problems Clinic,,41100,spaceport,many,,,,,,,,,,,"
+    report = _upload(client, auth("platform_admin"), f"{HEADER}\n{row}\n".encode()).json()
+    assert report["failed"] == 1
+    assert {(e["row"], e["column"]) for e in report["errors"]} == {
+        (2, "pincode"),
+        (2, "facility_type"),
+        (2, "bed_count"),
+    }
