@@ -2,9 +2,11 @@
 
 - an RFQ sent to an OEM: that OEM's sellers (sales and admin);
 - a quote or a revised quote: the buyer's procurement people;
-- a counter-offer: the other side of the room (the buyer's people, or the OEM's sellers);
+- a counter-offer, or an offer accepted: the other side of the room;
 - a new P1 or P2 ticket: the dispatchers of the organisation that services the device;
-- a job assigned by an accepted dispatch plan: that technician;
+- a job assigned by an accepted dispatch plan, or a call-out: that technician;
+- a P1 no route can take, when the dispatcher lets the OEM know: the OEM's service desk;
+- a plan accepted that does not keep every P1: the service managers;
 - an order shipped: the buyer's people; delivered or installed: the seller's people.
 
 Each notice is written in its reader's organisation, once per event and person however
@@ -33,6 +35,7 @@ from services.rfq.models import Quote, Rfq
 from services.tickets.models import Ticket
 
 URGENT = ("P1", "P2")
+MAKERS_SERVICE = frozenset({Role.OEM_SERVICE_MANAGER, Role.OEM_ADMIN})  # an OEM's service desk
 
 
 @dataclass(frozen=True)
@@ -152,6 +155,69 @@ def _assigned(db: Session, event: EventView) -> list[Delivery]:
     return [Delivery(tech.tenant_id, notice, people=((tech.user_id, Role.TECHNICIAN.value),))]
 
 
+def _offer_accepted(db: Session, event: EventView) -> list[Delivery]:
+    rfq = db.get(Rfq, uuid.UUID(event.payload["rfqId"]))
+    if rfq is None:
+        return []
+    oem_id = uuid.UUID(event.payload["oemId"])
+    by_buyer = event.payload.get("side") == "buyer"
+    sender, receiver = (rfq.tenant_id, oem_id) if by_buyer else (oem_id, rfq.tenant_id)
+    agreed = f"agreed at {format_inr(int(event.payload.get('netPaise') or 0))} before GST"
+    notice = Notice(
+        "offer_accepted",
+        f"{_name(db, sender)} accepted the offer on {rfq.label}",
+        f"{agreed[:1].upper()}{agreed[1:]} as revision {event.payload.get('revision')}: "
+        + ("the buyer can award it" if by_buyer else "award it to sign the contract"),
+        f"/negotiation/{rfq.id}/{oem_id}",
+        key=f"event:{event.id}",
+    )
+    return [Delivery(receiver, notice, SELLERS if by_buyer else BUYERS)]
+
+
+def _called_out(db: Session, event: EventView) -> list[Delivery]:
+    tech = db.get(Technician, uuid.UUID(event.entity_id))
+    tickets = event.payload.get("ticketIds") or []
+    if tech is None or not tickets:
+        return []
+    first = event.payload.get("firstEta")
+    notice = Notice(
+        "called_out",
+        f"You are called out: {len(tickets)} job{'s' if len(tickets) != 1 else ''}",
+        f"First stop ETA {ist_text(first, '%d %b %H:%M IST') or first}" if first else "",
+        f"/tickets/{tickets[0]}",
+        key=f"event:{event.id}",
+    )
+    return [Delivery(tech.tenant_id, notice, people=((tech.user_id, Role.TECHNICIAN.value),))]
+
+
+def _oem_alerted(db: Session, event: EventView) -> list[Delivery]:
+    oem = event.payload.get("oemTenantId")
+    if not oem:
+        return []
+    model = event.payload.get("model") or "a device"
+    notice = Notice(
+        "p1_uncovered",
+        f"P1 #{event.payload.get('number')} cannot be covered: {model}",
+        f"{_name(db, uuid.UUID(event.tenant_id))} has no technician for it at "
+        f"{event.payload.get('facility') or 'the site'}. {event.payload.get('reason') or ''}",
+        f"/tickets/{event.entity_id}",
+        key=f"event:{event.id}",
+    )
+    return [Delivery(uuid.UUID(oem), notice, MAKERS_SERVICE)]
+
+
+def _p1_acknowledged(db: Session, event: EventView) -> list[Delivery]:
+    notice = Notice(
+        "p1_not_kept",
+        "A plan was accepted that does not keep every P1",
+        str(event.payload.get("message") or "")[:400],
+        "/dispatch",
+        key=f"event:{event.id}",
+    )
+    managers = frozenset({Role.OEM_SERVICE_MANAGER})
+    return [Delivery(uuid.UUID(event.tenant_id), notice, managers)]
+
+
 ORDER_NEWS = {
     "shipped": ("order_shipped", "shipped by", "confirm delivery when it arrives"),
     "delivered": ("order_delivered", "delivered to", "the buyer confirmed receipt"),
@@ -185,6 +251,10 @@ WHO: dict[str, Callable[[Session, EventView], list[Delivery]]] = {
     "CounterOffered": _counter,
     "TicketOpened": _ticket_opened,
     "DispatchAssigned": _assigned,
+    "DispatchCalledOut": _called_out,
+    "DispatchOemAlerted": _oem_alerted,
+    "DispatchP1Acknowledged": _p1_acknowledged,
+    "OfferAccepted": _offer_accepted,
     "OrderShipped": _order,
     "OrderStatusChanged": _order,
 }

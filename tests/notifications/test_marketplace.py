@@ -1,5 +1,5 @@
 """The marketplace tells each side when the other acts: a new RFQ reaches the OEM's
-sellers, a quote and a counter-offer reach the other side, shipping reaches the buyer and
+sellers, a quote, a counter-offer and an accepted offer reach the other side, shipping reaches the buyer and
 delivery the seller; nobody else hears of it. Each side's home page lists what waits."""
 
 from __future__ import annotations
@@ -115,6 +115,19 @@ def test_a_counter_offer_tells_the_other_side_of_the_room(client, market, people
         assert [n["kind"] for n in told] == ["counter_offer"]
         assert told[0]["title"].endswith(f"from {market.oem_a.tenant.name}")
     assert len(_about(people["oem_a_sales"], room)) == 1  # its own counter tells it nothing
+
+    accepted = client.post(
+        f"/api/v1/rfqs/{rfq_id}/negotiation/accept",
+        headers=market.headers["buyer"],
+        json={"oemId": str(market.oem_a.tenant.id), "offerId": by_oem.json()["id"]},
+    )
+    assert accepted.status_code == 201, accepted.text
+    relay()
+    for seller in (market.oem_a.actor, people["oem_a_sales"]):
+        told = [n for n in _about(seller, room) if n["kind"] == "offer_accepted"]
+        assert len(told) == 1
+        assert told[0]["title"].startswith(f"{market.buyer.tenant.name} accepted the offer")
+    assert [n for n in _about(market.buyer.actor, room) if n["kind"] == "offer_accepted"] == []
 
 
 def test_shipping_tells_the_buyer_and_delivery_tells_the_seller(client, market, people):  # noqa: F811

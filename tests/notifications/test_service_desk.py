@@ -1,16 +1,20 @@
 """The service desk is told to act: a new P1 or P2 reaches the dispatchers of the
 organisation that services the device (a P3 waits for the board), and a job given out by
-an accepted plan reaches its technician, and nobody else. Their home pages list what waits."""
+an accepted plan reaches its technician, and nobody else; a P1 no route takes reaches the
+OEM when the dispatcher says so, and the service managers when a plan is accepted without
+it. Their home pages list what waits."""
 
 from __future__ import annotations
 
 import uuid
 
 import pytest
+from sqlalchemy import text
 
 from services.actor import Role, TenantKind
-from services.db import tenant_session
+from services.db import system_session, tenant_session
 from services.dispatch.models import DispatchPlan, Technician
+from services.dispatch.next_steps import apply_next_step
 from services.dispatch.service import accept_plan
 from services.overview.waiting import waiting_for
 from services.tickets.service import open_ticket
@@ -133,3 +137,40 @@ def test_the_technicians_home_lists_their_jobs_only(desk):
     asha, bala = _waiting(people["asha"])["jobs"], _waiting(people["bala"])["jobs"]
     assert asha and all(link.startswith("/tickets/") for link in asha)
     assert not set(asha) & set(bala)
+
+
+def test_a_p1_no_route_takes_reaches_the_oem_and_the_managers_when_accepted_so(desk):
+    hospital, partner, _other, people, served, _techs = desk
+    ticket_id = _open(hospital, served, "P1")
+    left = {
+        "ticketId": str(ticket_id),
+        "number": 0,
+        "priority": "P1",
+        "deviceType": "CT",
+        "facility": "Test site",
+        "reason": "no technician with CT skills is on shift",
+    }
+    with tenant_session(partner.actor) as db:
+        plan = DispatchPlan(tenant_id=partner.tenant.id, status="ready", unassigned=[left])
+        db.add(plan)
+        db.flush()
+        apply_next_step(db, partner.actor, plan.id, str(ticket_id), "tell_oem")
+        accept_plan(db, partner.actor, plan.id, acknowledge_p1=True)
+        maker = db.execute(
+            text("SELECT manufacturer_tenant_id FROM equipment WHERE id = :d"),
+            {"d": served.device_id},
+        ).scalar_one()
+    relay()
+    with system_session() as db:
+        told = db.execute(
+            text(
+                "SELECT DISTINCT tenant_id, role FROM notification "
+                "WHERE kind = 'p1_uncovered' AND link = :l"
+            ),
+            {"l": f"/tickets/{ticket_id}"},
+        ).all()
+    assert told and {row.tenant_id for row in told} == {maker}
+    assert {row.role for row in told} <= {"oem_service_manager", "oem_admin"}
+    managers = [n for n in notices(people["manager"]) if n["kind"] == "p1_not_kept"]
+    assert managers and managers[0]["link"] == "/dispatch"
+    assert not [n for n in notices(partner.actor) if n["kind"] == "p1_not_kept"]
