@@ -348,8 +348,9 @@ def import_page() -> rx.Component:
         "Bulk import",
         rx.vstack(
             rx.text(
-                "Columns: serialNumber, skuCode, and optionally facilityId, installationDate "
-                "(YYYY-MM-DD), udi. A bad row is reported and skipped; the others go through.",
+                "Columns: serialNumber, skuCode, and optionally facility (its code or name, "
+                "below), installationDate (day first: 21/09/2025, or 2025-09-21), udi. A bad "
+                "row is reported with all its problems and skipped; the others go through.",
                 color_scheme="gray",
                 size="2",
             ),
@@ -377,6 +378,13 @@ def import_page() -> rx.Component:
                     "",
                     "error-table",
                 ),
+            ),
+            rx.heading("Sites a file can name", size="3"),
+            data_table(
+                [("code", "Code"), ("name", "Facility"), ("city", "City"), ("access", "Access")],
+                s.sites,
+                "No sites yet: a customer shares its facilities with you, or add your own.",
+                "site-codes",
             ),
             spacing="4",
             width="100%",

@@ -317,11 +317,23 @@ class ImportState(AuthState):
     kit_url: str = ""
     error: str = ""
     watching: bool = False
+    sites: list[dict[str, str]] = []
 
     @rx.event
     def load(self):
-        _actor, redirect = self._enter("/devices/import")
-        return redirect
+        actor, redirect = self._enter("/devices/import")
+        if redirect or actor is None:
+            return redirect
+        with tenant_session(actor) as db:
+            self.sites = [
+                {
+                    "code": f["code"],
+                    "name": f["name"],
+                    "city": f"{f['city']} {f['pincode']}",
+                    "access": "Own" if f["owned"] else "Shared with you",
+                }
+                for f in list_facilities(db, actor, scope="mine", limit=200)
+            ]
 
     @rx.var
     def percent(self) -> int:
