@@ -334,13 +334,20 @@
     return section("Check-in at the device", scan, video, h("p", { class: "muted" }, "No camera or GPS? Type the code printed on the label."), h("div", { class: "row" }, code, typed));
   }
 
+  // A recorded step redraws only itself (and the count), so the next step's input is kept.
   function stepInput(j, step) {
     const l = local(j.ticketId);
     const id = step.id || step.key;
     const done = l.steps[id];
     const kind = step.kind || step.type;
+    const box = h("div", { class: "step", "data-step": id });
+    const refresh = () => {
+      box.replaceWith(stepInput(j, step));
+      const heading = document.getElementById("checklist-heading");
+      if (heading) heading.textContent = checklistTitle(j);
+    };
     const record = (payload, shown) =>
-      act("checklist.step", j, { stepId: id, workflowId: (j.workflow || {}).id, workflowVersion: (j.workflow || {}).version, ...payload }, (x) => { x.steps[id] = shown; }).then(render);
+      act("checklist.step", j, { stepId: id, workflowId: (j.workflow || {}).id, workflowVersion: (j.workflow || {}).version, ...payload }, (x) => { x.steps[id] = shown; }).then(refresh);
     const label = h("p", { class: "step-label" }, step.label || step.title || id);
     if (kind === "reading") {
       const unit = step.unit || "";
@@ -350,30 +357,34 @@
         if (input.value === "") { toast("Enter the reading first", "warn"); return; }
         const value = Number(input.value);
         const out = (step.min != null && value < step.min) || (step.max != null && value > step.max);
-        record({ value, unit }, { value, out, text: `${value} ${unit}` });
+        record({ value }, { value, out, text: `${value} ${unit}` });
       } }, "Save");
       const note = done ? h("p", { class: done.out ? "flag" : "ok-text" }, done.out ? `${done.text}: out of range` : `${done.text} recorded`) : null;
-      return h("div", { class: "step" }, label, range ? h("p", { class: "muted" }, range) : null, h("div", { class: "row" }, input, save), note);
+      box.append(label, range ? h("p", { class: "muted" }, range) : "", h("div", { class: "row" }, input, save), note || "");
+    } else if (kind === "choice") {
+      box.append(label, h("div", { class: "row wrap" }, (step.options || []).map((option) =>
+        h("button", { class: done && done.value === option ? "button small on" : "button small secondary", "aria-pressed": String(!!done && done.value === option), onclick: () => record({ value: option }, { value: option }) }, option))));
+    } else if (kind === "photo") {
+      box.append(label, photoInput(j, id, refresh), done ? h("p", { class: "ok-text" }, "Photo added") : "");
+    } else {
+      const choice = (value, text, on) =>
+        h("button", { class: done && done.value === value ? `button small ${on}` : "button small secondary", "aria-pressed": String(!!done && done.value === value), onclick: () => record({ value }, { value }) }, text);
+      box.append(label, h("div", { class: "row" }, choice("pass", "Pass", "on"), choice("fail", "Fail", "fail on")));
     }
-    if (kind === "choice") {
-      return h("div", { class: "step" }, label, h("div", { class: "row wrap" }, (step.options || []).map((option) =>
-        h("button", { class: done && done.value === option ? "button small on" : "button small secondary", onclick: () => record({ value: option }, { value: option }) }, option))));
-    }
-    if (kind === "photo") {
-      return h("div", { class: "step" }, label, photoInput(j, id), done ? h("p", { class: "ok-text" }, "Photo added") : null);
-    }
-    return h("div", { class: "step" }, label, h("div", { class: "row" },
-      h("button", { class: done && done.value === "pass" ? "button small on" : "button small secondary", onclick: () => record({ value: "pass" }, { value: "pass" }) }, "Pass"),
-      h("button", { class: done && done.value === "fail" ? "button small fail on" : "button small secondary", onclick: () => record({ value: "fail" }, { value: "fail" }) }, "Fail")));
+    return box;
+  }
+
+  function checklistTitle(j) {
+    const steps = (j.workflow || {}).steps || [];
+    const l = local(j.ticketId);
+    return `Checklist · ${steps.filter((s) => l.steps[s.id || s.key]).length} of ${steps.length} done`;
   }
 
   function checklistPanel(j) {
     const workflow = j.workflow || {};
     const steps = workflow.steps || [];
     if (!steps.length) return section("Checklist", h("p", { class: "muted" }, "No checklist for this device type."));
-    const l = local(j.ticketId);
-    const done = steps.filter((s) => l.steps[s.id || s.key]).length;
-    return section(`Checklist · ${done} of ${steps.length}`, h("p", { class: "muted" }, `${workflow.name || workflow.deviceType || "Checklist"} v${workflow.version || 1}`), steps.map((s) => stepInput(j, s)));
+    return h("section", { class: "panel" }, h("h2", { id: "checklist-heading" }, checklistTitle(j)), h("p", { class: "muted" }, `${workflow.name || workflow.deviceType || "Checklist"} · version ${workflow.version || 1}`), steps.map((s) => stepInput(j, s)));
   }
 
   function compress(file) {
@@ -393,7 +404,7 @@
     });
   }
 
-  function photoInput(j, stepId) {
+  function photoInput(j, stepId, after) {
     const input = h("input", { type: "file", accept: "image/*", capture: "environment", class: "file", "aria-label": "Take a photo" });
     input.addEventListener("change", async () => {
       const file = input.files && input.files[0];
@@ -401,11 +412,11 @@
       try {
         const data = await compress(file);
         await act("photo.added", j, { stepId: stepId || null, fileName: file.name || "photo.jpg", contentType: "image/jpeg", dataBase64: data }, (l) => {
-          l.photos += 1;
           if (stepId) l.steps[stepId] = { value: "photo" };
+          else l.photos += 1;
         });
         toast("Photo kept; it will be sent with the next sync", "ok");
-        render();
+        (after || render)();
       } catch (err) {
         toast(err.message, "warn");
       }
@@ -509,7 +520,7 @@
       checkInPanel(j),
       checklistPanel(j),
       partsPanel(j),
-      section("Photos", photoInput(j, null), h("p", { class: "muted" }, `${local(j.ticketId).photos} photo(s) taken`)),
+      section("Other photos", photoInput(j, null), h("p", { class: "muted" }, `${local(j.ticketId).photos} taken besides the checklist's`)),
       closePanel(j)
     );
   }

@@ -86,6 +86,7 @@ def test_installable_with_icons_and_an_offline_shell(browser, app_url: str):
         page.evaluate("navigator.serviceWorker.ready.then(() => true)")
         page.reload()
         assert page.evaluate("navigator.serviceWorker.controller !== null")
+        expect(page.locator("article.card").first).to_be_visible()
         _shot(page, "today")
     finally:
         context.close()
@@ -110,10 +111,12 @@ def test_a_job_worked_offline_syncs_when_the_network_returns(browser, app_url: s
         card.get_by_role("button", name="Open job").click()
         if job["status"] == "assigned":
             page.get_by_role("button", name="I'm on my way").click()
+            expect(page.locator(".panel .chip.status")).to_have_text("On the way")
         page.get_by_label("Label code").fill(code.lower().replace("-", " "))
         page.get_by_role("button", name="Check in with the code").click()
         expect(page.get_by_text("Checked in")).to_be_visible()
         page.get_by_role("button", name="Start work").click()
+        expect(page.locator(".panel .chip.status")).to_have_text("Working")
         _work_the_checklist(page, job.get("workflow") or {})
         page.get_by_label("Work done").fill("Replaced the <b>cold head</b> seal; tested OK")
         page.get_by_label("Customer's name").fill("Dr. Meera Rao")
@@ -139,20 +142,30 @@ def test_a_job_worked_offline_syncs_when_the_network_returns(browser, app_url: s
 
 def _work_the_checklist(page, workflow: dict) -> None:
     for step in workflow.get("steps", []):
-        box = page.locator(".step", has_text=step["label"]).first
+        box = _step(page, step)
         if step["kind"] == "pass_fail":
             box.get_by_role("button", name="Pass").click()
+            expect(_step(page, step).get_by_role("button", name="Pass")).to_have_attribute(
+                "aria-pressed", "true"
+            )
         elif step["kind"] == "reading":
             low, high = step.get("min"), step.get("max")
             value = (low + high) / 2 if low is not None and high is not None else low or high or 1
             box.locator("input").fill(str(value))
             box.get_by_role("button", name="Save").click()
-            expect(page.locator(".step", has_text=step["label"]).first).to_contain_text("recorded")
+            expect(_step(page, step)).to_contain_text("recorded")
         elif step["kind"] == "choice":
             box.get_by_role("button", name=step["options"][0]).click()
+            expect(
+                _step(page, step).get_by_role("button", name=step["options"][0])
+            ).to_have_attribute("aria-pressed", "true")
         elif step["kind"] == "photo":
             box.locator("input[type=file]").set_input_files(_photo())
-            expect(page.locator(".step", has_text=step["label"]).first).to_contain_text("Photo")
+            expect(_step(page, step)).to_contain_text("Photo added")
+
+
+def _step(page, step: dict):
+    return page.locator(f".step[data-step='{step['id']}']")
 
 
 def _photo() -> dict:
