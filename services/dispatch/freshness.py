@@ -116,3 +116,19 @@ def plan_changes(db: Session, record: DispatchPlan) -> dict[str, Any]:
         "technicians": technicians,
         "stale": bool(opened or closed or technicians),
     }
+
+
+def change_lines(changes: dict[str, Any]) -> list[str]:
+    """What changed since the plan was made, in a dispatcher's words, one line each."""
+    lines = []
+    if changes["opened"]:
+        tickets = ", ".join(f"{t['priority']} #{t['number']}" for t in changes["opened"])
+        lines.append(
+            f"{len(changes['opened'])} ticket(s) opened since, not in this plan: {tickets}"
+        )
+    if changes["closed"]:
+        tickets = ", ".join(f"{t['priority']} #{t['number']}" for t in changes["closed"])
+        lines.append(f"{len(changes['closed'])} ticket(s) of this plan closed since: {tickets}")
+    for tech in changes["technicians"]:
+        lines.append(f"{tech['name']}: {tech['change']}")
+    return lines

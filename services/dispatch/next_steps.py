@@ -1,5 +1,5 @@
-"""What to do about a P1 no route can take. For each P1 a ready plan leaves out, the
-dispatcher is offered actions, each with its consequences worked out before it is
+"""What to do about a P1 no route can take in time. For each P1 a ready plan leaves out
+(or plans past its SLA deadline), the dispatcher is offered actions, each with its consequences worked out before it is
 applied (the ETA, how late against the SLA, which other stops move and the rules it
 breaks):
 
@@ -71,8 +71,12 @@ def _nearest_hub(ctx: PlanContext, job: PlanJob) -> str | None:
     return min(homes, key=lambda t: ctx.travel.minutes(t.home, job.place, ctx.start)).hub_id
 
 
-def _options(ctx: PlanContext, record, job: PlanJob, names: dict, people: dict) -> list[dict]:
-    routes = [r for r in record.routes if r["technicianId"] in ctx.techs]
+def _options(
+    ctx: PlanContext, record, job: PlanJob, holder: str | None, names: dict, people: dict
+) -> list[dict]:
+    routes = [
+        r for r in record.routes if r["technicianId"] in ctx.techs and r["technicianId"] != holder
+    ]
     skilled = [r for r in routes if job.device_type in ctx.techs[r["technicianId"]].skills]
     options = []
     off = [
@@ -96,7 +100,7 @@ def _options(ctx: PlanContext, record, job: PlanJob, names: dict, people: dict) 
         hub = people.get(best["technicianId"], {}).get("hub", "another hub")
         title = f"Use {hub}: {names[best['technicianId']]}"
         options.append({**best, "action": "other_hub", "title": title})
-    anyway = [_evaluate(ctx, r, job) for r in routes]
+    anyway = [_evaluate(ctx, r, job) for r in routes] if holder is None else []
     if anyway:
         best = min(anyway, key=_fit)
         title = f"Assign anyway to {names[best['technicianId']]}"
@@ -104,12 +108,31 @@ def _options(ctx: PlanContext, record, job: PlanJob, names: dict, people: dict) 
     return options
 
 
+def _p1s_not_kept(record) -> list[dict[str, Any]]:
+    """P1s the plan leaves out, then P1s it plans past their SLA deadline (with the
+    technician who has them as `holder`)."""
+    out = [u for u in record.unassigned if u["priority"] == "P1"]
+    late = [
+        {
+            **s,
+            "holder": r["technicianId"],
+            "reason": f"planned {s['lateMinutes']} min past its SLA deadline with "
+            f"{r['technician']}",
+        }
+        for r in record.routes
+        for s in r["stops"]
+        if s["priority"] == "P1" and s["lateMinutes"] > 0 and not s["pinned"]
+    ]
+    return out + late
+
+
 def next_steps(db: Session, actor: Actor, plan_id: uuid.UUID) -> list[dict[str, Any]]:
-    """For each P1 the ready plan leaves out: the ticket, why, and the actions open to the
-    dispatcher with their consequences (see the module docstring); [] when none is left
-    out. Raises Forbidden, NotFound or Conflict (plan not ready)."""
+    """For each P1 the ready plan leaves out or has late: the ticket, why, and the actions
+    open to the dispatcher with their consequences (see the module docstring; a late P1
+    is not offered "assign anyway", and never to the technician who has it); [] when
+    every P1 is kept. Raises Forbidden, NotFound or Conflict (plan not ready)."""
     record = ready_plan(db, actor, plan_id, lock=False)
-    p1s = [u for u in record.unassigned if u["priority"] == "P1"]
+    p1s = _p1s_not_kept(record)
     if not p1s:
         return []
     ctx = plan_context(db, record)
@@ -121,7 +144,7 @@ def next_steps(db: Session, actor: Actor, plan_id: uuid.UUID) -> list[dict[str, 
         job = ctx.jobs.get(left["ticketId"])
         if job is None:
             continue  # closed since the plan was made
-        options = _options(ctx, record, job, names, people)
+        options = _options(ctx, record, job, left.get("holder"), names, people)
         options.append(
             {
                 "action": "tell_oem",
@@ -152,12 +175,11 @@ def apply_next_step(
     if action not in ACTIONS:
         raise Invalid("action", f"must be one of {', '.join(ACTIONS)}")
     record = ready_plan(db, actor, plan_id, lock=True)
-    left = next(
-        (u for u in record.unassigned if u["ticketId"] == ticket_id and u["priority"] == "P1"),
-        None,
-    )
+    left = next((p for p in _p1s_not_kept(record) if p["ticketId"] == ticket_id), None)
     if left is None:
-        raise Invalid("ticketId", "is not a P1 this plan leaves out")
+        raise Invalid("ticketId", "is not a P1 this plan leaves out or has late")
+    if action == "assign_anyway" and left.get("holder"):
+        raise Invalid("action", "the P1 is planned already; call someone out or use another hub")
     if action == "tell_oem":
         return _tell_oem(db, actor, record, left)
     if not technician_id:
