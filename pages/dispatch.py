@@ -32,6 +32,127 @@ def _choice(placeholder: str, options, value, on_change, ident: str) -> rx.Compo
     )
 
 
+def _freshness() -> rx.Component:
+    """When the plan was made and, if anything changed since, that it is stale and what."""
+    s = DispatchState
+    return rx.cond(
+        s.stale,
+        rx.callout.root(
+            rx.callout.icon(rx.icon("clock-alert")),
+            rx.vstack(
+                rx.text(
+                    "This plan is stale: made ",
+                    s.made_at,
+                    " IST, and things changed since. Optimise again before relying on it.",
+                    weight="bold",
+                    size="2",
+                ),
+                rx.foreach(s.changes, lambda line: rx.text("• ", line, size="2")),
+                spacing="1",
+            ),
+            color_scheme="amber",
+            id="plan-stale",
+            width="100%",
+        ),
+    )
+
+
+def _step(o) -> rx.Component:
+    """One next step for a left-out P1: what it does and what it costs, then Apply."""
+    s = DispatchState
+    return rx.card(
+        rx.hstack(
+            rx.vstack(
+                rx.hstack(
+                    rx.badge(o["number"], color_scheme="red"),
+                    rx.text(o["title"], weight="bold", size="2"),
+                    spacing="2",
+                    align="center",
+                ),
+                rx.text(o["eta"], " ", o["late"], size="2"),
+                rx.text("What moves: ", o["moves"], size="1", color_scheme="gray"),
+                rx.text("Rules: ", o["breaks"], size="1", color_scheme="gray"),
+                spacing="1",
+                align="start",
+            ),
+            rx.spacer(),
+            rx.cond(
+                o["done"] != "",
+                rx.badge(o["done"], color_scheme="green"),
+                rx.button(
+                    "Apply",
+                    size="2",
+                    variant="soft",
+                    on_click=s.take_step(o["ticketId"], o["action"], o["technicianId"]),
+                    class_name="step-apply",
+                    custom_attrs={"data-action": o["action"]},
+                ),
+            ),
+            align="center",
+            width="100%",
+        ),
+        width="100%",
+        class_name="next-step",
+    )
+
+
+def _next_steps() -> rx.Component:
+    """For each P1 left out or late: why, and the actions open with their consequences."""
+    s = DispatchState
+    return rx.cond(
+        s.step_p1s.length() > 0,
+        rx.vstack(
+            rx.heading("P1s left out or late: next steps", size="4", color="var(--red-11)"),
+            rx.foreach(
+                s.step_p1s,
+                lambda p: rx.callout.root(
+                    rx.callout.icon(rx.icon("siren")),
+                    rx.callout.text(rx.text(p["title"], weight="bold"), p["reason"]),
+                    color_scheme="red",
+                    width="100%",
+                ),
+            ),
+            rx.foreach(s.step_options, _step),
+            spacing="2",
+            width="100%",
+            id="next-steps",
+        ),
+    )
+
+
+def _accept_dialog() -> rx.Component:
+    """Accepting a plan that does not keep every P1 asks first, naming them."""
+    s = DispatchState
+    return rx.alert_dialog.root(
+        rx.alert_dialog.content(
+            rx.alert_dialog.title("Accept with P1s late or left out?"),
+            rx.alert_dialog.description(s.p1_risk, id="accept-p1-list"),
+            rx.text(
+                "Accepting tells the dispatch desk to follow these up; the technicians get "
+                "the rest of the plan.",
+                size="2",
+                color_scheme="gray",
+            ),
+            rx.hstack(
+                rx.button(
+                    "Keep planning", variant="soft", color_scheme="gray", on_click=s.keep_planning
+                ),
+                rx.button(
+                    "Accept anyway",
+                    color_scheme="red",
+                    on_click=s.accept_anyway,
+                    id="accept-anyway",
+                ),
+                spacing="3",
+                justify="end",
+                margin_top="16px",
+            ),
+            id="accept-confirm",
+        ),
+        open=s.confirming,
+    )
+
+
 def _override() -> rx.Component:
     """Move one ticket by hand: preview the new ETAs and broken rules, then apply."""
     s = DispatchState
@@ -51,7 +172,13 @@ def _override() -> rx.Component:
                     "Ticket", s.ticket_options, s.move_ticket, s.set_move_ticket, "move-ticket"
                 ),
                 rx.icon("arrow-right", size=16),
-                _choice("Technician", s.tech_options, s.move_tech, s.set_move_tech, "move-tech"),
+                _choice(
+                    "Technician: best fit first",
+                    s.tech_options,
+                    s.move_tech,
+                    s.set_move_tech,
+                    "move-tech",
+                ),
                 rx.button("Preview", on_click=s.preview, variant="soft", id="move-preview"),
                 spacing="2",
                 align="center",
@@ -144,12 +271,18 @@ def dispatch_page() -> rx.Component:
             ),
         ),
         rx.cond(s.status != "", rx.badge(s.status, size="2", id="plan-status")),
+        rx.cond(s.stale, rx.badge("stale", color_scheme="amber", size="2", id="plan-stale-badge")),
+        rx.cond(
+            s.made_at != "",
+            rx.text("Made ", s.made_at, " IST", size="2", color_scheme="gray", id="plan-made"),
+        ),
         rx.text(s.step, size="2", color_scheme="gray", id="plan-step"),
         spacing="3",
         align="center",
         wrap="wrap",
     )
     result = rx.vstack(
+        _freshness(),
         rx.flex(
             _summary("Jobs planned", "assigned"),
             _summary("Left out", "unassigned"),
@@ -170,6 +303,7 @@ def dispatch_page() -> rx.Component:
                 style={"border": "1px solid var(--gray-a5)", "borderRadius": "8px"},
             ),
         ),
+        _next_steps(),
         rx.cond(s.status == "ready", _override()),
         rx.heading("Routes", size="4"),
         data_table(
@@ -199,7 +333,7 @@ def dispatch_page() -> rx.Component:
                 ("reason", "Why"),
             ],
             s.unassigned,
-            "Every open ticket has a technician in this plan.",
+            s.left_out_empty,
             "plan-unassigned",
         ),
         spacing="3",
@@ -208,6 +342,7 @@ def dispatch_page() -> rx.Component:
     return layout(
         "Dispatch",
         rx.vstack(
+            _accept_dialog(),
             head,
             rx.cond(
                 running, rx.progress(value=s.percent, max=100, width="100%", id="plan-progress")

@@ -13,9 +13,12 @@ from services.actor import Actor
 from services.common.clock import IST
 from services.db import tenant_session
 from services.dispatch.flows import start_plan
+from services.dispatch.freshness import change_lines, plan_changes
 from services.dispatch.models import DispatchPlan
+from services.dispatch.next_steps import apply_next_step, next_steps
 from services.dispatch.override import apply_move, preview_move, sla_risk
-from services.dispatch.service import accept_plan, plan_json
+from services.dispatch.picker import technician_choices
+from services.dispatch.service import accept_plan, p1_at_risk, p1_words, plan_json
 from services.events.live import TooManyLive, hub
 from services.geo.coverage import list_service_areas
 from services.maps import dispatch_map
@@ -52,6 +55,45 @@ def _hhmm(stamp: str) -> str:
     return datetime.fromisoformat(stamp).astimezone(IST).strftime("%d %b %H:%M")
 
 
+def _pick_label(c: dict) -> str:
+    """One line of the technician picker: who, where from, what they know, load, ETA."""
+    late = f"{c['lateMinutes']} min late" if c["lateMinutes"] else "on time"
+    breaks = f" · breaks {len(c['breaks'])} rule(s)" if c["breaks"] else ""
+    return (
+        f"{c['name']} · {c['hub']} · {', '.join(c['skills']) or 'no skills'} · "
+        f"{c['load']} jobs · ETA {c['eta']} ({late}){breaks}"
+    )
+
+
+def _step_rows(steps: list[dict]) -> tuple[list[dict[str, str]], list[dict[str, str]]]:
+    """The left-out P1s, and every next step open for them, as rows the page shows."""
+    p1s = [
+        {
+            "ticketId": p["ticketId"],
+            "title": f"P1 #{p['number']} {p['deviceType']} at {p['facility']}",
+            "reason": p["reason"],
+        }
+        for p in steps
+    ]
+    options = [
+        {
+            "ticketId": p["ticketId"],
+            "number": f"P1 #{p['number']}",
+            "action": o["action"],
+            "technicianId": o["technicianId"],
+            "title": o["title"],
+            "eta": f"ETA {o['eta']}" if o["eta"] else "",
+            "late": o["late"],
+            "moves": "; ".join(o["moves"]),
+            "breaks": "; ".join(o["breaks"]) or "no rule broken",
+            "done": f"told {o['told']}" if o.get("told") else "",
+        }
+        for p in steps
+        for o in p["options"]
+    ]
+    return p1s, options
+
+
 class DispatchState(AuthState):
     plan_id: str = ""
     status: str = ""
@@ -71,6 +113,16 @@ class DispatchState(AuthState):
     preview_violations: list[str] = []
     previewing: bool = False
     overrides: int = 0
+    # Is the plan still the truth? When it was made and what changed since.
+    made_at: str = ""
+    stale: bool = False
+    changes: list[str] = []
+    left_out_empty: str = ""
+    # P1s the plan does not keep: asked about before accepting; next steps for left-out ones.
+    p1_risk: str = ""
+    confirming: bool = False
+    step_p1s: list[dict[str, str]] = []
+    step_options: list[dict[str, str]] = []
 
     def _show(self, body: dict, hubs: list[dict] | None = None) -> None:
         self.plan_id, self.status = body["planId"], body["status"]
@@ -113,9 +165,7 @@ class DispatchState(AuthState):
             }
             for u in body["unassigned"]
         ]
-        self.tech_options = [
-            {"value": r["technicianId"], "label": r["technician"]} for r in body["routes"]
-        ] + [{"value": LEAVE_OUT, "label": "Leave it out of the plan"}]
+        self.tech_options = [{"value": LEAVE_OUT, "label": "Leave it out of the plan"}]
 
     def _refresh(self) -> bool:
         actor = self._allowed(ROUTE)
@@ -131,8 +181,25 @@ class DispatchState(AuthState):
                 return False
             body = plan_json(record)
             hubs = list_service_areas(db, actor.tenant_id)
+            changes = plan_changes(db, record)
+            risk = p1_words(p1_at_risk(record)) if record.status == "ready" else ""
+            steps = next_steps(db, actor, record.id) if record.status == "ready" else []
         self._show(body, hubs)
+        self._show_changes(changes)
+        self.p1_risk = risk
+        self.step_p1s, self.step_options = _step_rows(steps)
         return body["status"] in ("queued", "running")
+
+    def _show_changes(self, changes: dict) -> None:
+        self.made_at, self.stale = changes["madeAt"], changes["stale"]
+        self.changes = change_lines(changes)
+        if self.stale:
+            self.left_out_empty = (
+                "Nothing was left out when this plan was made, but it is stale: "
+                "see what changed since above and optimise again."
+            )
+        else:
+            self.left_out_empty = "Every open ticket has a technician in this plan."
 
     @rx.event
     def load(self):
@@ -192,9 +259,18 @@ class DispatchState(AuthState):
             return self._still_here()
 
     @rx.event
-    def set_move_ticket(self, value: str):
-        self.move_ticket = value
+    @guarded(ROUTE)
+    def set_move_ticket(self, actor: Actor, value: str):
+        """Choose the ticket to move; the picker then lists who could take it, best first."""
+        self.move_ticket, self.move_tech = str(value), ""
         self._clear_preview()
+        if not self.plan_id or self.status != "ready":
+            return
+        with tenant_session(actor) as db:
+            choices = technician_choices(db, actor, uuid.UUID(self.plan_id), self.move_ticket)
+        self.tech_options = [
+            {"value": c["technicianId"], "label": _pick_label(c)} for c in choices
+        ] + [{"value": LEAVE_OUT, "label": "Leave it out of the plan"}]
 
     @rx.event
     def set_move_tech(self, value: str):
@@ -255,9 +331,48 @@ class DispatchState(AuthState):
     @rx.event
     @guarded(ROUTE)
     def accept(self, actor: Actor):
+        """Accept the plan; one that does not keep every P1 asks first."""
+        if not self.plan_id:
+            return
+        if self.p1_risk:
+            self.confirming = True
+            return
+        return self._accept(actor, acknowledge=False)
+
+    @rx.event
+    @guarded(ROUTE)
+    def accept_anyway(self, actor: Actor):
+        """Accept after the dispatcher has read which P1s the plan does not keep."""
+        self.confirming = False
+        if self.plan_id:
+            return self._accept(actor, acknowledge=True)
+
+    @rx.event
+    @guarded(ROUTE)
+    def keep_planning(self, actor: Actor):
+        self.confirming = False
+
+    def _accept(self, actor: Actor, acknowledge: bool):
+        with tenant_session(actor) as db:
+            moved = accept_plan(db, actor, uuid.UUID(self.plan_id), acknowledge)
+        self._refresh()
+        return rx.toast.success(f"{moved} tickets assigned to their technicians")
+
+    @rx.event
+    @guarded(ROUTE)
+    def take_step(self, actor: Actor, ticket_id: str, action: str, technician_id: str):
+        """Apply one next step to a P1 the plan leaves out (the service checks them all)."""
         if not self.plan_id:
             return
         with tenant_session(actor) as db:
-            moved = accept_plan(db, actor, uuid.UUID(self.plan_id))
+            said = apply_next_step(
+                db,
+                actor,
+                uuid.UUID(self.plan_id),
+                str(ticket_id),
+                str(action),
+                str(technician_id) or None,
+            )
+        self._clear_preview()
         self._refresh()
-        return rx.toast.success(f"{moved} tickets assigned to their technicians")
+        return rx.toast.success(said)
