@@ -11,7 +11,7 @@ import base64
 import binascii
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -44,9 +44,18 @@ log = logging.getLogger("yantra.field")
 
 @dataclass
 class Context:
+    """One batch's caller, and the rows it already locked (forgotten when an event fails,
+    since its savepoint's rollback may have undone them)."""
+
     actor: Actor
     technician: Technician | None
     by_dispatcher: bool = False
+    tickets: dict = field(default_factory=dict)
+    visits: dict = field(default_factory=dict)
+
+    def forget(self) -> None:
+        self.tickets.clear()
+        self.visits.clear()
 
 
 @dataclass
@@ -71,9 +80,10 @@ def _text(payload: dict, name: str, limit: int, required: bool = True) -> str:
 def ticket_for(db: Session, ctx: Context, ev: FieldEvent, own: bool = True) -> Ticket:
     """The event's ticket, locked. Conflict when `own` and the job is no longer the
     technician's (reassigned by the dispatcher meanwhile)."""
-    ticket = db.get(Ticket, ev.ticket_id, with_for_update=True)
+    ticket = ctx.tickets.get(ev.ticket_id) or db.get(Ticket, ev.ticket_id, with_for_update=True)
     if ticket is None:
         raise NotFound("No ticket with that id that you can see")
+    ctx.tickets[ticket.id] = ticket
     mine = ctx.technician is not None and ticket.technician_id == ctx.technician.id
     if own and not ctx.by_dispatcher and not mine:
         raise Conflict("The job was reassigned to another technician meanwhile")
@@ -81,6 +91,9 @@ def ticket_for(db: Session, ctx: Context, ev: FieldEvent, own: bool = True) -> T
 
 
 def visit_for(db: Session, ctx: Context, ticket: Ticket) -> FieldVisit:
+    """The ticket's visit record, locked once per batch (made on the first event)."""
+    if ticket.id in ctx.visits:
+        return ctx.visits[ticket.id]
     visit = db.get(FieldVisit, ticket.id, with_for_update=True)
     if visit is None:
         visit = FieldVisit(
@@ -90,6 +103,7 @@ def visit_for(db: Session, ctx: Context, ticket: Ticket) -> FieldVisit:
         )
     visit.updated_at = utcnow()
     db.add(visit)
+    ctx.visits[ticket.id] = visit
     return visit
 
 

@@ -4,6 +4,7 @@ kept with a flag (the work was done; the report and the dispatcher must see it).
 
 from __future__ import annotations
 
+import json
 import math
 import uuid
 from datetime import datetime
@@ -23,7 +24,7 @@ def _pinned_workflow(
     db: Session, actor: Actor, ticket: Ticket, visit: FieldVisit, asked
 ) -> FieldWorkflow:
     if visit.workflow_id is not None:
-        return db.get(FieldWorkflow, visit.workflow_id)
+        return _version(db, visit.workflow_id)
     workflow = None
     if asked:
         try:
@@ -45,6 +46,18 @@ def _pinned_workflow(
     visit.workflow_id = workflow.id
     db.add(visit)
     return workflow
+
+
+# A published version never changes, so each process reads it once.
+_VERSIONS: dict[uuid.UUID, FieldWorkflow] = {}
+
+
+def _version(db: Session, workflow_id: uuid.UUID) -> FieldWorkflow:
+    if workflow_id not in _VERSIONS:
+        row = db.get(FieldWorkflow, workflow_id)
+        db.expunge(row)
+        _VERSIONS[workflow_id] = row
+    return _VERSIONS[workflow_id]
 
 
 def _number(value: Any) -> float:
@@ -91,6 +104,17 @@ def check_answer(step: dict, payload: dict) -> tuple[dict[str, Any], str | None]
     return answer, f"{step['label']}: {number:g}{unit} is outside {_bounds(step)}"
 
 
+_UPSERT = text("""
+    INSERT INTO field_step (id, tenant_id, ticket_id, workflow_id, step_id, kind, value,
+                            out_of_range, recorded_by, client_time)
+    VALUES (:id, :tenant, :ticket, :workflow, :step, :kind, CAST(:value AS jsonb), :out, :by, :at)
+    ON CONFLICT (ticket_id, step_id) DO UPDATE
+       SET kind = EXCLUDED.kind, value = EXCLUDED.value, out_of_range = EXCLUDED.out_of_range,
+           recorded_by = EXCLUDED.recorded_by, client_time = EXCLUDED.client_time
+     WHERE field_step.client_time <= EXCLUDED.client_time
+    RETURNING id""")
+
+
 def record(
     db: Session,
     actor: Actor,
@@ -110,21 +134,27 @@ def record(
             "payload.stepId", f"no step {step_id!r} in {workflow.name} v{workflow.version}"
         )
     answer, warning = check_answer(step, payload)
-    row = db.exec(
-        select(FieldStep)
-        .where(FieldStep.ticket_id == ticket.id, FieldStep.step_id == step["id"])
-        .with_for_update()
+    kept = db.execute(
+        _UPSERT,
+        {
+            "id": uuid.uuid4(),
+            "tenant": actor.tenant_id,
+            "ticket": ticket.id,
+            "workflow": workflow.id,
+            "step": step["id"],
+            "kind": step["kind"],
+            "value": json.dumps(answer),
+            "out": bool(answer.get("outOfRange")),
+            "by": actor.user_id,
+            "at": client_time,
+        },
     ).first()
-    if row is not None and row.client_time > client_time:
-        return row.id, warning  # a later answer is already kept
-    row = row or FieldStep(
-        tenant_id=actor.tenant_id, ticket_id=ticket.id, workflow_id=workflow.id, step_id=step["id"]
-    )
-    row.kind, row.value, row.out_of_range = step["kind"], answer, bool(answer.get("outOfRange"))
-    row.recorded_by, row.client_time = actor.user_id, client_time
-    db.add(row)
-    db.flush()
-    return row.id, warning
+    if kept is None:  # a later answer (by the phone's clock) is already kept
+        kept = db.execute(
+            text("SELECT id FROM field_step WHERE ticket_id = :t AND step_id = :s"),
+            {"t": ticket.id, "s": step["id"]},
+        ).first()
+    return kept.id, warning
 
 
 def answers(db: Session, ticket_id: uuid.UUID) -> dict[str, FieldStep]:

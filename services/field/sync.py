@@ -29,6 +29,7 @@ log = logging.getLogger("yantra.field")
 MAX_EVENTS = 500
 # Images are kept where they land (ticket attachments, the visit), not twice in the log.
 _BULKY = ("dataBase64", "signaturePng")
+REFUSED_BEFORE_WRITING = ("ticket.note", "checklist.step")
 
 
 def _uuid(raw: Any, field: str) -> uuid.UUID:
@@ -76,15 +77,25 @@ def _result(key: Any, status: str, server_id=None, error: str | None = None, **m
 
 
 def apply_event(db: Session, ctx: Context, ev: FieldEvent) -> dict:
-    """Apply one event in a savepoint of its own; its result (without saving the log)."""
+    """Apply one event in a savepoint of its own; its result (without saving the log).
+    Notes and checklist answers refuse before they write anything, so they need none
+    (a database failure there fails the whole batch, which the phone sends again)."""
     try:
-        with db.begin_nested():
+        if ev.type in REFUSED_BEFORE_WRITING:
             made = ACTIONS[ev.type](db, ctx, ev)
+        else:
+            with db.begin_nested():
+                made = ACTIONS[ev.type](db, ctx, ev)
     except Conflict as exc:
+        ctx.forget()
         return _result(ev.key, "conflict", error=exc.message)
     except DomainError as exc:
+        ctx.forget()
         return _result(ev.key, "rejected", error=exc.message)
     except SQLAlchemyError:
+        if ev.type in REFUSED_BEFORE_WRITING:
+            raise
+        ctx.forget()
         log.exception("sync event %s (%s) could not be applied", ev.key, ev.type)
         return _result(ev.key, "rejected", error="The server could not apply this event")
     server_id, warning = made if isinstance(made, tuple) else (made, None)
