@@ -167,3 +167,29 @@ def test_accepting_a_plan_with_a_late_p1_needs_an_acknowledgement():
     with system_session() as db:
         status = db.execute(text("SELECT status FROM ticket WHERE id = :t"), {"t": p1})
         assert status.scalar_one() == "assigned"
+
+
+def test_the_api_gives_the_picker_and_the_next_steps_and_refuses_a_bad_step(client, auth):
+    world = make_world()
+    add_technician(world, "Arjun Rao", ["MRI"], shift=(9, 18))
+    p1 = open_at_site(world, "MVI-MR15", "gold", "P1", "MRI down: helium alarm")
+    plan_id = _planned(world, tomorrow_at(16, 30))  # 90 minutes left: the P1 is left out
+    headers = auth(world.partner.email, PASSWORD)
+    url = f"/api/v1/dispatch/plans/{plan_id}"
+    picker = client.get(f"{url}/technicians", params={"ticketId": p1}, headers=headers)
+    assert picker.status_code == 200, picker.text
+    assert [t["name"] for t in picker.json()["technicians"]] == ["Arjun Rao"]
+    steps = client.get(f"{url}/next-steps", headers=headers).json()["p1"]
+    assert [s["ticketId"] for s in steps] == [p1]
+    bad = client.post(f"{url}/next-steps", headers=headers, json={"ticketId": p1, "action": "x"})
+    assert bad.status_code == 400
+    told = client.post(
+        f"{url}/next-steps", headers=headers, json={"ticketId": p1, "action": "tell_oem"}
+    )
+    assert told.status_code == 200 and "OEM is told" in told.json()["message"]
+    again = client.post(
+        f"{url}/next-steps", headers=headers, json={"ticketId": p1, "action": "tell_oem"}
+    )
+    assert again.status_code == 409
+    refused = client.get(f"{url}/next-steps", headers=auth("buyer_admin"))
+    assert refused.status_code == 403
