@@ -77,8 +77,8 @@ def stuck_on_callout(s) -> rx.Component:
             rx.callout.icon(rx.icon("sticker")),
             rx.hstack(
                 rx.text(
-                    s.print_count.to_string(),
-                    " label(s) sent to the PDF. Once they are stuck on the devices, say so: ",
+                    rx.cond(s.print_count == 1, "1 label", s.print_count.to_string() + " labels"),
+                    " printed to the PDF. Once stuck on the devices, say so: "
                     "until then nothing is marked printed.",
                     size="2",
                 ),

@@ -528,7 +528,7 @@ def device_page() -> rx.Component:
             rx.vstack(
                 rx.hstack(
                     rx.heading(s.info["serialNumber"], size="6", id="device-serial"),
-                    status_badge(s.info["lifecycleStatus"]),
+                    rx.box(status_badge(s.info["lifecycleStatus"]), id="device-status"),
                     align="center",
                 ),
                 stuck_on_callout(s),

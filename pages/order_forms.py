@@ -66,6 +66,7 @@ def _photos(hint: str) -> rx.Component:
 
 def ship_form() -> rx.Component:
     return rx.form(
+        _form_error(),
         rx.hstack(
             _field(
                 "Transporter",
