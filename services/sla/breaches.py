@@ -14,7 +14,6 @@ from sqlmodel import Session
 from services.actor import Actor, TenantKind
 from services.audit import service as audit
 from services.db import system_session
-from services.notifications.service import Notice, notify_role
 from services.settings import get_settings
 from services.tickets.models import TicketEvent
 
@@ -26,6 +25,15 @@ CLOCKS = {
                       AND status NOT IN {OPEN}""",
 }
 LADDER = {2: "oem_service_manager", 3: "oem_admin"}
+# One notice for each active account holding the role the ladder reached.
+ESCALATION_NOTICES = text("""
+    INSERT INTO notification (tenant_id, user_id, role, kind, ticket_id, title, body, link,
+                              dedupe_key)
+    SELECT :tenant, u.id, CAST(:role AS varchar), 'escalation', :ticket, :title, :body, :link,
+           :key
+      FROM users u WHERE u.tenant_id = :tenant AND u.is_active
+       AND CAST(:role AS varchar) = ANY(u.roles)
+    ON CONFLICT DO NOTHING""")
 
 
 def _engine_actor(tenant_id) -> Actor:
@@ -137,18 +145,17 @@ def escalate() -> int:
             ).all()
             for row in rows:
                 role = LADDER[level]
-                notify_role(
-                    db,
-                    row.manufacturer_tenant_id,
-                    [role],
-                    Notice(
-                        "escalation",
-                        f"Escalated to you: #{row.number} ({row.priority})",
-                        f"Breached and still open after {minutes} minutes",
-                        f"/tickets/{row.id}",
-                        key=f"escalation:{row.id}:{level}",
-                        ticket_id=row.id,
-                    ),
+                db.execute(
+                    ESCALATION_NOTICES,
+                    {
+                        "tenant": row.manufacturer_tenant_id,
+                        "role": role,
+                        "ticket": row.id,
+                        "title": f"Escalated to you: #{row.number} ({row.priority})",
+                        "body": f"Breached and still open after {minutes} minutes",
+                        "link": f"/tickets/{row.id}",
+                        "key": f"escalation:{row.id}:{level}",
+                    },
                 )
                 db.add(
                     TicketEvent(
