@@ -112,7 +112,7 @@ def label_lines(
     code_size = min(14, 14 * width / max(stringWidth(short_code, "Helvetica-Bold", 14), 1))
     shrink = 1.0
     for _ in range(12):
-        model_size, model_lines = whole_text(model, "Helvetica-Bold", 8 * shrink, width)
+        model_size, model_lines = whole_text(model, "Helvetica-Bold", 8 * shrink, width, 4)
         serial_size, serial_lines = whole_text(f"S/N {serial}", "Helvetica", 7.5 * shrink, width)
         blocks = [
             [Line("Helvetica-Bold", code_size, short_code)],
