@@ -36,6 +36,7 @@ from services.geo.models import (
     ServiceArea,
     TechnicianCoverage,
 )
+from services.identity.admin import reset_password
 from services.identity.service import start_session
 from services.notifications.models import Notification
 from services.parts.models import FaultPart, Part, PartReservation, PartStock, SkuPart
@@ -71,6 +72,7 @@ LATER_TENANT_TABLES = (
     "sku_part",
     "fault_part",
     "dispatch_plan",
+    "account_link",
     "label_print_job",
 )
 # A buyer's purchase orders and orders, read by their seller (tests/orders covers both).
@@ -239,6 +241,8 @@ def _fill_every_table(org: Org, oem: Org, sku_code: str) -> None:
             ]
         )
     start_session(actor)
+    with tenant_session(actor) as db:
+        reset_password(db, actor, actor.user_id)  # an account_link row
 
 
 @pytest.fixture(scope="module")
