@@ -38,8 +38,7 @@ from services.catalog.filters import Filters
 from services.catalog.models import Sku
 from services.catalog.query import ParsedQuery, nearest_words, parse_query
 from services.catalog.service import sku_json
-from services.catalog.specs import FACET_SPECS
-from services.catalog.statement import filter_params, statement
+from services.catalog.statement import filter_params, spec_categories, statement
 from services.errors import Invalid
 from services.tenancy.service import directory
 
@@ -110,7 +109,7 @@ def decode_cursor(after: str, search_key: str, browsing: bool) -> list[Any]:
 def _with_specs(filters: Filters, browsing: bool) -> bool:
     """Whether the statement groups by specifications: always for a query (the matches are
     grouped anyway); when browsing, only for a ticked figure or a category that has one."""
-    return not browsing or bool(filters.specs) or any(c in FACET_SPECS for c in filters.categories)
+    return not browsing or bool(spec_categories(filters))
 
 
 def _run(
@@ -120,6 +119,7 @@ def _run(
     with_specs = _with_specs(filters, browsing)
     sql = statement(filters, browsing, with_specs, after_key)
     params: dict[str, Any] = filter_params(filters) | {"limit": first + 1}
+    params["sig_cats"] = spec_categories(filters)
     if parsed is not None:
         params |= {
             "tsq": parsed.any_part,

@@ -14,13 +14,18 @@ from typing import Any
 
 from services.catalog.filters import Filters
 from services.catalog.models import PRICE_BANDS
-from services.catalog.specs import FACET_KEYS
+from services.catalog.specs import FACET_KEYS, FACET_SPECS
 
 
-def _signature(specs: str) -> str:
-    """The facet specifications of a row as a small JSON object, nulls left out."""
+def _signature(specs: str, category: str = "") -> str:
+    """The facet specifications of a row as a small JSON object, nulls left out (empty for
+    a row of `category` that has no specification facet)."""
     pairs = ", ".join(f"'{key}', {specs}->'{key}'" for key in FACET_KEYS)
-    return f"jsonb_strip_nulls(jsonb_build_object({pairs}))"
+    built = f"jsonb_strip_nulls(jsonb_build_object({pairs}))"
+    if not category:
+        return built
+    names = ", ".join(f"'{c}'" for c in FACET_SPECS)
+    return f"CASE WHEN {category} IN ({names}) THEN {built} ELSE '{{}}'::jsonb END"
 
 
 def _band_condition(column: str, bands: tuple[str, ...]) -> str:
@@ -122,9 +127,23 @@ g AS (SELECT category, imdr_class, oem_id, price_band AS band, '{}'::jsonb AS si
              true AS full_match, active_skus AS n
         FROM sku_facet_count WHERE active_skus > 0)"""
 _BROWSE_SPECS = """
-g AS (SELECT category, imdr_class, tenant_id AS oem_id, sku_price_band(list_price_paise) AS band,
-             {sku_sig} AS sig, true AS full_match, count(*) AS n
-        FROM sku WHERE is_active GROUP BY 1, 2, 3, 4, 5)"""
+g AS (SELECT category, imdr_class, oem_id, price_band AS band, '{{}}'::jsonb AS sig,
+             true AS full_match, active_skus AS n
+        FROM sku_facet_count
+       WHERE active_skus > 0 AND category <> ALL(CAST(:sig_cats AS text[]))
+      UNION ALL
+      SELECT category, imdr_class, tenant_id, sku_price_band(list_price_paise), {sku_sig},
+             true, count(*)
+        FROM sku WHERE is_active AND category = ANY(CAST(:sig_cats AS text[]))
+       GROUP BY 1, 2, 3, 4, 5)"""
+
+
+def spec_categories(filters: Filters) -> list[str]:
+    """The categories whose SKUs are grouped by their figures when browsing: those chosen
+    that have a specification facet, and those whose figure is ticked."""
+    keys = {key for key, _values in filters.specs}
+    chosen = [c for c in filters.categories if c in FACET_SPECS]
+    return sorted({*chosen, *(c for c, key in FACET_SPECS.items() if key in keys)})
 
 
 def _source(filters: Filters, browsing: bool, with_specs: bool) -> tuple[str, str, dict]:
@@ -148,7 +167,9 @@ def _source(filters: Filters, browsing: bool, with_specs: bool) -> tuple[str, st
         "m.band = ANY(CAST(:bands AS text[]))",
         "m.sig",
     )
-    source = _MATCHES.format(sku_sig=_signature("s.specs"), t_sig=_signature("t.specs"))
+    source = _MATCHES.format(
+        sku_sig=_signature("s.specs"), t_sig=_signature("t.specs", "t.category")
+    )
     return source, "m", flags
 
 
