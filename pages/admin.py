@@ -32,6 +32,21 @@ def organisations_page() -> rx.Component:
     )
 
 
+def _role_picker(value, on_change, size: str) -> rx.Component:
+    return rx.select.root(
+        rx.select.trigger(min_width="170px"),
+        rx.select.content(
+            rx.foreach(
+                AccountsState.role_choices,
+                lambda r: rx.select.item(r["label"], value=r["value"]),
+            )
+        ),
+        value=value,
+        on_change=on_change,
+        size=size,
+    )
+
+
 def _invite_form() -> rx.Component:
     return rx.card(
         rx.vstack(
@@ -52,12 +67,7 @@ def _invite_form() -> rx.Component:
                     id="invite-name",
                     min_width="200px",
                 ),
-                rx.select(
-                    AccountsState.role_options,
-                    value=AccountsState.invite_role,
-                    on_change=AccountsState.set_invite_role,
-                    id="invite-role",
-                ),
+                _role_picker(AccountsState.invite_role, AccountsState.set_invite_role, "2"),
                 rx.button(
                     rx.icon("user-plus", size=16),
                     "Invite",
@@ -109,13 +119,7 @@ def _account_row(u) -> rx.Component:
         rx.table.cell(u["email"]),
         rx.table.cell(u["name"]),
         rx.table.cell(
-            rx.select(
-                AccountsState.role_options,
-                value=u["role"],
-                on_change=lambda role: AccountsState.change_role(u["id"], role),
-                size="1",
-                id="role-" + u["email"],
-            )
+            _role_picker(u["role"], lambda role: AccountsState.change_role(u["id"], role), "1")
         ),
         rx.table.cell(
             rx.badge(

@@ -7,7 +7,7 @@ import uuid
 
 import reflex as rx
 
-from services.actor import ROLES_BY_TENANT_KIND, Actor, Role, TenantKind
+from services.actor import ROLE_LABELS, ROLES_BY_TENANT_KIND, Actor, Role, TenantKind
 from services.audit import search
 from services.audit import service as audit
 from services.common.clock import IST, today_ist
@@ -63,6 +63,11 @@ class AccountsState(AuthState):
             return []
         return sorted(r.value for r in ROLES_BY_TENANT_KIND[TenantKind(self.org_kind)])
 
+    @rx.var
+    def role_choices(self) -> list[dict[str, str]]:
+        """The roles this organisation may hold, in words, for the pickers."""
+        return [{"value": r, "label": ROLE_LABELS[Role(r)]} for r in self.role_options]
+
     @rx.event
     def load(self):
         actor, redirect = self._enter("/admin/users")
@@ -81,8 +86,9 @@ class AccountsState(AuthState):
 
     def _pick(self, names: dict) -> None:
         self.org_kind = names.get(uuid.UUID(self.org_id), ("", ""))[1]
-        if self.invite_role not in self.role_options:
-            self.invite_role = self.role_options[0] if self.role_options else ""
+        if self.invite_role not in self.role_options:  # the least power by default
+            plain = [r for r in self.role_options if not r.endswith("admin")]
+            self.invite_role = (plain or self.role_options or [""])[0]
 
     def _fill(self, actor: Actor) -> None:
         org = uuid.UUID(self.org_id)
@@ -152,7 +158,7 @@ class AccountsState(AuthState):
         with tenant_session(actor) as db:
             user = accounts.change_roles(db, actor, uuid.UUID(user_id), [role])
         self._fill(actor)
-        return rx.toast.success(f"{user.email} is now {role.replace('_', ' ')}")
+        return rx.toast.success(f"{user.email} is now {ROLE_LABELS[Role(role)]}")
 
     @rx.event
     def ask_disable(self, user_id: str, email: str):

@@ -39,6 +39,8 @@ def test_admin_invites_changes_a_role_disables_and_audits(page: Page, browser, a
     expect(page.locator("#user-table")).to_contain_text(demo_email(Role.BUYER_ADMIN))
     page.fill("#invite-email", email)
     page.fill("#invite-name", "Asha Rao")
+    invite_role = page.get_by_role("combobox").first
+    expect(invite_role).to_have_text("Procurement")  # the least power first
     page.click("#invite")
     link = page.locator("#issued-link")
     expect(link).to_contain_text("/account/password/")
@@ -63,8 +65,10 @@ def test_admin_invites_changes_a_role_disables_and_audits(page: Page, browser, a
     page.reload()
     row = page.locator("#user-table tr", has_text=email)
     expect(row).to_contain_text("active")
-    _pick(page, row.get_by_role("combobox"), "buyer_admin")
-    expect(page.get_by_text(f"{email} is now buyer admin")).to_be_visible()
+    expect(row.get_by_role("combobox")).to_have_text("Procurement")
+    _pick(page, row.get_by_role("combobox"), "Procurement admin")
+    expect(page.get_by_text(f"{email} is now Procurement admin")).to_be_visible()
+    expect(row.get_by_role("combobox")).to_have_text("Procurement admin")
 
     # ... then disables them, after confirming; their open page is signed out.
     row.get_by_role("button", name="Disable").click()
