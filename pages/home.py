@@ -170,6 +170,7 @@ def home_page() -> rx.Component:
                         spacing="4",
                         width="100%",
                         id="waiting",
+                        on_mount=HomeState.listen,
                     ),
                     spacing="3",
                     width="100%",

@@ -1,10 +1,12 @@
-"""The notification bell: notices for the user's roles, with the unread count."""
+"""The notification bell: the person's own notices, newest first, each a link to the thing
+it is about, with the unread count kept live."""
 
 from __future__ import annotations
 
 import reflex as rx
 
 from state.auth import AuthState
+from state.bell import BellState
 
 
 def _notice(item) -> rx.Component:
@@ -14,15 +16,34 @@ def _notice(item) -> rx.Component:
         spacing="0",
         align="start",
     )
+    dot = rx.box(
+        width="8px",
+        height="8px",
+        border_radius="50%",
+        flex_shrink="0",
+        margin_top="6px",
+        background=rx.cond(item["unread"] != "", "var(--red-9)", "transparent"),
+    )
+    row = rx.hstack(dot, text, spacing="2", align="start", width="100%")
     return rx.cond(
         item["href"] != "",
-        rx.link(text, href=item["href"], underline="none", color_scheme="gray", high_contrast=True),
-        text,
+        rx.link(
+            row,
+            href=item["href"],
+            underline="none",
+            color_scheme="gray",
+            high_contrast=True,
+            on_click=BellState.open_notice(item["id"]),
+            class_name="notice",
+            width="100%",
+        ),
+        rx.box(row, class_name="notice", width="100%"),
     )
 
 
 def bell(element_id: str) -> rx.Component:
-    """Notices for the user's roles (breaches, escalations), with the unread count."""
+    """The person's notices (RFQs, quotes, counter-offers, urgent tickets, jobs, orders,
+    breaches), with the unread count; it follows new ones while the tab is open."""
     count = rx.cond(
         AuthState.unread > 0,
         rx.badge(
@@ -48,6 +69,7 @@ def bell(element_id: str) -> rx.Component:
                 count,
                 position="relative",
                 id=element_id,
+                on_mount=BellState.listen,
             )
         ),
         rx.popover.content(
@@ -77,7 +99,8 @@ def bell(element_id: str) -> rx.Component:
                         overflow_y="auto",
                     ),
                     rx.text(
-                        "Nothing for you yet. Breaches and escalations show here.",
+                        "Nothing for you yet. New RFQs, quotes, counter-offers, urgent "
+                        "tickets, jobs and orders that need you show here.",
                         size="2",
                         color_scheme="gray",
                     ),

@@ -9,6 +9,7 @@ key: the same key for the same person is written once.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -89,6 +90,21 @@ def notify_role(
     """Write `notice` for every active account of `tenant_id` holding one of `roles`.
     Returns how many were written."""
     return notify_users(db, tenant_id, people_with_roles(db, tenant_id, roles), notice)
+
+
+def notices_for(actor: Actor) -> Callable[[dict[str, Any]], bool]:
+    """Which live `notification_changed` notices (ids only) are about the actor's own
+    notices: a page that follows them reads what changed under its own actor."""
+    me, tenant = str(actor.user_id), str(actor.tenant_id)
+    roles = {r.value for r in actor.roles}
+
+    def mine(body: dict[str, Any]) -> bool:
+        if body.get("tenantId") != tenant:
+            return False
+        reader = body.get("userId")
+        return reader == me or (reader is None and body.get("role") in roles)
+
+    return mine
 
 
 def _mine(actor: Actor):

@@ -339,12 +339,11 @@ def _admin_sections(db: Session, actor: Actor, n: int) -> list[Section]:
         t=actor.tenant_id,
         n=n,
     )
-    page = "/admin/organisations" if actor.has_any(Role.PLATFORM_ADMIN) else "/audit"
     items = [
         Item(
             r["full_name"] or r["email"],
             f"{r['email']} · account made {ist_text(r['created_at'], '%d %b %Y')}",
-            page,
+            "/admin/users",
         )
         for r in rows
     ]
@@ -353,8 +352,8 @@ def _admin_sections(db: Session, actor: Actor, n: int) -> list[Section]:
             "accounts",
             "Accounts not signed in yet",
             "Everyone in your organisation has signed in.",
-            "Audit trail",
-            "/audit",
+            "Accounts",
+            "/admin/users",
             _total(rows),
             items,
         )
