@@ -116,6 +116,9 @@ def test_field_strength_is_a_facet_of_mri_results_and_filters_them(client, auth,
     assert counts == {"0.35": 1, "1.5": 1, "3": 1}, "its own facet still offers the others"
     browsing = search(client, buyer, category="MRI", oemId=oem.id, spec="fieldStrengthT:3")
     assert _codes(browsing) == [codes[3]]
+    any_category = search(client, buyer, oemId=oem.id, spec="fieldStrengthT:3")
+    assert _codes(any_category) == [codes[3]]
+    assert {e["value"]: e["count"] for e in any_category["facets"]["category"]} == {"MRI": 1}
     monitors = search(client, buyer, q="facetix monitor", oemId=oem.id)
     assert "fieldStrengthT" not in {f["key"] for f in monitors["specFacets"]}
 
