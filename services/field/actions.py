@@ -134,7 +134,7 @@ def change_ticket_status(db: Session, ctx: Context, ev: FieldEvent) -> uuid.UUID
     if status == "on_site" and (ev.payload.get("qrPayload") or ev.payload.get("shortCode")):
         _record_arrival(db, ctx, ev, ticket)
     target = "on_hold" if status == "waiting_parts" else status
-    note = f"Waiting for parts: {reason}" if reason else "from the field app"
+    note = f"Waiting for parts: {reason}" if reason else ""
     if status == "resolved" and ev.payload.get("resolution"):
         note = _text(ev.payload, "resolution", 2000)
     for step in _path(ticket.status, target):

@@ -138,8 +138,12 @@ def render_report(db: Session, ticket: Ticket, visit: FieldVisit) -> bytes:
                 [
                     "Site",
                     para(
-                        f"{facts.get('facility') or '-'}, {facts.get('address') or ''} "
-                        f"{facts.get('pincode') or ''}"
+                        ", ".join(
+                            str(facts[k])
+                            for k in ("facility", "address", "pincode")
+                            if facts.get(k)
+                        )
+                        or "-"
                     ),
                 ],
                 [
@@ -199,9 +203,14 @@ def _checklist_part(db: Session, ticket: Ticket, visit: FieldVisit, para, font) 
     for step in workflow.steps:
         shown, check = _answer_text(step, kept.get(step["id"]))
         rows.append([para(step["label"]), para(shown), check])
+    table = _table(rows, [100 * mm, 48 * mm, 30 * mm], font)
+    flagged = [i for i, row in enumerate(rows) if row[2] == "OUT OF RANGE"]
+    table.setStyle(
+        TableStyle([("TEXTCOLOR", (1, i), (2, i), colors.HexColor("#b91c1c")) for i in flagged])
+    )
     return [
         para(f"Checklist: {workflow.name} v{workflow.version}", "Heading3"),
-        _table(rows, [100 * mm, 48 * mm, 30 * mm], font),
+        table,
         Spacer(1, 4 * mm),
     ]
 

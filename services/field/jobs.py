@@ -98,9 +98,18 @@ def my_jobs(db: Session, actor: Actor, day: date) -> dict[str, Any]:
     return {
         "date": day.isoformat(),
         "planId": str(plan.id) if plan else None,
-        "technician": {"id": str(tech.id), "name": actor.label},
+        "technician": {"id": str(tech.id), "name": _name(db, tech)},
         "jobs": jobs,
     }
+
+
+def _name(db: Session, tech: Technician) -> str:
+    return (
+        db.execute(
+            text("SELECT full_name FROM users WHERE id = :u"), {"u": tech.user_id}
+        ).scalar_one_or_none()
+        or ""
+    )
 
 
 def _workflow(db: Session, row, visit: FieldVisit | None, actor: Actor) -> FieldWorkflow | None:

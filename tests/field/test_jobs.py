@@ -30,6 +30,7 @@ def test_the_demo_technician_has_a_route_for_today(client, auth):
     assert answer.status_code == 200, answer.text
     day = answer.json()
     assert day["date"] == today_ist().isoformat()
+    assert day["technician"]["name"] == "Arjun Yadav"
     jobs = day["jobs"]
     assert len(jobs) >= 2
     assert [j["stop"] for j in jobs] == list(range(1, len(jobs) + 1))
