@@ -6,7 +6,8 @@ WebSocket frames are JSON of at most 4 KB each way. Server frames: `hello`, `mes
 (any new message, counter-offer or coach tip the client may see), `read` (the other side
 read the thread), `error`, `ping`, `resync` (messages may have been missed: re-read the
 thread). Client frames: `{"type": "message", "body"}`,
-`{"type": "counter", "offer", "body"}`, `{"type": "read"}`, `{"type": "coach"}`.
+`{"type": "counter", "offer", "body"}`, `{"type": "accept", "offerId"}` (the offer on the
+table), `{"type": "read"}`, `{"type": "coach"}`.
 Authenticate with `Authorization: Bearer <token>` or `?access_token=<token>`.
 """
 
@@ -172,13 +173,24 @@ def _handle(actor: Actor, rfq_id: uuid.UUID, oem_id: uuid.UUID | None, raw: str)
                 post_message(db, actor, room, str(frame.get("body", "")))
             elif kind == "counter":
                 post_counter(db, actor, room, frame.get("offer"), str(frame.get("body", "")))
+            elif kind == "accept":
+                try:
+                    offer_id = uuid.UUID(str(frame.get("offerId")))
+                except ValueError:
+                    return json.dumps(
+                        {"type": "error", "error": "name the offer by its id", "field": "offerId"}
+                    )
+                accept_offer(db, actor, room, offer_id)
             elif kind == "read":
                 mark_read(db, room)
             elif kind == "coach":
                 coach.suggest(db, room)
             else:
                 return json.dumps(
-                    {"type": "error", "error": "type must be message, counter, read or coach"}
+                    {
+                        "type": "error",
+                        "error": "type must be message, counter, accept, read or coach",
+                    }
                 )
     except DomainError as exc:
         return json.dumps(

@@ -120,3 +120,24 @@ def test_a_revised_quote_supersedes_the_counter_before_it(client, market):  # no
     assert _accept(client, market, rfq_id, "oem_a", mine["id"]).status_code == 409
     other = _accept(client, market, rfq_id, "oem_b", mine["id"])
     assert other.status_code == 404  # a competing OEM has no such offer in its own room
+
+
+def test_a_websocket_client_accepts_the_offer_on_the_table(client, market):  # noqa: F811
+    import json
+
+    rfq_id = raise_rfq(client, market)
+    send_quote(client, market, "oem_a", rfq_id, 20 * LAKH, 19 * LAKH)
+    theirs = _counter(client, market, rfq_id, "oem_a", 18 * LAKH, 18 * LAKH)
+    token = market.headers["buyer"]["Authorization"][7:]
+    url = f"/ws/negotiation/{rfq_id}?oemId={market.oem_a.tenant.id}&access_token={token}"
+    with client.websocket_connect(url) as buyer:
+        assert json.loads(buyer.receive_text())["type"] == "hello"
+        buyer.send_text(json.dumps({"type": "accept", "offerId": "not-an-id"}))
+        while (frame := json.loads(buyer.receive_text()))["type"] != "error":
+            pass
+        assert frame["field"] == "offerId"
+        buyer.send_text(json.dumps({"type": "accept", "offerId": theirs["id"]}))
+        while (frame := json.loads(buyer.receive_text()))["type"] != "message":
+            pass
+        assert frame["message"]["kind"] == "accept"
+    assert _current(client, market, rfq_id)["netPaise"] == 3 * 18 * LAKH
