@@ -118,9 +118,10 @@ def main() -> None:
     with bench_database():
         figures = _run()
     write_result("platform.json", figures)
-    from bench import catalog, dispatch_metro, field_sync, live, pricing, solomon
+    from bench import catalog, dispatch_metro, field_app, field_sync, live, pricing, solomon
 
     live.main()
+    field_app.main()
     field_sync.main()
     catalog.main()
     pricing.main()

@@ -7,6 +7,8 @@ import reflex as rx
 from pages.components.data_table import record_table
 from pages.components.layout import layout
 from pages.components.map_frame import map_frame
+from pages.field_desk import field_desk
+from state.field_desk import FieldDeskState
 from state.ops import STATUS_CHOICES, OpsState
 
 PRIORITY_SCHEMES = {"P1": "red", "P2": "orange", "P3": "blue", "P4": "gray"}
@@ -150,8 +152,12 @@ def ops_page() -> rx.Component:
         rx.segmented_control.item(
             rx.hstack(rx.icon("map", size=14), "Map", spacing="1", align="center"), value="map"
         ),
+        rx.segmented_control.item(
+            rx.hstack(rx.icon("smartphone", size=14), "Field", spacing="1", align="center"),
+            value="field",
+        ),
         value=s.show,
-        on_change=s.set_show,
+        on_change=[s.set_show, FieldDeskState.show],
         id="ops-view",
     )
     field = rx.vstack(
@@ -187,7 +193,7 @@ def ops_page() -> rx.Component:
             kpis,
             rx.hstack(switch, width="100%"),
             filters,
-            rx.cond(s.show == "map", field, board),
+            rx.match(s.show, ("map", field), ("field", field_desk()), board),
             charts,
             spacing="4",
             width="100%",

@@ -20,6 +20,7 @@ from services.tickets.board import board_choices, list_tickets
 from services.tickets.kpis import console_kpis
 from services.tickets.machine import STATUSES
 from state.auth import AuthState
+from state.field_desk import FieldDeskState
 from state.guard import guarded
 from state.live import follow
 
@@ -224,6 +225,9 @@ class OpsState(AuthState):
             self.last_change = datetime.now(UTC).strftime("%H:%M:%S UTC")
             if self.show == "map" and time.monotonic() - self._field_at >= 10:
                 self._refresh_field(actor)
+            if self.show == "field":  # arrivals, parts requests and conflicts, live too
+                desk = await self.get_state(FieldDeskState)
+                desk.refresh_desk(actor)
         async with self:
             actor = self._allowed(ROUTE)
             if actor is None:

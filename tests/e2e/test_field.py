@@ -16,6 +16,7 @@ from services.actor import Role
 from services.qr.codes import short_code
 from services.seed.demo import demo_email
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.e2e.test_roles import sign_in
 
 pytestmark = pytest.mark.e2e
 SHOTS = os.environ.get("E2E_SHOTS")
@@ -225,3 +226,51 @@ def test_the_phone_camera_reads_the_label_to_check_in(browser, app_url: str, tmp
     finally:
         context.close()
         camera.close()
+
+
+def test_the_dispatcher_sees_arrivals_and_answers_a_sync_conflict(browser, app_url: str):
+    """A phone that was offline sends a change for a job that has moved on meanwhile: the
+    server keeps it as a conflict, and the dispatcher answers it on the ops console."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        technician = _api(context, app_url, Role.TECHNICIAN)
+        jobs = context.request.get(f"{app_url}/api/v1/me/jobs", headers=technician).json()
+        done = [j for j in jobs["jobs"] if j["status"] == "resolved"]
+        assert done, "the offline journey above resolved a job"
+        late = context.request.post(
+            f"{app_url}/api/v1/sync/events:batch",
+            headers=technician,
+            data={
+                "clientId": "6f1c3f9e-95b4-4d7e-9a8e-2f0f1b7f0c11",
+                "events": [
+                    {
+                        "idempotencyKey": "0d7e8d52-5a7c-4a8e-b7f4-7d1f3b1f9e21",
+                        "type": "ticket.status",
+                        "entityId": done[0]["ticketId"],
+                        "clientTime": "2026-01-01T04:00:00Z",
+                        "payload": {"status": "waiting_parts", "reason": "Seal kit"},
+                    }
+                ],
+            },
+        ).json()["results"][0]
+        assert late["status"] == "conflict", late
+
+        page = context.new_page()
+        sign_in(page, app_url, demo_email(Role.DISPATCHER))
+        page.goto(f"{app_url}/ops")
+        page.locator("#ops-view").get_by_text("Field").click()
+        conflict = page.locator(".sync-conflict", has_text=f"#{done[0]['number']}")
+        expect(conflict).to_contain_text("waiting_parts")
+        expect(page.locator("#arrivals")).to_contain_text("code typed")
+        expect(page.locator("#technicians-last-seen")).to_contain_text("Arjun Yadav")
+        _shot(page, "ops-field")
+        conflict.get_by_role("button", name="Dismiss").click()
+        expect(conflict).to_have_count(0)
+        answered = context.request.get(
+            f"{app_url}/api/v1/sync/conflicts",
+            params={"status": "resolved"},
+            headers=_api(context, app_url, Role.DISPATCHER),
+        ).json()["conflicts"]
+        assert any(c["ticketId"] == done[0]["ticketId"] for c in answered)
+    finally:
+        context.close()
