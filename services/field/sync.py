@@ -165,7 +165,10 @@ def sync_batch(db: Session, actor: Actor, body: Any) -> dict[str, Any]:
         logs.append(_logged(actor, client_id, ev, results[ev.index]))
     for ev in events:
         if results[ev.index] is None:  # a replayed key: nothing happens again
-            earlier = seen.get(ev.key) or (results[first[ev.key].index] or {}).get("serverId")
+            if ev.key in seen:
+                earlier = seen[ev.key]
+            else:
+                earlier = (results[first[ev.key].index] or {}).get("serverId")
             results[ev.index] = _result(ev.key, "duplicate", earlier)
     if logs:
         db.execute(SyncEvent.__table__.insert(), logs)

@@ -169,3 +169,43 @@ def test_each_bad_event_says_what_is_wrong(client, auth, crew):
     assert results[1]["error"].startswith("clientTime:")
     assert results[2]["error"].startswith("payload.reason:")
     assert "No ticket" in results[3]["error"]
+
+
+def test_a_dispatcher_may_apply_a_conflicting_change_after_all(client, auth, crew):
+    ticket = crew.new_job()
+    crew.reassign(ticket)
+    technician = auth(crew.technician_email, "correct-horse-battery")
+    sent = client.post(
+        SYNC, json=batch(event("ticket.status", ticket, {"status": "en_route"})), headers=technician
+    ).json()["results"][0]
+    assert sent["status"] == "conflict"
+    dispatcher = auth(crew.partner.email, "correct-horse-battery")
+    conflict = next(
+        c
+        for c in client.get("/api/v1/sync/conflicts", headers=dispatcher).json()["conflicts"]
+        if c["ticketId"] == str(ticket)
+    )
+
+    applied = client.post(
+        f"/api/v1/sync/conflicts/{conflict['id']}/resolve",
+        json={"action": "apply", "note": "Ravi was already on his way"},
+        headers=dispatcher,
+    )
+
+    assert applied.status_code == 200 and applied.json()["resolution"] == "applied"
+    assert _status(ticket) == "en_route"
+    done = client.get("/api/v1/sync/conflicts", params={"status": "resolved"}, headers=dispatcher)
+    mine = next(c for c in done.json()["conflicts"] if c["id"] == conflict["id"])
+    assert mine["resolution"] == "applied" and mine["note"] == "Ravi was already on his way"
+
+
+def test_a_rejected_event_sent_again_is_a_duplicate_and_still_changes_nothing(client, auth, crew):
+    ticket = crew.new_job()
+    bad = batch(event("checklist.step", ticket, {"stepId": "no-such-step", "value": "pass"}))
+    technician = auth(crew.technician_email, "correct-horse-battery")
+
+    first = client.post(SYNC, json=bad, headers=technician).json()["results"][0]
+    again = client.post(SYNC, json=bad, headers=technician).json()["results"][0]
+
+    assert first["status"] == "rejected" and "no-such-step" in first["error"]
+    assert again["status"] == "duplicate"
