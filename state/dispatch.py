@@ -59,8 +59,9 @@ def _pick_label(c: dict) -> str:
     """One line of the technician picker: who, where from, what they know, load, ETA."""
     late = f"{c['lateMinutes']} min late" if c["lateMinutes"] else "on time"
     breaks = f" · breaks {len(c['breaks'])} rule(s)" if c["breaks"] else ""
+    hub = "" if c["hub"] in c["name"] else f" · {c['hub']}"
     return (
-        f"{c['name']} · {c['hub']} · {', '.join(c['skills']) or 'no skills'} · "
+        f"{c['name']}{hub} · {', '.join(c['skills']) or 'no skills'} · "
         f"{c['load']} jobs · ETA {c['eta']} ({late}){breaks}"
     )
 

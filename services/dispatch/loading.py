@@ -57,6 +57,7 @@ OPEN_STATUSES = ("open", "acknowledged", "reopened", "assigned")
 PINNED_STATUSES = ("en_route", "on_site", "in_progress")
 HORIZON_MIN = 48 * 60  # tonight's plan reaches into tomorrow's shifts
 MIN_LEFT = 60
+OFF_SHIFT_MIN = 30  # a shift starting later than this is worth a call-out
 ON_CALL_MIN = 12 * 60  # an on-call technician is reachable this long from the plan's start
 BUSINESS_HOURS = Calendar(round_the_clock=False)  # tickets without a contract's calendar
 
@@ -103,8 +104,8 @@ class PlanTech:
 
     @property
     def off_shift(self) -> bool:
-        """Not working at the plan's start (their shift starts later)."""
-        return self.shift[0] > 0 or self.shift[1] <= 0
+        """Not working within half an hour of the plan's start (or not at all in it)."""
+        return self.shift[0] >= OFF_SHIFT_MIN or self.shift[1] <= 0
 
 
 def _minutes(start: datetime, moment: datetime) -> int:

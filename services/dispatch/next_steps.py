@@ -100,7 +100,7 @@ def _options(
         hub = people.get(best["technicianId"], {}).get("hub", "another hub")
         title = f"Use {hub}: {names[best['technicianId']]}"
         options.append({**best, "action": "other_hub", "title": title})
-    anyway = [_evaluate(ctx, r, job) for r in routes] if holder is None else []
+    anyway = [_evaluate(ctx, r, job) for r in skilled or routes] if holder is None else []
     if anyway:
         best = min(anyway, key=_fit)
         title = f"Assign anyway to {names[best['technicianId']]}"
@@ -145,6 +145,9 @@ def next_steps(db: Session, actor: Actor, plan_id: uuid.UUID) -> list[dict[str, 
         if job is None:
             continue  # closed since the plan was made
         options = _options(ctx, record, job, left.get("holder"), names, people)
+        if left.get("eta"):  # planned late already: only what reaches it sooner helps
+            sooner = datetime.fromisoformat(left["eta"])
+            options = [o for o in options if datetime.fromisoformat(o["etaAt"]) < sooner]
         options.append(
             {
                 "action": "tell_oem",

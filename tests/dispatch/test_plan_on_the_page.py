@@ -145,8 +145,15 @@ def test_a_p1_no_route_can_take_gets_next_steps_with_their_consequences():
         stop = stops_of({"routes": record.routes})[p1]
         assert stop["technicianId"] == bina and "called out" in said
         assert datetime.fromisoformat(stop["eta"]) < start + timedelta(hours=2)
-        # Still past the deadline of a ticket opened a day earlier: offered, but as Bina's.
-        assert all(s.get("holder") == bina for s in next_steps(db, actor, plan_id))
+        # Still past the deadline of a ticket opened a day earlier: offered, but as Bina's,
+        # and only what would reach it sooner than she does.
+        remaining = next_steps(db, actor, plan_id)
+        assert all(s.get("holder") == bina for s in remaining)
+        for step in remaining:
+            for option in step["options"]:
+                assert option["action"] != "assign_anyway"
+                if option.get("etaAt"):
+                    assert option["etaAt"] < step["eta"]
     with tenant_session(actor) as db:
         accept_plan(db, actor, plan_id, acknowledge_p1=True)
     assert _events("DispatchCalledOut", bina) == 1
