@@ -93,10 +93,19 @@ def prepare_field_day(day: date | None = None) -> int:
         if route_for(db, technician, day)[1]:
             return 0
         tickets = _demo_tickets(db, dispatcher, technician)
-        start = datetime.combine(day, time(10, 0), IST)
+        start = _first_eta(day)
         accept_route(db, dispatcher, technician, tickets, start)
     log.info("demo technician's route for %s: %d stops", day, len(tickets))
     return len(tickets)
+
+
+def _first_eta(day: date) -> datetime:
+    """10:00 IST, or half an hour from now when the day is under way, early enough that
+    every stop still falls on the day."""
+    soon = (utcnow() + timedelta(minutes=30)).astimezone(IST).replace(second=0, microsecond=0)
+    earliest = datetime.combine(day, time(10, 0), IST)
+    latest = datetime.combine(day, time(20, 0), IST)
+    return min(max(earliest, soon), latest)
 
 
 def _demo_tickets(db: Session, actor: Actor, technician: Technician) -> list[Ticket]:
