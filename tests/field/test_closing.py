@@ -210,3 +210,36 @@ def test_a_photo_over_the_limit_is_refused_and_a_small_one_kept(client, auth, cr
 
     assert results[0]["status"] == "rejected" and "8 MB" in results[0]["error"]
     assert results[1]["status"] == "applied"
+
+
+def test_a_scanned_label_checks_in_and_another_devices_label_is_refused(client, auth, crew):
+    ticket = crew.new_job()
+    other = make_crew("CT-BRUSH-OTHER")
+    with system_session() as db:
+        payloads = dict(
+            db.execute(
+                text("SELECT id, payload FROM qr_code WHERE id = ANY(:ids)"),
+                {"ids": [crew.label_id, other.label_id]},
+            ).all()
+        )
+    lat, lon = crew.site
+    here = {"lat": lat, "lon": lon + 0.002}
+
+    wrong = _send(
+        client,
+        auth,
+        crew,
+        event("checkin", ticket, {"qrPayload": payloads[other.label_id], "position": here}),
+    )
+    right = _send(
+        client,
+        auth,
+        crew,
+        event("checkin", ticket, {"qrPayload": payloads[crew.label_id], "position": here}, 1),
+    )
+
+    assert wrong[0]["status"] == "rejected" and "another device" in wrong[0]["error"]
+    assert right[0]["status"] == "applied", right
+    jobs = client.get("/api/v1/me/jobs", headers=auth(crew.technician_email, PASSWORD)).json()
+    job = next(j for j in jobs["jobs"] if j["ticketId"] == str(ticket))
+    assert job["checkedIn"]["method"] == "qr" and job["status"] == "on_site"
