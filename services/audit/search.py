@@ -42,7 +42,7 @@ class AuditFilter:
         found = cls(
             tenant_id=_uuid("organisation", organisation),
             actor_id=_uuid("user", user),
-            action=(action or "").strip()[:80] or None,
+            action=None if (action or "").strip() in ("", "all") else action.strip()[:80],
             since=_date("from", since),
             until=_date("to", until),
         )

@@ -45,7 +45,8 @@ def test_a_bad_filter_names_its_field(fields, field):
 
 
 def test_all_and_empty_mean_any():
-    assert AuditFilter.parse("all", "all", "", "", "") == AuditFilter()
+    assert AuditFilter.parse("all", "all", "all", "", "") == AuditFilter()
+    assert AuditFilter.parse("", "", "", "", "") == AuditFilter()
 
 
 def test_the_platform_sees_every_organisation_and_filters_by_one():
