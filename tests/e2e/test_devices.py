@@ -1,8 +1,10 @@
 """Device journeys in Chromium: an OEM imports a file and prints its kit; a hospital
-registers one device and finds it in the registry."""
+registers one device and finds it in the registry, finds a device by its label's code
+typed by hand, and prints one label from a part-used sheet, confirming it stuck on."""
 
 from __future__ import annotations
 
+import subprocess
 import uuid
 from pathlib import Path
 
@@ -10,7 +12,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from services.actor import Role
+from services.qr.codes import short_code
 from services.seed.demo import demo_email
+from tests.e2e.test_ops_console import _token
 from tests.e2e.test_roles import sign_in
 from tests.workers import celery_running
 
@@ -80,3 +84,71 @@ def test_registration_form_explains_bad_input(page: Page, app_url: str):
     page.fill("#serial", "no spaces allowed")
     page.click("#register-submit")
     expect(page.get_by_text("pick the facility")).to_be_visible()
+
+
+SHOTS = Path("/work/shots/labels")
+
+
+def _registered(page: Page, app_url: str, serial: str) -> dict:
+    """A device of the demo hospital chain registered through the API, with its label."""
+    headers = _token(page.context, app_url, Role.BUYER_ADMIN)
+    sites = page.request.get(f"{app_url}/api/v1/facilities", headers=headers).json()
+    response = page.request.post(
+        f"{app_url}/api/v1/devices/register",
+        headers=headers,
+        data={
+            "serialNumber": serial,
+            "skuCode": "MVI-PM12",
+            "facilityId": sites["facilities"][0]["id"],
+        },
+    )
+    assert response.ok, response.text()
+    return response.json()
+
+
+def test_a_label_code_typed_by_hand_opens_its_device(page: Page, app_url: str):
+    serial = f"MVI-AW374L-26-{uuid.uuid4().int % 10**9:09d}"
+    device = _registered(page, app_url, serial)
+    code = short_code(uuid.UUID(device["qrId"]).bytes)
+    sign_in(page, app_url, demo_email(Role.BUYER_ADMIN))
+    page.goto(f"{app_url}/devices")
+    typed = code.replace("-", "").lower().replace("0", "o").replace("1", "i")
+    page.fill("#device-search", typed)
+    page.keyboard.press("Enter")
+    expect(page).to_have_url(f"{app_url}/devices/{device['deviceId']}", timeout=30_000)
+    expect(page.locator("#device-serial")).to_have_text(serial)
+    expect(page.locator("#device-code")).to_have_text(code)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "device-by-code.png"), full_page=True)
+
+
+def test_the_device_page_prints_from_label_n_and_waits_for_stuck_on(
+    page: Page, app_url: str, tmp_path: Path
+):
+    serial = f"MVI-AW374L-26-{uuid.uuid4().int % 10**9:09d}"
+    device = _registered(page, app_url, serial)
+    sign_in(page, app_url, demo_email(Role.BUYER_ADMIN))
+    page.goto(f"{app_url}/devices/{device['deviceId']}")
+    expect(page.locator("#device-serial")).to_have_text(serial)
+    page.click("#print-label")
+    page.click("#label-pos-8")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "print-dialog-start-at-8.png"))
+    with page.expect_download() as download:
+        page.click("#print-go")
+    pdf = tmp_path / "label.pdf"
+    download.value.save_as(pdf)
+    words = subprocess.run(
+        ["pdftotext", "-raw", str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
+    assert serial in "".join(words.split()), "the whole serial is on the label"
+    assert "starts at label 8" in words
+    assert "Installation checklist" not in words, "one label, no cover page"
+
+    expect(page.locator("#print-pending")).to_be_visible()
+    expect(page.locator("#device-status")).to_have_text("registered")
+    page.screenshot(path=str(SHOTS / "printed-waiting-for-stuck-on.png"), full_page=True)
+    page.click("#labels-stuck")
+    expect(page.locator("#device-status")).to_have_text("qr printed")
+    expect(page.locator("#print-pending")).to_have_count(0)
+    page.screenshot(path=str(SHOTS / "labels-stuck-on.png"), full_page=True)
