@@ -57,7 +57,16 @@ def _item(item) -> rx.Component:
 def _next_step(section) -> rx.Component:
     return rx.cond(
         section.next_label != "",
-        rx.link(section.next_label, href=section.next_link, size="2", weight="medium"),
+        rx.cond(
+            section.next_link == "/field",  # the phone app is not a Reflex page: a full load
+            rx.el.a(
+                section.next_label,
+                href=section.next_link,
+                id="open-field-app",
+                style={"fontWeight": "600", "color": "var(--accent-11)", "fontSize": "14px"},
+            ),
+            rx.link(section.next_label, href=section.next_link, size="2", weight="medium"),
+        ),
     )
 
 
@@ -170,7 +179,6 @@ def home_page() -> rx.Component:
                         spacing="4",
                         width="100%",
                         id="waiting",
-                        on_mount=HomeState.listen,
                     ),
                     spacing="3",
                     width="100%",
