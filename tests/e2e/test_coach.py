@@ -1,6 +1,7 @@
 """A buyer asks the coach in the room and reads, at a glance, its basis and confidence, the
 terms valued at this quote's price for a CMC year, and a warning that the quoted lead time
-misses the required-by date; no term nobody offered is mentioned."""
+misses the required-by date; no term nobody offered is mentioned. After the buyer's own
+counter, the coach reasons from that counter and says to wait for the OEM."""
 
 from __future__ import annotations
 
@@ -79,6 +80,19 @@ def test_the_buyer_reads_the_coachs_basis_confidence_and_lead_time_warning(brows
         page.set_viewport_size({"width": 360, "height": 800})
         tip.scroll_into_view_if_needed()
         page.screenshot(path=str(SHOTS / "room-coach-tip-360.png"))
+        page.set_viewport_size({"width": 1280, "height": 900})
+        # After the buyer's own counter, the coach reasons from it and says to wait.
+        page.locator(".counter-price input").first.fill("330000")
+        page.click("#room-counter")
+        expect(page.locator(".msg-counter .offer-total")).to_have_text("₹33,00,000.00")
+        page.click("#room-coach")
+        expect(tip).to_have_count(2)
+        expect(tip.last).to_contain_text(
+            "Your offer of ₹33.00 L is on the table (the OEM last stood at ₹38.50 L)"
+        )
+        expect(tip.last).not_to_contain_text("Suggested counter")
+        tip.last.scroll_into_view_if_needed()
+        page.screenshot(path=str(SHOTS / "room-coach-wait.png"), full_page=True)
     finally:
         context.close()
         api.close()
