@@ -118,8 +118,13 @@ def _preview(p: dict) -> dict[str, str]:
         "gst": format_inr(p["gstPaise"]),
         "total": format_inr(p["totalPaise"]),
         "terms": (
-            f"{p['warrantyYears']} y warranty, {p['cmcYears']} y CMC at "
-            f"{format_inr(p['cmcAnnualPaise'])} a year, delivery in {p['leadTimeDays']} days"
+            f"{p['warrantyYears']} y warranty, {p['cmcYears']} y CMC "
+            + (
+                f"at {format_inr(p['cmcAnnualPaise'])} a year"
+                if p["cmcAnnualPaise"] or not p["cmcYears"]
+                else "(no CMC price quoted)"
+            )
+            + f", delivery in {p['leadTimeDays']} days"
         ),
         "service": _service_terms(p.get("serviceTerms") or {}),
     }
