@@ -69,7 +69,7 @@ def _step(o) -> rx.Component:
                     spacing="2",
                     align="center",
                 ),
-                rx.text(o["eta"], " ", o["late"], size="2"),
+                rx.text(o["eta"], rx.cond(o["eta"] != "", " · ", ""), o["late"], size="2"),
                 rx.text("What moves: ", o["moves"], size="1", color_scheme="gray"),
                 rx.text("Rules: ", o["breaks"], size="1", color_scheme="gray"),
                 spacing="1",
