@@ -77,6 +77,8 @@ LATER_TENANT_TABLES = (
 )
 # A buyer's purchase orders and orders, read by their seller (tests/orders covers both).
 TRADE_TABLES = ("purchase_order", "sales_order", "order_attachment")
+# The field app's rows, kept apart by tenant (tests/field covers who sees what).
+FIELD_TABLES = ("field_workflow", "field_visit", "field_step", "sync_event")
 # Shared with every signed-in organisation on purpose (the catalog test below covers it).
 # The catalog, and a provider's service network (hubs and technician coverage), are
 # what organisations offer each other: readable by every signed-in one, writable by the
@@ -274,7 +276,7 @@ def test_hospital_a_sees_none_of_hospital_bs_rows_in_any_table(two_hospitals):
 
 
 def test_without_a_tenant_the_app_role_sees_no_tenant_rows(two_hospitals):
-    for table in (*TENANT_TABLES, *LATER_TENANT_TABLES, *TRADE_TABLES):
+    for table in (*TENANT_TABLES, *LATER_TENANT_TABLES, *TRADE_TABLES, *FIELD_TABLES):
         with _as_app(None) as con:
             seen = con.execute(
                 text(f"SELECT count(*) FROM {table} WHERE tenant_id IS NOT NULL")
@@ -317,7 +319,10 @@ def test_every_tenant_table_has_forced_row_level_security():
                 {"t": list(with_tenant_column)},
             )
         }
-    assert set(TENANT_TABLES) | set(LATER_TENANT_TABLES) | set(TRADE_TABLES) == with_tenant_column
+    assert (
+        set(TENANT_TABLES) | set(LATER_TENANT_TABLES) | set(TRADE_TABLES) | set(FIELD_TABLES)
+        == with_tenant_column
+    )
     assert flags == dict.fromkeys(with_tenant_column, (True, True))
 
 
