@@ -55,6 +55,7 @@ def bell(element_id: str) -> rx.Component:
             position="absolute",
             top="-6px",
             right="-8px",
+            pointer_events="none",  # a click on the count opens the bell too
         ),
     )
     return rx.popover.root(
