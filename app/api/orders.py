@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, File, Query, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -13,7 +13,10 @@ from app.api.deps import current_actor, download_actor
 from services.actor import Actor
 from services.contracts.models import Contract
 from services.db import tenant_session
+from services.errors import NotFound
+from services.orders.acceptance import attach_photo
 from services.orders.deals import award_preview
+from services.orders.models import OrderAttachment
 from services.orders.po_pdf import render_po
 from services.orders.service import (
     Award,
@@ -25,6 +28,7 @@ from services.orders.service import (
     order_json,
 )
 from services.tenancy.service import directory
+from services.uploads import PHOTO_BYTES, body_limit, read_file
 
 router = APIRouter(tags=["orders"])
 
@@ -43,6 +47,19 @@ class MoveBody(BaseModel):
     status: str = Field(max_length=20)
     serials: dict[str, Any] | None = None  # {skuCode: [serial, ...]} when shipping
     note: str = Field("", max_length=2000)
+    shipment: dict[str, Any] | None = Field(
+        None, description="When shipping: {transporter, docketNumber}"
+    )
+    goodsReceipt: dict[str, Any] | None = Field(  # noqa: N815
+        None,
+        description="When delivered: {receivedOn, condition (good | damaged | incomplete), "
+        "damageNotes, receivedBy, photoIds}",
+    )
+    installationReport: dict[str, Any] | None = Field(  # noqa: N815
+        None,
+        description="When installed: {installedOn, checks, training, engineerName, "
+        "engineerSignature, buyerName, buyerSignature, notes, photoIds}",
+    )
 
 
 @router.post(
@@ -77,8 +94,48 @@ def order(order_id: uuid.UUID, actor: Actor = Depends(current_actor)) -> dict:
     "(buyer; installed registers the devices), cancelled (buyer)",
 )
 def move(order_id: uuid.UUID, body: MoveBody, actor: Actor = Depends(current_actor)) -> dict:
+    record = {
+        "shipped": body.shipment,
+        "delivered": body.goodsReceipt,
+        "installed": body.installationReport,
+    }.get(body.status)
     with tenant_session(actor) as db:
-        return order_json(db, move_order(db, actor, order_id, body.status, body.serials, body.note))
+        order = move_order(db, actor, order_id, body.status, body.serials, body.note, record)
+        return order_json(db, order)
+
+
+@router.post(
+    "/orders/{order_id}/photos",
+    status_code=201,
+    summary="Keep a delivery or installation photo on the order (the buyer); "
+    "name its id in the goods-received note or installation report",
+    max_body_size=body_limit(PHOTO_BYTES),
+)
+def add_photo(
+    order_id: uuid.UUID,
+    kind: str = Query(..., pattern="^(delivery|installation)$"),
+    file: UploadFile = File(...),
+    actor: Actor = Depends(current_actor),
+) -> dict:
+    data = read_file(file.file, PHOTO_BYTES, "photo")
+    with tenant_session(actor) as db:
+        photo = attach_photo(db, actor, get_order(db, order_id), kind, file.filename or "", data)
+        return {"photoId": str(photo.id), "kind": photo.kind, "fileName": photo.file_name}
+
+
+@router.get(
+    "/orders/{order_id}/photos/{photo_id}",
+    summary="A delivery or installation photo of an order",
+    response_class=Response,
+)
+def photo(
+    order_id: uuid.UUID, photo_id: uuid.UUID, actor: Actor = Depends(download_actor)
+) -> Response:
+    with tenant_session(actor) as db:
+        kept = db.get(OrderAttachment, photo_id)
+        if kept is None or kept.order_id != order_id:
+            raise NotFound("No such photo on this order")
+        return Response(kept.data, media_type=kept.content_type)
 
 
 @router.get(
