@@ -63,6 +63,8 @@ def _next_step(section) -> rx.Component:
                 section.next_label,
                 href=section.next_link,
                 id="open-field-app",
+                # A full page load: the router would look for a Reflex page of that name.
+                on_click=[rx.prevent_default, rx.call_script("window.location.assign('/field')")],
                 style={"fontWeight": "600", "color": "var(--accent-11)", "fontSize": "14px"},
             ),
             rx.link(section.next_label, href=section.next_link, size="2", weight="medium"),

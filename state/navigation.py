@@ -71,6 +71,9 @@ PAGES = (
     Page("/audit", "Audit trail", "shield-check", ADMINS),
 )
 BY_ROUTE = {page.route: page for page in PAGES}
+# Apps served beside the Reflex pages (plain HTML, opened with a full page load): the
+# technician's offline phone app.
+APPS = {"/field": frozenset({Role.TECHNICIAN})}
 
 
 def pages_for(roles: frozenset[Role]) -> list[Page]:

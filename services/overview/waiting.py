@@ -323,8 +323,8 @@ def _technician_sections(db: Session, actor: Actor, n: int) -> list[Section]:
             "jobs",
             "Your jobs",
             "No job is assigned to you. The dispatcher's accepted plan puts jobs here.",
-            "Devices",
-            "/devices",
+            "Today's route on your phone (works offline)",
+            "/field",
             *_tickets(db, actor, n, where, "due NULLS LAST", u=actor.user_id),
         )
     ]

@@ -258,7 +258,7 @@ def test_the_dispatcher_sees_arrivals_and_answers_a_sync_conflict(browser, app_u
         page = context.new_page()
         sign_in(page, app_url, demo_email(Role.DISPATCHER))
         page.goto(f"{app_url}/ops")
-        page.locator("#ops-view").get_by_text("Field").click()
+        page.locator("#ops-view").get_by_role("radio", name="Field").click()
         conflict = page.locator(".sync-conflict", has_text=f"#{done[0]['number']}")
         expect(conflict).to_contain_text("waiting_parts")
         expect(page.locator("#arrivals")).to_contain_text("code typed")
@@ -272,5 +272,18 @@ def test_the_dispatcher_sees_arrivals_and_answers_a_sync_conflict(browser, app_u
             headers=_api(context, app_url, Role.DISPATCHER),
         ).json()["conflicts"]
         assert any(c["ticketId"] == done[0]["ticketId"] for c in answered)
+    finally:
+        context.close()
+
+
+def test_the_technicians_home_page_opens_the_field_app(browser, app_url: str):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    try:
+        page = context.new_page()
+        sign_in(page, app_url, demo_email(Role.TECHNICIAN))
+        page.goto(f"{app_url}/")
+        page.locator("#open-field-app").click()
+        expect(page).to_have_url(f"{app_url}/field")
+        expect(page.locator("article.card").first).to_be_visible()
     finally:
         context.close()
