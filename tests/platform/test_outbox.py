@@ -105,7 +105,8 @@ def test_every_subscriber_gets_the_event_and_a_failing_one_is_retried(
         "the recorder's delivery",
     )
     assert recorded["test_recorder"].attempts == 1
-    assert (event_log_dir / "recorder.log").read_text().split() == [str(event_id)]
+    # Once each (other tests' grants may be delivered beside it).
+    assert (event_log_dir / "recorder.log").read_text().split().count(str(event_id)) == 1
 
     flaky = _wait_until(
         lambda: (d := _deliveries(event_id))["test_flaky"].status == "delivered" and d,
@@ -114,6 +115,7 @@ def test_every_subscriber_gets_the_event_and_a_failing_one_is_retried(
     )
     assert flaky["test_flaky"].attempts == 3
     assert flaky["test_flaky"].last_error is None
-    assert (event_log_dir / "flaky.log").read_text().split() == [str(event_id)]
+    # Once each (other tests' grants may be delivered beside it).
+    assert (event_log_dir / "flaky.log").read_text().split().count(str(event_id)) == 1
     # The failing subscriber never held the other one up.
     assert recorded["test_recorder"].delivered_at < flaky["test_flaky"].delivered_at
