@@ -27,6 +27,7 @@ SERVICE_PLANNERS = frozenset({Role.OEM_ADMIN, Role.OEM_SERVICE_MANAGER, Role.DIS
 DISPATCHERS = frozenset({Role.DISPATCHER, Role.OEM_SERVICE_MANAGER})  # plan and accept routes
 INSTALLERS = frozenset({Role.TECHNICIAN, Role.OEM_SERVICE_MANAGER})  # scan a label on site
 DEVICE_IMPORTERS = frozenset({Role.OEM_ADMIN, Role.OEM_SERVICE_MANAGER})  # bulk device files
+SERVICE_DESK = frozenset({Role.OEM_SERVICE_MANAGER, Role.OEM_ADMIN})  # told of uncovered P1s
 
 # Devices and tickets, across both sides.
 REGISTRARS = CUSTOMERS | {Role.OEM_ADMIN, Role.OEM_SERVICE_MANAGER}  # register a device

@@ -25,7 +25,7 @@ from sqlmodel import Session
 from services.actor import Role, TenantKind, system_actor
 from services.common.clock import ist_text
 from services.common.money import format_inr
-from services.common.roles import BUYERS, DISPATCHERS, SELLERS, SUPPLIERS
+from services.common.roles import BUYERS, DISPATCHERS, SELLERS, SERVICE_DESK, SUPPLIERS
 from services.db import tenant_session
 from services.dispatch.models import Technician
 from services.events.registry import EventView, subscriber
@@ -35,7 +35,6 @@ from services.rfq.models import Quote, Rfq
 from services.tickets.models import Ticket
 
 URGENT = ("P1", "P2")
-MAKERS_SERVICE = frozenset({Role.OEM_SERVICE_MANAGER, Role.OEM_ADMIN})  # an OEM's service desk
 
 
 @dataclass(frozen=True)
@@ -203,7 +202,7 @@ def _oem_alerted(db: Session, event: EventView) -> list[Delivery]:
         f"/tickets/{event.entity_id}",
         key=f"event:{event.id}",
     )
-    return [Delivery(uuid.UUID(oem), notice, MAKERS_SERVICE)]
+    return [Delivery(uuid.UUID(oem), notice, SERVICE_DESK)]
 
 
 def _p1_acknowledged(db: Session, event: EventView) -> list[Delivery]:
