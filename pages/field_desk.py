@@ -14,11 +14,12 @@ def _ticket_link(row) -> rx.Component:
     return rx.link("#" + row["number"], href="/tickets/detail?id=" + row["ticket"], weight="bold")
 
 
-def _card(title: str, icon: str, body: rx.Component, id_: str) -> rx.Component:
+def _card(title: str, icon: str, body: rx.Component, id_: str, note=None) -> rx.Component:
     return rx.card(
         rx.vstack(
             rx.hstack(rx.icon(icon, size=16), rx.heading(title, size="3"), align="center"),
             body,
+            rx.text(note, size="2", color_scheme="gray") if note is not None else rx.fragment(),
             spacing="2",
             width="100%",
         ),
@@ -152,6 +153,7 @@ def field_desk() -> rx.Component:
             width="100%",
         ),
         "technicians-last-seen",
+        S.quiet,
     )
     return rx.vstack(
         rx.grid(

@@ -45,6 +45,7 @@ class FieldDeskState(AuthState):
     arrivals: list[dict[str, str]] = []
     waiting: list[dict[str, str]] = []
     conflicts: list[dict[str, str]] = []
+    quiet: str = ""  # technicians whose phones have sent nothing yet
 
     def refresh_desk(self, actor: Actor) -> None:
         """Reads the field's state as `actor` (a dispatcher or service manager) sees it."""
@@ -61,7 +62,12 @@ class FieldDeskState(AuthState):
                 "where": "" if t["lat"] is None else f"{t['lat']:.4f}, {t['lon']:.4f}",
             }
             for t in overview["technicians"]
+            if t["lastSyncAt"] or t["lastFixAt"]
         ]
+        silent = len(overview["technicians"]) - len(self.technicians)
+        self.quiet = (
+            f"{silent} more technician(s) have not used the field app yet." if silent else ""
+        )
         self.arrivals = [
             {
                 "number": str(a["number"]),
