@@ -36,8 +36,12 @@ class BellState(AuthState):
                 return
             self._listening = True
         try:
+            # The bells count against a budget of their own, so a dispatcher's many
+            # console tabs are never refused their live board because of the bells.
             sub = await hub().subscribe(
-                "notification_changed", notifications.notices_for(actor), owner=str(actor.user_id)
+                "notification_changed",
+                notifications.notices_for(actor),
+                owner=f"{actor.user_id}/bell",
             )
         except TooManyLive:  # the page's own live view matters more than the bell
             async with self:

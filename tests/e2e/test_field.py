@@ -156,9 +156,9 @@ def _work_the_checklist(page, workflow: dict) -> None:
             box.get_by_role("button", name="Save").click()
             expect(_step(page, step)).to_contain_text("recorded")
         elif step["kind"] == "choice":
-            box.get_by_role("button", name=step["options"][0]).click()
+            box.get_by_role("button", name=step["options"][0], exact=True).click()
             expect(
-                _step(page, step).get_by_role("button", name=step["options"][0])
+                _step(page, step).get_by_role("button", name=step["options"][0], exact=True)
             ).to_have_attribute("aria-pressed", "true")
         elif step["kind"] == "photo":
             box.locator("input[type=file]").set_input_files(_photo())
