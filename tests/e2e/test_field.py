@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import os
+import re
+from datetime import timedelta
 
 import psycopg
 import pytest
@@ -13,6 +15,8 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from services.actor import Role
+from services.common.clock import today_ist
+from services.field.demo import prepare_field_day
 from services.qr.codes import short_code
 from services.seed.demo import demo_email
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
@@ -62,13 +66,29 @@ def _phone(browser, app_url: str, job_site: dict | None = None, **extra):
     return context
 
 
+def _show(page, card) -> None:
+    """Shows the job's card: on today's tab, else on tomorrow's."""
+    expect(page.locator("article.card, p.empty").first).to_be_visible()
+    if card.count() == 0:
+        page.get_by_role("tab", name=re.compile("^Tomorrow")).click()
+    expect(card).to_be_visible()
+
+
 def _first_open_job(context, app_url: str) -> dict:
-    jobs = context.request.get(
-        f"{app_url}/api/v1/me/jobs", headers=_api(context, app_url, Role.TECHNICIAN)
-    ).json()["jobs"]
-    open_jobs = [j for j in jobs if j["status"] in ("assigned", "en_route")]
-    assert open_jobs, "make run's demo gives the technician an accepted route for today"
-    return open_jobs[0]
+    """An open job of today's route, else of tomorrow's (prepared as make run prepares a
+    day) when other journeys have worked today's; the app shows both days."""
+    headers = _api(context, app_url, Role.TECHNICIAN)
+    for offset in (0, 1):
+        day = today_ist() + timedelta(days=offset)
+        if offset:
+            prepare_field_day(day)
+        jobs = context.request.get(
+            f"{app_url}/api/v1/me/jobs", params={"date": day.isoformat()}, headers=headers
+        ).json()["jobs"]
+        open_jobs = [j for j in jobs if j["status"] in ("assigned", "en_route")]
+        if open_jobs:
+            return open_jobs[0]
+    raise AssertionError("make run's demo gives the technician an accepted route for today")
 
 
 def test_installable_with_icons_and_an_offline_shell(browser, app_url: str):
@@ -103,12 +123,13 @@ def test_a_job_worked_offline_syncs_when_the_network_returns(browser, app_url: s
         page = context.new_page()
         page.goto(f"{app_url}/field")
         card = page.locator(f"article[data-ticket='{job['ticketId']}']")
-        expect(card).to_be_visible()
+        _show(page, card)
         page.evaluate("navigator.serviceWorker.ready.then(() => true)")
 
         context.set_offline(True)
         page.reload()
         expect(page.locator("#sync")).to_contain_text("Offline")
+        _show(page, card)
         card.get_by_role("button", name="Open job").click()
         if job["status"] == "assigned":
             page.get_by_role("button", name="I'm on my way").click()
@@ -234,8 +255,16 @@ def test_the_dispatcher_sees_arrivals_and_answers_a_sync_conflict(browser, app_u
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     try:
         technician = _api(context, app_url, Role.TECHNICIAN)
-        jobs = context.request.get(f"{app_url}/api/v1/me/jobs", headers=technician).json()
-        done = [j for j in jobs["jobs"] if j["status"] == "resolved"]
+        done = [
+            j
+            for offset in (0, 1)
+            for j in context.request.get(
+                f"{app_url}/api/v1/me/jobs",
+                params={"date": (today_ist() + timedelta(days=offset)).isoformat()},
+                headers=technician,
+            ).json()["jobs"]
+            if j["status"] == "resolved"
+        ]
         assert done, "the offline journey above resolved a job"
         late = context.request.post(
             f"{app_url}/api/v1/sync/events:batch",
