@@ -15,10 +15,11 @@ from playwright.sync_api import Page, expect
 from services.actor import Role
 from services.common.clock import today_ist
 from services.seed.demo import demo_email
+from tests.conftest import ROOT
 from tests.e2e.test_roles import sign_in
 
 pytestmark = pytest.mark.e2e
-SHOTS = Path("/work/shots/admin")
+SHOTS = ROOT / "var" / "shots" / "admin"  # beside the checkout, never committed
 NEW_PASSWORD = "a-long-new-passphrase"
 
 

@@ -6,7 +6,6 @@ counter, the coach reasons from that counter and says to wait for the OEM."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
@@ -14,11 +13,12 @@ from playwright.sync_api import expect
 from services.actor import Role
 from services.common.clock import today_ist
 from services.seed.demo import demo_email
+from tests.conftest import ROOT
 from tests.e2e.test_ops_console import _token
 from tests.e2e.test_roles import sign_in
 
 pytestmark = pytest.mark.e2e
-SHOTS = Path("/work/shots/coach")
+SHOTS = ROOT / "var" / "shots" / "coach"  # beside the checkout, never committed
 
 
 def _quoted_rfq(api, app_url: str) -> tuple[str, str]:

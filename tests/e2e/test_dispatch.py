@@ -17,6 +17,7 @@ from services.actor import Role
 from services.common.clock import IST
 from services.db import system_session
 from services.seed.demo import demo_email
+from tests.conftest import ROOT
 from tests.e2e.test_ops_console import _token
 from tests.e2e.test_roles import sign_in
 from tests.workers import celery_running
@@ -76,7 +77,7 @@ def test_optimise_watch_see_routes_and_accept(page, app_url: str, tmp_path: Path
     assert holder == new_tech
 
 
-SHOTS = Path("/work/shots/dispatch")
+SHOTS = ROOT / "var" / "shots" / "dispatch"  # beside the checkout, never committed
 GOLD_MRI = "MVI-MR15-24-000117"  # the demo hospital's MRI under a round-the-clock (gold) CMC
 
 

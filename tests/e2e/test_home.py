@@ -13,13 +13,14 @@ from playwright.sync_api import expect
 
 from services.actor import Role
 from services.seed.demo import demo_email
+from tests.conftest import ROOT
 from tests.e2e.test_negotiation import _negotiating_rfq
 from tests.e2e.test_ops_console import _token
 from tests.e2e.test_roles import sign_in
 from tests.workers import celery_running
 
 pytestmark = pytest.mark.e2e
-SHOTS = Path("/work/shots/notify")
+SHOTS = ROOT / "var" / "shots" / "notify"  # beside the checkout, never committed
 
 
 @pytest.fixture

@@ -7,19 +7,19 @@ from __future__ import annotations
 
 import re
 import uuid
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from services.actor import Role
 from services.seed.demo import demo_email
+from tests.conftest import ROOT
 from tests.e2e.test_negotiation import _negotiating_rfq
 from tests.e2e.test_ops_console import _token
 from tests.e2e.test_roles import sign_in
 
 pytestmark = pytest.mark.e2e
-SHOTS = Path("/work/shots/labels")
+SHOTS = ROOT / "var" / "shots" / "labels"  # beside the checkout, never committed
 
 
 def test_award_ship_receive_install(browser, app_url: str):
