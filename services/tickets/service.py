@@ -26,7 +26,17 @@ from services.sla.models import SlaPolicy
 from services.tickets.machine import RESPONDED, check_transition
 from services.tickets.models import Ticket, TicketEvent
 
-SOURCES = ("portal", "qr_scan", "api", "whatsapp", "telemetry")
+SOURCES = (
+    "portal",
+    "qr_scan",
+    "api",
+    "whatsapp",
+    "telemetry",
+    "lab",
+    "qr",
+    "prediction",
+    "preventive",
+)
 # Who may set each status: the service side works the ticket, the customer closes it.
 SETTERS = {"closed": TICKET_CLOSERS, "reopened": TICKET_CLOSERS, "cancelled": TICKET_CANCELLERS}
 
