@@ -26,6 +26,14 @@ from services.geo.models import (
     TechnicianCoverage,
 )
 from services.identity.models import AccountLink, User, UserSession
+from services.lab.models import (
+    LabChannel,
+    LabMessage,
+    LabOrder,
+    LabPatient,
+    LabResult,
+    LabTestCode,
+)
 from services.notifications.models import Notification
 from services.orders.models import OrderAttachment, PurchaseOrder, SalesOrder
 from services.parts.models import FaultPart, Part, PartReservation, PartStock, SkuPart
@@ -80,6 +88,12 @@ __all__ = [
     "FieldVisit",
     "FieldWorkflow",
     "SyncEvent",
+    "LabChannel",
+    "LabTestCode",
+    "LabMessage",
+    "LabPatient",
+    "LabOrder",
+    "LabResult",
     "DispatchPlan",
     "UserSession",
     "metadata",

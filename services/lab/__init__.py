@@ -1,0 +1,1 @@
+"""The lab's interface engine: analyzer channels, the raw message store, results."""
