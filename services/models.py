@@ -41,6 +41,7 @@ from services.rfq.models import Quote, Rfq, RfqItem
 from services.sla.models import SlaPolicy
 from services.tenancy.models import AccessGrant, Tenant
 from services.tickets.models import Ticket, TicketAttachment, TicketEvent
+from services.whatsapp.models import WhatsappConversation, WhatsappInbound, WhatsappMessage
 
 metadata = SQLModel.metadata
 
@@ -74,6 +75,9 @@ __all__ = [
     "Notification",
     "TicketAttachment",
     "TicketEvent",
+    "WhatsappConversation",
+    "WhatsappInbound",
+    "WhatsappMessage",
     "TechnicianCoverage",
     "Tenant",
     "Ticket",

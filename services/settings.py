@@ -66,6 +66,14 @@ class Settings(BaseSettings):
     # Extra modules whose event subscribers the workers load (comma separated).
     event_subscriber_modules: str = ""
 
+    # WhatsApp Cloud API. Without the secrets, local ones are kept under var/secrets; without
+    # WHATSAPP_API_URL outbound messages are recorded as sent and never leave the machine.
+    whatsapp_verify_token: SecretStr | None = None
+    whatsapp_app_secret: SecretStr | None = None
+    whatsapp_api_url: str | None = None
+    whatsapp_token: SecretStr | None = None
+    whatsapp_phone_number_id: str = "local"
+
     @property
     def is_production(self) -> bool:
         return self.yantra_env.strip().lower() == "production"
@@ -77,6 +85,21 @@ class Settings(BaseSettings):
             return self.token_signing_key.get_secret_value()
         self._refuse_local_secret("TOKEN_SIGNING_KEY")
         return _local_secret(self.var_dir / "secrets" / "token.key")
+
+    def whatsapp_secrets(self) -> tuple[str, str]:
+        """The webhook's verify token and app secret: from the environment, else (never in
+        production) ones kept under var/secrets."""
+        found = []
+        for name, value in (
+            ("WHATSAPP_VERIFY_TOKEN", self.whatsapp_verify_token),
+            ("WHATSAPP_APP_SECRET", self.whatsapp_app_secret),
+        ):
+            if value is not None:
+                found.append(value.get_secret_value())
+                continue
+            self._refuse_local_secret(name)
+            found.append(_local_secret(self.var_dir / "secrets" / f"{name.lower()}.key"))
+        return found[0], found[1]
 
     def _refuse_local_secret(self, name: str) -> None:
         if self.is_production:

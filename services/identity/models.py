@@ -17,6 +17,8 @@ class User(SQLModel, table=True):
     tenant_id: uuid.UUID = tenant_field()
     email: str = Field(max_length=254)  # stored lower-case; unique across the platform
     full_name: str = Field(default="", max_length=200)
+    # WhatsApp number in E.164 form (+919876543210); unique across the platform.
+    phone: str | None = Field(default=None, max_length=20)
     roles: list[str] = text_array_field()
     password_hash: str | None = Field(default=None)
     # Set when the identity comes from an OIDC provider (Keycloak): its `sub`.

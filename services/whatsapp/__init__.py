@@ -1,0 +1,1 @@
+"""WhatsApp intake: the webhook's payload store, conversations, triage and the message log."""
