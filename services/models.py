@@ -40,6 +40,12 @@ from services.parts.models import FaultPart, Part, PartReservation, PartStock, S
 from services.rfq.models import Quote, Rfq, RfqItem
 from services.sla.models import SlaPolicy
 from services.tenancy.models import AccessGrant, Tenant
+from services.telemetry.models import (
+    TelemetryAlarm,
+    TelemetryCredential,
+    TelemetryQuarantine,
+    TelemetryRollup,
+)
 from services.tickets.models import Ticket, TicketAttachment, TicketEvent
 from services.whatsapp.models import WhatsappConversation, WhatsappInbound, WhatsappMessage
 
@@ -80,6 +86,10 @@ __all__ = [
     "WhatsappMessage",
     "TechnicianCoverage",
     "Tenant",
+    "TelemetryAlarm",
+    "TelemetryCredential",
+    "TelemetryQuarantine",
+    "TelemetryRollup",
     "Ticket",
     "User",
     "Technician",

@@ -1,0 +1,76 @@
+"""Metric schemas per device type, and reading stored telemetry back as a window."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from services.actor import Role, TenantKind
+from services.db import system_session, tenant_session
+from services.errors import Invalid
+from services.telemetry.readings import window
+from services.telemetry.schema import check_metrics, metrics_of
+from tests.factories import make_org, make_served_device
+
+
+def test_every_device_type_reports_its_temperature_and_its_own_metrics():
+    mri = metrics_of("MRI")
+    assert "temperature_c" in mri and "helium_level_pct" in mri
+    assert mri["helium_level_pct"].unit == "%"
+    assert "temperature_c" in metrics_of("Dental CBCT")
+
+
+@pytest.mark.parametrize(
+    ("metrics", "field"),
+    [
+        ({"helium_level_pct": "high"}, "metrics.helium_level_pct"),
+        ({"arc_count": 3}, "metrics.arc_count"),
+        ({"temperature_c": 900}, "metrics.temperature_c"),
+        ([], "metrics"),
+    ],
+)
+def test_a_bad_metric_is_refused_naming_it(metrics, field):
+    with pytest.raises(Invalid) as refused:
+        check_metrics("MRI", metrics)
+    assert refused.value.field == field
+
+
+def test_the_owner_reads_a_window_of_its_device_and_a_stranger_reads_nothing():
+    hospital = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
+    stranger = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
+    device = make_served_device(hospital, None, "MVI-MR15").device_id
+    t0 = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    with system_session() as db:
+        oem = db.execute(
+            text("SELECT manufacturer_tenant_id FROM equipment WHERE id = :d"), {"d": device}
+        ).scalar_one()
+        for i in range(3):
+            db.execute(
+                text(
+                    "INSERT INTO telemetry_reading (tenant_id, oem_tenant_id, device_id, ts, seq,"
+                    " metrics) VALUES (:t, :o, :d, :ts, :seq, CAST(:m AS jsonb))"
+                ),
+                {
+                    "t": hospital.tenant.id,
+                    "o": oem,
+                    "d": device,
+                    "ts": t0 + timedelta(minutes=i),
+                    "seq": i,
+                    "m": f'{{"temperature_c": {20 + i}, "helium_level_pct": 80}}',
+                },
+            )
+
+    with tenant_session(hospital.actor) as db:
+        points = window(db, device, t0, t0 + timedelta(minutes=2), ["temperature_c"])
+        both = window(db, device, t0, t0 + timedelta(hours=1))
+    with tenant_session(stranger.actor) as db:
+        nothing = window(db, device, t0, t0 + timedelta(hours=1))
+
+    assert points == [
+        (t0, "temperature_c", 20.0),
+        (t0 + timedelta(minutes=1), "temperature_c", 21.0),
+    ]
+    assert len(both) == 6
+    assert nothing == []
