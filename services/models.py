@@ -36,7 +36,15 @@ from services.lab.models import (
 )
 from services.notifications.models import Notification
 from services.orders.models import OrderAttachment, PurchaseOrder, SalesOrder
-from services.parts.models import FaultPart, Part, PartReservation, PartStock, SkuPart
+from services.parts.models import (
+    FaultPart,
+    Part,
+    PartMovement,
+    PartReorder,
+    PartReservation,
+    PartStock,
+    SkuPart,
+)
 from services.rfq.models import Quote, Rfq, RfqItem
 from services.sla.models import SlaPolicy
 from services.tenancy.models import AccessGrant, Tenant
@@ -96,6 +104,8 @@ __all__ = [
     "Part",
     "PartStock",
     "PartReservation",
+    "PartMovement",
+    "PartReorder",
     "SkuPart",
     "FaultPart",
     "FieldStep",

@@ -25,6 +25,7 @@ FIELD_SERVICE = frozenset({Role.OEM_SERVICE_MANAGER, Role.DISPATCHER, Role.TECHN
 SERVICE_TEAM = FIELD_SERVICE | {Role.OEM_ADMIN}  # work tickets, reserve parts
 SERVICE_PLANNERS = frozenset({Role.OEM_ADMIN, Role.OEM_SERVICE_MANAGER, Role.DISPATCHER})
 DISPATCHERS = frozenset({Role.DISPATCHER, Role.OEM_SERVICE_MANAGER})  # plan and accept routes
+STOCK_KEEPERS = DISPATCHERS  # receive, move and adjust parts stock at the hubs
 INSTALLERS = frozenset({Role.TECHNICIAN, Role.OEM_SERVICE_MANAGER})  # scan a label on site
 DEVICE_IMPORTERS = frozenset({Role.OEM_ADMIN, Role.OEM_SERVICE_MANAGER})  # bulk device files
 SERVICE_DESK = frozenset({Role.OEM_SERVICE_MANAGER, Role.OEM_ADMIN})  # told of uncovered P1s

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlmodel import Field, SQLModel
 
-from services.columns import id_field, ref_field, tenant_field, timestamp_field
+from services.columns import id_field, jsonb_field, ref_field, tenant_field, timestamp_field
 
 
 class Part(SQLModel, table=True):
@@ -67,3 +67,42 @@ class FaultPart(SQLModel, table=True):
     error_code: str = Field(max_length=40)
     part_id: uuid.UUID = ref_field("part.id", nullable=False)
     qty: int = 1
+
+
+class PartMovement(SQLModel, table=True):
+    """One line of the movement ledger: what a receipt, a side of a transfer, an
+    adjustment or a job's consumption did to one part's stock at one hub."""
+
+    __tablename__ = "part_movement"
+
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    kind: str = Field(max_length=14)
+    part_id: uuid.UUID = ref_field("part.id", nullable=False)
+    area_id: uuid.UUID = ref_field("service_areas.id", nullable=False)
+    qty_change: int
+    on_hand_after: int
+    batch: str = Field(default="", max_length=60)
+    serials: list[str] = jsonb_field(list)
+    reason: str = ""
+    reference: str = Field(default="", max_length=120)
+    ticket_id: uuid.UUID | None = ref_field("ticket.id")
+    group_id: uuid.UUID
+    actor_id: uuid.UUID | None = ref_field("users.id")
+    actor_label: str = Field(default="", max_length=255)
+    created_at: datetime = timestamp_field()
+
+
+class PartReorder(SQLModel, table=True):
+    """A part's reorder point at a hub, and since when its free stock has been at or
+    below it (None while it is above)."""
+
+    __tablename__ = "part_reorder"
+
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    area_id: uuid.UUID = ref_field("service_areas.id", nullable=False)
+    part_id: uuid.UUID = ref_field("part.id", nullable=False)
+    reorder_point: int
+    low_since: datetime | None = timestamp_field(nullable=True)
+    updated_at: datetime = timestamp_field()
