@@ -4,7 +4,7 @@ from sqlmodel import SQLModel
 
 from services.audit.models import AuditEntry
 from services.catalog.models import Sku
-from services.contracts.models import Contract
+from services.contracts.models import Contract, ContractRenewalAlert, PreventiveVisit
 from services.devices.models import (
     DeviceRegistrationBatch,
     Equipment,
@@ -64,6 +64,8 @@ __all__ = [
     "AccountLink",
     "AuditEntry",
     "Contract",
+    "ContractRenewalAlert",
+    "PreventiveVisit",
     "DeviceRegistrationBatch",
     "Equipment",
     "EventDelivery",

@@ -25,6 +25,7 @@ celery_app = Celery(
         "workers.dispatch",
         "workers.rfq",
         "workers.pricing",
+        "workers.contracts",
     ],
 )
 celery_app.conf.update(
@@ -43,6 +44,8 @@ celery_app.conf.update(
         "rfq-expiry-sweep": {"task": "rfq.sweep_expired", "schedule": 60.0},
         # 02:30 IST: the price-band model learns from the day's closed deals
         "pricing-retrain": {"task": "pricing.retrain", "schedule": crontab(hour=21, minute=0)},
+        "contract-renewal-alerts": {"task": "contracts.renewal_alerts", "schedule": 3600.0},
+        "contract-preventive-visits": {"task": "contracts.plan_preventive", "schedule": 3600.0},
     },
 )
 

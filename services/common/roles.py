@@ -39,3 +39,7 @@ TICKET_CANCELLERS = TICKET_CLOSERS | {Role.OEM_SERVICE_MANAGER}
 TICKET_VIEWERS = CUSTOMERS | SERVICE_TEAM
 DEVICE_VIEWERS = TICKET_VIEWERS | {Role.OEM_SALES}
 COVERAGE_VIEWERS = SERVICE_PLANNERS | {Role.BUYER_ADMIN, Role.PLATFORM_ADMIN}  # service areas
+SERVICE_DESK_USERS = CUSTOMERS  # follow their tickets, comment, confirm or reopen (/service)
+CONTRACT_VIEWERS = CUSTOMERS | SUPPLIERS  # contracts, both sides
+RENEWERS = AWARDERS  # ask for a contract's renewal quote
+DEVICE_KEEPERS = CUSTOMERS  # edit, move, take out of service or decommission their devices

@@ -34,7 +34,35 @@ class Contract(SQLModel, table=True):
     value_paise: int = Field(
         default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
     )
+    renewal_rfq_id: uuid.UUID | None = ref_field("rfq.id")
 
     @property
     def label(self) -> str:
         return f"CT-{self.number}"
+
+
+class ContractRenewalAlert(SQLModel, table=True):
+    """The mark that the renewal alert at `threshold_days` before `ends_on` went out."""
+
+    __tablename__ = "contract_renewal_alert"
+
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()  # the buyer
+    contract_id: uuid.UUID = ref_field("contract.id", nullable=False)
+    threshold_days: int
+    ends_on: date
+    sent_at: datetime = timestamp_field()
+
+
+class PreventiveVisit(SQLModel, table=True):
+    """One preventive visit a contract promises for a device, and the ticket planning it."""
+
+    __tablename__ = "preventive_visit"
+
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()  # the device owner
+    contract_id: uuid.UUID = ref_field("contract.id", nullable=False)
+    equipment_id: uuid.UUID = ref_field("equipment.id", nullable=False)
+    due_on: date
+    ticket_id: uuid.UUID | None = ref_field("ticket.id")
+    created_at: datetime = timestamp_field()

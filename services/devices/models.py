@@ -36,6 +36,10 @@ class Equipment(SQLModel, table=True):
     qr_printed_at: datetime | None = timestamp_field(nullable=True)
     deployed_at: datetime | None = timestamp_field(nullable=True)
     decommissioned_at: datetime | None = timestamp_field(nullable=True)
+    # in_service | out_of_service | decommissioned (services/devices/lifecycle.py)
+    service_state: str = Field(default="in_service", max_length=20)
+    service_state_reason: str = Field(default="")
+    service_state_at: datetime | None = timestamp_field(nullable=True)
 
 
 class DeviceRegistrationBatch(SQLModel, table=True):

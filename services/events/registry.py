@@ -55,6 +55,8 @@ EVENT_NAMES = frozenset(
         "QuoteAccepted",
         "PurchaseOrderIssued",
         "OrderStatusChanged",
+        "DeviceTransferred",
+        "DeviceStateChanged",
     }
 )
 

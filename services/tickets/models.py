@@ -52,6 +52,7 @@ class Ticket(SQLModel, table=True):
     penalty_paise: int = Field(
         default=0, sa_column=Column(BigInteger, nullable=False, server_default="0")
     )
+    reopen_count: int = 0  # reopened by the customer: not fixed the first time
 
 
 class TicketEvent(SQLModel, table=True):
