@@ -66,6 +66,15 @@ class Settings(BaseSettings):
     # Extra modules whose event subscribers the workers load (comma separated).
     event_subscriber_modules: str = ""
 
+    # The lab's interface engine: MLLP (HL7 v2) and ASTM listeners, the address they bind
+    # (analyzers on the lab's network need LAB_LISTEN_HOST=0.0.0.0), the largest message
+    # taken, and how long raw messages are kept.
+    mllp_port: int = Field(default=2575, ge=1, le=65535)
+    astm_port: int = Field(default=2576, ge=1, le=65535)
+    lab_listen_host: str = "127.0.0.1"
+    lab_max_message_bytes: int = Field(default=1024 * 1024, ge=1024)
+    lab_retention_days: int = Field(default=400, ge=1)
+
     # WhatsApp Cloud API. Without the secrets, local ones are kept under var/secrets; without
     # WHATSAPP_API_URL outbound messages are recorded as sent and never leave the machine.
     whatsapp_verify_token: SecretStr | None = None

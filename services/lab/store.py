@@ -1,0 +1,211 @@
+"""The raw message store on the listener's side: every message is written, and committed,
+before its acknowledgement goes out.
+
+Messages arriving at the same moment on different connections share one transaction (a
+group commit): each waits for the commit that includes it, then its ACK is sent. A message
+whose sender and control id are already stored is a duplicate: it is counted on the first
+copy and not stored again, and answered as the first copy was.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from dataclasses import dataclass
+
+import psycopg
+
+from services.db import owner_url
+
+log = logging.getLogger("yantra.lab.store")
+MAX_BATCH = 256
+
+INSERT = """
+INSERT INTO lab_message (id, tenant_id, channel_id, protocol, sending_application,
+    sending_facility, control_id, message_type, version, raw, state, error, ack_code)
+VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
+ON CONFLICT (sending_application, sending_facility, control_id)
+DO UPDATE SET duplicate_count = lab_message.duplicate_count + 1
+RETURNING id, ack_code, error, (xmax = 0) AS inserted
+"""
+
+
+def libpq_url() -> str:
+    """The owner's database URL as libpq takes it."""
+    return owner_url().replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+@dataclass
+class Incoming:
+    """A message as the listener read it, with what it decided before storing."""
+
+    raw: str
+    protocol: str = "hl7"
+    sending_application: str = ""
+    sending_facility: str = ""
+    control_id: str | None = None
+    message_type: str = ""
+    version: str = ""
+    tenant_id: uuid.UUID | None = None
+    channel_id: uuid.UUID | None = None
+    state: str = "received"
+    error: str = ""
+    ack_code: str = "AA"
+
+
+@dataclass
+class Stored:
+    """What the store made of a message: its id, and for a duplicate the first copy's
+    answer."""
+
+    message_id: uuid.UUID
+    inserted: bool
+    ack_code: str
+    error: str
+
+
+def _params(item: Incoming) -> tuple:
+    return (
+        uuid.uuid4(),
+        item.tenant_id,
+        item.channel_id,
+        item.protocol,
+        item.sending_application[:180],
+        item.sending_facility[:180],
+        item.control_id[:199] if item.control_id else None,
+        item.message_type[:20],
+        item.version[:10],
+        item.raw.replace("\x00", ""),
+        item.state,
+        item.error,
+        item.ack_code,
+    )
+
+
+class GroupCommitter:
+    """Writes messages in batches on one connection; `store` returns once the message's
+    transaction is committed (or raises, and then nothing may be acknowledged)."""
+
+    def __init__(self, url: str | None = None):
+        self.url = url or libpq_url()
+        self._queue: asyncio.Queue[tuple[Incoming, asyncio.Future]] = asyncio.Queue()
+        self._task: asyncio.Task | None = None
+        self._conn: psycopg.AsyncConnection | None = None
+
+    async def start(self) -> None:
+        self._conn = await psycopg.AsyncConnection.connect(self.url)
+        self._task = asyncio.create_task(self._run())
+
+    async def close(self) -> None:
+        if self._task:
+            self._task.cancel()
+        if self._conn:
+            await self._conn.close()
+
+    async def store(self, item: Incoming) -> Stored:
+        future: asyncio.Future = asyncio.get_running_loop().create_future()
+        await self._queue.put((item, future))
+        return await future
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while not self._queue.empty() and len(batch) < MAX_BATCH:
+                batch.append(self._queue.get_nowait())
+            try:
+                outcomes = await self._write([item for item, _ in batch])
+            except Exception as error:  # noqa: BLE001 - every waiter hears of it; none is ACKed
+                log.error("lab store: batch of %d not stored: %s", len(batch), error)
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(error)
+                await self._reconnect()
+                continue
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                if not future.done():
+                    future.set_result(outcome)
+
+    async def _write(self, items: list[Incoming]) -> list[Stored]:
+        assert self._conn is not None
+        outcomes: list[Stored] = []
+        # Two copies of one message in the same batch: the second is a duplicate of the
+        # first, answered from it (one statement may not touch a row twice).
+        seen: dict[tuple, int] = {}
+        async with self._conn.transaction():
+            async with self._conn.cursor() as cur:
+                for item in items:
+                    key = (item.sending_application, item.sending_facility, item.control_id)
+                    if item.control_id and key in seen:
+                        first = outcomes[seen[key]]
+                        outcomes.append(
+                            Stored(first.message_id, False, first.ack_code, first.error)
+                        )
+                        continue
+                    await cur.execute(INSERT, _params(item))
+                    row = await cur.fetchone()
+                    outcomes.append(Stored(row[0], row[3], row[1], row[2]))
+                    if item.control_id:
+                        seen[key] = len(outcomes) - 1
+                if any(o.inserted for o in outcomes):
+                    await cur.execute("SELECT pg_notify('lab_message', '')")
+        return outcomes
+
+    async def _reconnect(self) -> None:
+        delay = 0.5
+        while True:
+            try:
+                if self._conn is not None:
+                    await self._conn.close()
+                self._conn = await psycopg.AsyncConnection.connect(self.url)
+                return
+            except psycopg.OperationalError as error:
+                log.warning("lab store: reconnecting in %.1fs: %s", delay, error)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, 10)
+
+
+class ChannelDirectory:
+    """Which channel (and tenant) a sender belongs to, kept in memory and reloaded every
+    few seconds, and at once (at most once a second) when an unknown sender writes."""
+
+    def __init__(self, url: str | None = None, refresh_seconds: float = 5.0):
+        self.url = url or libpq_url()
+        self.refresh_seconds = refresh_seconds
+        self._senders: dict[tuple[str, str, str], tuple[uuid.UUID, uuid.UUID]] = {}
+        self._loaded_at = 0.0
+        self._lock = asyncio.Lock()
+
+    async def load(self) -> None:
+        async with await psycopg.AsyncConnection.connect(self.url) as conn:
+            rows = await (
+                await conn.execute(
+                    "SELECT protocol, sending_application, sending_facility, id, tenant_id "
+                    "FROM lab_channel WHERE is_active"
+                )
+            ).fetchall()
+        self._senders = {(r[0], r[1], r[2]): (r[3], r[4]) for r in rows}
+        self._loaded_at = time.monotonic()
+
+    async def find(
+        self, protocol: str, application: str, facility: str
+    ) -> tuple[uuid.UUID, uuid.UUID] | None:
+        """(channel id, tenant id) of the sender, or None when no channel knows it. A
+        channel with an empty facility takes the sender from any facility."""
+        age = time.monotonic() - self._loaded_at
+        found = self._lookup(protocol, application, facility)
+        if (found is None and age > 1.0) or age > self.refresh_seconds:
+            async with self._lock:
+                if time.monotonic() - self._loaded_at > min(age, 1.0):
+                    try:
+                        await self.load()
+                    except psycopg.OperationalError as error:
+                        log.warning("lab channels not reloaded: %s", error)
+            found = self._lookup(protocol, application, facility)
+        return found
+
+    def _lookup(self, protocol: str, application: str, facility: str):
+        return self._senders.get((protocol, application, facility)) or self._senders.get(
+            (protocol, application, "")
+        )
