@@ -54,6 +54,7 @@ from services.telemetry.models import (
     TelemetryQuarantine,
     TelemetryRollup,
 )
+from services.telemetry.scores import FailurePrediction, PreemptiveWatch
 from services.tickets.models import Ticket, TicketAttachment, TicketEvent
 from services.whatsapp.models import WhatsappConversation, WhatsappInbound, WhatsappMessage
 
@@ -63,6 +64,8 @@ __all__ = [
     "AccessGrant",
     "AccountLink",
     "AuditEntry",
+    "FailurePrediction",
+    "PreemptiveWatch",
     "Contract",
     "ContractRenewalAlert",
     "PreventiveVisit",

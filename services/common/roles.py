@@ -43,3 +43,6 @@ SERVICE_DESK_USERS = CUSTOMERS  # follow their tickets, comment, confirm or reop
 CONTRACT_VIEWERS = CUSTOMERS | SUPPLIERS  # contracts, both sides
 RENEWERS = AWARDERS  # ask for a contract's renewal quote
 DEVICE_KEEPERS = CUSTOMERS  # edit, move, take out of service or decommission their devices
+# A device's failure prediction and the fleet health view (/fleet): the OEM's service
+# managers, admins and dispatchers, and the owning hospital or lab.
+FLEET_WATCHERS = SERVICE_PLANNERS | CUSTOMERS
