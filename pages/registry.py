@@ -20,6 +20,7 @@ from pages.dispatch import dispatch_page
 from pages.facilities import facilities_page
 from pages.geo import pincodes_page
 from pages.home import home_page
+from pages.lab import lab_page
 from pages.login import login_page
 from pages.negotiation import negotiation_page
 from pages.ops import ops_page
@@ -39,6 +40,7 @@ from state.dispatch import DispatchState
 from state.facilities import FacilitiesState
 from state.geo import PincodeState
 from state.home import HomeState
+from state.lab import LabState
 from state.navigation import BY_ROUTE, Page
 from state.negotiation import NegotiationState
 from state.ops import OpsState
@@ -94,6 +96,7 @@ SCREENS = (
     _screen("/dispatch", "/dispatch", dispatch_page, "Dispatch", DispatchState.load),
     _screen("/report", "/report", report_page, "Report a fault", ReportState.load),
     _screen("/ops", "/ops", ops_page, "Ops console", OpsState.load),
+    _screen("/lab", "/lab", lab_page, "Lab console", LabState.load),
     _screen("/tickets/detail", "/tickets/[ticket_id]", ticket_page, "Ticket", TicketState.load),
     _screen("/devices", "/devices", registry_page, "Devices", DevicesState.load),
     _screen(

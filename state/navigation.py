@@ -19,6 +19,7 @@ from services.common.roles import (
     DISPATCHERS,
     EVERYONE,
     FIELD_SERVICE,
+    LAB_TEAM,
     PLATFORM_ADMINS,
     REGISTRARS,
     SELLERS,
@@ -40,6 +41,7 @@ class Page:
 
 PAGES = (
     Page("/", "Home", "house", EVERYONE),
+    Page("/lab", "Lab console", "flask-conical", LAB_TEAM),
     Page("/catalog", "Catalog", "package", CUSTOMERS | SELLERS | PLATFORM_ADMINS),
     Page(
         "/catalog/detail",

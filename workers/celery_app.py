@@ -25,6 +25,7 @@ celery_app = Celery(
         "workers.dispatch",
         "workers.rfq",
         "workers.pricing",
+        "workers.lab",
         "workers.telemetry_predict",
         "workers.contracts",
     ],
@@ -43,6 +44,8 @@ celery_app.conf.update(
         "relay-outbox": {"task": "events.relay", "schedule": 1.0},
         "sla-tick": {"task": "sla.tick", "schedule": 1.0},
         "rfq-expiry-sweep": {"task": "rfq.sweep_expired", "schedule": 60.0},
+        "lab-analyzer-health": {"task": "lab.health", "schedule": 60.0},
+        "lab-review": {"task": "lab.review", "schedule": 5.0},
         # the failure model scores devices with recent telemetry (hourly windows)
         "telemetry-predict": {"task": "telemetry.predict_sweep", "schedule": 900.0},
         # 02:30 IST: the price-band model learns from the day's closed deals

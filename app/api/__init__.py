@@ -15,6 +15,7 @@ from app.api import (
     devices,
     dispatch,
     facilities,
+    fhir,
     field,
     field_app,
     geo,
@@ -87,6 +88,8 @@ def create_api() -> FastAPI:
         negotiation.router,
         orders.router,
         notifications.router,
+        fhir.router,
+        fhir.lab,
     ):
         api.include_router(router, prefix=PREFIX)
     api.include_router(live.router)

@@ -17,6 +17,7 @@ ADMINS = frozenset({Role.PLATFORM_ADMIN, Role.BUYER_ADMIN, Role.OEM_ADMIN})
 BUYERS = frozenset({Role.BUYER_ADMIN, Role.BUYER_USER})  # raise RFQs, negotiate, order
 AWARDERS = frozenset({Role.BUYER_ADMIN})  # award an RFQ and sign the contract
 CUSTOMERS = BUYERS | {Role.LAB_STAFF}  # the people who own and use the equipment
+LAB_TEAM = frozenset({Role.LAB_STAFF})  # release results, acknowledge critical values, share
 
 # The OEM side.
 SELLERS = frozenset({Role.OEM_ADMIN, Role.OEM_SALES})  # quote, negotiate, edit the catalog

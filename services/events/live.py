@@ -36,6 +36,7 @@ CHANNELS = (
     "dispatch_plan_changed",
     "order_changed",
     "notification_changed",
+    "lab_result",
 )
 MAX_PER_USER = 20
 QUEUE_SIZE = 64

@@ -1,0 +1,22 @@
+"""The lab's periodic work: analyzer health (silence and faults open service tickets) and
+reviewing results no console has reviewed yet, so auto-verification and critical values
+never wait for a page to be open."""
+
+from __future__ import annotations
+
+from services.db import system_session
+from services.lab.health import check_analyzers
+from services.lab.verification import review_new_results
+from workers.celery_app import celery_app
+
+
+@celery_app.task(name="lab.health", ignore_result=True, expires=50)
+def health() -> dict:
+    outcome = check_analyzers()
+    return {"opened": len(outcome.opened), "closed": len(outcome.closed)}
+
+
+@celery_app.task(name="lab.review", ignore_result=True, expires=10)
+def review() -> int:
+    with system_session() as db:
+        return review_new_results(db)
