@@ -25,6 +25,7 @@ celery_app = Celery(
         "workers.dispatch",
         "workers.rfq",
         "workers.pricing",
+        "workers.whatsapp",
         "workers.lab",
         "workers.telemetry_predict",
         "workers.contracts",
@@ -44,6 +45,7 @@ celery_app.conf.update(
         "relay-outbox": {"task": "events.relay", "schedule": 1.0},
         "sla-tick": {"task": "sla.tick", "schedule": 1.0},
         "rfq-expiry-sweep": {"task": "rfq.sweep_expired", "schedule": 60.0},
+        "whatsapp-sweep": {"task": "whatsapp.sweep", "schedule": 60.0},
         "lab-analyzer-health": {"task": "lab.health", "schedule": 60.0},
         "lab-review": {"task": "lab.review", "schedule": 5.0},
         # the failure model scores devices with recent telemetry (hourly windows)

@@ -122,9 +122,27 @@ CREATE POLICY whatsapp_conversation_ticket ON whatsapp_conversation FOR SELECT
 CREATE POLICY whatsapp_message_ticket ON whatsapp_message FOR SELECT
     USING (EXISTS (SELECT 1 FROM whatsapp_conversation c
                    WHERE c.id = whatsapp_message.conversation_id));
+
+-- The service desk that works a thread's ticket takes the thread over (it cannot update a
+-- customer's row otherwise): automatic answers stop from then on.
+CREATE FUNCTION whatsapp_take_over(p_conversation uuid) RETURNS void
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS
+$$
+BEGIN
+    UPDATE whatsapp_conversation c SET taken_over_by = app_user()
+      FROM ticket t
+     WHERE c.id = p_conversation AND t.id = c.ticket_id AND app_user() IS NOT NULL
+       AND app_tenant() IN (t.tenant_id, t.service_partner_tenant_id);
+    IF NOT FOUND THEN
+        RAISE EXCEPTION 'only the service desk of the thread''s ticket may take it over'
+            USING ERRCODE = '42501';
+    END IF;
+END
+$$;
 """
 
 DOWNGRADE = """
+DROP FUNCTION IF EXISTS whatsapp_take_over(uuid);
 DROP TABLE IF EXISTS whatsapp_message;
 DROP TABLE IF EXISTS whatsapp_conversation;
 DROP TABLE IF EXISTS whatsapp_inbound;

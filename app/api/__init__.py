@@ -29,6 +29,7 @@ from app.api import (
     rfq,
     sessions,
     tickets,
+    whatsapp,
 )
 from app.api.contract import install_contract
 from app.api.errors import install_error_handlers
@@ -88,6 +89,7 @@ def create_api() -> FastAPI:
         negotiation.router,
         orders.router,
         notifications.router,
+        whatsapp.router,
         fhir.router,
         fhir.lab,
     ):

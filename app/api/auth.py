@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends, Form, Path, Request, Response
+from fastapi import APIRouter, Body, Depends, Form, Path, Request, Response
+from pydantic import BaseModel
+from pydantic import Field as PydanticField
 
 from app.api.deps import current_actor
 from services.actor import Actor
+from services.db import tenant_session
 from services.errors import Forbidden, Invalid, NotFound
 from services.identity import admin as accounts
 from services.identity.credentials import end_credentials
 from services.identity.passwords import MAX_PASSWORD
+from services.identity.phones import get_phone, set_phone
 from services.identity.service import authenticate
 from services.identity.tokens import issue_access_token
 
@@ -70,12 +74,33 @@ def logout(actor: Actor = Depends(current_actor)) -> Response:
 
 @router.get("/me", summary="Who the token speaks for")
 def me(actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        phone = get_phone(db, actor)
     return {
         "userId": str(actor.user_id),
         "tenantId": str(actor.tenant_id),
         "tenantKind": actor.tenant_kind.value,
         "roles": sorted(r.value for r in actor.roles),
+        "phone": phone,
     }
+
+
+class MeChange(BaseModel):
+    phone: str | None = PydanticField(
+        None, max_length=30, description="WhatsApp number, e.g. +91 98765 43210; empty clears it"
+    )
+
+
+@router.patch(
+    "/me",
+    summary="Change your own profile: the WhatsApp number the service desk answers",
+    responses={400: {"description": "Not a phone number"}, 409: {"description": "Taken"}},
+)
+def change_me(change: MeChange = Body(...), actor: Actor = Depends(current_actor)) -> dict:
+    with tenant_session(actor) as db:
+        if "phone" in change.model_fields_set:
+            set_phone(db, actor, change.phone)
+    return me(actor)
 
 
 @router.get(

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 import re
 
-from services.errors import Invalid
+from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from services.actor import Actor
+from services.errors import Conflict, Forbidden, Invalid
 
 _SEPARATORS = re.compile(r"[\s\-().]")
 
@@ -35,3 +40,25 @@ def normalise_phone(raw: str, field: str = "phone") -> str:
 def wa_id(phone: str) -> str:
     """The number as the Cloud API writes it: digits only, country code first."""
     return phone.lstrip("+")
+
+
+def get_phone(db: Session, actor: Actor) -> str | None:
+    """The caller's WhatsApp number, or None."""
+    if actor.user_id is None:
+        return None
+    return db.execute(text("SELECT phone FROM users WHERE id = :u"), {"u": actor.user_id}).scalar()
+
+
+def set_phone(db: Session, actor: Actor, raw: str | None) -> str | None:
+    """Set (or with an empty value, clear) the caller's WhatsApp number; returns it in
+    E.164 form. Raises Invalid("phone") for a malformed number, Conflict when another
+    account has it, Forbidden for an account without a user (a service token)."""
+    if actor.user_id is None:
+        raise Forbidden("Only a person's account has a WhatsApp number")
+    phone = normalise_phone(raw) if (raw or "").strip() else None
+    try:
+        with db.begin_nested():
+            db.execute(text("SELECT identity_set_phone(:u, :p)"), {"u": actor.user_id, "p": phone})
+    except IntegrityError as exc:
+        raise Conflict("Another account already has that WhatsApp number") from exc
+    return phone
