@@ -47,3 +47,7 @@ DEVICE_KEEPERS = CUSTOMERS  # edit, move, take out of service or decommission th
 # A device's failure prediction and the fleet health view (/fleet): the OEM's service
 # managers, admins and dispatchers, and the owning hospital or lab.
 FLEET_WATCHERS = SERVICE_PLANNERS | CUSTOMERS
+# The lab's interface engine: read channels and the message store; set up analyzer
+# channels, their test codes, and reprocess messages (a lab chain's admin or its staff).
+LAB_READERS = frozenset({Role.LAB_STAFF, Role.BUYER_ADMIN})
+LAB_ADMINS = frozenset({Role.LAB_STAFF, Role.BUYER_ADMIN})

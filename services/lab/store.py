@@ -167,24 +167,38 @@ class GroupCommitter:
 
 
 class ChannelDirectory:
-    """Which channel (and tenant) a sender belongs to, kept in memory and reloaded every
-    few seconds, and at once (at most once a second) when an unknown sender writes."""
+    """Which channel (and tenant) a sender belongs to: kept in memory, reloaded every few
+    seconds (so a changed or deactivated channel is seen), and asked of the database at
+    once when an unknown sender writes (so a channel just set up is found)."""
 
     def __init__(self, url: str | None = None, refresh_seconds: float = 5.0):
         self.url = url or libpq_url()
         self.refresh_seconds = refresh_seconds
         self._senders: dict[tuple[str, str, str], tuple[uuid.UUID, uuid.UUID]] = {}
         self._loaded_at = 0.0
+        self._conn: psycopg.AsyncConnection | None = None
         self._lock = asyncio.Lock()
 
+    async def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
+        async with self._lock:
+            for attempt in (1, 2):
+                try:
+                    if self._conn is None or self._conn.closed:
+                        self._conn = await psycopg.AsyncConnection.connect(
+                            self.url, autocommit=True
+                        )
+                    return await (await self._conn.execute(sql, params)).fetchall()
+                except psycopg.OperationalError:
+                    self._conn = None
+                    if attempt == 2:
+                        raise
+        return []
+
     async def load(self) -> None:
-        async with await psycopg.AsyncConnection.connect(self.url) as conn:
-            rows = await (
-                await conn.execute(
-                    "SELECT protocol, sending_application, sending_facility, id, tenant_id "
-                    "FROM lab_channel WHERE is_active"
-                )
-            ).fetchall()
+        rows = await self._query(
+            "SELECT protocol, sending_application, sending_facility, id, tenant_id "
+            "FROM lab_channel WHERE is_active"
+        )
         self._senders = {(r[0], r[1], r[2]): (r[3], r[4]) for r in rows}
         self._loaded_at = time.monotonic()
 
@@ -193,15 +207,22 @@ class ChannelDirectory:
     ) -> tuple[uuid.UUID, uuid.UUID] | None:
         """(channel id, tenant id) of the sender, or None when no channel knows it. A
         channel with an empty facility takes the sender from any facility."""
-        age = time.monotonic() - self._loaded_at
-        found = self._lookup(protocol, application, facility)
-        if (found is None and age > 1.0) or age > self.refresh_seconds:
-            async with self._lock:
-                if time.monotonic() - self._loaded_at > min(age, 1.0):
-                    try:
-                        await self.load()
-                    except psycopg.OperationalError as error:
-                        log.warning("lab channels not reloaded: %s", error)
+        try:
+            if time.monotonic() - self._loaded_at > self.refresh_seconds:
+                await self.load()
+            found = self._lookup(protocol, application, facility)
+            if found is None:
+                rows = await self._query(
+                    "SELECT sending_facility, id, tenant_id FROM lab_channel WHERE is_active "
+                    "AND protocol = %s AND sending_application = %s "
+                    "AND sending_facility IN (%s, '')",
+                    (protocol, application, facility),
+                )
+                for row in rows:
+                    self._senders[(protocol, application, row[0])] = (row[1], row[2])
+                found = self._lookup(protocol, application, facility)
+        except psycopg.OperationalError as error:
+            log.warning("lab channels not read: %s", error)
             found = self._lookup(protocol, application, facility)
         return found
 
