@@ -25,6 +25,7 @@ celery_app = Celery(
         "workers.dispatch",
         "workers.rfq",
         "workers.pricing",
+        "workers.contracts",
         "workers.whatsapp",
         "workers.lab",
         "workers.telemetry_predict",

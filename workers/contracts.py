@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import logging
 
-from services.contracts.maintenance import plan_preventive
 from services.contracts.renewals import send_renewal_alerts
+from services.tickets.preventive import plan_preventive
 from workers.celery_app import celery_app
 
 log = logging.getLogger("yantra.contracts")

@@ -82,7 +82,7 @@ def tickets_of(db: Session, contract_id: uuid.UUID) -> list[Any]:
     return list(
         db.execute(
             text(
-                "SELECT id, equipment_id, priority, status, source, opened_at, resolved_at, "
+                "SELECT id, number, equipment_id, priority, status, source, opened_at, resolved_at, "
                 "response_due_at, resolution_due_at, responded_at, penalty_paise, reopen_count "
                 "FROM contract_tickets(:c)"
             ),

@@ -3,8 +3,9 @@ once each; and a renewal that the buyer turns into an RFQ to the same OEM.
 
 The alerts are sent by a periodic task (`contracts.renewal_alerts`). A mark per contract,
 threshold and end date (`contract_renewal_alert`) is written in the same transaction as
-the notices, so a threshold fires once however often the task runs; a contract first seen
-inside several thresholds gets one alert, for the nearest."""
+the `ContractRenewalDue` event, so a threshold fires once however often the task runs; a
+contract first seen inside several thresholds gets one alert, for the nearest. The
+notifications' subscriber turns the event into notices for both sides."""
 
 from __future__ import annotations
 
@@ -16,16 +17,16 @@ from sqlalchemy import text
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import Session
 
-from services.actor import Actor
+from services.actor import Actor, TenantKind, system_actor
 from services.audit import service as audit
 from services.columns import utcnow
 from services.common.clock import today_ist
-from services.common.roles import CUSTOMERS, RENEWERS, SUPPLIERS
+from services.common.roles import RENEWERS
 from services.contracts.models import Contract, ContractRenewalAlert
 from services.contracts.service import SERVICE_KINDS, coverage, visible_contract
 from services.db import system_session
 from services.errors import Conflict, Forbidden, Invalid
-from services.notifications.service import Notice, notify_role
+from services.events.service import emit
 
 THRESHOLDS = (90, 60, 30)
 RENEWAL_RFQ_DAYS = 14
@@ -65,16 +66,25 @@ def _mark(db: Session, contract: Contract, thresholds: list[int]) -> list[int]:
     return [row[0] for row in result]
 
 
-def _notify(db: Session, contract: Contract, days: int, days_left: int) -> None:
-    notice = Notice(
-        kind="contract_renewal",
-        title=f"{contract.label} ({contract.kind.upper()}) ends in {days_left} days",
-        body=f"Ends on {contract.ends_on:%d %b %Y}. Ask for a renewal quote before it lapses.",
-        link=f"/contracts/detail?id={contract.id}",
-        key=f"renewal:{contract.id}:{days}:{contract.ends_on}",
+def _announce(db: Session, contract: Contract, days: int, days_left: int) -> None:
+    kind = db.execute(
+        text("SELECT kind FROM tenant WHERE id = :t"), {"t": contract.tenant_id}
+    ).scalar_one()
+    emit(
+        db,
+        system_actor(contract.tenant_id, TenantKind(kind), "contracts"),
+        "ContractRenewalDue",
+        "contract",
+        contract.id,
+        {
+            "label": contract.label,
+            "kind": contract.kind,
+            "endsOn": contract.ends_on.isoformat(),
+            "thresholdDays": days,
+            "daysLeft": days_left,
+            "sellerId": str(contract.seller_tenant_id),
+        },
     )
-    notify_role(db, contract.tenant_id, CUSTOMERS, notice)
-    notify_role(db, contract.seller_tenant_id, SUPPLIERS, notice)
 
 
 def send_renewal_alerts(today: date | None = None) -> list[dict[str, Any]]:
@@ -89,7 +99,7 @@ def send_renewal_alerts(today: date | None = None) -> list[dict[str, Any]]:
             fresh = _mark(db, contract, crossed)
             if fresh:
                 nearest = min(fresh)
-                _notify(db, contract, nearest, days_left)
+                _announce(db, contract, nearest, days_left)
                 sent.append({"contractId": str(contract.id), "thresholdDays": nearest})
     return sent
 

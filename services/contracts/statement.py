@@ -5,6 +5,7 @@ and the penalties due under the cap."""
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from io import BytesIO
 from typing import Any
 
@@ -18,9 +19,9 @@ from sqlmodel import Session
 from services.actor import Actor
 from services.common.clock import ist_text
 from services.common.money import format_inr
+from services.contracts.figures import tickets_of
 from services.contracts.service import get_contract, parse_month, visible_contract
 from services.rendering import pdf_text
-from services.tickets.statements import monthly_statement
 
 GRID = TableStyle(
     [
@@ -55,7 +56,7 @@ def statement_pdf(db: Session, actor: Actor, contract_id: uuid.UUID, month: str)
     parse_month(month)
     visible_contract(db, actor, contract_id)
     detail = get_contract(db, actor, contract_id, month)
-    tickets = monthly_statement(db, contract_id, month)["tickets"]
+    tickets = _resolved_in(db, contract_id, detail)
     styles = getSampleStyleSheet()
     small = styles["BodyText"].clone("small", fontSize=8, leading=10)
     out = BytesIO()
@@ -127,6 +128,26 @@ def statement_pdf(db: Session, actor: Actor, contract_id: uuid.UUID, month: str)
     ]
     doc.build(story)
     return out.getvalue()
+
+
+def _resolved_in(db: Session, contract_id: uuid.UUID, detail: dict) -> list[dict[str, Any]]:
+    """The contract's tickets resolved in the statement's period, oldest first."""
+    start = datetime.fromisoformat(detail["periodStart"])
+    end = datetime.fromisoformat(detail["periodEnd"])
+    return [
+        {
+            "number": t.number,
+            "priority": t.priority,
+            "openedAt": t.opened_at,
+            "resolvedAt": t.resolved_at,
+            "lateMinutes": max(0, round((t.resolved_at - t.resolution_due_at).total_seconds() / 60))
+            if t.resolution_due_at
+            else 0,
+            "penaltyPaise": t.penalty_paise,
+        }
+        for t in sorted(tickets_of(db, contract_id), key=lambda t: t.resolved_at or end)
+        if t.resolved_at is not None and start <= t.resolved_at < end
+    ]
 
 
 def _totals(sla: dict[str, Any]) -> str:

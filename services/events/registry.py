@@ -57,6 +57,7 @@ EVENT_NAMES = frozenset(
         "OrderStatusChanged",
         "DeviceTransferred",
         "DeviceStateChanged",
+        "ContractRenewalDue",
     }
 )
 

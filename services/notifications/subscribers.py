@@ -18,6 +18,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import text
 from sqlmodel import Session
@@ -25,7 +26,14 @@ from sqlmodel import Session
 from services.actor import Role, TenantKind, system_actor
 from services.common.clock import ist_text
 from services.common.money import format_inr
-from services.common.roles import BUYERS, DISPATCHERS, SELLERS, SERVICE_DESK, SUPPLIERS
+from services.common.roles import (
+    BUYERS,
+    CUSTOMERS,
+    DISPATCHERS,
+    SELLERS,
+    SERVICE_DESK,
+    SUPPLIERS,
+)
 from services.db import tenant_session
 from services.dispatch.models import Technician
 from services.events.registry import EventView, subscriber
@@ -243,6 +251,23 @@ def _order(db: Session, event: EventView) -> list[Delivery]:
     return [Delivery(reader, notice, BUYERS if shipped else SUPPLIERS)]
 
 
+def _renewal_due(db: Session, event: EventView) -> list[Delivery]:
+    """Both sides of a service contract hear that it ends soon, once per threshold."""
+    ends_on = date.fromisoformat(event.payload["endsOn"])
+    notice = Notice(
+        "contract_renewal",
+        f"{event.payload['label']} ({event.payload['kind'].upper()}) ends in "
+        f"{event.payload['daysLeft']} days",
+        f"Ends on {ends_on:%d %b %Y}: ask for or send a renewal quote before it lapses",
+        f"/contracts/detail?id={event.entity_id}",
+        key=f"renewal:{event.entity_id}:{event.payload['thresholdDays']}:{ends_on}",
+    )
+    return [
+        Delivery(uuid.UUID(event.tenant_id), notice, CUSTOMERS),
+        Delivery(uuid.UUID(event.payload["sellerId"]), notice, SUPPLIERS),
+    ]
+
+
 WHO: dict[str, Callable[[Session, EventView], list[Delivery]]] = {
     "RFQOpened": _rfq_opened,
     "QuoteSubmitted": _quote,
@@ -256,6 +281,7 @@ WHO: dict[str, Callable[[Session, EventView], list[Delivery]]] = {
     "OfferAccepted": _offer_accepted,
     "OrderShipped": _order,
     "OrderStatusChanged": _order,
+    "ContractRenewalDue": _renewal_due,
 }
 
 

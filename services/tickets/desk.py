@@ -16,7 +16,6 @@ from services.actor import Actor
 from services.columns import utcnow
 from services.common.roles import SERVICE_DESK_USERS
 from services.contracts.figures import DOWN_PRIORITIES, Period, downtime_seconds, percent
-from services.contracts.models import Contract
 from services.errors import Conflict, Invalid, NotFound
 from services.tickets.machine import ACTIVE
 from services.tickets.models import Ticket, TicketEvent
@@ -205,12 +204,13 @@ def confirm(db: Session, actor: Actor, ticket_id: uuid.UUID, note: str = "") -> 
 def reopen_window(db: Session, ticket: Ticket) -> timedelta:
     """How long after resolution the customer may reopen: the contract's
     `reopenWindowDays`, else 7 days."""
-    days = DEFAULT_REOPEN_DAYS
+    days = None
     if ticket.contract_id:
-        contract = db.get(Contract, ticket.contract_id)
-        if contract is not None:
-            days = int((contract.terms or {}).get("reopenWindowDays") or days)
-    return timedelta(days=days)
+        days = db.execute(
+            text("SELECT (terms->>'reopenWindowDays')::int FROM contract WHERE id = :c"),
+            {"c": ticket.contract_id},
+        ).scalar()
+    return timedelta(days=days or DEFAULT_REOPEN_DAYS)
 
 
 def reopen(db: Session, actor: Actor, ticket_id: uuid.UUID, reason: str) -> Ticket:

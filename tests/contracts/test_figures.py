@@ -7,10 +7,15 @@ from services.actor import Role, TenantKind
 from tests.contracts.helpers import covered_devices, ist, past_ticket
 from tests.factories import PASSWORD, make_org
 
+_TOKENS: dict[str, str] = {}
+
 
 def _headers(client, email: str) -> dict:
-    token = client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
-    return {"Authorization": f"Bearer {token.json()['access_token']}"}
+    """Bearer headers of a test account (one sign-in per account: hashing takes a while)."""
+    if email not in _TOKENS:
+        token = client.post("/api/v1/auth/token", data={"username": email, "password": PASSWORD})
+        _TOKENS[email] = token.json()["access_token"]
+    return {"Authorization": f"Bearer {_TOKENS[email]}"}
 
 
 def test_october_uptime_and_sla_from_known_outages(client):

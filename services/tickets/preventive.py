@@ -19,8 +19,10 @@ from services.common.clock import today_ist
 from services.contracts.models import Contract, PreventiveVisit
 from services.db import system_session, tenant_session
 from services.tenancy.models import Tenant
+from services.tickets.service import open_ticket
 
 LEAD_DAYS = 14  # a visit becomes a ticket this long before it is due
+MISSED_DAYS = 30  # a slot further past than this was missed: no ticket is opened late
 OWNER_ROLE = {TenantKind.HOSPITAL_CHAIN: Role.BUYER_ADMIN, TenantKind.LAB_CHAIN: Role.LAB_STAFF}
 
 
@@ -39,7 +41,7 @@ def visit_dates(starts_on: date, ends_on: date, per_year: int) -> list[date]:
 
 def _slots_due(today: date) -> list[tuple[Contract, uuid.UUID, date, int, int]]:
     """(contract, device, due date, visit number, visits in the term) of every slot due
-    within LEAD_DAYS (or overdue) and not yet planned."""
+    within LEAD_DAYS (or overdue by up to MISSED_DAYS) and not yet planned."""
     found = []
     with system_session() as db:
         contracts = db.execute(
@@ -72,7 +74,8 @@ def _slots_due(today: date) -> list[tuple[Contract, uuid.UUID, date, int, int]]:
             }
             for device in list(devices):
                 for n, due in enumerate(dates, 1):
-                    if due <= today + timedelta(LEAD_DAYS) and (device, due) not in planned:
+                    coming = today - timedelta(MISSED_DAYS) <= due <= today + timedelta(LEAD_DAYS)
+                    if coming and (device, due) not in planned:
                         found.append((contract, device, due, n, len(dates)))
     return found
 
@@ -80,8 +83,6 @@ def _slots_due(today: date) -> list[tuple[Contract, uuid.UUID, date, int, int]]:
 def plan_preventive(today: date | None = None) -> list[dict[str, Any]]:
     """Open a P4 preventive ticket for each visit slot coming due; returns what was
     planned (contract, device, due date, ticket). A slot already planned is skipped."""
-    from services.tickets.service import open_ticket
-
     today = today or today_ist()
     planned = []
     for contract, device_id, due, n, total in _slots_due(today):
