@@ -25,7 +25,6 @@ celery_app = Celery(
         "workers.dispatch",
         "workers.rfq",
         "workers.pricing",
-        "workers.contracts",
         "workers.whatsapp",
         "workers.lab",
         "workers.telemetry_predict",
