@@ -14,6 +14,7 @@ import reflex as rx
 from pages.account_link import account_link_page
 from pages.admin import accounts_page, audit_page, organisations_page
 from pages.catalog import catalog_page
+from pages.contracts import contracts_page
 from pages.devices import device_page, import_page, register_page, registry_page
 from pages.directory import directory_page, facility_page
 from pages.dispatch import dispatch_page
@@ -30,10 +31,12 @@ from pages.report import report_page
 from pages.rfq import rfq_list_page, rfq_new_page
 from pages.rfq_detail import rfq_detail_page
 from pages.service_areas import service_areas_page
+from pages.service_desk import service_desk_page
 from pages.tickets import ticket_page
 from state.admin import AccountLinkState, AccountsState, AuditState, OrganisationsState
 from state.auth import AuthState
 from state.catalog import CatalogState
+from state.contracts import ContractsState
 from state.devices import DevicesState, DeviceState, ImportState, RegisterState
 from state.directory import DirectoryImportState, DirectoryState, FacilityState
 from state.dispatch import DispatchState
@@ -50,6 +53,7 @@ from state.report import ReportState
 from state.rfq import RfqListState, RfqNewState
 from state.rfq_detail import RfqDetailState
 from state.service_areas import ServiceAreaState
+from state.service_desk import ServiceDeskState
 from state.tickets import TicketState
 
 
@@ -95,6 +99,8 @@ SCREENS = (
     ),
     _screen("/dispatch", "/dispatch", dispatch_page, "Dispatch", DispatchState.load),
     _screen("/report", "/report", report_page, "Report a fault", ReportState.load),
+    _screen("/service", "/service", service_desk_page, "Service desk", ServiceDeskState.load),
+    _screen("/contracts", "/contracts", contracts_page, "Contracts", ContractsState.load),
     _screen("/ops", "/ops", ops_page, "Ops console", OpsState.load),
     _screen("/lab", "/lab", lab_page, "Lab console", LabState.load),
     _screen("/tickets/detail", "/tickets/[ticket_id]", ticket_page, "Ticket", TicketState.load),

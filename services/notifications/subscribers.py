@@ -259,7 +259,7 @@ def _renewal_due(db: Session, event: EventView) -> list[Delivery]:
         f"{event.payload['label']} ({event.payload['kind'].upper()}) ends in "
         f"{event.payload['daysLeft']} days",
         f"Ends on {ends_on:%d %b %Y}: ask for or send a renewal quote before it lapses",
-        f"/contracts/detail?id={event.entity_id}",
+        f"/contracts?id={event.entity_id}",
         key=f"renewal:{event.entity_id}:{event.payload['thresholdDays']}:{ends_on}",
     )
     return [

@@ -230,3 +230,28 @@ def reopen(db: Session, actor: Actor, ticket_id: uuid.UUID, reason: str) -> Tick
     ticket.reopen_count += 1
     db.add(ticket)
     return ticket
+
+
+def desk_ticket(db: Session, actor: Actor, ticket_id: uuid.UUID) -> dict[str, Any]:
+    """One of the organisation's own tickets with its history, SLA deadlines, engineer,
+    ETA and whether it may still be confirmed or reopened. Raises Forbidden or NotFound."""
+    from services.tickets.service import get_ticket
+
+    ticket = _own_ticket(db, actor, ticket_id)
+    detail = get_ticket(db, ticket.id)
+    visit = _visits(db, [ticket.id]).get(ticket.id)
+    can_reopen = (
+        ticket.status == "resolved"
+        and ticket.resolved_at is not None
+        and utcnow() - ticket.resolved_at <= reopen_window(db, ticket)
+    )
+    detail.update(
+        {
+            "engineer": (visit.engineer if visit else None) or "",
+            "etaAt": _iso(visit.eta) if visit else None,
+            "canConfirm": ticket.status == "resolved",
+            "canReopen": can_reopen,
+            "reopened": ticket.reopen_count,
+        }
+    )
+    return detail
