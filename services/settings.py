@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     qr_active_key_id: int = Field(default=1, ge=1, le=255)
     # A deployment scan counts when it is this close to the facility.
     qr_deploy_radius_m: float = Field(default=1000.0, gt=0)
+    # Where the platform is reached from outside: labels encode HTTPS://<host>/Q/<payload>
+    # from it, so a phone's own camera opens the device's public page.
+    public_url: str = "https://localhost:8000"
     access_token_minutes: int = Field(default=60, ge=1, le=24 * 60)
     session_idle_minutes: int = Field(default=30, ge=1, le=24 * 60)
 

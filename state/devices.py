@@ -261,10 +261,12 @@ class RegisterState(AuthState):
         except DomainError as exc:
             self.error, self.error_field = exc.message, getattr(exc, "field", "")
             return
-        from services.qr.symbols import qr_png
+        from services.qr.links import label_png
 
         self.done_device_id, self.done_serial = str(device.id), device.serial_number
-        self.done_qr = "data:image/png;base64," + base64.b64encode(qr_png(label.payload)).decode()
+        self.done_qr = (
+            "data:image/png;base64," + base64.b64encode(label_png(label.payload)).decode()
+        )
         return rx.toast.success(f"Device {device.serial_number} registered")
 
 

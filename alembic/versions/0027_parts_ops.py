@@ -72,6 +72,7 @@ CREATE TABLE public_report (
     name VARCHAR(120) NOT NULL,
     phone VARCHAR(20) NOT NULL,
     description TEXT NOT NULL,
+    priority VARCHAR(2) NOT NULL CHECK (priority IN ('P2', 'P3')),
     status VARCHAR(14) NOT NULL CHECK (status IN ('awaiting_code', 'confirmed',
         'unconfirmed', 'expired')),
     code_hash VARCHAR(64),

@@ -98,6 +98,7 @@ def create_api() -> FastAPI:
         api.include_router(router, prefix=PREFIX)
     api.include_router(live.router)
     api.include_router(field_app.router)
+    api.include_router(label_page.router)
     api.include_router(negotiation.live)
     install_contract(api)
     api.add_middleware(PageUploadLimit)

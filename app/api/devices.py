@@ -22,7 +22,7 @@ from services.devices.models import DeviceRegistrationBatch
 from services.devices.registry import RegisterDevice, register_device
 from services.devices.scanning import device_by_label
 from services.errors import NotFound
-from services.qr.symbols import qr_png
+from services.qr.links import label_png
 from services.rendering import csv_row
 
 router = APIRouter(prefix="/devices", tags=["devices"])
@@ -55,7 +55,7 @@ class SelectionBody(BaseModel):
 def _png_b64(payload: str) -> str:
     import base64
 
-    return base64.b64encode(qr_png(payload)).decode()
+    return base64.b64encode(label_png(payload)).decode()
 
 
 @router.post("/register", status_code=201, summary="Register one installed device")

@@ -8,6 +8,7 @@ import re
 import time
 import uuid
 
+from app.api.label_page import LABEL_PATHS, LABEL_POLICY
 from services.common.logs import actor_var, request_id_var
 
 log = logging.getLogger("yantra.access")
@@ -141,6 +142,8 @@ def security_headers(path: str) -> list[tuple[bytes, bytes]]:
         policy = MAP_POLICY
     elif path == "/field" or path.startswith("/field/"):
         policy = FIELD_POLICY
+    elif path.startswith(LABEL_PATHS):
+        policy = LABEL_POLICY
     elif path == "/api/docs" or path.startswith("/api/docs/"):
         policy = DOCS_POLICY
     else:

@@ -20,7 +20,7 @@ from services.devices.scanning import (
     validate_deployment,
 )
 from services.errors import Conflict, Forbidden, Invalid, NotFound
-from services.qr.symbols import qr_png
+from services.qr.links import label_png, label_url
 
 router = APIRouter(prefix="/qr", tags=["qr"])
 
@@ -77,8 +77,9 @@ def generate(body: GenerateBody, actor: Actor = Depends(current_actor)) -> dict:
         label = reissue_label(db, actor, body.deviceId)
     return {
         "qrId": str(label.id),
-        "qrCode": base64.b64encode(qr_png(label.payload)).decode(),
+        "qrCode": base64.b64encode(label_png(label.payload)).decode(),
         "qrPayload": label.payload,
+        "qrLink": label_url(label.payload),
     }
 
 

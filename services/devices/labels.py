@@ -25,8 +25,9 @@ from services.errors import Conflict, Invalid, NotFound
 from services.geo.models import HealthcareFacility, IndianPincode
 from services.qr.codes import short_code
 from services.qr.kit import PER_SHEET, FacilityInfo, KitGroup, Label, build_kit
+from services.qr.links import label_matrix
 from services.qr.signing import sign_label
-from services.qr.symbols import pack_matrix, qr_matrix, unpack_matrix
+from services.qr.symbols import pack_matrix, unpack_matrix
 
 UNASSIGNED = FacilityInfo("Not yet installed at a facility", "", "", "", "")
 MAX_SELECTION = 2000
@@ -45,7 +46,7 @@ def issue_labels_bulk(db: Session, actor: Actor, device_ids: list[uuid.UUID]) ->
                 "device_id": device_id,
                 "key_id": key_id,
                 "payload": payload,
-                "matrix": pack_matrix(qr_matrix(payload)),
+                "matrix": pack_matrix(label_matrix(payload)),
                 "status": "active",
             }
         )
@@ -88,7 +89,11 @@ def _groups(db: Session, device_ids: list[uuid.UUID]) -> list[KitGroup]:
                         model=sku.name,
                         facility_name=site,
                         short_code=short_code(label.id.bytes),
-                        matrix=unpack_matrix(label.matrix) if label.matrix else None,
+                        matrix=(
+                            unpack_matrix(label.matrix)
+                            if label.matrix
+                            else label_matrix(label.payload)
+                        ),
                     )
                     for device, label, sku in items
                 ],

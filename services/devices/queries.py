@@ -109,7 +109,7 @@ def list_devices(
 
 def get_device(db: Session, device_id: uuid.UUID) -> dict[str, Any]:
     """One device with its contract, label, deployment log and history. Raises NotFound."""
-    from services.qr.symbols import qr_png
+    from services.qr.links import label_png
 
     device = db.get(Equipment, device_id)
     if device is None:
@@ -125,7 +125,7 @@ def get_device(db: Session, device_id: uuid.UUID) -> dict[str, Any]:
             "qrId": str(label.id),
             "payload": label.payload,
             "keyId": label.key_id,
-            "qrCode": base64.b64encode(qr_png(label.payload)).decode(),
+            "qrCode": base64.b64encode(label_png(label.payload)).decode(),
         }
     )
     detail["installationDate"] = device.install_date.isoformat() if device.install_date else None

@@ -218,8 +218,9 @@ def register_device(db: Session, actor: Actor, cmd: RegisterDevice) -> tuple[Equ
 
 def issue_label(db: Session, actor: Actor, device: Equipment, *, matrix: bool = True) -> QrCode:
     """A new signed label for `device`; its previous label stops working."""
+    from services.qr.links import label_matrix
     from services.qr.signing import sign_label
-    from services.qr.symbols import pack_matrix, qr_matrix
+    from services.qr.symbols import pack_matrix
 
     db.execute(
         update(QrCode)
@@ -234,7 +235,7 @@ def issue_label(db: Session, actor: Actor, device: Equipment, *, matrix: bool = 
         device_id=device.id,
         key_id=key_id,
         payload=payload,
-        matrix=pack_matrix(qr_matrix(payload)) if matrix else None,
+        matrix=pack_matrix(label_matrix(payload)) if matrix else None,
     )
     db.add(label)
     db.flush()

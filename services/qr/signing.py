@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from services.errors import Invalid
+from services.qr.links import payload_of
 from services.settings import get_settings
 
 PREFIX = "Y1"
@@ -59,10 +60,12 @@ def sign_label(qr_id: uuid.UUID, device_id: uuid.UUID) -> tuple[str, str]:
 def verify_label(payload: str) -> LabelClaim:
     """What a scanned payload claims, once its signature holds.
 
-    Raises Invalid("qrPayload", ...) when it is not a Yantra label, is truncated,
-    was altered or forged, or was signed with a key that is no longer held.
+    Takes the payload alone (labels printed before links) or the label's link
+    (`HTTPS://<HOST>/Q/<PAYLOAD>`, any case). Raises Invalid("qrPayload", ...) when it is
+    not a Yantra label, is truncated, was altered or forged, or was signed with a key that
+    is no longer held.
     """
-    text = (payload or "").strip().upper()
+    text = payload_of(payload or "").strip().upper()
     if not text.startswith(PREFIX):
         raise Invalid("qrPayload", "this is not a Yantra label")
     if len(text) < _LENGTH:
