@@ -20,6 +20,7 @@ from app.api import (
     field_app,
     geo,
     lab,
+    label_page,
     live,
     negotiation,
     notifications,
