@@ -17,24 +17,39 @@ from dataclasses import dataclass
 
 import psycopg
 
-from services.db import owner_url
+from services.errors import Invalid
+from services.settings import get_settings
 
 log = logging.getLogger("yantra.lab.store")
 MAX_BATCH = 256
 
-INSERT = """
-INSERT INTO lab_message (id, tenant_id, channel_id, protocol, sending_application,
-    sending_facility, control_id, message_type, version, raw, state, error, ack_code)
-VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
-ON CONFLICT (sending_application, sending_facility, control_id)
-DO UPDATE SET duplicate_count = lab_message.duplicate_count + 1
-RETURNING id, ack_code, error, (xmax = 0) AS inserted
-"""
+COLUMNS = (
+    "id, tenant_id, channel_id, protocol, sending_application, sending_facility, control_id, "
+    "message_type, version, raw, state, error, ack_code"
+)
+ROW = "(%s::uuid, %s::uuid, %s::uuid, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
+# One statement per batch, run in autocommit: when it returns, the batch is committed. The
+# notice wakes the processor (identical notices of one transaction are delivered once).
+INSERT = (
+    "WITH stored AS (INSERT INTO lab_message (" + COLUMNS + ") VALUES {rows} "
+    "ON CONFLICT (sending_application, sending_facility, control_id) "
+    "DO UPDATE SET duplicate_count = lab_message.duplicate_count + 1 "
+    "RETURNING id, sending_application, sending_facility, control_id, ack_code, error, "
+    "(xmax = 0) AS inserted) "
+    "SELECT stored.*, pg_notify('lab_message', '') FROM stored"
+)
 
 
 def libpq_url() -> str:
-    """The owner's database URL as libpq takes it."""
-    return owner_url().replace("postgresql+psycopg://", "postgresql://", 1)
+    """The owner's database URL as libpq takes it (the listeners import no ORM, so they
+    start fast after a crash)."""
+    url = get_settings().database_url
+    if not url:
+        raise Invalid("DATABASE_URL", "is not set; `make run` starts an embedded PostgreSQL")
+    for prefix in ("postgresql+psycopg://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql://" + url[len(prefix) :]
+    return url
 
 
 @dataclass
@@ -95,7 +110,7 @@ class GroupCommitter:
         self._conn: psycopg.AsyncConnection | None = None
 
     async def start(self) -> None:
-        self._conn = await psycopg.AsyncConnection.connect(self.url)
+        self._conn = await psycopg.AsyncConnection.connect(self.url, autocommit=True)
         self._task = asyncio.create_task(self._run())
 
     async def close(self) -> None:
@@ -129,27 +144,38 @@ class GroupCommitter:
 
     async def _write(self, items: list[Incoming]) -> list[Stored]:
         assert self._conn is not None
-        outcomes: list[Stored] = []
-        # Two copies of one message in the same batch: the second is a duplicate of the
-        # first, answered from it (one statement may not touch a row twice).
-        seen: dict[tuple, int] = {}
-        async with self._conn.transaction():
-            async with self._conn.cursor() as cur:
-                for item in items:
-                    key = (item.sending_application, item.sending_facility, item.control_id)
-                    if item.control_id and key in seen:
-                        first = outcomes[seen[key]]
-                        outcomes.append(
-                            Stored(first.message_id, False, first.ack_code, first.error)
-                        )
-                        continue
-                    await cur.execute(INSERT, _params(item))
-                    row = await cur.fetchone()
-                    outcomes.append(Stored(row[0], row[3], row[1], row[2]))
-                    if item.control_id:
-                        seen[key] = len(outcomes) - 1
-                if any(o.inserted for o in outcomes):
-                    await cur.execute("SELECT pg_notify('lab_message', '')")
+        # Two copies of one message in the same batch: the second is answered as a
+        # duplicate of the first (one statement may not touch a row twice).
+        firsts: dict[tuple, int] = {}
+        unique: list[tuple] = []
+        slots: list[int] = []
+        for item in items:
+            key = (
+                item.sending_application[:180],
+                item.sending_facility[:180],
+                item.control_id[:199] if item.control_id else None,
+            )
+            if key[2] is not None and key in firsts:
+                slots.append(-1 - firsts[key])
+                continue
+            if key[2] is not None:
+                firsts[key] = len(unique)
+            slots.append(len(unique))
+            unique.append(_params(item))
+        sql = INSERT.format(rows=", ".join([ROW] * len(unique)))
+        cursor = await self._conn.execute(sql, [v for row in unique for v in row])
+        by_id, by_key = {}, {}
+        for row in await cursor.fetchall():
+            stored = Stored(row[0], row[6], row[4], row[5])
+            by_id[row[0]] = stored
+            by_key[(row[1], row[2], row[3])] = stored
+        outcomes = []
+        for slot in slots:
+            params = unique[slot if slot >= 0 else -1 - slot]
+            stored = by_id.get(params[0]) or by_key[(params[4], params[5], params[6])]
+            if slot < 0:
+                stored = Stored(stored.message_id, False, stored.ack_code, stored.error)
+            outcomes.append(stored)
         return outcomes
 
     async def _reconnect(self) -> None:
@@ -158,7 +184,7 @@ class GroupCommitter:
             try:
                 if self._conn is not None:
                     await self._conn.close()
-                self._conn = await psycopg.AsyncConnection.connect(self.url)
+                self._conn = await psycopg.AsyncConnection.connect(self.url, autocommit=True)
                 return
             except psycopg.OperationalError as error:
                 log.warning("lab store: reconnecting in %.1fs: %s", delay, error)

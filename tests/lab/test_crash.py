@@ -9,7 +9,7 @@ from services.lab.mllp import frame
 from tests.lab.fixtures import Listener, make_lab, stored
 from tests.lab.messages import MllpClient, msa, oru
 
-WINDOW = 10
+WINDOW = 25
 
 
 def _stream(

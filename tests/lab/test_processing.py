@@ -1,0 +1,152 @@
+"""What the lab sees of a message once processed: results with units, ranges and flags,
+orders for the analyzer, patients kept up to date, and a live notice when results land."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+
+import psycopg
+import pytest
+from sqlalchemy import text
+
+from services.db import system_session
+from services.lab import hl7msg, intake
+from services.lab.layout import layout
+from services.lab.processor import process_waiting
+from services.lab.store import ChannelDirectory, GroupCommitter, libpq_url
+from tests.lab.fixtures import make_lab
+from tests.lab.messages import msa, oru
+from tests.lab.samples import hl7apy_adt_a01, hl7apy_oml_o33
+
+
+@pytest.fixture(scope="module")
+def lab():
+    return make_lab()
+
+
+def send(*messages: bytes) -> list[str]:
+    """Messages through the listener's own path (store, commit, ACK), in this process."""
+
+    async def run() -> list[str]:
+        committer, directory = GroupCommitter(), ChannelDirectory()
+        await committer.start()
+        try:
+            acks = []
+            for message in messages:
+                acks.append((await intake.receive_hl7(message, committer, directory)).decode())
+            return acks
+        finally:
+            await committer.close()
+
+    return asyncio.run(run())
+
+
+def rows(sql: str, **params) -> list:
+    with system_session() as db:
+        return [tuple(r) for r in db.execute(text(sql), params)]
+
+
+def test_a_result_message_becomes_result_rows_and_a_live_notice(lab):
+    sender = f"XN-{uuid.uuid4().hex[:6]}"
+    lab.channel(sender)
+    with psycopg.connect(libpq_url(), autocommit=True) as listen:
+        listen.execute("LISTEN lab_result")
+        ack = send(oru("P-1", sender=sender, hgb="6.1", patient="MRN-77"))[0]
+        process_waiting()
+        notices = [json.loads(n.payload) for n in listen.notifies(timeout=2, stop_after=1)]
+
+    assert msa(ack)[0] == "AA"
+    results = rows(
+        "SELECT r.analyzer_code, r.loinc, r.value_numeric, r.units, r.reference_low, "
+        "r.reference_high, r.abnormal_flag, r.result_status, p.identifier, o.placer_order_number "
+        "FROM lab_result r JOIN lab_message m ON m.id = r.message_id "
+        "LEFT JOIN lab_patient p ON p.id = r.patient_id LEFT JOIN lab_order o ON o.id = r.order_id "
+        "WHERE m.control_id = 'P-1' AND m.sending_application = :s ORDER BY r.sequence",
+        s=sender,
+    )
+    assert len(results) == 10
+    by_code = {r[0]: r for r in results}
+    assert by_code["HGB"][1:6] == ("718-7", 6.1, "g/dL", 13.0, 17.0)
+    assert by_code["PLT"][6:8] == ("L", "F")
+    assert by_code["WBC"][8:] == ("MRN-77", "ORDP-1")
+    message = rows(
+        "SELECT id, tenant_id, result_count, state FROM lab_message "
+        "WHERE control_id = 'P-1' AND sending_application = :s",
+        s=sender,
+    )[0]
+    assert message[2:] == (10, "processed")
+    assert {"tenantId": str(message[1]), "messageId": str(message[0]), "resultCount": 10} in notices
+
+
+def test_processing_a_message_again_replaces_its_results(lab, client, auth):
+    sender = f"XN-{uuid.uuid4().hex[:6]}"
+    lab.channel(sender)
+    send(oru("P-2", sender=sender))
+    process_waiting()
+    headers = auth(lab.org.email, "correct-horse-battery")
+    found = client.get("/api/v1/lab/messages?controlId=P-2", headers=headers).json()
+    message_id = found["messages"][0]["id"]
+    client.post("/api/v1/lab/messages/reprocess", json={"ids": [message_id]}, headers=headers)
+    process_waiting()
+
+    assert rows("SELECT count(*) FROM lab_result WHERE message_id = :m", m=message_id) == [(10,)]
+    shown = client.get(f"/api/v1/lab/messages/{message_id}", headers=headers).json()
+    assert (shown["state"], shown["resultCount"], shown["attempts"]) == ("processed", 10, 2)
+
+
+def test_orders_reach_the_analyzer_and_patients_stay_current(lab):
+    lis = f"LIS-{uuid.uuid4().hex[:6]}"
+    analyzer = f"XN-{uuid.uuid4().hex[:6]}"
+    lab.channel(lis)
+    lab.channel(analyzer)
+    orm = (
+        f"MSH|^~\\&|{lis}||{analyzer}||20261201090000||ORM^O01|ORM-1|P|2.3\r"
+        "PID|1||MRN-500^^^HOSP^MR||Rao^Kiran||19900101|M\r"
+        "ORC|NW|ORD-500\r"
+        "OBR|1|ORD-500|SPM-500|58410-2^CBC panel^LN|S||20261201085500\r"
+    )
+    adt = (
+        f"MSH|^~\\&|{lis}||YANTRA||20261201091000||ADT^A08|ADT-1|P|2.4\r"
+        "EVN|A08|20261201091000\r"
+        "PID|1||MRN-500^^^HOSP^MR||Rao^Kiran Kumar||19900102|M\r"
+    )
+    acks = send(orm.encode(), adt.encode())
+    process_waiting()
+
+    assert [msa(a)[0] for a in acks] == ["AA", "AA"]
+    assert rows(
+        "SELECT o.specimen_id, o.test_code, o.priority, o.status, c.sending_application "
+        "FROM lab_order o JOIN lab_channel c ON c.id = o.channel_id "
+        "WHERE o.placer_order_number = 'ORD-500'"
+    ) == [("SPM-500", "58410-2", "S", "new", analyzer)]
+    assert rows(
+        "SELECT given_name, birth_date FROM lab_patient WHERE identifier = 'MRN-500' "
+        "AND tenant_id = :t",
+        t=lab.org.tenant.id,
+    ) == [("Kiran Kumar", "19900102")]
+
+
+def test_public_hl7apy_samples_go_through_the_parser(lab):
+    lab.channel("SENDING APP", facility="SENDING FAC")
+    adt, oml = hl7apy_adt_a01(), hl7apy_oml_o33()
+
+    header = hl7msg.read_header(adt)
+    assert (header.sending_application, header.control_id, header.message_type) == (
+        "SENDING APP",
+        "0123456789",
+        "ADT^A01",
+    )
+    acks = send(adt.encode(), oml.encode())
+    process_waiting()
+
+    assert msa(acks[0])[:2] == ["AA", "0123456789"]
+    # The reason travels HL7-escaped (\S\ is the component separator).
+    assert msa(acks[1])[0] == "AR" and "OML\\S\\O33 is not supported" in msa(acks[1])[2]
+    assert rows(
+        "SELECT family_name, given_name, sex FROM lab_patient WHERE identifier = '123-456-789'"
+    ) == [("SURNAME", "NAME", "M")]
+    pid = next(s for s in layout(adt, "hl7", "2.5") if s["name"] == "PID")
+    named = {f["position"]: f["name"] for f in pid["fields"]}
+    assert named["PID-3"] == "Patient identifier list" and named["PID-5"] == "Patient name"
