@@ -5,6 +5,7 @@ from __future__ import annotations
 import reflex as rx
 
 from pages.components.data_table import data_table, record_table
+from pages.components.device_lifecycle import device_lifecycle
 from pages.components.layout import layout
 from pages.components.map_frame import map_frame
 from pages.device_labels import print_dialog, stuck_on_callout
@@ -431,6 +432,7 @@ def device_page() -> rx.Component:
                     _info("SLA tier", "slaTier"),
                     _info("UDI", "udi"),
                 ),
+                device_lifecycle(),
                 flex="1",
                 min_width="280px",
             ),
