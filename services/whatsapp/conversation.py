@@ -252,8 +252,11 @@ def _advance(db: Session, actor: Actor, conv: WhatsappConversation) -> None:
     elif not (conv.pending or {}).get("text"):
         conv.state = "new"
         _say(db, actor, conv, replies.WHAT_IS_WRONG)
-    elif conv.intent is None or (conv.confidence or 0) < triage.CONFIDENT:
-        conv.state = "awaiting_intent"
+    elif conv.intent is None or (
+        (conv.confidence or 0) < triage.CONFIDENT and not conv.pending.get("asked")
+    ):
+        conv.state = "awaiting_intent"  # asked once; after that the best reading stands
+        conv.pending = {**conv.pending, "asked": True}
         rows = [(f"intent:{i}", triage.LABELS[i], "") for i in triage.INTENTS]
         send_list(
             db,
