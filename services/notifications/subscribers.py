@@ -268,23 +268,6 @@ def _renewal_due(db: Session, event: EventView) -> list[Delivery]:
     ]
 
 
-def _renewal_due(db: Session, event: EventView) -> list[Delivery]:
-    """Both sides of a service contract hear that it ends soon, once per threshold."""
-    ends_on = date.fromisoformat(event.payload["endsOn"])
-    notice = Notice(
-        "contract_renewal",
-        f"{event.payload['label']} ({event.payload['kind'].upper()}) ends in "
-        f"{event.payload['daysLeft']} days",
-        f"Ends on {ends_on:%d %b %Y}: ask for or send a renewal quote before it lapses",
-        f"/contracts/detail?id={event.entity_id}",
-        key=f"renewal:{event.entity_id}:{event.payload['thresholdDays']}:{ends_on}",
-    )
-    return [
-        Delivery(uuid.UUID(event.tenant_id), notice, CUSTOMERS),
-        Delivery(uuid.UUID(event.payload["sellerId"]), notice, SUPPLIERS),
-    ]
-
-
 WHO: dict[str, Callable[[Session, EventView], list[Delivery]]] = {
     "RFQOpened": _rfq_opened,
     "QuoteSubmitted": _quote,
