@@ -34,7 +34,11 @@ from services.lab.models import (
     LabResult,
     LabTestCode,
 )
-from services.notifications.models import Notification
+from services.notifications.models import (
+    Notification,
+    NotificationMessage,
+    NotificationPreference,
+)
 from services.orders.models import OrderAttachment, PurchaseOrder, SalesOrder
 from services.parts.models import (
     FaultPart,
@@ -92,6 +96,8 @@ __all__ = [
     "Sku",
     "SlaPolicy",
     "Notification",
+    "NotificationMessage",
+    "NotificationPreference",
     "TicketAttachment",
     "TicketEvent",
     "WhatsappConversation",

@@ -51,3 +51,5 @@ FLEET_WATCHERS = SERVICE_PLANNERS | CUSTOMERS
 # channels, their test codes, and reprocess messages (a lab chain's admin or its staff).
 LAB_READERS = frozenset({Role.LAB_STAFF, Role.BUYER_ADMIN})
 LAB_ADMINS = frozenset({Role.LAB_STAFF, Role.BUYER_ADMIN})
+# Read every WhatsApp and e-mail notice the organisation sent, and its status (/messages).
+MESSAGE_LOG_READERS = ADMINS | SERVICE_DESK | {Role.DISPATCHER}

@@ -92,6 +92,7 @@ BUILTIN_MODULES = (
     "services.events.builtin",
     "services.negotiation.flows",
     "services.notifications.subscribers",
+    "services.notifications.news",
 )
 
 
