@@ -79,6 +79,8 @@ LATER_TENANT_TABLES = (
 TRADE_TABLES = ("purchase_order", "sales_order", "order_attachment")
 # The field app's rows, kept apart by tenant (tests/field covers who sees what).
 FIELD_TABLES = ("field_workflow", "field_visit", "field_step", "sync_event")
+# The lab console's rows: verification, critical values, consents, analyzer alarms.
+LATER_TENANT_TABLES += ("lab_review", "lab_critical", "lab_consent", "lab_watch", "lab_alarm")
 # Shared with every signed-in organisation on purpose (the catalog test below covers it).
 # The catalog, and a provider's service network (hubs and technician coverage), are
 # what organisations offer each other: readable by every signed-in one, writable by the
