@@ -93,6 +93,7 @@ BUILTIN_MODULES = (
     "services.negotiation.flows",
     "services.notifications.subscribers",
     "services.notifications.news",
+    "services.field.flows",
 )
 
 

@@ -1,7 +1,10 @@
-"""Closing a job in the field: the parts still held for it go back to stock, and a service
-report (A4 PDF: site, device, fault, arrival, checklist with flagged readings, parts used,
-notes, the customer's name and signature) is attached to the ticket, where the hospital
-that owns the device reads it too."""
+"""Closing a job in the field: the parts still held for it go back to stock at once, and a
+service report (A4 PDF: site, device, fault, arrival, checklist with flagged readings, parts
+used, notes, the customer's name and signature) is attached to the ticket, where the hospital
+that owns the device reads it too.
+
+The report is drawn after the resolve commits (`services/field/flows.py`, from the
+`TicketStatusChanged` event), so a phone's sync batch never waits for ten PDFs."""
 
 from __future__ import annotations
 
@@ -27,7 +30,6 @@ from services.field.models import FieldVisit, FieldWorkflow
 from services.parts.service import release_reservations
 from services.rendering import pdf_text
 from services.tickets.models import Ticket, TicketAttachment, TicketEvent
-from services.tickets.service import add_comment
 
 # Readings carry units such as Ω and µA; the PDF's base fonts lack some of them.
 _FONT_FILE = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
@@ -43,20 +45,41 @@ def _font() -> str:
     return "Helvetica"
 
 
-def close_job(db: Session, actor: Actor, ticket: Ticket, visit: FieldVisit) -> uuid.UUID:
-    """After a job is resolved: release the parts still reserved for it and attach the
-    service report to the ticket. Returns the report attachment's id."""
+def close_job(db: Session, actor: Actor, ticket: Ticket, visit: FieldVisit) -> None:
+    """After a job is resolved: release the parts still reserved for it. The service
+    report follows when the resolve has committed (`attach_report`)."""
     release_reservations(db, actor, ticket.id)
+
+
+def attach_report(db: Session, ticket_id: uuid.UUID) -> uuid.UUID | None:
+    """Draw the service report of a resolved field job and attach it to the ticket, once:
+    a job that has one keeps it. Returns the attachment's id, or None when the ticket had
+    no field visit or is no longer resolved."""
+    ticket = db.get(Ticket, ticket_id, with_for_update=True)
+    visit = db.exec(select(FieldVisit).where(FieldVisit.ticket_id == ticket_id)).first()
+    if ticket is None or visit is None or ticket.status not in ("resolved", "closed"):
+        return None
+    if visit.report_attachment_id is not None:
+        return visit.report_attachment_id
     pdf = render_report(db, ticket, visit)
-    event = add_comment(db, actor, ticket.id, "Service report attached")
+    event = TicketEvent(
+        tenant_id=visit.tenant_id,
+        ticket_id=ticket.id,
+        kind="comment",
+        actor_id=visit.technician_user_id,
+        actor_label="Service report",
+        note="Service report attached",
+    )
     report = TicketAttachment(
-        tenant_id=actor.tenant_id,
+        tenant_id=visit.tenant_id,
         ticket_id=ticket.id,
         event_id=event.id,
         file_name=f"service-report-{ticket.number}.pdf",
         content_type=REPORT_TYPE,
         data=pdf,
     )
+    db.add(event)
+    db.flush()  # the event's row first, for the attachment's reference
     db.add(report)
     db.flush()
     visit.report_attachment_id = report.id
@@ -248,5 +271,8 @@ def report_pdf(db: Session, ticket_id: uuid.UUID) -> tuple[str, bytes]:
         .order_by(TicketAttachment.created_at.desc())
     ).first()
     if report is None:
-        raise NotFound("No service report on this ticket yet; it is made when the job is resolved")
+        raise NotFound(
+            "No service report on this ticket yet: it is drawn within a minute of the job "
+            "being resolved"
+        )
     return report.file_name, report.data

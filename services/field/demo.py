@@ -1,6 +1,6 @@
 """The field app's demo: the repository's checklists loaded, and the demo technician given
-an accepted route for the day the platform starts (jobs on the hospital's Delhi devices,
-with a part held for one), so the phone app always has work to show."""
+an accepted route for the day the platform starts (four jobs across three of the hospital's
+Delhi sites, with a part held for the first), so the phone app always has work to show."""
 
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ DEMO_TECHNICIAN = "technician@demo.yantra.in"
 DEMO_JOBS = (
     ("MVI-CT128-23-000642", "P2", "CT-GAN-12", "Gantry rotation stops at high speed"),
     ("MVI-MR15-24-000117", "P3", "MR-COIL-3", "Head coil not detected on some scans"),
+    ("MVI-PM12-24-008841", "P2", "PM-SPO2-7", "SpO2 reading drops out on bed 4"),
+    ("MVI-US9-25-006120", "P3", "US-TRK-1", "Trackball and keyboard stop responding"),
 )
 DEMO_PARTS = (("CT-SLIP-BRUSH", "Slip ring brush set", "CT", 4),)
 
@@ -104,7 +106,7 @@ def _first_eta(day: date) -> datetime:
     every stop still falls on the day."""
     soon = (utcnow() + timedelta(minutes=30)).astimezone(IST).replace(second=0, microsecond=0)
     earliest = datetime.combine(day, time(10, 0), IST)
-    latest = datetime.combine(day, time(20, 0), IST)
+    latest = datetime.combine(day, time(18, 0), IST)  # the last stop still before 23:00
     return min(max(earliest, soon), latest)
 
 

@@ -148,6 +148,23 @@ FACILITIES = {
             250,
             ["general medicine", "paediatrics"],
         ),
+        # Two smaller Delhi sites near Safdarjung: the demo technician's day crosses town.
+        (
+            "Sanjeevani Imaging, Saket",
+            "Press Enclave Marg, Saket",
+            "110017",
+            "imaging_center",
+            0,
+            ["radiology", "obstetrics"],
+        ),
+        (
+            "Sanjeevani Hospital, Lajpat Nagar",
+            "Ring Road, Lajpat Nagar IV",
+            "110024",
+            "hospital",
+            60,
+            ["critical care", "cardiology"],
+        ),
     ],
     "lab": [
         (
@@ -193,6 +210,8 @@ DEVICES = [
     ("MVI-US9", "MVI-US9-24-004410", 2, "amc"),
     ("PLS-VT7", "PLS-VT7-25-000981", 2, "warranty"),
     ("MVI-DR2", "MVI-DR2-22-000301", 4, "amc"),
+    ("MVI-US9", "MVI-US9-25-006120", 5, "amc"),
+    ("MVI-PM12", "MVI-PM12-24-008841", 6, "amc"),
 ]
 
 

@@ -263,9 +263,9 @@ def add_comment(
         actor_label=actor.label,
         note=body[:4000],
     )
-    db.add(event)
-    db.flush()
+    db.add(event)  # its id is made here: a comment alone waits on no round trip
     if photo is not None:
+        db.flush()  # the event's row first, for the attachment's reference
         db.add(
             TicketAttachment(
                 tenant_id=actor.tenant_id,

@@ -16,6 +16,7 @@ from sqlalchemy import text
 from services.db import system_session
 from services.qr.codes import short_code
 from tests.field.crew import batch, event, make_crew
+from tests.outbox import relay
 
 SYNC = "/api/v1/sync/events:batch"
 PASSWORD = "correct-horse-battery"
@@ -101,6 +102,7 @@ def test_parts_used_leave_stock_and_resolving_releases_the_rest(client, auth, cr
     assert [r["status"] for r in closing] == ["applied"] * 3, closing
     assert _stock(crew) == (4, 0)  # the two unused go back to free stock
 
+    relay()  # the report is drawn once the resolve has committed
     report = client.get(
         f"/api/v1/field/jobs/{ticket}/report", headers=auth(crew.hospital.email, PASSWORD)
     )

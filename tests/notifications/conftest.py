@@ -9,13 +9,12 @@ from sqlmodel import select
 
 from services.actor import Actor, Role
 from services.db import tenant_session
-from services.events import service as outbox
-from services.events.registry import load_modules, subscribers
 from services.identity.models import User
 from services.identity.service import create_user
 from services.notifications.service import inbox
 from services.tenancy.models import Tenant
 from tests.factories import PASSWORD, Org, platform_admin
+from tests.outbox import relay  # noqa: F401  (the notification tests' relay)
 
 
 def colleague(org: Org, role: Role, name: str = "") -> Actor:
@@ -35,20 +34,6 @@ def colleague(org: Org, role: Role, name: str = "") -> Actor:
     with tenant_session(admin) as db:
         user = db.exec(select(User).where(User.email == email)).one()
     return Actor(user.id, org.tenant.id, org.actor.tenant_kind, frozenset({role}), email)
-
-
-def relay(rounds: int = 5) -> None:
-    """What the `events.relay` beat task and its `events.deliver` tasks do, in this process:
-    fan new events out to every subscriber, then run each due delivery."""
-    load_modules()
-    subs = subscribers()
-    for _ in range(rounds):
-        outbox.fan_out(subs)
-        due = outbox.lease_due()
-        if not due:
-            return
-        for delivery_id in due:
-            outbox.deliver(delivery_id, subs)
 
 
 def notices(actor: Actor, unread_only: bool = False) -> list[dict]:
