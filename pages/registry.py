@@ -26,6 +26,7 @@ from pages.login import login_page
 from pages.negotiation import negotiation_page
 from pages.ops import ops_page
 from pages.orders import orders_page
+from pages.parts import parts_page
 from pages.product import product_page
 from pages.report import report_page
 from pages.rfq import rfq_list_page, rfq_new_page
@@ -48,6 +49,7 @@ from state.navigation import BY_ROUTE, Page
 from state.negotiation import NegotiationState
 from state.ops import OpsState
 from state.orders import OrdersState
+from state.parts import PartsState
 from state.product import ProductState
 from state.report import ReportState
 from state.rfq import RfqListState, RfqNewState
@@ -98,6 +100,7 @@ SCREENS = (
         ServiceAreaState.load,
     ),
     _screen("/dispatch", "/dispatch", dispatch_page, "Dispatch", DispatchState.load),
+    _screen("/parts", "/parts", parts_page, "Parts", PartsState.load),
     _screen("/report", "/report", report_page, "Report a fault", ReportState.load),
     _screen("/service", "/service", service_desk_page, "Service desk", ServiceDeskState.load),
     _screen("/contracts", "/contracts", contracts_page, "Contracts", ContractsState.load),

@@ -214,3 +214,20 @@ def recent_movements(
         }
         for r in rows
     ]
+
+
+def hubs_and_parts(db: Session, actor: Actor) -> dict[str, list[dict[str, str]]]:
+    """The organisation's hubs (id, name) and its parts catalogue (code, name), by name
+    and code: what the stock forms offer."""
+    hubs = db.execute(
+        text("SELECT id, name FROM service_areas WHERE tenant_id = :t ORDER BY name"),
+        {"t": actor.tenant_id},
+    ).all()
+    parts = db.execute(
+        text("SELECT code, name FROM part WHERE tenant_id = :t ORDER BY code"),
+        {"t": actor.tenant_id},
+    ).all()
+    return {
+        "hubs": [{"id": str(h.id), "name": h.name} for h in hubs],
+        "parts": [{"code": p.code, "name": p.name} for p in parts],
+    }

@@ -22,6 +22,7 @@ from services.field.demo import prepare_field_day
 from services.geo.models import HealthcareFacility, Laboratory
 from services.identity.service import create_user
 from services.seed.network import seed_service_network
+from services.seed.parts import seed_parts
 from services.seed.service_desk import seed_service_desk
 from services.tenancy.models import Tenant
 from services.tenancy.service import create_tenant, grant_access
@@ -225,6 +226,7 @@ def seed_demo(password: str) -> bool:
     with system_session() as db:
         if db.exec(select(Tenant).where(Tenant.kind == "platform")).first():
             seed_service_desk()
+            seed_parts()
             prepare_field_day()
             return False
         platform = Tenant(name=PLATFORM_NAME, kind=TenantKind.PLATFORM.value)
@@ -261,6 +263,7 @@ def seed_demo(password: str) -> bool:
     _seed_sla_policies(tenants["partner"])
     _seed_tickets(tenants["hospital"])
     seed_service_desk()
+    seed_parts()
     prepare_field_day()
     log.info("demo organisations, accounts, SKUs, facilities and devices created")
     return True

@@ -189,3 +189,12 @@ def test_roles_that_may_not_use_a_route_get_403(client, auth, setup, method, pat
     hospital = setup[0]
     response = client.request(method, path, json={}, headers=auth(hospital.email, PASSWORD))
     assert response.status_code == 403
+
+
+def test_the_demo_hubs_hold_stock_with_some_below_reorder_point(client, auth):
+    for login in ("oem_service_manager", "dispatcher"):
+        headers = auth(login)
+        low = client.get("/api/v1/parts/low-stock", headers=headers).json()["lines"]
+        assert low and all(line["free"] <= line["reorderPoint"] for line in low)
+        moves = client.get("/api/v1/parts/movements", headers=headers).json()["movements"]
+        assert {m["kind"] for m in moves} == {"receipt"}
