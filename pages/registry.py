@@ -15,7 +15,6 @@ from pages.account_link import account_link_page
 from pages.admin import accounts_page, audit_page, organisations_page
 from pages.catalog import catalog_page
 from pages.contracts import contracts_page
-from pages.conversations import conversations_page
 from pages.devices import device_page, import_page, register_page, registry_page
 from pages.directory import directory_page, facility_page
 from pages.dispatch import dispatch_page
@@ -25,11 +24,11 @@ from pages.home import home_page
 from pages.lab import lab_page
 from pages.login import login_page
 from pages.negotiation import negotiation_page
+from pages.notifications import messages_page, preferences_page
 from pages.ops import ops_page
 from pages.orders import orders_page
 from pages.parts import parts_page
 from pages.product import product_page
-from pages.profile import profile_page
 from pages.report import report_page
 from pages.rfq import rfq_list_page, rfq_new_page
 from pages.rfq_detail import rfq_detail_page
@@ -40,7 +39,6 @@ from state.admin import AccountLinkState, AccountsState, AuditState, Organisatio
 from state.auth import AuthState
 from state.catalog import CatalogState
 from state.contracts import ContractsState
-from state.conversations import ConversationsState
 from state.devices import DevicesState, DeviceState, ImportState, RegisterState
 from state.directory import DirectoryImportState, DirectoryState, FacilityState
 from state.dispatch import DispatchState
@@ -50,11 +48,11 @@ from state.home import HomeState
 from state.lab import LabState
 from state.navigation import BY_ROUTE, Page
 from state.negotiation import NegotiationState
+from state.notifications import MessagesState, PreferencesState
 from state.ops import OpsState
 from state.orders import OrdersState
 from state.parts import PartsState
 from state.product import ProductState
-from state.profile import ProfileState
 from state.report import ReportState
 from state.rfq import RfqListState, RfqNewState
 from state.rfq_detail import RfqDetailState
@@ -104,13 +102,6 @@ SCREENS = (
         ServiceAreaState.load,
     ),
     _screen("/dispatch", "/dispatch", dispatch_page, "Dispatch", DispatchState.load),
-    _screen(
-        "/conversations",
-        "/conversations",
-        conversations_page,
-        "WhatsApp",
-        ConversationsState.load,
-    ),
     _screen("/parts", "/parts", parts_page, "Parts", PartsState.load),
     _screen("/report", "/report", report_page, "Report a fault", ReportState.load),
     _screen("/service", "/service", service_desk_page, "Service desk", ServiceDeskState.load),
@@ -129,7 +120,6 @@ SCREENS = (
     _screen("/devices/import", "/devices/import", import_page, "Bulk import", ImportState.load),
     _screen("/devices/detail", "/devices/[device_id]", device_page, "Device", DeviceState.load),
     _screen("/pincodes", "/pincodes", pincodes_page, "Pincodes", PincodeState.load),
-    _screen("/profile", "/profile", profile_page, "Your profile", ProfileState.load),
     _screen(
         "/admin/organisations",
         "/admin/organisations",
@@ -146,6 +136,14 @@ SCREENS = (
         AccountLinkState.load,
     ),
     _screen("/audit", "/audit", audit_page, "Audit trail", AuditState.load),
+    _screen("/messages", "/messages", messages_page, "Message log", MessagesState.load),
+    _screen(
+        "/profile/notifications",
+        "/profile/notifications",
+        preferences_page,
+        "Notification preferences",
+        PreferencesState.load,
+    ),
     _screen("/rfqs", "/rfqs", rfq_list_page, "RFQs", RfqListState.load),
     _screen("/rfqs/new", "/rfqs/new", rfq_new_page, "New RFQ", RfqNewState.load),
     _screen("/rfqs/detail", "/rfqs/[rfq_id]", rfq_detail_page, "RFQ", RfqDetailState.load),

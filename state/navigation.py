@@ -21,6 +21,7 @@ from services.common.roles import (
     EVERYONE,
     FIELD_SERVICE,
     LAB_TEAM,
+    MESSAGE_LOG_READERS,
     PLATFORM_ADMINS,
     REGISTRARS,
     SELLERS,
@@ -64,7 +65,6 @@ PAGES = (
     Page("/service-areas", "Service areas", "radius", COVERAGE_VIEWERS),
     Page("/ops", "Ops console", "radar", SERVICE_PLANNERS),
     Page("/dispatch", "Dispatch", "route", DISPATCHERS),
-    Page("/conversations", "WhatsApp", "message-circle", DISPATCHERS),
     Page("/parts", "Parts", "package-open", STOCK_KEEPERS),
     Page("/report", "Report a fault", "siren", TICKET_OPENERS),
     Page("/service", "Service desk", "life-buoy", SERVICE_DESK_USERS),
@@ -75,10 +75,11 @@ PAGES = (
     Page("/devices/import", "Bulk import", "upload", DEVICE_IMPORTERS),
     Page("/devices/detail", "Device", "cpu", DEVICE_VIEWERS, in_menu=False),
     Page("/pincodes", "Pincode lookup", "map-pin", EVERYONE),
-    Page("/profile", "Your profile", "circle-user", EVERYONE),
     Page("/admin/organisations", "Organisations", "building-2", PLATFORM_ADMINS),
     Page("/admin/users", "Accounts", "users", ADMINS),
     Page("/audit", "Audit trail", "shield-check", ADMINS),
+    Page("/messages", "Message log", "send", MESSAGE_LOG_READERS),
+    Page("/profile/notifications", "Notification settings", "bell-ring", EVERYONE, in_menu=False),
 )
 BY_ROUTE = {page.route: page for page in PAGES}
 # Apps served beside the Reflex pages (plain HTML, opened with a full page load): the
