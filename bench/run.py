@@ -125,6 +125,9 @@ def main() -> None:
     field_sync.main()
     catalog.main()
     pricing.main()
+    from bench import telemetry_predict
+
+    telemetry_predict.main()
     dispatch_metro.main()
     solomon.main([])
 

@@ -8,6 +8,7 @@ from pages.components.data_table import data_table, record_table
 from pages.components.device_lifecycle import device_lifecycle
 from pages.components.layout import layout
 from pages.components.map_frame import map_frame
+from pages.components.telemetry_charts import telemetry_section
 from pages.device_labels import print_dialog, stuck_on_callout
 from state.devices import STATUSES, DevicesState, DeviceState, ImportState, RegisterState
 
@@ -487,6 +488,7 @@ def device_page() -> rx.Component:
                 id="device-acceptance",
             ),
         ),
+        telemetry_section(),
         rx.heading("Deployment scans", size="4"),
         rx.cond(
             s.map_html != "",

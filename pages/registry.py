@@ -19,6 +19,7 @@ from pages.devices import device_page, import_page, register_page, registry_page
 from pages.directory import directory_page, facility_page
 from pages.dispatch import dispatch_page
 from pages.facilities import facilities_page
+from pages.fleet import fleet_page
 from pages.geo import pincodes_page
 from pages.home import home_page
 from pages.lab import lab_page
@@ -57,6 +58,7 @@ from state.report import ReportState
 from state.rfq import RfqListState, RfqNewState
 from state.rfq_detail import RfqDetailState
 from state.service_areas import ServiceAreaState
+from state.telemetry import FleetState
 from state.service_desk import ServiceDeskState
 from state.tickets import TicketState
 
@@ -107,6 +109,7 @@ SCREENS = (
     _screen("/service", "/service", service_desk_page, "Service desk", ServiceDeskState.load),
     _screen("/contracts", "/contracts", contracts_page, "Contracts", ContractsState.load),
     _screen("/ops", "/ops", ops_page, "Ops console", OpsState.load),
+    _screen("/fleet", "/fleet", fleet_page, "Fleet health", FleetState.load),
     _screen("/lab", "/lab", lab_page, "Lab console", LabState.load),
     _screen("/tickets/detail", "/tickets/[ticket_id]", ticket_page, "Ticket", TicketState.load),
     _screen("/devices", "/devices", registry_page, "Devices", DevicesState.load),

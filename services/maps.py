@@ -412,3 +412,42 @@ def field_map(view: dict) -> str:
             padding=(30, 30),
         )
     return fmap.get_root().render()
+
+
+FAILURE_RISK_COLOURS = {"high": "#dc2626", "watch": "#ea580c", "low": "#16a34a"}
+
+
+def fleet_map(devices: list[dict]) -> str:
+    """The fleet health map: each device with a known site as a dot coloured by its failure
+    risk (red high, orange watch, green low, grey not scored), ringed when it has open
+    alarms; `devices` as `services.telemetry.fleet.fleet_health` lists them."""
+    placed = [d for d in devices if d.get("lat") is not None and d.get("lng") is not None]
+    fmap = _map((placed[0]["lat"], placed[0]["lng"]) if placed else INDIA, 11 if placed else 5)
+    for d in placed:
+        spot = (d["lat"], d["lng"])
+        if d.get("openAlarms"):
+            folium.CircleMarker(spot, radius=13, color="#dc2626", weight=3, fill=False).add_to(fmap)
+        chance = "not scored" if d.get("probability") is None else f"{100 * d['probability']:.0f}%"
+        folium.CircleMarker(
+            spot,
+            radius=8,
+            color="white",
+            weight=1,
+            fill=True,
+            fill_opacity=0.95,
+            fill_color=FAILURE_RISK_COLOURS.get(d.get("risk", ""), "#6b7280"),
+            tooltip=_tip(
+                f"{d['serial']} · {d['model']} · failure risk {chance} · "
+                f"{d.get('openAlarms', 0)} open alarm(s) · {d.get('site', '')}"
+            ),
+        ).add_to(fmap)
+    if len(placed) > 1:
+        fmap.fit_bounds(
+            [
+                [min(d["lat"] for d in placed), min(d["lng"] for d in placed)],
+                [max(d["lat"] for d in placed), max(d["lng"] for d in placed)],
+            ],
+            padding=(30, 30),
+            max_zoom=13,
+        )
+    return fmap.get_root().render()

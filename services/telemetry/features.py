@@ -10,7 +10,6 @@ which the model reads as "not sent" rather than as zero.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 
 import numpy as np
@@ -33,17 +32,24 @@ def metric_words(feature: str) -> tuple[str, str]:
     return metric, stat
 
 
-def hourly(points: Iterable[tuple[datetime, float]], end: datetime, metric: str) -> np.ndarray:
-    """The `WINDOW_HOURS` hourly buckets ending at `end` (exclusive) of one metric's
-    readings: mean per hour, or sum per hour for a count metric; NaN where none arrived."""
-    end_s = end.timestamp()
-    total = np.zeros(WINDOW_HOURS)
-    seen = np.zeros(WINDOW_HOURS)
-    for ts, value in points:
-        slot = WINDOW_HOURS - 1 - int((end_s - ts.timestamp()) // HOUR)
-        if 0 <= slot < WINDOW_HOURS and value is not None and np.isfinite(value):
-            total[slot] += float(value)
-            seen[slot] += 1
+def hourly(
+    times: np.ndarray,
+    sums: np.ndarray,
+    end: datetime,
+    metric: str,
+    counts: np.ndarray | None = None,
+) -> np.ndarray:
+    """The `WINDOW_HOURS` hourly buckets ending at `end` (exclusive) of one metric: mean per
+    hour, or sum per hour for a count metric; NaN where nothing arrived. `times` are epoch
+    seconds of readings (or of rollup buckets, with their `sums` and `counts`)."""
+    times = np.asarray(times, dtype=float)
+    sums = np.asarray(sums, dtype=float)
+    counts = np.ones_like(sums) if counts is None else np.asarray(counts, dtype=float)
+    # A reading at end - 30 min belongs to the last hour; one at `end` to none.
+    slots = WINDOW_HOURS - np.ceil((end.timestamp() - times) / HOUR).astype(int)
+    keep = (slots >= 0) & (slots < WINDOW_HOURS) & np.isfinite(sums)
+    total = np.bincount(slots[keep], sums[keep], WINDOW_HOURS)
+    seen = np.bincount(slots[keep], counts[keep], WINDOW_HOURS)
     with np.errstate(invalid="ignore", divide="ignore"):
         buckets = total if metric in COUNT_METRICS else total / seen
     return np.where(seen > 0, buckets, np.nan)

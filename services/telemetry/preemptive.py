@@ -28,7 +28,7 @@ from services.telemetry.features import WINDOW_HOURS, feature_rows, hourly
 from services.telemetry.prediction import HORIZON_DAYS, load_model
 from services.telemetry.readings import window
 from services.telemetry.schema import metrics_of
-from services.telemetry.simulator import COUNT_METRICS, METRICS
+from services.telemetry.simulator import METRICS
 
 CLOSED = ("resolved", "closed", "cancelled")
 # After a preemptive ticket is closed, the device's window still holds the old readings:
@@ -47,27 +47,21 @@ def _windows(db: Session, device: Equipment, metrics: tuple[str, ...], end: date
     start = end - timedelta(hours=WINDOW_HOURS)
     rows = db.execute(
         text(
-            "SELECT metric, start, count, sum FROM telemetry_rollup WHERE device_id = :d "
-            "AND bucket = '1h' AND start >= :s AND start < :e AND metric = ANY(:m)"
+            "SELECT metric, array_agg(extract(epoch FROM start)::float8), array_agg(sum), "
+            "array_agg(count) FROM telemetry_rollup WHERE device_id = :d AND bucket = '1h' "
+            "AND start >= :s AND start < :e AND metric = ANY(:m) GROUP BY metric"
         ),
         {"d": device.id, "s": start, "e": end, "m": list(metrics)},
     ).all()
-    out: dict[str, np.ndarray] = {}
     if rows:
-        for metric in metrics:
-            points = [
-                (at, total if metric in COUNT_METRICS else total / max(count, 1))
-                for name, at, count, total in rows
-                if name == metric
-            ]
-            if points:
-                out[metric] = hourly(points, end, metric)
-        return out
+        return {m: hourly(t, total, end, m, count) for m, t, total, count in rows}
     readings = window(db, device.id, start, end, metrics)
+    out: dict[str, np.ndarray] = {}
     for metric in metrics:
-        points = [(ts, value) for ts, name, value in readings if name == metric]
+        points = [(ts.timestamp(), value) for ts, name, value in readings if name == metric]
         if points:
-            out[metric] = hourly(points, end, metric)
+            times, values = zip(*points, strict=True)
+            out[metric] = hourly(np.array(times), np.array(values), end, metric)
     return out
 
 

@@ -118,3 +118,25 @@ def test_predict_refuses_unknown_devices_strangers_bad_input_and_other_roles(cli
     assert technician.status_code == 403
     assert missing.status_code == 400 and "deviceId" in missing.text
     assert garbled.status_code == 400 and "deviceId" in garbled.text
+
+
+def test_the_fleet_view_puts_the_device_at_risk_first_with_its_ticket_and_charts(fleet):
+    from services.db import tenant_session
+    from services.telemetry.fleet import device_telemetry, fleet_health
+
+    owner = fleet["hospital"].actor
+    with tenant_session(owner) as db:
+        view = fleet_health(db, owner)
+        charts = device_telemetry(db, owner, fleet["failing"])
+
+    ours = [
+        d
+        for d in view["devices"]
+        if d["deviceId"] in {str(fleet["failing"]), str(fleet["healthy"])}
+    ]
+    assert [d["deviceId"] for d in ours] == [str(fleet["failing"]), str(fleet["healthy"])]
+    assert ours[0]["risk"] == "high" and ours[0]["ticketNumber"]
+    assert ours[1]["risk"] in ("low", "watch") and ours[1]["ticketId"] is None
+    helium = next(m for m in charts["metrics"] if m["name"] == "helium_level_pct")
+    assert helium["points"] and helium["bands"][0]["limit"] == 60
+    assert charts["scores"] and charts["threshold"] == load_model().threshold
