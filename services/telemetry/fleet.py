@@ -19,7 +19,6 @@ from services.errors import NotFound
 from services.telemetry.prediction import load_model
 from services.telemetry.preemptive import device_type_of
 from services.telemetry.readings import series
-from services.telemetry.rules import BY_TYPE, rules_of
 from services.telemetry.schema import metrics_of
 
 FLEET_LIMIT = 200
@@ -94,6 +93,8 @@ def fleet_health(db: Session, actor: Actor, now: datetime | None = None) -> dict
         }
         for r in rows
     ]
+    from services.telemetry.rules import BY_TYPE, rules_of  # the ingest's alarm rules
+
     says = {r.name: r.says for t in (None, *BY_TYPE) for r in rules_of(t)}
     alarms = [
         {
@@ -125,6 +126,8 @@ def device_telemetry(
     now = now or utcnow()
     start = now - timedelta(days=days)
     device_type = device_type_of(db, device)
+    from services.telemetry.rules import rules_of  # the ingest's alarm rules
+
     rules = rules_of(device_type)
     metrics = []
     for metric in metrics_of(device_type).values():
