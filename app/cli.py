@@ -149,6 +149,11 @@ def _procfile(port: int, embedded_mqtt: bool) -> Path:
         f" -Q {queue}-sla -n sla@%h",
         f"beat: {py} -m celery -A workers.celery_app beat --loglevel=WARNING "
         f"--schedule {VAR / 'celerybeat-schedule'}",
+        # The lab's analyzers: HL7 v2 over MLLP, ASTM, and the processor that turns stored
+        # messages into results off the acknowledgement path.
+        f"mllp: {py} -m workers.mllp",
+        f"astm: {py} -m workers.astm",
+        f"labproc: {py} -m workers.lab_processor",
     ]
     if embedded_mqtt:
         lines.append(f"mqtt: {py} -m app.mqtt_broker --port {EMBEDDED_MQTT_PORT}")

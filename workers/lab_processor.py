@@ -24,8 +24,6 @@ RETENTION_EVERY = 3600.0
 
 def run(stop: list[bool]) -> None:
     """Processes until `stop[0]` is set; reconnects when the database goes away."""
-    from services.lab.astm_results import apply_astm
-
     last_retention = 0.0
     while not stop[0]:
         try:
@@ -35,7 +33,7 @@ def run(stop: list[bool]) -> None:
                     if time.monotonic() - last_retention > RETENTION_EVERY:
                         apply_retention(get_settings().lab_retention_days)
                         last_retention = time.monotonic()
-                    if process_waiting(astm=apply_astm):
+                    if process_waiting():
                         continue
                     for _ in conn.notifies(timeout=1.0, stop_after=1):
                         pass

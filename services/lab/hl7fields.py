@@ -15,16 +15,23 @@ def parse(text: str) -> hl7.Message:
 
 
 def field(message: hl7.Message, segment, number: int, component: int = 1) -> str:
-    """`SEG-number.component` of the first repetition, unescaped ('' when absent)."""
+    """`SEG-number.component` of the first repetition, unescaped ('' when absent).
+
+    python-hl7 nests a field as repetitions of components of sub-components, collapsing a
+    level to a plain string where there is nothing to split; this walks whichever it got."""
     if segment is None or len(segment) <= number:
         return ""
-    # python-hl7 keeps the separators in order: segment, field, repetition, component, sub.
-    seps = message.separators
-    rep, comp = (seps[2], seps[3]) if len(seps) > 3 else ("~", "^")
-    parts = str(segment[number]).split(rep, 1)[0].split(comp)
-    if component > len(parts):
-        return ""
-    text = parts[component - 1]
+    value = segment[number]
+    if not isinstance(value, str):
+        value = value[0] if len(value) else ""  # first repetition
+    if isinstance(value, str):
+        text = value if component == 1 else ""
+    elif component <= len(value):
+        part = value[component - 1]
+        text = part if isinstance(part, str) else (part[0] if len(part) == 1 else str(part))
+        text = text if isinstance(text, str) else str(text)
+    else:
+        text = ""
     return (message.unescape(text) if message.esc in text else text).strip()
 
 

@@ -1,9 +1,12 @@
 """From stored messages to patients, orders and results, off the acknowledgement path.
 
 `process_waiting` takes a batch of `received` messages (several processors may run: rows
-are claimed with SKIP LOCKED), parses each with python-hl7, applies it by type and marks
-it `processed` or `error` with the reason. Each message that stored results is announced
-on the `lab_result` channel (`{"tenantId", "messageId", "resultCount"}`), for live pages.
+are claimed with SKIP LOCKED), works out each one's plan with python-hl7 (or the ASTM
+reader), writes all plans of the batch together and marks each message `processed` or
+`error` with the reason. If the batch cannot be written as a whole, each message is
+written on its own, so one bad message holds up no other. Each message that stored
+results is announced on the `lab_result` channel (`{"tenantId", "messageId",
+"resultCount"}`) for live pages.
 """
 
 from __future__ import annotations
@@ -11,39 +14,42 @@ from __future__ import annotations
 import json
 import logging
 import uuid
-from collections.abc import Callable
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session, select
 
 from services.db import system_session
 from services.lab import hl7msg
-from services.lab.hl7fields import parse
 from services.lab.models import LabChannel, LabMessage, LabTestCode
-from services.lab.orders import apply_orm
-from services.lab.patients import apply_adt
-from services.lab.results import apply_oru
+from services.lab.plans import Plan, plan_astm, plan_hl7
+from services.lab.writer import write_plans
 
 log = logging.getLogger("yantra.lab.processor")
-BATCH = 200
+BATCH = 500
 
-MARK = text(
-    """
-    UPDATE lab_message SET state = CAST(:state AS varchar), error = :error, result_count = :count,
-        attempts = attempts + 1,
-        processed_at = CASE WHEN CAST(:state AS varchar) = 'processed' THEN now() END
-    WHERE id = :id
-    """
-)
 CLAIM = text(
     """
     SELECT id FROM lab_message WHERE state = 'received' AND tenant_id IS NOT NULL
     ORDER BY received_at LIMIT :limit FOR UPDATE SKIP LOCKED
     """
 )
+MARK = text(
+    """
+    UPDATE lab_message m SET state = u.state, error = u.error, result_count = u.count,
+        attempts = m.attempts + 1,
+        processed_at = CASE WHEN u.state = 'processed' THEN now() END
+    FROM unnest(CAST(:id AS uuid[]), CAST(:state AS text[]), CAST(:error AS text[]),
+                CAST(:count AS int[])) AS u(id, state, error, count)
+    WHERE m.id = u.id
+    """
+)
+NOTIFY = text(
+    "SELECT pg_notify('lab_result', payload) FROM unnest(CAST(:payloads AS text[])) AS payload"
+)
 
 
-def process_waiting(limit: int = BATCH, astm: Callable | None = None) -> int:
+def process_waiting(limit: int = BATCH) -> int:
     """Processes up to `limit` waiting messages in one transaction; returns how many were
     taken (processed or marked `error`)."""
     with system_session() as db:
@@ -52,68 +58,81 @@ def process_waiting(limit: int = BATCH, astm: Callable | None = None) -> int:
             return 0
         records = db.exec(select(LabMessage).where(LabMessage.id.in_(ids))).all()
         db.expunge_all()  # read only: states are written below, in one statement
+        records = sorted(records, key=lambda r: r.received_at)
         channels = _channels(db, {r.channel_id for r in records if r.channel_id})
-        outcomes = [
-            _process_one(db, record, channels, astm)
-            for record in sorted(records, key=lambda r: r.received_at)
-        ]
-        db.execute(MARK, outcomes)
+        senders = {(c.tenant_id, c.sending_application): c.id for c, _ in channels.values()}
+        outcomes: dict[uuid.UUID, tuple[str, str, int]] = {}
+        plans: list[Plan] = []
+        for record in records:
+            try:
+                plans.append(_plan(record, channels, senders))
+            except (ValueError, hl7msg.Rejected, IndexError, KeyError) as error:
+                log.info("lab message %s not processed: %s", record.id, type(error).__name__)
+                outcomes[record.id] = ("error", str(error)[:500], 0)
+        _write(db, plans, outcomes)
+        _finish(db, records, outcomes)
         return len(records)
 
 
+def _plan(record: LabMessage, channels: dict, senders: dict) -> Plan:
+    channel, codes = channels.get(record.channel_id, (None, {}))
+    if channel is None:
+        raise ValueError("the message belongs to no channel")
+    if record.protocol == "astm":
+        return plan_astm(record, codes, channel.device_id)
+    return plan_hl7(record, codes, channel.device_id, senders)
+
+
+def _write(db: Session, plans: list[Plan], outcomes: dict) -> None:
+    """All plans at once; when that fails, one at a time (the failing ones marked)."""
+    try:
+        with db.begin_nested():
+            write_plans(db, plans)
+        batches = []
+    except DBAPIError as error:
+        log.warning("lab batch of %d written one by one: %s", len(plans), type(error).__name__)
+        batches = [[plan] for plan in plans]
+    for batch in batches:
+        try:
+            with db.begin_nested():
+                write_plans(db, batch)
+        except DBAPIError as error:
+            record = batch[0].record
+            log.warning("lab message %s failed: %s", record.id, type(error).__name__)
+            outcomes[record.id] = ("error", f"could not be stored ({type(error).__name__})", 0)
+    for plan in plans:
+        outcomes.setdefault(plan.record.id, ("processed", "", plan.result_count))
+
+
+def _finish(db: Session, records: list[LabMessage], outcomes: dict) -> None:
+    ordered = [(r, outcomes[r.id]) for r in records]
+    db.execute(
+        MARK,
+        {
+            "id": [r.id for r, _ in ordered],
+            "state": [o[0] for _, o in ordered],
+            "error": [o[1] for _, o in ordered],
+            "count": [o[2] for _, o in ordered],
+        },
+    )
+    payloads = [
+        json.dumps({"tenantId": str(r.tenant_id), "messageId": str(r.id), "resultCount": o[2]})
+        for r, o in ordered
+        if o[0] == "processed" and o[2]
+    ]
+    if payloads:
+        db.execute(NOTIFY, {"payloads": payloads})
+
+
 def _channels(db: Session, ids: set) -> dict[uuid.UUID, tuple[LabChannel, dict]]:
+    """The batch's channels with their test codes, and the other channels of their labs
+    (an order names its analyzer by sender)."""
     if not ids:
         return {}
+    tenants = select(LabChannel.tenant_id).where(LabChannel.id.in_(ids))
     found: dict[uuid.UUID, tuple[LabChannel, dict]] = {}
-    for channel in db.exec(select(LabChannel).where(LabChannel.id.in_(ids))).all():
+    for channel in db.exec(select(LabChannel).where(LabChannel.tenant_id.in_(tenants))).all():
         found[channel.id] = (channel, {})
     for code in db.exec(select(LabTestCode).where(LabTestCode.channel_id.in_(ids))).all():
         found[code.channel_id][1][code.analyzer_code] = code
     return found
-
-
-def _process_one(db: Session, record: LabMessage, channels: dict, astm: Callable | None) -> dict:
-    """Applies one message inside a savepoint; returns its new state for `MARK`."""
-    channel, codes = channels.get(record.channel_id, (None, {}))
-    outcome = {"id": record.id, "state": "error", "count": 0}
-    savepoint = db.begin_nested()
-    try:
-        if channel is None:
-            raise ValueError("the message belongs to no channel")
-        if record.protocol == "astm":
-            if astm is None:
-                raise ValueError("ASTM messages are processed by the ASTM module")
-            count = astm(db, record, channel, codes)
-        else:
-            count = apply_hl7(db, record, codes, channel.device_id)
-        savepoint.commit()
-    except (ValueError, hl7msg.Rejected, IndexError, KeyError) as error:
-        savepoint.rollback()
-        log.info("lab message %s not processed: %s", record.id, type(error).__name__)
-        return outcome | {"error": str(error)[:500]}
-    except Exception as error:  # noqa: BLE001 - one message's failure stops no other
-        savepoint.rollback()
-        log.warning("lab message %s failed: %s", record.id, type(error).__name__)
-        return outcome | {"error": f"could not be processed ({type(error).__name__})"}
-    if count and record.message_type.startswith(("ORU", "ASTM")):
-        payload = {
-            "tenantId": str(record.tenant_id),
-            "messageId": str(record.id),
-            "resultCount": count,
-        }
-        db.execute(text("SELECT pg_notify('lab_result', :p)"), {"p": json.dumps(payload)})
-    return outcome | {"state": "processed", "error": "", "count": count}
-
-
-def apply_hl7(db: Session, record: LabMessage, codes: dict, device_id) -> int:
-    """Applies one HL7 message by type; returns the number of results it stored (orders
-    for `ORM`). Raises ValueError or `Rejected` with what is wrong."""
-    header = hl7msg.read_header(record.raw)
-    hl7msg.check(record.raw, header)
-    message = parse(record.raw)
-    if header.message_type == "ORU^R01":
-        return apply_oru(db, record, message, codes, device_id)
-    if header.message_type == "ORM^O01":
-        apply_orm(db, record, message)
-        return 0
-    return apply_adt(db, record, message)

@@ -10,7 +10,6 @@ from sqlalchemy import text
 
 from services.db import system_session, tenant_session
 from services.lab import astm
-from services.lab.astm_results import apply_astm
 from services.lab.models import LabOrder
 from services.lab.processor import process_waiting
 from tests.lab.fixtures import Listener, make_lab
@@ -73,7 +72,7 @@ def test_an_astm_analyzer_sends_results_and_asks_for_orders():
                     sock.sendall(astm.ACK)
     finally:
         listener.stop()
-    process_waiting(astm=apply_astm)
+    process_waiting()
 
     assert b"O|1|S-900||^^^GLU|R" in answer and b"L|1|N" in answer
     with system_session() as db:
