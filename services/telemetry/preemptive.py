@@ -42,7 +42,7 @@ def device_type_of(db: Session, device: Equipment) -> str | None:
     return sku.category if sku else None
 
 
-def _windows(db: Session, device: Equipment, metrics: tuple[str, ...], end: datetime) -> dict:
+def _windows(db: Session, device_id: uuid.UUID, metrics: tuple[str, ...], end: datetime) -> dict:
     """Hourly windows per metric: from the 1-hour rollups, else from the raw readings."""
     start = end - timedelta(hours=WINDOW_HOURS)
     rows = db.execute(
@@ -51,11 +51,11 @@ def _windows(db: Session, device: Equipment, metrics: tuple[str, ...], end: date
             "array_agg(count) FROM telemetry_rollup WHERE device_id = :d AND bucket = '1h' "
             "AND start >= :s AND start < :e AND metric = ANY(:m) GROUP BY metric"
         ),
-        {"d": device.id, "s": start, "e": end, "m": list(metrics)},
+        {"d": device_id, "s": start, "e": end, "m": list(metrics)},
     ).all()
     if rows:
         return {m: hourly(t, total, end, m, count) for m, t, total, count in rows}
-    readings = window(db, device.id, start, end, metrics)
+    readings = window(db, device_id, start, end, metrics)
     out: dict[str, np.ndarray] = {}
     for metric in metrics:
         points = [(ts.timestamp(), value) for ts, name, value in readings if name == metric]
@@ -65,13 +65,20 @@ def _windows(db: Session, device: Equipment, metrics: tuple[str, ...], end: date
     return out
 
 
-def assess(db: Session, device: Equipment, at: datetime | None = None) -> dict[str, Any]:
-    """The failure model's view of `device` over the 14 days before `at` (default now):
-    probability of failure within 30 days, top factors, the model's version and threshold,
-    and how many metrics had readings."""
+def assess(
+    db: Session,
+    device: Equipment | uuid.UUID,
+    at: datetime | None = None,
+    device_type: str | None = None,
+) -> dict[str, Any]:
+    """The failure model's view of `device` (of `device_type`, read from its SKU when not
+    given) over the 14 days before `at` (default now): probability of failure within 30
+    days, top factors, the model's version and threshold, and the metrics that had
+    readings."""
     model = load_model()
     end = (at or utcnow()).replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
-    device_type = device_type_of(db, device)
+    if isinstance(device, Equipment):
+        device_type, device = device_type_of(db, device), device.id
     metrics = METRICS.get(device_type or "", ("temperature_c", "self_test_warnings"))
     windows = _windows(db, device, metrics, end)
     if not windows:
@@ -97,10 +104,17 @@ def predict(db: Session, actor: Actor, device_id: uuid.UUID) -> dict[str, Any]:
     """The failure probability within 30 days of a device the actor may see, with its top
     factors and the model's version. Raises Forbidden (role) or NotFound (device)."""
     actor.require(*FLEET_WATCHERS)
-    device = db.get(Equipment, device_id)
-    if device is None:
+    # One round trip: the device as the caller may see it, and its type.
+    row = db.execute(
+        text(
+            "SELECT e.id, s.category FROM equipment e LEFT JOIN sku s ON s.id = e.sku_id "
+            "WHERE e.id = :d"
+        ),
+        {"d": device_id},
+    ).first()
+    if row is None:
         raise NotFound("No device with that id that you can see")
-    result = assess(db, device)
+    result = assess(db, row.id, device_type=row.category)
     return {k: result[k] for k in ("failureProbability30d", "topFactors", "modelVersion")}
 
 
