@@ -49,13 +49,20 @@ def list_(
     priority: str | None = Query(None, pattern="^P[1-4]$"),
     city: str | None = Query(None, max_length=120),
     open_only: bool = True,
+    deviceId: uuid.UUID | None = Query(None, description="Only this device's tickets"),  # noqa: N803
     limit: int = page_limit(200, 1000),
     actor: Actor = Depends(current_actor),
 ) -> dict:
     with tenant_session(actor) as db:
         return {
             "tickets": board.list_tickets(
-                db, status=status, priority=priority, city=city, open_only=open_only, limit=limit
+                db,
+                status=status,
+                priority=priority,
+                city=city,
+                open_only=open_only,
+                limit=limit,
+                device_id=deviceId,
             )
         }
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from sqlalchemy import text
@@ -21,8 +22,10 @@ def list_tickets(
     partner: str | None = None,
     open_only: bool = True,
     limit: int = 500,
+    device_id: uuid.UUID | None = None,
 ) -> list[dict[str, Any]]:
-    """Tickets the actor can see, most urgent first (priority, then nearest deadline)."""
+    """Tickets the actor can see, most urgent first (priority, then nearest deadline);
+    with `device_id`, only that device's."""
     if status and status not in STATUSES:
         from services.errors import Invalid
 
@@ -37,12 +40,16 @@ def list_tickets(
     if partner:
         where.append("d.name = :partner")
         params["partner"] = partner
+    if device_id:
+        where.append("t.equipment_id = :device_id")
+        params["device_id"] = device_id
     rows = db.execute(
         text(f"""
         SELECT t.id, t.number, t.priority, t.status, t.city, t.error_code, t.description,
                t.opened_at, t.updated_at, t.response_due_at, t.resolution_due_at, t.responded_at,
                t.response_breached_at, t.resolution_breached_at, t.escalation_level,
-               t.penalty_paise, d.name AS partner, f.name AS facility, e.serial_number
+               t.penalty_paise, d.name AS partner, f.name AS facility, e.serial_number,
+               t.source, t.equipment_id
           FROM ticket t
           LEFT JOIN tenant_directory() d ON d.id = t.service_partner_tenant_id
           LEFT JOIN healthcare_facilities f ON f.id = t.facility_id
@@ -67,6 +74,8 @@ def list_tickets(
                 "partner": r.partner or "",
                 "facility": r.facility or "",
                 "serial": r.serial_number or "",
+                "deviceId": str(r.equipment_id) if r.equipment_id else None,
+                "source": r.source,
                 "errorCode": r.error_code or "",
                 "description": (r.description or "")[:140],
                 "openedAt": iso(r.opened_at),

@@ -10,6 +10,7 @@ from services.qr.symbols import qr_png
 from services.tickets.models import Ticket, TicketEvent
 from services.whatsapp import triage
 from services.whatsapp.models import WhatsappConversation, WhatsappMessage
+from tests.factories import PASSWORD
 from tests.whatsapp.cloud import image_message, list_reply, new_phone, text_message
 from tests.whatsapp.conftest import deliver
 
@@ -36,7 +37,7 @@ def _sent_to(phone: str) -> list[WhatsappMessage]:
 
 
 def test_a_known_number_naming_a_serial_ends_in_one_ticket_even_when_meta_repeats_it(
-    client, reporter
+    client, token, reporter
 ):
     serial = _serial(reporter, reporter.mri.device_id)
     body = text_message(
@@ -55,6 +56,13 @@ def test_a_known_number_naming_a_serial_ends_in_one_ticket_even_when_meta_repeat
     assert any("triage: breakdown" in n and serial in n for n in notes)
     (answer,) = _sent_to(reporter.phone)
     assert f"#{ticket.number}" in answer.body and answer.status == "sent"
+    nurse = {"Authorization": f"Bearer {token(reporter.hospital.email, PASSWORD)}"}
+    listed = client.get(
+        "/api/v1/tickets", params={"deviceId": str(reporter.mri.device_id)}, headers=nurse
+    ).json()["tickets"]
+    assert [(t["number"], t["source"]) for t in listed] == [(ticket.number, "whatsapp")]
+    bad = client.get("/api/v1/tickets", params={"deviceId": "not-a-uuid"}, headers=nurse)
+    assert bad.status_code == 400
 
 
 def test_an_unknown_number_is_told_how_to_register_once_and_no_ticket_opens(client):
