@@ -90,34 +90,35 @@ def _queue_row(r) -> rx.Component:
 
 
 def _critical(c) -> rx.Component:
-    return rx.callout.root(
-        rx.callout.icon(rx.icon("siren")),
-        rx.flex(
-            rx.vstack(
-                rx.text(
-                    rx.text.strong(c["test"], " ", c["value"], " ", c["units"]),
-                    " (critical ",
-                    c["limit"],
-                    ") · ",
-                    c["patient"],
-                    " ",
-                    c["patientName"],
-                ),
-                rx.text(c["analyzer"], " · found ", c["at"], size="1"),
-                spacing="0",
+    return rx.flex(
+        rx.icon("siren", color="var(--red-11)", size=22, flex_shrink="0"),
+        rx.vstack(
+            rx.text(
+                rx.text.strong(c["test"], " ", c["value"], " ", c["units"]),
+                " (critical ",
+                c["limit"],
+                ") · ",
+                c["patient"],
+                " ",
+                c["patientName"],
+                color="var(--red-11)",
             ),
-            rx.spacer(),
-            rx.button(
-                "Acknowledge", color_scheme="red", on_click=S.open_ack(c["id"]), id="ack-" + c["id"]
-            ),
-            width="100%",
-            align="center",
-            gap="3",
-            wrap="wrap",
+            rx.text(c["analyzer"], " · found ", c["at"], size="1", color="var(--red-11)"),
+            spacing="0",
+            flex="1",
+            min_width="200px",
         ),
-        color_scheme="red",
-        variant="surface",
+        rx.button(
+            "Acknowledge", color_scheme="red", on_click=S.open_ack(c["id"]), id="ack-" + c["id"]
+        ),
         width="100%",
+        align="center",
+        gap="3",
+        wrap="wrap",
+        padding="12px 16px",
+        border="1px solid var(--red-6)",
+        border_radius="8px",
+        background="var(--red-2)",
         class_name="critical-value",
     )
 

@@ -121,3 +121,38 @@ def console(db: Session) -> dict:
         "errors": error_queue(db),
         "counts": {**counts, "today": results_today},
     }
+
+
+def lab_todo(db: Session, limit: int = 5) -> dict[str, tuple[int, list[tuple[str, str]]]]:
+    """What waits for lab staff, for their home page: critical values to acknowledge and
+    results to verify, each as (how many in all, the first few as (title, detail))."""
+    criticals = open_criticals(db, limit)
+    queue = verification_queue(db, limit)
+    open_count = db.execute(
+        text("SELECT count(*) FROM lab_critical WHERE acknowledged_at IS NULL")
+    ).scalar_one()
+    pending = db.execute(
+        text("SELECT count(*) FROM lab_review WHERE status = 'pending'")
+    ).scalar_one()
+    return {
+        "criticals": (
+            open_count,
+            [
+                (
+                    f"{c['test']} {c['value']} {c['units']}".strip(),
+                    f"{c['patient']} · {c['analyzer']} · critical {c['limit']}",
+                )
+                for c in criticals
+            ],
+        ),
+        "verify": (
+            pending,
+            [
+                (
+                    f"{r['test']} {r['value']} {r['units']}".strip(),
+                    f"{r['patient']} · {r['reasons']}",
+                )
+                for r in queue
+            ],
+        ),
+    }

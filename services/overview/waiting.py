@@ -17,7 +17,8 @@ from services.actor import Actor, Role
 from services.columns import utcnow
 from services.common.clock import ist_text
 from services.common.money import format_inr
-from services.common.roles import ADMINS, BUYERS, DISPATCHERS, SELLERS, SUPPLIERS
+from services.common.roles import ADMINS, BUYERS, DISPATCHERS, LAB_TEAM, SELLERS, SUPPLIERS
+from services.lab.console import lab_todo
 
 AT_RISK = timedelta(minutes=60)  # a deadline this close, or passed, puts a ticket at risk
 LIVE_RFQ = "('open', 'negotiating')"
@@ -360,6 +361,33 @@ def _admin_sections(db: Session, actor: Actor, n: int) -> list[Section]:
     ]
 
 
+def _lab_sections(db: Session, n: int) -> list[Section]:
+    todo = lab_todo(db, n)
+
+    def listed(key: str) -> tuple[int, list[Item]]:
+        total, rows = todo[key]
+        return total, [Item(title, detail, "/lab") for title, detail in rows]
+
+    return [
+        Section(
+            "lab-criticals",
+            "Critical values to acknowledge",
+            "No critical value waits. New ones sound on the lab console.",
+            "Lab console",
+            "/lab",
+            *listed("criticals"),
+        ),
+        Section(
+            "lab-verify",
+            "Results to verify",
+            "Every result so far was verified. Held results wait on the lab console.",
+            "Lab console",
+            "/lab",
+            *listed("verify"),
+        ),
+    ]
+
+
 def waiting_for(db: Session, actor: Actor, limit: int = 5) -> list[Section]:
     """What waits for the actor, one list per thing to do for each role they hold, each
     with at most `limit` items (the most pressing first) and how many there are in all."""
@@ -372,6 +400,8 @@ def waiting_for(db: Session, actor: Actor, limit: int = 5) -> list[Section]:
         sections += _dispatcher_sections(db, actor, limit)
     if actor.has_any(Role.TECHNICIAN) and actor.user_id is not None:
         sections += _technician_sections(db, actor, limit)
+    if actor.has_any(*LAB_TEAM):
+        sections += _lab_sections(db, limit)
     if actor.has_any(*ADMINS):
         sections += _admin_sections(db, actor, limit)
     return sections

@@ -48,11 +48,15 @@ class Lab:
     channel_id: uuid.UUID
 
 
-def make_lab(silent_after: int = 30) -> Lab:
+def make_lab(silent_after: int = 30, beside: Lab | None = None) -> Lab:
     """A lab organisation with a lab staff account, its analyzer (serviced by a partner)
-    and a channel for it with haemoglobin and platelet test codes."""
-    lab = make_org(TenantKind.LAB_CHAIN, Role.LAB_STAFF)
-    partner = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
+    and a channel for it with haemoglobin and platelet test codes; `beside`: another
+    analyzer of that lab and partner, not a new organisation."""
+    if beside is None:
+        lab = make_org(TenantKind.LAB_CHAIN, Role.LAB_STAFF)
+        partner = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
+    else:
+        lab, partner = beside.org, beside.partner
     device = make_served_device(lab, partner, "MVI-US9").device_id
     tag = uuid.uuid4().hex[:8]
     with tenant_session(lab.actor) as db:

@@ -145,3 +145,20 @@ def test_the_api_releases_and_acknowledges_and_names_bad_input(lab, client, auth
         "/api/v1/lab/results/release", json={"resultIds": [str(ids[0])]}, headers=headers
     )
     assert ok.json() == {"released": 1}
+
+
+def test_lab_staff_home_lists_critical_values_and_results_to_verify(lab):
+    from services.overview.waiting import waiting_for
+
+    def home():
+        with tenant_session(lab.org.actor) as db:
+            return {s.key: s for s in waiting_for(db, lab.org.actor, limit=50)}
+
+    before = home()
+    add_results(lab, "MRN-H1", [("HGB", 22.5, "HH")])
+    _view(lab)
+    after = home()
+    [item] = [i for i in after["lab-criticals"].items if "MRN-H1" in i.detail]
+    assert item.title == "Hemoglobin 22.5 g/dL" and item.link == "/lab"
+    assert after["lab-criticals"].total == before["lab-criticals"].total + 1
+    assert after["lab-verify"].total == before["lab-verify"].total + 1
