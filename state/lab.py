@@ -17,6 +17,7 @@ from services.errors import Invalid
 from services.events.live import TooManyLive, hub
 from services.lab import critical, verification
 from services.lab.console import console
+from services.lab.messages import reprocess
 from state.auth import AuthState
 from state.guard import guarded
 from state.live import follow
@@ -159,11 +160,11 @@ class LabState(AuthState):
     @rx.event
     @guarded(ROUTE, roles=LAB_TEAM, refused="Only lab staff reprocess messages")
     def reprocess(self, actor: Actor, message_id: str):
-        from services.lab.store import reprocess_messages
-
         with tenant_session(actor) as db:
-            reprocess_messages(db, actor, [_key(message_id, "message")])
+            done = reprocess(db, actor, [_key(message_id, "message")])
         self._refresh(actor)
+        if not done["queued"]:
+            return rx.toast.error("That message cannot be processed again (no channel yet)")
         return rx.toast.success("Sent for processing again")
 
     def _still_here(self) -> bool:

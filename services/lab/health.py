@@ -113,7 +113,7 @@ def _watcher(row) -> Actor:
     )
 
 
-def _open_alarm(row, kind: str) -> uuid.UUID | None:
+def _open_alarm(row, kind: str, now: datetime) -> uuid.UUID | None:
     actor = _watcher(row)
     try:
         with tenant_session(actor) as db:
@@ -129,8 +129,8 @@ def _open_alarm(row, kind: str) -> uuid.UUID | None:
             db.execute(
                 text(
                     "INSERT INTO lab_alarm (tenant_id, channel_id, equipment_id, kind, "
-                    "ticket_id, last_message_at, error_count) VALUES (:tenant, :channel, "
-                    ":device, :kind, :ticket, :last, :errors)"
+                    "ticket_id, last_message_at, error_count, opened_at) VALUES (:tenant, "
+                    ":channel, :device, :kind, :ticket, :last, :errors, :now)"
                 ),
                 {
                     "tenant": row.tenant_id,
@@ -140,6 +140,7 @@ def _open_alarm(row, kind: str) -> uuid.UUID | None:
                     "ticket": ticket.id,
                     "last": row.last_at,
                     "errors": row.errors + row.not_obtained,
+                    "now": now,
                 },
             )
             return ticket.id
@@ -189,7 +190,7 @@ def check_analyzers(now: datetime | None = None, tenant_id: uuid.UUID | None = N
             continue
         kind = _problem(row, now)
         if kind is not None:
-            ticket = _open_alarm(row, kind)
+            ticket = _open_alarm(row, kind, now)
             if ticket is not None:
                 opened.append(ticket)
     return Outcome(opened, closed)
