@@ -105,7 +105,9 @@ def _panel() -> rx.Component:
                 ),
                 rx.hstack(
                     rx.link(
-                        rx.button(rx.icon("file-text", size=14), "Statement PDF", variant="soft"),
+                        rx.button(
+                            rx.icon("file-text", size=14), c["statement_label"], variant="soft"
+                        ),
                         href=c["statement"],
                         is_external=True,
                     ),

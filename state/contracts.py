@@ -6,10 +6,12 @@ the buyer's admin, a renewal quote asked of the OEM."""
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 import reflex as rx
 
 from services.actor import Actor
+from services.common.clock import today_ist
 from services.common.money import format_inr
 from services.common.roles import RENEWERS
 from services.contracts.renewals import request_renewal
@@ -25,6 +27,12 @@ ROUTE = "/contracts"
 
 def _pct(value) -> str:
     return "—" if value is None else f"{value:.2f}%"
+
+
+def _last_month() -> str:
+    """The last whole month (YYYY-MM, IST): the one a statement is usually asked for."""
+    first = today_ist().replace(day=1)
+    return (first - timedelta(days=1)).strftime("%Y-%m")
 
 
 def _summary(c: dict) -> dict[str, str]:
@@ -82,7 +90,8 @@ class ContractsState(AuthState):
             "resolved": f"{sla['ticketsWithinSla']} of {sla['ticketsResolved']} within SLA",
             "penalty": format_inr(sla["penaltyDuePaise"])
             + (f" (cap {format_inr(sla['penaltyCapPaise'])})" if sla["penaltyCapPaise"] else ""),
-            "statement": f"/api/v1/contracts/{d['contractId']}/statement.pdf?month={d['month']}",
+            "statement": f"/api/v1/contracts/{d['contractId']}/statement.pdf?month={_last_month()}",
+            "statement_label": f"Statement PDF ({_last_month()})",
             "renewal": d["renewalRfqId"] or "",
         }
         self.devices = [

@@ -36,7 +36,7 @@ def _row(t: dict) -> dict[str, str]:
         "opened": _when(t["openedAt"]),
         "clock": (f"{t['clock']} due {_when(t['clockDueAt'])}" if t["clockDueAt"] else "stopped"),
         "breached": "yes" if t["breached"] else "",
-        "engineer": t["engineer"] or "not yet assigned",
+        "engineer": t["engineer"] or ("—" if t["clockDueAt"] is None else "not yet assigned"),
         "eta": _when(t["etaAt"], "—"),
     }
 

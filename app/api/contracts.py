@@ -21,7 +21,9 @@ from services.rfq.flows import schedule_expiry
 from services.tickets import desk
 
 router = APIRouter(prefix="/contracts", tags=["contracts"])
-MONTH = Query(None, pattern=r"^[0-9]{4}-[0-9]{2}$", description="YYYY-MM (IST); this month if none")
+MONTH = Query(
+    None, pattern=r"^[0-9]{4}-[0-9]{2}$", description="YYYY-MM (IST); the last 30 days if none"
+)
 
 
 @router.get("", summary="Your service contracts (as buyer or as seller), ending soonest first")

@@ -5,7 +5,7 @@ visits."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import text
@@ -46,6 +46,8 @@ def parse_month(month: str | None) -> figures.Period:
         moment = datetime.strptime(month, MONTH_FORMAT)
     except ValueError:
         raise Invalid("month", "must look like 2026-11") from None
+    if not 2000 <= moment.year <= 2100:
+        raise Invalid("month", "must be a month between 2000 and 2100")
     return figures.month_period(moment.year, moment.month)
 
 
@@ -105,13 +107,16 @@ def visible_contract(db: Session, actor: Actor, contract_id: uuid.UUID) -> Contr
 def get_contract(
     db: Session, actor: Actor, contract_id: uuid.UUID, month: str | None = None
 ) -> dict[str, Any]:
-    """One contract with its devices and the month's figures (this month by default):
+    """One contract with its devices and the month's figures (the last 30 days when no
+    month is given):
     per device uptime against the promise and downtime hours; SLA compliance, first-time
     fix and penalties under the cap; preventive visits done and due.
 
     Raises Forbidden, NotFound or Invalid (month)."""
     contract = visible_contract(db, actor, contract_id)
-    period = figures.contract_period(contract, parse_month(month), utcnow())
+    now = utcnow()
+    asked = parse_month(month) if month else figures.Period(now - timedelta(days=30), now)
+    period = figures.contract_period(contract, asked, now)
     tickets = figures.tickets_of(db, contract.id)
     promise = figures.uptime_promise(contract)
     devices = []
@@ -134,7 +139,7 @@ def get_contract(
     detail = _summary(contract, directory(db))
     detail.update(
         {
-            "month": period.start.strftime(MONTH_FORMAT) if month is None else month,
+            "month": month or "last 30 days",
             "periodStart": period.start.isoformat(),
             "periodEnd": period.end.isoformat(),
             "devices": devices,

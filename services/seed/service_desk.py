@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import logging
 import uuid
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from sqlalchemy import text
 from sqlmodel import select
 
 from services.columns import utcnow
-from services.common.clock import today_ist
+from services.common.clock import IST, today_ist
 from services.contracts.models import Contract
 from services.db import system_session
 from services.tenancy.models import Tenant
@@ -119,6 +119,7 @@ def seed_service_desk() -> bool:
                 },
             )
         _past_tickets(db, hospital, partner or oem, devices)
+        _past_visits(db, partner or oem, today)
     log.info("demo service contracts and a month of resolved tickets written")
     return True
 
@@ -152,3 +153,49 @@ def _past_tickets(db, hospital: Tenant, partner: Tenant, devices: dict) -> None:
                 "pen": late * 5_000_00,
             },
         )
+
+
+def _past_visits(db, partner: Tenant, today) -> None:
+    """Each contract's preventive visits already due, done on their day as closed P4 jobs."""
+    from services.tickets.preventive import visit_dates
+
+    contracts = db.execute(
+        text(
+            "SELECT id, tenant_id, starts_on, ends_on, terms FROM contract WHERE kind IN ('amc', 'cmc')"
+        )
+    ).all()
+    for c in contracts:
+        per_year = int((c.terms or {}).get("preventiveVisitsPerYear") or 0)
+        devices = (
+            db.execute(text("SELECT id FROM equipment WHERE contract_id = :c"), {"c": c.id})
+            .scalars()
+            .all()
+        )
+        for due in [d for d in visit_dates(c.starts_on, c.ends_on, per_year) if d <= today]:
+            for device in devices:
+                ticket_id = uuid.uuid4()
+                done = datetime.combine(due, time(10, 0), IST)
+                db.execute(
+                    text(
+                        "INSERT INTO ticket (id, tenant_id, equipment_id, contract_id, facility_id, "
+                        "service_partner_tenant_id, priority, status, source, description, "
+                        "opened_at, updated_at, responded_at, resolved_at, closed_at) "
+                        "SELECT :id, e.tenant_id, e.id, e.contract_id, e.facility_id, :p, 'P4', "
+                        "'closed', 'preventive', 'Preventive maintenance visit', :o, :r, :o, :r, :r "
+                        "FROM equipment e WHERE e.id = :e"
+                    ),
+                    {
+                        "id": ticket_id,
+                        "e": device,
+                        "p": partner.id,
+                        "o": done - timedelta(days=3),
+                        "r": done,
+                    },
+                )
+                db.execute(
+                    text(
+                        "INSERT INTO preventive_visit (tenant_id, contract_id, equipment_id, due_on, "
+                        "ticket_id) VALUES (:t, :c, :e, :d, :k)"
+                    ),
+                    {"t": c.tenant_id, "c": c.id, "e": device, "d": due, "k": ticket_id},
+                )

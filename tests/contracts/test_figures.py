@@ -88,9 +88,7 @@ def test_october_uptime_and_sla_from_known_outages(client):
     )
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "month"
 
-
-def test_contract_routes_refuse_roles_and_organisations_outside_the_contract(client):
-    covered = covered_devices(1)
+    # Roles and organisations outside the contract are refused.
     dispatcher = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)
     stranger = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
     path = f"/api/v1/contracts/{covered.contract_id}"

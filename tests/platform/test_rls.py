@@ -79,6 +79,8 @@ LATER_TENANT_TABLES = (
 TRADE_TABLES = ("purchase_order", "sales_order", "order_attachment")
 # The field app's rows, kept apart by tenant (tests/field covers who sees what).
 FIELD_TABLES = ("field_workflow", "field_visit", "field_step", "sync_event")
+# Contracts' renewal marks and preventive visits (tests/contracts covers who sees what).
+CONTRACT_TABLES = ("contract_renewal_alert", "preventive_visit")
 # The lab console's rows: verification, critical values, consents, analyzer alarms.
 LATER_TENANT_TABLES += ("lab_review", "lab_critical", "lab_consent", "lab_watch", "lab_alarm")
 # Shared with every signed-in organisation on purpose (the catalog test below covers it).
@@ -278,7 +280,13 @@ def test_hospital_a_sees_none_of_hospital_bs_rows_in_any_table(two_hospitals):
 
 
 def test_without_a_tenant_the_app_role_sees_no_tenant_rows(two_hospitals):
-    for table in (*TENANT_TABLES, *LATER_TENANT_TABLES, *TRADE_TABLES, *FIELD_TABLES):
+    for table in (
+        *TENANT_TABLES,
+        *LATER_TENANT_TABLES,
+        *TRADE_TABLES,
+        *FIELD_TABLES,
+        *CONTRACT_TABLES,
+    ):
         with _as_app(None) as con:
             seen = con.execute(
                 text(f"SELECT count(*) FROM {table} WHERE tenant_id IS NOT NULL")
@@ -322,7 +330,11 @@ def test_every_tenant_table_has_forced_row_level_security():
             )
         }
     assert (
-        set(TENANT_TABLES) | set(LATER_TENANT_TABLES) | set(TRADE_TABLES) | set(FIELD_TABLES)
+        set(TENANT_TABLES)
+        | set(LATER_TENANT_TABLES)
+        | set(TRADE_TABLES)
+        | set(FIELD_TABLES)
+        | set(CONTRACT_TABLES)
         == with_tenant_column
     )
     assert flags == dict.fromkeys(with_tenant_column, (True, True))
