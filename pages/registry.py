@@ -15,6 +15,7 @@ from pages.account_link import account_link_page
 from pages.admin import accounts_page, audit_page, organisations_page
 from pages.catalog import catalog_page
 from pages.contracts import contracts_page
+from pages.conversations import conversations_page
 from pages.devices import device_page, import_page, register_page, registry_page
 from pages.directory import directory_page, facility_page
 from pages.dispatch import dispatch_page
@@ -30,6 +31,7 @@ from pages.ops import ops_page
 from pages.orders import orders_page
 from pages.parts import parts_page
 from pages.product import product_page
+from pages.profile import profile_page
 from pages.report import report_page
 from pages.rfq import rfq_list_page, rfq_new_page
 from pages.rfq_detail import rfq_detail_page
@@ -40,6 +42,7 @@ from state.admin import AccountLinkState, AccountsState, AuditState, Organisatio
 from state.auth import AuthState
 from state.catalog import CatalogState
 from state.contracts import ContractsState
+from state.conversations import ConversationsState
 from state.devices import DevicesState, DeviceState, ImportState, RegisterState
 from state.directory import DirectoryImportState, DirectoryState, FacilityState
 from state.dispatch import DispatchState
@@ -54,6 +57,7 @@ from state.ops import OpsState
 from state.orders import OrdersState
 from state.parts import PartsState
 from state.product import ProductState
+from state.profile import ProfileState
 from state.report import ReportState
 from state.rfq import RfqListState, RfqNewState
 from state.rfq_detail import RfqDetailState
@@ -104,6 +108,13 @@ SCREENS = (
         ServiceAreaState.load,
     ),
     _screen("/dispatch", "/dispatch", dispatch_page, "Dispatch", DispatchState.load),
+    _screen(
+        "/conversations",
+        "/conversations",
+        conversations_page,
+        "WhatsApp",
+        ConversationsState.load,
+    ),
     _screen("/parts", "/parts", parts_page, "Parts", PartsState.load),
     _screen("/report", "/report", report_page, "Report a fault", ReportState.load),
     _screen("/service", "/service", service_desk_page, "Service desk", ServiceDeskState.load),
@@ -123,6 +134,7 @@ SCREENS = (
     _screen("/devices/import", "/devices/import", import_page, "Bulk import", ImportState.load),
     _screen("/devices/detail", "/devices/[device_id]", device_page, "Device", DeviceState.load),
     _screen("/pincodes", "/pincodes", pincodes_page, "Pincodes", PincodeState.load),
+    _screen("/profile", "/profile", profile_page, "Your profile", ProfileState.load),
     _screen(
         "/admin/organisations",
         "/admin/organisations",

@@ -80,6 +80,8 @@ PAGES = (
     Page("/admin/organisations", "Organisations", "building-2", PLATFORM_ADMINS),
     Page("/admin/users", "Accounts", "users", ADMINS),
     Page("/audit", "Audit trail", "shield-check", ADMINS),
+    Page("/conversations", "WhatsApp", "message-circle", DISPATCHERS),
+    Page("/profile", "Your profile", "circle-user", EVERYONE),
     Page("/messages", "Message log", "send", MESSAGE_LOG_READERS),
     Page("/profile/notifications", "Notification settings", "bell-ring", EVERYONE, in_menu=False),
 )

@@ -26,6 +26,7 @@ from services.seed.parts import seed_parts
 from services.seed.service_desk import seed_service_desk
 from services.tenancy.models import Tenant
 from services.tenancy.service import create_tenant, grant_access
+from services.whatsapp.demo import seed_whatsapp
 
 log = logging.getLogger("yantra.seed")
 
@@ -228,6 +229,7 @@ def seed_demo(password: str) -> bool:
             seed_service_desk()
             seed_parts()
             prepare_field_day()
+            seed_whatsapp()
             return False
         platform = Tenant(name=PLATFORM_NAME, kind=TenantKind.PLATFORM.value)
         db.add(platform)
@@ -265,6 +267,7 @@ def seed_demo(password: str) -> bool:
     seed_service_desk()
     seed_parts()
     prepare_field_day()
+    seed_whatsapp()
     log.info("demo organisations, accounts, SKUs, facilities and devices created")
     return True
 
