@@ -21,6 +21,7 @@ from services.devices.models import Equipment
 from services.field.demo import prepare_field_day
 from services.geo.models import HealthcareFacility, Laboratory
 from services.identity.service import create_user
+from services.seed.lab import seed_lab
 from services.seed.network import seed_service_network
 from services.seed.parts import seed_parts
 from services.seed.service_desk import seed_service_desk
@@ -229,6 +230,7 @@ def seed_demo(password: str) -> bool:
             seed_service_desk()
             seed_parts()
             prepare_field_day()
+            seed_lab()
             seed_whatsapp()
             return False
         platform = Tenant(name=PLATFORM_NAME, kind=TenantKind.PLATFORM.value)
@@ -267,6 +269,7 @@ def seed_demo(password: str) -> bool:
     seed_service_desk()
     seed_parts()
     prepare_field_day()
+    seed_lab()
     seed_whatsapp()
     log.info("demo organisations, accounts, SKUs, facilities and devices created")
     return True

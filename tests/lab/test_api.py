@@ -156,3 +156,17 @@ def test_the_message_store_is_searched_by_its_filters(client, headers):
         == 400
     )
     assert client.get(f"/api/v1/lab/messages/{uuid.uuid4()}", headers=headers).status_code == 404
+
+
+def test_the_demo_lab_has_its_haematology_analyzer_connected(client, auth):
+    channels = client.get(CHANNELS, headers=auth("lab_staff")).json()["channels"]
+    hemix = next(c for c in channels if c["sendingApplication"] == "HEMIX5")
+
+    assert hemix["deviceId"] and hemix["laboratoryId"] and hemix["sendingFacility"] == ""
+    codes = {c["analyzerCode"]: c for c in hemix["testCodes"]}
+    assert len(codes) == 10
+    assert (codes["HGB"]["loinc"], codes["HGB"]["units"], codes["HGB"]["criticalLow"]) == (
+        "718-7",
+        "g/dL",
+        7.0,
+    )
