@@ -1,23 +1,113 @@
 """An embedded MQTT broker (amqtt) for machines without Mosquitto: `make run` starts it
-when MQTT_URL is not set."""
+when MQTT_URL is not set. It admits only the platform's credentials (a device's, checked
+against its stored hash, and the ingest's) and lets a device publish to its own topic only;
+its queues are unbounded, so a slow ingest delays readings but never drops them."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import logging
+from dataclasses import dataclass
 
 from amqtt.broker import Broker
+from amqtt.contexts import Action
+from amqtt.mqtt.constants import QOS_1
+from amqtt.mqtt.protocol.handler import OUTGOING, ProtocolHandler
+from amqtt.plugins.base import BaseAuthPlugin, BaseTopicPlugin
+from amqtt.session import Session
+
+from services.telemetry import broker as platform
+
+log = logging.getLogger("yantra.mqtt")
+# Who each connected client is, by client id: the topic check reads what the login found.
+_logins: dict[str, platform.Login] = {}
+
+
+class PlatformAuth(BaseAuthPlugin):
+    """Refuses unknown users, revoked credentials and wrong passwords."""
+
+    @dataclass
+    class Config:
+        pass
+
+    async def authenticate(self, *, session: Session) -> bool:
+        who = await asyncio.to_thread(platform.login, session.username, session.password)
+        if who is None:
+            log.info("refused MQTT login of %r", (session.username or "")[:80])
+            _logins.pop(session.client_id, None)
+            return False
+        _logins[session.client_id] = who
+        return True
+
+
+class PlatformTopics(BaseTopicPlugin):
+    """A device publishes to its own topic; only the ingest subscribes and receives."""
+
+    @dataclass
+    class Config:
+        pass
+
+    async def topic_filtering(
+        self, *, session: Session | None = None, topic: str | None = None, action=None
+    ) -> bool:
+        who = _logins.get(session.client_id) if session else None
+        if who is None or (session and who.username != session.username):
+            return False
+        if action == Action.PUBLISH:
+            allowed = platform.may_publish(who, topic)
+            if not allowed:
+                log.info("refused %s publishing to %s", who.username, (topic or "")[:200])
+            return allowed
+        if action == Action.SUBSCRIBE:
+            return platform.may_subscribe(who, topic)
+        return who.may_subscribe
+
+
+_original_qos1_flow = ProtocolHandler._handle_qos1_message_flow
+PUBACK_WAIT_S = 60
+
+
+async def _qos1_flow_keeping_unacknowledged(self, app_message) -> None:
+    """amqtt forgets a QoS 1 message sent to a subscriber when the subscriber disconnects
+    (or is slow to acknowledge) before its PUBACK, so a restarted ingest would never get it.
+    Here it stays in the session's in-flight set until acknowledged and is sent again when
+    the persistent session reconnects (the ingest stores a repeated reading once)."""
+    if app_message.direction != OUTGOING or app_message.qos != QOS_1:
+        return await _original_qos1_flow(self, app_message)
+    self.session.inflight_out[app_message.packet_id] = app_message
+    if app_message.publish_packet is not None:
+        packet = app_message.build_publish_packet(dup=True)
+    else:
+        packet = app_message.build_publish_packet()
+    await self._send_packet(packet)
+    app_message.publish_packet = packet
+    waiter: asyncio.Future = asyncio.Future()
+    self._puback_waiters[app_message.packet_id] = waiter
+    try:
+        app_message.puback_packet = await asyncio.wait_for(waiter, timeout=PUBACK_WAIT_S)
+    finally:
+        self._puback_waiters.pop(app_message.packet_id, None)
+    self.session.inflight_out.pop(app_message.packet_id, None)
+
+
+ProtocolHandler._handle_qos1_message_flow = _qos1_flow_keeping_unacknowledged
+
+
+def config(port: int) -> dict:
+    return {
+        "listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{port}"}},
+        "plugins": {
+            "app.mqtt_broker.PlatformAuth": {},
+            "app.mqtt_broker.PlatformTopics": {},
+        },
+    }
 
 
 async def serve(port: int) -> None:
-    config = {
-        "listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{port}"}},
-        "plugins": {"amqtt.plugins.authentication.AnonymousAuthPlugin": {"allow_anonymous": True}},
-    }
-    broker = Broker(config)
+    broker = Broker(config(port))
     await broker.start()
-    logging.getLogger("yantra.mqtt").info("MQTT broker on 127.0.0.1:%s", port)
+    log.info("MQTT broker on 127.0.0.1:%s", port)
     await asyncio.Event().wait()
 
 

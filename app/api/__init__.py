@@ -30,6 +30,7 @@ from app.api import (
     qr,
     rfq,
     sessions,
+    telemetry,
     tickets,
     whatsapp,
 )
@@ -82,6 +83,7 @@ def create_api() -> FastAPI:
         contracts.service,
         qr.router,
         tickets.router,
+        telemetry.router,
         tickets.contracts,
         parts.router,
         dispatch.router,

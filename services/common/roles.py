@@ -53,3 +53,6 @@ LAB_READERS = frozenset({Role.LAB_STAFF, Role.BUYER_ADMIN})
 LAB_ADMINS = frozenset({Role.LAB_STAFF, Role.BUYER_ADMIN})
 # Read every WhatsApp and e-mail notice the organisation sent, and its status (/messages).
 MESSAGE_LOG_READERS = ADMINS | SERVICE_DESK | {Role.DISPATCHER}
+# Issue, rotate and revoke a device's telemetry credential: its OEM's service side or the
+# owning organisation's admin.
+TELEMETRY_PROVISIONERS = frozenset({Role.OEM_ADMIN, Role.OEM_SERVICE_MANAGER, Role.BUYER_ADMIN})

@@ -1,0 +1,179 @@
+"""Turning MQTT messages into stored readings: validate against the device type's schema,
+write good readings in batches with COPY (a reading delivered twice is stored once) and keep
+refused payloads in quarantine with the reason. Nothing is acknowledged before it is stored."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import psycopg
+from sqlalchemy.engine import make_url
+
+from services.columns import utcnow
+from services.db import owner_url
+from services.errors import Invalid
+from services.telemetry.schema import check_metrics
+
+log = logging.getLogger("yantra.telemetry")
+TOPIC = re.compile(r"^tenants/([0-9a-f-]{36})/devices/([0-9a-f-]{36})/telemetry$")
+# Gateways' clocks drift; a reading further ahead than this is a wrong clock, not a reading.
+FUTURE_SLACK = timedelta(minutes=5)
+MAX_PAYLOAD_KEPT = 4000
+
+
+@dataclass(frozen=True)
+class Device:
+    id: uuid.UUID
+    tenant_id: uuid.UUID
+    oem_tenant_id: uuid.UUID
+    device_type: str | None
+
+
+@dataclass(frozen=True)
+class Reading:
+    device: Device
+    ts: datetime
+    seq: int
+    metrics: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Refusal:
+    device: Device
+    topic: str
+    payload: str
+    reason: str
+
+
+def connect() -> psycopg.Connection:
+    """A plain connection as the owner (the ingest writes for every tenant), in autocommit:
+    each `store` is a transaction of its own."""
+    url = make_url(owner_url()).set(drivername="postgresql")
+    return psycopg.connect(url.render_as_string(hide_password=False), autocommit=True)
+
+
+class Directory:
+    """Devices by id, read once and kept (a device's type and owners do not change)."""
+
+    def __init__(self) -> None:
+        self._known: dict[uuid.UUID, Device | None] = {}
+
+    def find(self, con: psycopg.Connection, device_id: uuid.UUID) -> Device | None:
+        if device_id not in self._known:
+            row = con.execute(
+                "SELECT e.tenant_id, e.manufacturer_tenant_id, s.category FROM equipment e "
+                "JOIN sku s ON s.id = e.sku_id WHERE e.id = %s",
+                (device_id,),
+            ).fetchone()
+            self._known[device_id] = Device(device_id, *row) if row else None
+        return self._known[device_id]
+
+
+def parse(device: Device, topic: str, payload: bytes, now: datetime) -> Reading | Refusal:
+    """The reading a payload carries, or why it is refused: not JSON, no time zone or a time
+    far in the future, a missing or negative `seq`, or metrics outside the type's schema."""
+    text = payload.decode("utf-8", errors="replace")
+    try:
+        body = json.loads(text)
+        if not isinstance(body, dict):
+            raise Invalid("payload", "must be a JSON object with ts, seq and metrics")
+        ts = _timestamp(body.get("ts"), now)
+        seq = body.get("seq")
+        if isinstance(seq, bool) or not isinstance(seq, int) or seq < 0:
+            raise Invalid("seq", "must be a whole number from 0")
+        metrics = check_metrics(device.device_type, body.get("metrics"))
+    except json.JSONDecodeError as exc:
+        return Refusal(device, topic, text[:MAX_PAYLOAD_KEPT], f"payload: not JSON ({exc.msg})")
+    except Invalid as exc:
+        return Refusal(device, topic, text[:MAX_PAYLOAD_KEPT], str(exc))
+    return Reading(device, ts, seq, metrics)
+
+
+def _timestamp(raw: object, now: datetime) -> datetime:
+    if not isinstance(raw, str):
+        raise Invalid("ts", "must be an ISO 8601 time, e.g. 2026-12-01T10:00:00Z")
+    try:
+        ts = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        raise Invalid("ts", f"'{raw[:40]}' is not an ISO 8601 time") from None
+    if ts.tzinfo is None:
+        raise Invalid("ts", "must carry its time zone (Z or +05:30)")
+    if ts > now + FUTURE_SLACK:
+        raise Invalid("ts", f"{raw[:40]} is in the future")
+    return ts
+
+
+def device_of(topic: str) -> uuid.UUID | None:
+    """The device a telemetry topic names, or None for any other topic."""
+    match = TOPIC.match(topic)
+    return uuid.UUID(match.group(2)) if match else None
+
+
+def store(con: psycopg.Connection, readings: list[Reading], refusals: list[Refusal]) -> int:
+    """Write a batch in one transaction: readings through COPY into a staging table and on
+    into `telemetry_reading` skipping (device, ts, seq) already stored; refusals into the
+    quarantine. Returns how many readings were new."""
+    with con.transaction():
+        added = 0
+        if readings:
+            con.execute(
+                "CREATE TEMP TABLE IF NOT EXISTS telemetry_incoming "
+                "(LIKE telemetry_reading INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            )
+            with con.cursor().copy(
+                "COPY telemetry_incoming (tenant_id, oem_tenant_id, device_id, ts, seq, metrics)"
+                " FROM STDIN"
+            ) as copy:
+                for r in readings:
+                    d = r.device
+                    copy.write_row(
+                        (d.tenant_id, d.oem_tenant_id, d.id, r.ts, r.seq, json.dumps(r.metrics))
+                    )
+            added = con.execute(
+                "INSERT INTO telemetry_reading SELECT DISTINCT ON (device_id, ts, seq) * "
+                "FROM telemetry_incoming ON CONFLICT DO NOTHING"
+            ).rowcount
+        if refusals:
+            with con.cursor().copy(
+                "COPY telemetry_quarantine (tenant_id, oem_tenant_id, device_id, topic, payload,"
+                " reason) FROM STDIN"
+            ) as copy:
+                for q in refusals:
+                    d = q.device
+                    copy.write_row(
+                        (d.tenant_id, d.oem_tenant_id, d.id, q.topic, q.payload, q.reason)
+                    )
+    return added
+
+
+class Batch:
+    """Messages gathered between two writes, turned into readings and refusals."""
+
+    def __init__(self, directory: Directory) -> None:
+        self.directory = directory
+        self.readings: list[Reading] = []
+        self.refusals: list[Refusal] = []
+
+    def add(self, con: psycopg.Connection, topic: str, payload: bytes) -> None:
+        device_id = device_of(topic)
+        device = self.directory.find(con, device_id) if device_id else None
+        if device is None or not topic.startswith(f"tenants/{device.tenant_id}/"):
+            # The broker lets a device publish only to its own topic; this is not one.
+            log.warning("telemetry on %s names no device of that tenant: dropped", topic[:200])
+            return
+        parsed = parse(device, topic, payload, utcnow())
+        (self.readings if isinstance(parsed, Reading) else self.refusals).append(parsed)
+
+    def __len__(self) -> int:
+        return len(self.readings) + len(self.refusals)
+
+    def flush(self, con: psycopg.Connection) -> tuple[int, list[Reading]]:
+        """Store what was gathered; (new readings, every reading of the batch)."""
+        readings, refusals = self.readings, self.refusals
+        self.readings, self.refusals = [], []
+        return store(con, readings, refusals), readings

@@ -1,0 +1,123 @@
+"""The telemetry ingest: subscribes to every device's topic at QoS 1 with a persistent
+session and stores what arrives in batches. A message is acknowledged to the broker only
+after its batch is committed, so a crash or restart loses nothing: the broker sends the
+unacknowledged messages again and the (device, ts, seq) key stores each reading once.
+
+    python -m workers.telemetry [--client-id yantra-ingest-1] [--shared]
+
+`--shared` subscribes through `$share/yantra/...` so several ingest processes split the
+load (Mosquitto); the embedded broker has no shared subscriptions, so it runs one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import queue
+import signal
+import threading
+import time
+from urllib.parse import urlparse
+
+import paho.mqtt.client as mqtt
+
+from services.settings import get_settings
+from services.telemetry import alarms
+from services.telemetry.broker import INGEST_FILTER, INGEST_USER, SHARED_FILTER, ingest_password
+from services.telemetry.ingest import Batch, Directory, connect
+
+log = logging.getLogger("yantra.telemetry.ingest")
+BATCH_SIZE = 5000
+BATCH_WAIT_S = 0.1
+
+
+def _client(client_id: str, topic: str, inbox: queue.Queue) -> mqtt.Client:
+    url = urlparse(get_settings().mqtt_url or "mqtt://127.0.0.1:18830")
+    client = mqtt.Client(
+        mqtt.CallbackAPIVersion.VERSION2,
+        client_id=client_id,
+        clean_session=False,
+        protocol=mqtt.MQTTv311,
+        manual_ack=True,
+    )
+    client.username_pw_set(INGEST_USER, ingest_password())
+    if url.scheme in ("mqtts", "ssl"):
+        client.tls_set()
+    client.max_queued_messages_set(0)
+
+    def on_connect(c, userdata, flags, reason, properties):
+        if reason.is_failure:
+            log.error("broker refused the ingest: %s", reason)
+            return
+        c.subscribe(topic, qos=1)
+
+    def on_subscribe(c, userdata, mid, reasons, properties):
+        if any(r.is_failure for r in reasons):
+            log.error("broker refused the ingest's subscription to %s: %s", topic, reasons)
+        else:
+            log.info("ingest %s subscribed to %s", client_id, topic)
+
+    def on_message(c, userdata, message):
+        inbox.put((message.topic, message.payload, message.mid, message.qos))
+
+    client.on_connect = on_connect
+    client.on_message = on_message
+    client.on_subscribe = on_subscribe
+    client.connect_async(url.hostname or "127.0.0.1", url.port or 1883, keepalive=30)
+    return client
+
+
+def run(client_id: str, shared: bool, stop: threading.Event) -> None:
+    """Ingest until `stop` is set: gather up to BATCH_SIZE messages or BATCH_WAIT_S, store
+    them, then acknowledge them."""
+    inbox: queue.Queue = queue.Queue()
+    client = _client(client_id, SHARED_FILTER if shared else INGEST_FILTER, inbox)
+    client.loop_start()
+    con = connect()
+    batch, directory = None, Directory()
+    watch = alarms.Watch()
+    try:
+        while not stop.is_set():
+            batch = Batch(directory)
+            acks = _gather(con, batch, inbox)
+            if not acks:
+                continue
+            added, readings = batch.flush(con)
+            for mid, qos in acks:
+                if qos:
+                    client.ack(mid, qos)
+            watch.observe(readings)
+            log.debug("stored %s new readings of %s messages", added, len(acks))
+    finally:
+        client.disconnect()
+        client.loop_stop()
+        con.close()
+
+
+def _gather(con, batch: Batch, inbox: queue.Queue) -> list[tuple[int, int]]:
+    acks: list[tuple[int, int]] = []
+    deadline = time.monotonic() + BATCH_WAIT_S
+    while len(acks) < BATCH_SIZE:
+        try:
+            topic, payload, mid, qos = inbox.get(timeout=max(0.0, deadline - time.monotonic()))
+        except queue.Empty:
+            break
+        batch.add(con, topic, payload)
+        acks.append((mid, qos))
+    return acks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--client-id", default="yantra-ingest-1")
+    parser.add_argument("--shared", action="store_true")
+    args = parser.parse_args()
+    logging.basicConfig(level=logging.INFO)
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    run(args.client_id, args.shared, stop)
+
+
+if __name__ == "__main__":
+    main()
