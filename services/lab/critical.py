@@ -5,6 +5,7 @@ it and records whom they informed (a doctor, a ward); the acknowledgement is aud
 
 from __future__ import annotations
 
+import logging
 import uuid
 from dataclasses import dataclass
 
@@ -16,6 +17,9 @@ from services.audit import service as audit
 from services.columns import utcnow
 from services.common.roles import LAB_TEAM
 from services.errors import Conflict, Invalid, NotFound
+from services.notifications.lab import notify_critical_value
+
+log = logging.getLogger("yantra.lab.critical")
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,27 @@ def record(db: Session, result_id: uuid.UUID, tenant_id: uuid.UUID, found: Findi
             "limit": found.limit,
         },
     )
+
+
+def alert_staff(db: Session, row) -> None:
+    """Tell the lab's staff of a new critical value on their chosen channels (once per
+    result). A notice that cannot go out is logged and never holds up the review: the
+    console still shows and sounds the value."""
+    name = " ".join(x for x in (row.given_name, row.family_name) if x) or row.identifier
+    try:
+        with db.begin_nested():
+            notify_critical_value(
+                db,
+                tenant_id=row.tenant_id,
+                patient_name=name or "unnamed patient",
+                test_name=row.name or row.analyzer_code or "result",
+                value=f"{row.value} {row.units}".strip() or "?",
+                sample_id=row.specimen_id or row.identifier or str(row.id)[:8],
+                link="/lab",
+                key=str(row.id),
+            )
+    except Exception as exc:  # noqa: BLE001 - the alarm on the console stands regardless
+        log.warning("critical value %s: staff not notified (%s)", row.id, type(exc).__name__)
 
 
 def open_criticals(db: Session, limit: int = 50) -> list[dict]:

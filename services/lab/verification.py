@@ -34,8 +34,11 @@ _NEW = text(
            r.abnormal_flag, r.result_status, r.created_at,
            coalesce(r.reference_low, c.reference_low) AS low,
            coalesce(r.reference_high, c.reference_high) AS high,
-           c.critical_low, c.critical_high
+           c.critical_low, c.critical_high, r.name, r.value, r.units,
+           p.given_name, p.family_name, p.identifier, o.specimen_id
       FROM lab_result r
+      LEFT JOIN lab_patient p ON p.id = r.patient_id
+      LEFT JOIN lab_order o ON o.id = r.order_id
       LEFT JOIN lab_review v ON v.result_id = r.id
       LEFT JOIN lab_test_code c
         ON c.channel_id = r.channel_id AND c.analyzer_code = r.analyzer_code
@@ -120,6 +123,7 @@ def review_new_results(db: Session, batch: int = BATCH) -> int:
         ).rowcount
         if inserted and decision.critical is not None:
             critical.record(db, row.id, row.tenant_id, decision.critical)
+            critical.alert_staff(db, row)
     return len(rows)
 
 

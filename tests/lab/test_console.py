@@ -103,6 +103,12 @@ def test_a_critical_value_waits_until_a_named_person_says_whom_they_informed(lab
     assert (row.informed, row.acknowledged_label) == ("Dr Mehta, ward 4", lab.org.email)
     assert "MRN-C1" not in audit
     assert key not in {c["id"] for c in _view(lab)["criticals"]}
+    with tenant_session(lab.org.actor) as db:
+        told = db.execute(
+            text("SELECT count(*) FROM notification WHERE user_id = :u AND link = '/lab'"),
+            {"u": lab.org.actor.user_id},
+        ).scalar()
+    assert told >= 1  # the lab's staff were told on their channels too
 
 
 def test_only_lab_staff_release_or_acknowledge(lab):
