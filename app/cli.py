@@ -75,6 +75,10 @@ def prepare() -> None:
     if not (default_directory() / "meta.json").exists():
         load_or_train(progress=lambda share, step: None)
         _say("price band model trained (the coach is ready)")
+    from services.telemetry.demo import seed_demo_telemetry
+
+    if loaded := seed_demo_telemetry():
+        _say(f"demo telemetry: {loaded} devices reporting, the demo MRI wearing out")
     _prepare_broker()
 
 

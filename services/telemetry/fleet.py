@@ -132,8 +132,9 @@ def device_telemetry(
     metrics = []
     for metric in metrics_of(device_type).values():
         points = series(db, device.id, metric.name, start, now, "1h")
-        if not points:
-            points = _hourly_from_raw(db, device.id, metric.name, start, now)
+        if not points or points[0]["ts"] > (start + timedelta(days=1)).isoformat():
+            raw = _hourly_from_raw(db, device.id, metric.name, start, now)
+            points = raw if len(raw) > len(points) else points
         if not points:
             continue
         bands = [
