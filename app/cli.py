@@ -79,7 +79,26 @@ def prepare() -> None:
 
     if loaded := seed_demo_telemetry():
         _say(f"demo telemetry: {loaded} devices reporting, the demo MRI wearing out")
+    _prepare_whatsapp()
     _prepare_broker()
+
+
+def _prepare_whatsapp() -> None:
+    """Without WhatsApp secrets in the environment, make local ones (mode 600) and say
+    where, so the webhook can be tried against this machine at once."""
+    from services.settings import get_settings
+
+    settings = get_settings()
+    if settings.is_production or (
+        settings.whatsapp_verify_token is not None and settings.whatsapp_app_secret is not None
+    ):
+        return
+    settings.whatsapp_secrets()
+    where = settings.var_dir / "secrets"
+    _say(
+        f"WhatsApp webhook: local verify token and app secret in {where}/whatsapp_*.key "
+        "(set WHATSAPP_VERIFY_TOKEN and WHATSAPP_APP_SECRET to use Meta's)"
+    )
 
 
 def _prepare_broker() -> None:

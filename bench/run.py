@@ -131,6 +131,9 @@ def main() -> None:
     from bench import lab
 
     lab.main()
+    from bench import whatsapp
+
+    whatsapp.main()
     dispatch_metro.main()
     solomon.main([])
 

@@ -1,0 +1,119 @@
+"""WhatsApp intake: how fast the webhook answers, and how fast triage reads a report.
+
+1. Webhook answer: signed Cloud API bodies (a text message each, as Meta sends them)
+   POSTed to /api/v1/whatsapp/webhook in process; each is checked (HMAC-SHA256), stored
+   and its processing queued before the 200. Goal: p99 < 50 ms.
+2. Triage: the classifier on each held-out report (one message at a time, as the worker
+   calls it), with its training time and held-out macro F1.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import statistics
+import time
+
+POSTS = 400
+
+
+def _body(n: int) -> bytes:
+    return json.dumps(
+        {
+            "object": "whatsapp_business_account",
+            "entry": [
+                {
+                    "id": "102290129340398",
+                    "changes": [
+                        {
+                            "field": "messages",
+                            "value": {
+                                "messaging_product": "whatsapp",
+                                "metadata": {"phone_number_id": "106540352242922"},
+                                "contacts": [{"wa_id": "919810099999", "profile": {"name": "B"}}],
+                                "messages": [
+                                    {
+                                        "from": "919810099999",
+                                        "id": f"wamid.bench{n}-{secrets.token_hex(8)}",
+                                        "timestamp": str(int(time.time())),
+                                        "type": "text",
+                                        "text": {"body": f"MRI not starting since morning #{n}"},
+                                    }
+                                ],
+                            },
+                        }
+                    ],
+                }
+            ],
+        }
+    ).encode()
+
+
+def _ms(samples: list[float]) -> dict:
+    ordered = sorted(samples)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return {
+        "n": len(samples),
+        "p50Ms": round(pick(0.50) * 1000, 2),
+        "p95Ms": round(pick(0.95) * 1000, 2),
+        "p99Ms": round(pick(0.99) * 1000, 2),
+        "meanMs": round(statistics.mean(samples) * 1000, 2),
+    }
+
+
+def webhook_answer() -> dict:
+    from fastapi.testclient import TestClient
+
+    from app.api import create_api
+    from services.settings import get_settings
+    from services.whatsapp.webhook import sign
+
+    samples = []
+    with TestClient(create_api()) as client:
+        for n in range(POSTS + 20):
+            raw = _body(n)
+            headers = {"content-type": "application/json", "x-hub-signature-256": sign(raw)}
+            start = time.perf_counter()
+            response = client.post("/api/v1/whatsapp/webhook", content=raw, headers=headers)
+            elapsed = time.perf_counter() - start
+            assert response.status_code == 200, response.text
+            if n >= 20:  # the first requests warm the pools
+                samples.append(elapsed)
+    broker = "redis" if get_settings().redis_url else "postgresql"
+    return {**_ms(samples), "goalP99Ms": 50, "broker": broker}
+
+
+def triage_latency() -> dict:
+    from services.whatsapp import triage
+
+    start = time.perf_counter()
+    triage.model()
+    trained = time.perf_counter() - start
+    reports = [r["text"] for r in triage.load("test")]
+    samples = []
+    for _ in range(5):
+        for text in reports:
+            start = time.perf_counter()
+            triage.classify(text)
+            samples.append(time.perf_counter() - start)
+    quality = triage.evaluate(timing=False)
+    return {
+        **_ms(samples),
+        "trainSeconds": round(trained, 2),
+        "heldOutMacroF1": quality["macro_f1"],
+        "perLanguageMacroF1": {k: v["macro_f1"] for k, v in quality["per_language"].items()},
+    }
+
+
+def main() -> None:
+    from app.cli import migrate
+    from bench.run import bench_database, write_result
+
+    with bench_database():
+        migrate()
+        figures = {"webhookAnswer": webhook_answer(), "triage": triage_latency()}
+    write_result("whatsapp.json", figures)
+
+
+if __name__ == "__main__":
+    main()
