@@ -9,18 +9,19 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from app.api.deps import require_roles
 from services.actor import Actor
-from services.common.roles import LAB_TEAM
+from services.common.roles import LAB_ADMINS, LAB_TEAM
 from services.db import tenant_session
 from services.errors import Invalid
 from services.lab import consent, critical, verification
 from services.lab.console import console
 from services.lab.fhir import export_for_patient, export_report
+from services.lab.health import set_watch
 
 router = APIRouter(tags=["fhir"])
 lab = APIRouter(tags=["lab console"])
@@ -135,3 +136,27 @@ def acknowledge(
     with tenant_session(actor) as db:
         critical.acknowledge(db, actor, critical_id, body.informed, body.note)
     return {"acknowledged": str(critical_id)}
+
+
+@lab.put(
+    "/lab/channels/{channel_id}/watch",
+    summary="The lab's working hours and fault limit by which its analyzer is watched",
+)
+def watch(
+    channel_id: uuid.UUID,
+    body: dict = Body(
+        ...,
+        examples=[
+            {
+                "opens": "07:00",
+                "closes": "21:00",
+                "workdays": [0, 1, 2, 3, 4, 5],
+                "roundTheClock": False,
+                "faultsPerHour": 5,
+            }
+        ],
+    ),
+    actor: Actor = Depends(require_roles(*LAB_ADMINS)),
+) -> dict:
+    with tenant_session(actor) as db:
+        return set_watch(db, actor, channel_id, body)

@@ -12,6 +12,7 @@ from services.common.clock import IST
 from services.db import system_session, tenant_session
 from services.lab.health import check_analyzers
 from services.tickets.service import get_ticket
+from tests.factories import PASSWORD
 from tests.lab.console_lab import add_message, make_lab
 
 # A Tuesday, mid-morning in IST: within the default lab hours (08:00-20:00, Mon-Sat).
@@ -77,3 +78,16 @@ def test_silence_outside_the_labs_working_hours_opens_nothing(first):
     sunday_noon = saturday_night + timedelta(hours=13)  # Sunday: the lab is closed
     assert check_analyzers(sunday_noon, lab.org.tenant.id).opened == []
     assert _alarms(lab) == []
+
+
+def test_a_lab_open_round_the_clock_is_watched_on_sundays_too(first, client, auth):
+    lab = make_lab(silent_after=30, beside=first)
+    headers = auth(lab.org.email, PASSWORD)
+    url = f"/api/v1/lab/channels/{lab.channel_id}/watch"
+    bad = client.put(url, json={"opens": "9 am"}, headers=headers)
+    assert bad.status_code == 400 and bad.json()["error"]["field"] == "opens"
+    ok = client.put(url, json={"roundTheClock": True, "faultsPerHour": 3}, headers=headers)
+    assert ok.status_code == 200 and ok.json()["roundTheClock"] is True
+    sunday_noon = datetime(2026, 12, 6, 12, 0, tzinfo=IST)
+    add_message(lab, at=sunday_noon - timedelta(hours=2))
+    assert len(check_analyzers(sunday_noon, lab.org.tenant.id).opened) == 1
