@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from functools import lru_cache
 
 import hl7
 
@@ -43,6 +44,7 @@ def first(message: hl7.Message, name: str):
         return None
 
 
+@lru_cache(maxsize=4096)  # the OBX of one message share their times
 def timestamp(value: str) -> datetime | None:
     """An HL7 TS (YYYYMMDD[HHMM[SS]][+ZZZZ]) as an aware datetime; without a zone it is
     the lab's local time (IST). None when empty or unreadable."""
