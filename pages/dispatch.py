@@ -270,6 +270,17 @@ def dispatch_page() -> rx.Component:
                 id="accept-plan",
             ),
         ),
+        rx.cond(
+            (s.status == "ready") & (s.proposal != ""),
+            rx.button(
+                rx.icon("x", size=16),
+                "Reject",
+                on_click=s.reject,
+                variant="soft",
+                color_scheme="gray",
+                id="reject-plan",
+            ),
+        ),
         rx.cond(s.status != "", rx.badge(s.status, size="2", id="plan-status")),
         rx.cond(s.stale, rx.badge("stale", color_scheme="amber", size="2", id="plan-stale-badge")),
         rx.cond(
@@ -282,6 +293,16 @@ def dispatch_page() -> rx.Component:
         wrap="wrap",
     )
     result = rx.vstack(
+        rx.cond(
+            s.proposal != "",
+            rx.callout(
+                s.proposal,
+                icon="siren",
+                color_scheme=rx.cond(s.status == "ready", "orange", "gray"),
+                id="plan-proposal",
+                width="100%",
+            ),
+        ),
         _freshness(),
         rx.flex(
             _summary("Jobs planned", "assigned"),

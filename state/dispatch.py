@@ -19,6 +19,7 @@ from services.dispatch.next_steps import apply_next_step, next_steps
 from services.dispatch.override import apply_move, preview_move, sla_risk
 from services.dispatch.picker import technician_choices
 from services.dispatch.service import accept_plan, p1_at_risk, p1_words, plan_json
+from services.dispatch.urgent import reject_proposal
 from services.events.live import TooManyLive, hub
 from services.geo.coverage import list_service_areas
 from services.maps import dispatch_map
@@ -124,9 +125,12 @@ class DispatchState(AuthState):
     confirming: bool = False
     step_p1s: list[dict[str, str]] = []
     step_options: list[dict[str, str]] = []
+    # A plan proposed by itself when a P1 or P2 opened: what it changes, in words.
+    proposal: str = ""
 
     def _show(self, body: dict, hubs: list[dict] | None = None) -> None:
         self.plan_id, self.status = body["planId"], body["status"]
+        self.proposal = (body["params"].get("proposal") or {}).get("text", "")
         last = body["progress"][-1] if body["progress"] else None
         self.step = (
             f"{last['round']}: cost {last['objective']:,} after {last['seconds']} s" if last else ""
@@ -352,6 +356,18 @@ class DispatchState(AuthState):
     @guarded(ROUTE)
     def keep_planning(self, actor: Actor):
         self.confirming = False
+
+    @rx.event
+    @guarded(ROUTE)
+    def reject(self, actor: Actor):
+        """Set the ready plan aside; today's accepted plan stays."""
+        if not self.plan_id:
+            return
+        with tenant_session(actor) as db:
+            reject_proposal(db, actor, uuid.UUID(self.plan_id))
+        self.plan_id = ""  # back to the newest plan
+        self._refresh()
+        return rx.toast.info("Proposal rejected: today's accepted plan stays as it was")
 
     def _accept(self, actor: Actor, acknowledge: bool):
         with tenant_session(actor) as db:

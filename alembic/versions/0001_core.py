@@ -623,13 +623,23 @@ def upgrade() -> None:
     op.execute(FUNCTIONS)
     op.execute(_tenant_policies())
     op.execute(POLICIES)
+    # The role belongs to the whole server: databases migrated at the same moment (test runs
+    # side by side) may update it together, which PostgreSQL refuses; such a clash is retried.
     op.execute(f"""
 DO $$ BEGIN
-    IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
-        CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS;
-    END IF;
+    FOR attempt IN 1..50 LOOP
+        BEGIN
+            IF NOT EXISTS (SELECT FROM pg_roles WHERE rolname = '{role}') THEN
+                CREATE ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS;
+            END IF;
+            ALTER ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '{password}';
+            EXIT;
+        EXCEPTION WHEN internal_error OR unique_violation OR duplicate_object THEN
+            IF attempt = 50 THEN RAISE; END IF;
+            PERFORM pg_sleep(0.05 * attempt);
+        END;
+    END LOOP;
 END $$;
-ALTER ROLE {role} LOGIN NOSUPERUSER NOBYPASSRLS PASSWORD '{password}';
 """)
     op.execute(_grants(role))
 

@@ -23,6 +23,7 @@ from services.dispatch.service import (
     get_plan,
     plan_json,
 )
+from services.dispatch.urgent import reject_proposal
 
 router = APIRouter(prefix="/dispatch", tags=["dispatch"])
 
@@ -130,6 +131,18 @@ def accept(
     with tenant_session(actor) as db:
         moved = accept_plan(db, actor, plan_id, body.acknowledgeLateP1)
     return {"planId": str(plan_id), "assigned": moved}
+
+
+@router.post(
+    "/plans/{plan_id}/reject",
+    status_code=200,
+    summary="Set aside a ready plan, such as a proposal made when a P1 or P2 opened; "
+    "today's accepted plan stays as it is",
+)
+def reject(plan_id: uuid.UUID, actor: Actor = Depends(require_roles(*DISPATCHERS))) -> dict:
+    with tenant_session(actor) as db:
+        reject_proposal(db, actor, plan_id)
+        return plan_json(get_plan(db, plan_id))
 
 
 @router.post(

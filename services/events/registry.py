@@ -38,6 +38,7 @@ EVENT_NAMES = frozenset(
         "DispatchP1Acknowledged",
         "DispatchCalledOut",
         "DispatchOemAlerted",
+        "DispatchProposed",
         "PartReserved",
         "FacilityImported",
         "LocationResolved",
@@ -94,6 +95,7 @@ BUILTIN_MODULES = (
     "services.notifications.subscribers",
     "services.notifications.news",
     "services.field.flows",
+    "services.dispatch.urgent",
 )
 
 

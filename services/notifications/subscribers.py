@@ -225,6 +225,21 @@ def _p1_acknowledged(db: Session, event: EventView) -> list[Delivery]:
     return [Delivery(uuid.UUID(event.tenant_id), notice, managers)]
 
 
+def _proposed(db: Session, event: EventView) -> list[Delivery]:
+    fits = event.payload.get("fits")
+    ticket = event.payload.get("ticket", "")
+    notice = Notice(
+        "dispatch_proposal",
+        f"{ticket} slotted into today's routes: accept or reject"
+        if fits
+        else f"{ticket} does not fit today's routes",
+        str(event.payload.get("text") or "")[:400],
+        "/dispatch",
+        key=f"event:{event.id}",
+    )
+    return [Delivery(uuid.UUID(event.tenant_id), notice, DISPATCHERS)]
+
+
 ORDER_NEWS = {
     "shipped": ("order_shipped", "shipped by", "confirm delivery when it arrives"),
     "delivered": ("order_delivered", "delivered to", "the buyer confirmed receipt"),
@@ -278,6 +293,7 @@ WHO: dict[str, Callable[[Session, EventView], list[Delivery]]] = {
     "DispatchCalledOut": _called_out,
     "DispatchOemAlerted": _oem_alerted,
     "DispatchP1Acknowledged": _p1_acknowledged,
+    "DispatchProposed": _proposed,
     "OfferAccepted": _offer_accepted,
     "OrderShipped": _order,
     "OrderStatusChanged": _order,

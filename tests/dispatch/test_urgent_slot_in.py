@@ -1,0 +1,112 @@
+"""A P1 that opens on a day with an accepted plan is proposed into today's routes by the
+workers within a minute; the dispatcher accepts it with one click (the technician's phone
+then lists it) or rejects it (today's plan stays as it was)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from datetime import time as clock
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from services.db import system_session, tenant_session
+from services.dispatch.models import DispatchPlan
+from services.notifications.service import inbox
+from services.tickets.service import open_ticket
+from tests.factories import PASSWORD
+from tests.field.crew import make_crew
+from tests.outbox import relay
+from tests.workers import celery_running
+
+
+def _round_the_clock(crew) -> None:
+    """Both technicians work all day, every day, so the test holds at any hour."""
+    with system_session() as db:
+        db.execute(
+            text(
+                "UPDATE technician SET shift_start = :s, shift_end = :e, on_call = true, "
+                "workdays = '{0,1,2,3,4,5,6}' WHERE tenant_id = :t"
+            ),
+            {"s": clock(0, 0), "e": clock(23, 59), "t": crew.partner.tenant.id},
+        )
+
+
+def _p1(crew, what: str) -> uuid.UUID:
+    hospital = crew.hospital.actor
+    with tenant_session(hospital) as db:
+        return open_ticket(db, hospital, crew.device_id, "P1", "CT-ARC-1", what).id
+
+
+def _proposal(crew, ticket_id: uuid.UUID, timeout: float) -> DispatchPlan:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with tenant_session(crew.partner.actor) as db:
+            found = db.exec(
+                select(DispatchPlan).where(
+                    DispatchPlan.params["trigger"]["ticketId"].astext == str(ticket_id),
+                    DispatchPlan.status != "running",
+                )
+            ).first()
+            if found is not None and "proposal" in found.params:
+                return found
+        time.sleep(0.5)
+    pytest.fail("no proposal within a minute of the P1 opening")
+
+
+def _notices(crew, wanted: str, timeout: float) -> list[str]:
+    """The dispatcher's notice titles, once one says `wanted` (or the time is up)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        with tenant_session(crew.partner.actor) as db:
+            titles = [n["title"] for n in inbox(db, crew.partner.actor, limit=20)[0]]
+        if any(wanted in t for t in titles) or time.monotonic() > deadline:
+            return titles
+        time.sleep(0.5)
+
+
+def test_a_p1_is_proposed_into_todays_routes_within_a_minute(client, auth, tmp_path: Path):
+    crew = make_crew("CT-URGENT-BRUSH")
+    _round_the_clock(crew)
+    planned = crew.new_job()  # a P2 on the technician's accepted route for today
+
+    with celery_running(tmp_path):
+        p1 = _p1(crew, "Tube arcing; scans stopped")
+        plan = _proposal(crew, p1, timeout=60)
+        titles = _notices(crew, "slotted into today's routes", timeout=30)
+
+    said = plan.params["proposal"]
+    assert plan.status == "ready" and said["fits"], said
+    stops = [s["ticketId"] for r in plan.routes for s in r["stops"]]
+    assert str(p1) in stops and str(planned) in stops  # slotted in, nobody bumped
+    assert said["bumped"] == [] and f"#{plan.params['trigger']['number']}" in said["text"]
+    assert any("slotted into today's routes" in t for t in titles), titles
+
+    dispatcher = auth(crew.partner.email, PASSWORD)
+    accepted = client.post(f"/api/v1/dispatch/plans/{plan.id}/accept", json={}, headers=dispatcher)
+    assert accepted.status_code == 200, accepted.text
+    phone = client.get("/api/v1/me/jobs", headers=auth(crew.technician_email, PASSWORD)).json()
+    assert str(p1) in [j["ticketId"] for j in phone["jobs"]]
+
+
+def test_a_rejected_proposal_leaves_the_accepted_plan(client, auth):
+    crew = make_crew("CT-URGENT-BRUSH-2")
+    _round_the_clock(crew)
+    crew.new_job()
+    p1 = _p1(crew, "Gantry will not rotate")
+    relay()  # the workers' outbox relay, in this process
+    plan = _proposal(crew, p1, timeout=5)
+
+    technician = auth(crew.technician_email, PASSWORD)
+    refused = client.post(f"/api/v1/dispatch/plans/{plan.id}/reject", headers=technician)
+    assert refused.status_code == 403
+    dispatcher = auth(crew.partner.email, PASSWORD)
+    rejected = client.post(f"/api/v1/dispatch/plans/{plan.id}/reject", headers=dispatcher)
+    assert rejected.status_code == 200 and rejected.json()["status"] == "superseded"
+    again = client.post(f"/api/v1/dispatch/plans/{plan.id}/accept", json={}, headers=dispatcher)
+    assert again.status_code == 409
+    phone = client.get("/api/v1/me/jobs", headers=technician).json()
+    assert str(p1) not in [j["ticketId"] for j in phone["jobs"]]
