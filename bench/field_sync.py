@@ -2,7 +2,8 @@
 (HTTP request to answer, through the in-process API as the tests call it), for a day of ten
 jobs: on the way, check-in by label code with position, start, eleven checklist readings
 and answers, notes, a part used, two photos, the customer's sign-off and resolve (each
-resolve releases parts and renders the service report PDF). Then the same batch replayed
+resolve releases parts; its service report is drawn after the commit, off the request).
+Then the same batch replayed
 (every event a duplicate). Goal: under 1 s for the 500."""
 
 from __future__ import annotations
@@ -146,7 +147,8 @@ def run() -> dict:
                 "way, check-in by label code with position, start, 10 checklist answers, a "
                 "part used, 2 photos of ~"
                 f"{len(photo) * 3 // 4 // 1024} KB, notes, sign-off and resolve (each resolve "
-                "releases parts and renders the service report PDF); withoutResolves: the same "
+                "releases parts; its service report is drawn from the outbox after the commit, "
+                "not in the request); withoutResolves: the same "
                 "with notes in place of sign-off and resolve. Wall clock per request; then the "
                 "same batch replayed (all duplicates). The machine's 2 cores were shared with "
                 "other work (load average recorded)."
