@@ -253,6 +253,15 @@ def model_card(meta: dict) -> str:
         f"{meta['false_alarm_goal']:g} false alarms per healthy device-month",
         "",
         *card_figures(meta["metrics"]),
+        "## Use",
+        "",
+        "- Scored every 15 minutes for each device that sent telemetry in the last day "
+        "(`telemetry.predict_sweep`); at or above the threshold one preemptive ticket per "
+        "device. `POST /api/v1/predict` answers one device with its top factors (SHAP "
+        "contributions of the booster).",
+        "- Only gradient boosting is shipped: no sequence model was trained, so none has "
+        "been shown to beat it on this split.",
+        "",
         "## Limits",
         "",
         "- Trained on simulated degradation patterns, not on observed failures; the figures "
