@@ -41,6 +41,10 @@ CREATE TABLE lab_review (
 );
 CREATE INDEX lab_review_pending ON lab_review (tenant_id, created_at) WHERE status = 'pending';
 CREATE INDEX lab_review_recent ON lab_review (tenant_id, created_at DESC);
+-- Reviewing finds new results by time and each patient's previous result of a test,
+-- for every lab at once in the workers.
+CREATE INDEX lab_result_created ON lab_result (created_at);
+CREATE INDEX lab_result_patient_recent ON lab_result (patient_id, created_at DESC);
 
 CREATE TABLE lab_critical (
     id UUID DEFAULT gen_random_uuid() PRIMARY KEY,
@@ -120,6 +124,8 @@ DROP TABLE IF EXISTS lab_watch;
 DROP TABLE IF EXISTS lab_consent;
 DROP TABLE IF EXISTS lab_critical;
 DROP TABLE IF EXISTS lab_review;
+DROP INDEX IF EXISTS lab_result_patient_recent;
+DROP INDEX IF EXISTS lab_result_created;
 """
 
 

@@ -42,7 +42,7 @@ _NEW = text(
       LEFT JOIN lab_review v ON v.result_id = r.id
       LEFT JOIN lab_test_code c
         ON c.channel_id = r.channel_id AND c.analyzer_code = r.analyzer_code
-     WHERE v.result_id IS NULL
+     WHERE v.result_id IS NULL AND r.created_at > now() - interval '7 days'
      ORDER BY r.created_at, r.sequence
      LIMIT :batch
     """
@@ -90,10 +90,10 @@ def decide(row, previous: float | None) -> Decision:
 
 
 def review_new_results(db: Session, batch: int = BATCH) -> int:
-    """Apply the rules to every result not yet reviewed that `db` may see (a lab's own
-    under its tenant, all of them for the system), record each decision once (safe to run
-    in several processes at once) and record critical values. Returns how many results
-    were reviewed."""
+    """Apply the rules to up to `batch` results of the last 7 days not yet reviewed that
+    `db` may see (a lab's own under its tenant, all of them for the system), record each
+    decision once (safe to run in several processes at once) and record critical values.
+    Returns how many results were reviewed."""
     rows = db.execute(_NEW, {"batch": batch}).all()
     for row in rows:
         previous = None
