@@ -25,10 +25,10 @@ FLEET_LIMIT = 200
 RECENT = timedelta(days=2)
 
 _FLEET = """
-WITH live AS (
-    SELECT DISTINCT device_id FROM telemetry_reading WHERE ts >= :since
-), shown AS (
-    SELECT device_id FROM live UNION SELECT device_id FROM preemptive_watch
+WITH shown AS (
+    SELECT device_id FROM telemetry_rollup WHERE bucket = '1h' AND start >= :since
+    UNION SELECT device_id FROM telemetry_reading WHERE ts >= :hour
+    UNION SELECT device_id FROM preemptive_watch
 )
 SELECT e.id, e.serial_number, s.name AS model, s.category, f.name AS site,
        coalesce(f.latitude, p.latitude) AS lat, coalesce(f.longitude, p.longitude) AS lng,
@@ -72,7 +72,10 @@ def fleet_health(db: Session, actor: Actor, now: datetime | None = None) -> dict
     actor.require(*FLEET_WATCHERS)
     now = now or utcnow()
     threshold = load_model().threshold
-    rows = db.execute(text(_FLEET), {"since": now - RECENT, "limit": FLEET_LIMIT}).mappings()
+    rows = db.execute(
+        text(_FLEET),
+        {"since": now - RECENT, "hour": now - timedelta(hours=1), "limit": FLEET_LIMIT},
+    ).mappings()
     devices = [
         {
             "deviceId": str(r["id"]),

@@ -31,16 +31,19 @@ log = logging.getLogger(__name__)
 RECENT = timedelta(hours=24)
 
 
-def active_devices(since: datetime) -> list[uuid.UUID]:
-    """Devices in service that sent a reading since `since` (read as the owner: the sweep
-    spans every organisation, and each device is then scored inside its own)."""
+def active_devices(now: datetime) -> list[uuid.UUID]:
+    """Devices in service that sent a reading in the `RECENT` span before `now` (read as the
+    owner: the sweep spans every organisation; each device is then scored inside its own)."""
     with system_session() as db:
         rows = db.execute(
             text(
-                "SELECT DISTINCT r.device_id FROM telemetry_reading r JOIN equipment e "
-                "ON e.id = r.device_id WHERE r.ts >= :since AND e.decommissioned_at IS NULL"
+                # The hourly rollups name the devices cheaply; the last hour's raw readings
+                # add any the rollups have not reached yet.
+                "SELECT e.id FROM equipment e WHERE e.decommissioned_at IS NULL AND e.id IN ("
+                "SELECT device_id FROM telemetry_rollup WHERE bucket = '1h' AND start >= :since "
+                "UNION SELECT device_id FROM telemetry_reading WHERE ts >= :hour)"
             ),
-            {"since": since},
+            {"since": now - RECENT, "hour": now - timedelta(hours=1)},
         ).all()
     return [row[0] for row in rows]
 
@@ -143,7 +146,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
     score is logged and skipped, never holding up the others. Returns the counts."""
     now = now or utcnow()
     counts = {"scored": 0, "opened": 0, "failed": 0}
-    for device_id in active_devices(now - RECENT):
+    for device_id in active_devices(now):
         try:
             with system_session() as owner:
                 device = owner.get(Equipment, device_id)
