@@ -90,44 +90,52 @@ def statement_pdf(db: Session, actor: Actor, contract_id: uuid.UUID, month: str)
         ),
         Spacer(1, 4 * mm),
         Paragraph("Devices", styles["Heading3"]),
-        _table(
-            [["Device", "Serial", "Site", "Uptime", "Down (h)"]]
-            + [
-                [
-                    d["name"],
-                    d["serial"],
-                    d["site"],
-                    "-" if d["uptimePercent"] is None else f"{d['uptimePercent']:.2f}%",
-                    f"{d['downtimeHours']:g}",
-                ]
-                for d in detail["devices"]
-            ],
-            small,
-            [55 * mm, 35 * mm, 50 * mm, 20 * mm, 18 * mm],
-        ),
+        _devices_table(detail["devices"], small),
         Spacer(1, 4 * mm),
         Paragraph("Tickets resolved", styles["Heading3"]),
-        _table(
-            [["Ticket", "Priority", "Opened", "Resolved", "Late (min)", "Penalty"]]
-            + [
-                [
-                    f"#{t['number']}",
-                    t["priority"],
-                    ist_text(t["openedAt"]),
-                    ist_text(t["resolvedAt"]),
-                    t["lateMinutes"],
-                    rupees(t["penaltyPaise"]),
-                ]
-                for t in tickets
-            ],
-            small,
-            [22 * mm, 18 * mm, 36 * mm, 36 * mm, 22 * mm, 44 * mm],
-        ),
+        _tickets_table(tickets, small),
         Spacer(1, 4 * mm),
         Paragraph(pdf_text(_totals(sla)), styles["BodyText"]),
     ]
     doc.build(story)
     return out.getvalue()
+
+
+def _devices_table(devices: list[dict[str, Any]], style) -> Table:
+    rows = [
+        [
+            d["name"],
+            d["serial"],
+            d["site"],
+            "-" if d["uptimePercent"] is None else f"{d['uptimePercent']:.2f}%",
+            f"{d['downtimeHours']:g}",
+        ]
+        for d in devices
+    ]
+    return _table(
+        [["Device", "Serial", "Site", "Uptime", "Down (h)"], *rows],
+        style,
+        [55 * mm, 35 * mm, 50 * mm, 20 * mm, 18 * mm],
+    )
+
+
+def _tickets_table(tickets: list[dict[str, Any]], style) -> Table:
+    rows = [
+        [
+            f"#{t['number']}",
+            t["priority"],
+            ist_text(t["openedAt"]),
+            ist_text(t["resolvedAt"]),
+            t["lateMinutes"],
+            rupees(t["penaltyPaise"]),
+        ]
+        for t in tickets
+    ]
+    return _table(
+        [["Ticket", "Priority", "Opened", "Resolved", "Late (min)", "Penalty"], *rows],
+        style,
+        [22 * mm, 18 * mm, 36 * mm, 36 * mm, 22 * mm, 44 * mm],
+    )
 
 
 def _resolved_in(db: Session, contract_id: uuid.UUID, detail: dict) -> list[dict[str, Any]]:
