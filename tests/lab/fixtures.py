@@ -146,3 +146,21 @@ def stored(sender: str) -> dict[str, tuple]:
             {"s": sender},
         )
         return {r[0]: (r[1], r[2], r[3]) for r in rows}
+
+
+def process_all() -> int:
+    """Runs the processor until nothing waits (other tests may have left messages)."""
+    from services.lab.processor import process_waiting
+
+    total = 0
+    while taken := process_waiting():
+        total += taken
+    return total
+
+
+def forget(sender: str) -> None:
+    """Deletes a sender's messages (a test that streams many leaves none to process)."""
+    from sqlalchemy import text
+
+    with system_session() as db:
+        db.execute(text("DELETE FROM lab_message WHERE sending_application = :s"), {"s": sender})

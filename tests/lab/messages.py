@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import socket
 
+from services.lab import intake
 from services.lab.mllp import END, FrameReader, frame
+from services.lab.store import ChannelDirectory, GroupCommitter
 
 CBC = [
     ("WBC", "6.7", "10*3/uL", "4.0-11.0", ""),
@@ -82,4 +85,21 @@ def err(ack: str) -> str:
     return next((s for s in ack.split("\r") if s.startswith("ERR|")), "")
 
 
-__all__ = ["END", "MllpClient", "err", "msa", "oru"]
+__all__ = ["END", "MllpClient", "err", "msa", "oru", "send"]
+
+
+def send(*messages: bytes) -> list[str]:
+    """Messages through the listener's own path (store, commit, ACK), in this process."""
+
+    async def run() -> list[str]:
+        committer, directory = GroupCommitter(), ChannelDirectory()
+        await committer.start()
+        try:
+            acks = []
+            for message in messages:
+                acks.append((await intake.receive_hl7(message, committer, directory)).decode())
+            return acks
+        finally:
+            await committer.close()
+
+    return asyncio.run(run())

@@ -8,7 +8,8 @@ import pytest
 
 from services.actor import Role, TenantKind
 from tests.factories import PASSWORD, make_org
-from tests.lab.fixtures import make_lab
+from tests.lab.fixtures import make_lab, process_all
+from tests.lab.messages import err, msa, oru, send
 
 CHANNELS = "/api/v1/lab/channels"
 
@@ -170,3 +171,32 @@ def test_the_demo_lab_has_its_haematology_analyzer_connected(client, auth):
         "g/dL",
         7.0,
     )
+
+
+def test_an_unknown_sender_waits_until_its_channel_is_set_up(client, headers):
+    stranger = f"NEW-{uuid.uuid4().hex[:6]}"
+    ack = send(oru("U-1", sender=stranger, facility="Ward 3"))[0]
+
+    assert msa(ack)[:2] == ["AR", "U-1"]
+    assert stranger in err(ack) and "no channel" in err(ack)
+    waiting = client.get("/api/v1/lab/unknown-senders", headers=headers).json()["senders"]
+    assert any(s["sendingApplication"] == stranger and s["waiting"] == 1 for s in waiting)
+    created = client.post(
+        CHANNELS,
+        json={"name": "New analyzer", "sendingApplication": stranger, "sendingFacility": "Ward 3"},
+        headers=headers,
+    )
+    assert created.status_code == 201 and created.json()["claimedMessages"] == 1
+    queue = client.get("/api/v1/lab/messages?controlId=U-1&state=error", headers=headers).json()
+    message_id = queue["messages"][0]["id"]
+    assert queue["messages"][0]["ackSent"] == "AR"
+    answer = client.post(
+        "/api/v1/lab/messages/reprocess", json={"ids": [message_id]}, headers=headers
+    )
+    process_all()
+
+    assert answer.json()["queued"] == 1
+    shown = client.get(f"/api/v1/lab/messages/{message_id}", headers=headers).json()
+    assert shown["state"] == "processed" and shown["resultCount"] == 10
+    named = {f["position"]: f["name"] for s in shown["segments"] for f in s["fields"]}
+    assert named["OBX-5"] == "Observation value"

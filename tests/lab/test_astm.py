@@ -11,8 +11,7 @@ from sqlalchemy import text
 from services.db import system_session, tenant_session
 from services.lab import astm
 from services.lab.models import LabOrder
-from services.lab.processor import process_waiting
-from tests.lab.fixtures import Listener, make_lab
+from tests.lab.fixtures import Listener, make_lab, process_all
 
 
 def test_an_astm_analyzer_sends_results_and_asks_for_orders():
@@ -72,7 +71,7 @@ def test_an_astm_analyzer_sends_results_and_asks_for_orders():
                     sock.sendall(astm.ACK)
     finally:
         listener.stop()
-    process_waiting()
+    process_all()
 
     assert b"O|1|S-900||^^^GLU|R" in answer and b"L|1|N" in answer
     with system_session() as db:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 
 from services.lab.mllp import frame
-from tests.lab.fixtures import Listener, make_lab, stored
+from tests.lab.fixtures import Listener, forget, make_lab, stored
 from tests.lab.messages import MllpClient, msa, oru
 
 WINDOW = 25
@@ -57,5 +57,6 @@ def test_sigkill_mid_stream_loses_no_acknowledged_message():
         restarted.stop()
 
     final = stored(sender)
+    forget(sender)
     assert acked == set(ids) == set(final)
     assert all(state[:2] == ("received", "AA") for state in final.values())

@@ -9,8 +9,7 @@ import uuid
 import pytest
 
 from services.lab.mllp import END, START, frame
-from services.lab.processor import process_waiting
-from tests.lab.fixtures import Listener, make_lab, stored
+from tests.lab.fixtures import Listener, make_lab, process_all, stored
 from tests.lab.messages import MllpClient, err, msa, oru
 
 
@@ -81,7 +80,7 @@ def test_a_duplicate_is_acknowledged_and_stored_once(listener, sender):
     client = MllpClient(listener.port)
     first = client.call(oru("D-1", sender=sender))
     again = client.call(oru("D-1", sender=sender))
-    process_waiting()
+    process_all()
     client.call(oru("D-1", sender=sender))
 
     assert msa(first)[0] == msa(again)[0] == "AA"
@@ -98,32 +97,3 @@ def test_an_oversized_frame_is_refused_and_the_next_one_taken(listener, sender):
     assert msa(refused)[:2] == ["AR", "O-1"] and "larger than" in err(refused)
     assert msa(after)[:2] == ["AA", "O-2"]
     assert "O-1" not in stored(sender)
-
-
-def test_an_unknown_sender_waits_until_its_channel_is_set_up(listener, lab, client, auth):
-    stranger = f"NEW-{uuid.uuid4().hex[:6]}"
-    ack = MllpClient(listener.port).call(oru("U-1", sender=stranger, facility="Ward 3"))
-
-    assert msa(ack)[:2] == ["AR", "U-1"]
-    assert stranger in err(ack) and "no channel" in err(ack)
-    assert stored(stranger)["U-1"][:2] == ("error", "AR")
-
-    headers = auth(lab.org.email, "correct-horse-battery")
-    waiting = client.get("/api/v1/lab/unknown-senders", headers=headers).json()["senders"]
-    assert any(s["sendingApplication"] == stranger and s["waiting"] == 1 for s in waiting)
-    created = client.post(
-        "/api/v1/lab/channels",
-        json={"name": "New analyzer", "sendingApplication": stranger, "sendingFacility": "Ward 3"},
-        headers=headers,
-    )
-    assert created.status_code == 201 and created.json()["claimedMessages"] == 1
-    queue = client.get("/api/v1/lab/messages?controlId=U-1&state=error", headers=headers).json()
-    message_id = queue["messages"][0]["id"]
-    answer = client.post(
-        "/api/v1/lab/messages/reprocess", json={"ids": [message_id]}, headers=headers
-    )
-    process_waiting()
-
-    assert answer.json()["queued"] == 1
-    shown = client.get(f"/api/v1/lab/messages/{message_id}", headers=headers).json()
-    assert shown["state"] == "processed" and shown["resultCount"] == 10

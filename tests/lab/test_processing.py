@@ -3,7 +3,6 @@ orders for the analyzer, patients kept up to date, and a live notice when result
 
 from __future__ import annotations
 
-import asyncio
 import json
 import uuid
 
@@ -11,36 +10,19 @@ import psycopg
 import pytest
 from sqlalchemy import text
 
-from services.db import system_session
-from services.lab import hl7msg, intake
+from services.db import system_session, tenant_session
+from services.lab import hl7msg
 from services.lab.layout import layout
-from services.lab.processor import process_waiting
-from services.lab.store import ChannelDirectory, GroupCommitter, libpq_url
-from tests.lab.fixtures import make_lab
-from tests.lab.messages import msa, oru
+from services.lab.messages import get_message, reprocess, search_messages
+from services.lab.store import libpq_url
+from tests.lab.fixtures import make_lab, process_all
+from tests.lab.messages import msa, oru, send
 from tests.lab.samples import hl7apy_adt_a01, hl7apy_oml_o33
 
 
 @pytest.fixture(scope="module")
 def lab():
     return make_lab()
-
-
-def send(*messages: bytes) -> list[str]:
-    """Messages through the listener's own path (store, commit, ACK), in this process."""
-
-    async def run() -> list[str]:
-        committer, directory = GroupCommitter(), ChannelDirectory()
-        await committer.start()
-        try:
-            acks = []
-            for message in messages:
-                acks.append((await intake.receive_hl7(message, committer, directory)).decode())
-            return acks
-        finally:
-            await committer.close()
-
-    return asyncio.run(run())
 
 
 def rows(sql: str, **params) -> list:
@@ -54,7 +36,7 @@ def test_a_result_message_becomes_result_rows_and_a_live_notice(lab):
     with psycopg.connect(libpq_url(), autocommit=True) as listen:
         listen.execute("LISTEN lab_result")
         ack = send(oru("P-1", sender=sender, hgb="6.1", patient="MRN-77"))[0]
-        process_waiting()
+        process_all()
         notices = [json.loads(n.payload) for n in listen.notifies(timeout=2, stop_after=1)]
 
     assert msa(ack)[0] == "AA"
@@ -80,19 +62,19 @@ def test_a_result_message_becomes_result_rows_and_a_live_notice(lab):
     assert {"tenantId": str(message[1]), "messageId": str(message[0]), "resultCount": 10} in notices
 
 
-def test_processing_a_message_again_replaces_its_results(lab, client, auth):
+def test_processing_a_message_again_replaces_its_results(lab):
     sender = f"XN-{uuid.uuid4().hex[:6]}"
     lab.channel(sender)
     send(oru("P-2", sender=sender))
-    process_waiting()
-    headers = auth(lab.org.email, "correct-horse-battery")
-    found = client.get("/api/v1/lab/messages?controlId=P-2", headers=headers).json()
-    message_id = found["messages"][0]["id"]
-    client.post("/api/v1/lab/messages/reprocess", json={"ids": [message_id]}, headers=headers)
-    process_waiting()
+    process_all()
+    with tenant_session(lab.org.actor) as db:
+        message_id = search_messages(db, control_id="P-2")["messages"][0]["id"]
+        assert reprocess(db, lab.org.actor, [uuid.UUID(message_id)])["queued"] == 1
+    process_all()
 
     assert rows("SELECT count(*) FROM lab_result WHERE message_id = :m", m=message_id) == [(10,)]
-    shown = client.get(f"/api/v1/lab/messages/{message_id}", headers=headers).json()
+    with tenant_session(lab.org.actor) as db:
+        shown = get_message(db, uuid.UUID(message_id))
     assert (shown["state"], shown["resultCount"], shown["attempts"]) == ("processed", 10, 2)
 
 
@@ -113,7 +95,7 @@ def test_orders_reach_the_analyzer_and_patients_stay_current(lab):
         "PID|1||MRN-500^^^HOSP^MR||Rao^Kiran Kumar||19900102|M\r"
     )
     acks = send(orm.encode(), adt.encode())
-    process_waiting()
+    process_all()
 
     assert [msa(a)[0] for a in acks] == ["AA", "AA"]
     assert rows(
@@ -139,7 +121,7 @@ def test_public_hl7apy_samples_go_through_the_parser(lab):
         "ADT^A01",
     )
     acks = send(adt.encode(), oml.encode())
-    process_waiting()
+    process_all()
 
     assert msa(acks[0])[:2] == ["AA", "0123456789"]
     # The reason travels HL7-escaped (\S\ is the component separator).
