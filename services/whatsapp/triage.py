@@ -10,6 +10,10 @@ process, on first use (well under a second); `evaluate` gives the model card's f
 from __future__ import annotations
 
 import csv
+import hashlib
+import logging
+import os
+import pickle
 import time
 import unicodedata
 from functools import cache
@@ -21,7 +25,10 @@ from sklearn.metrics import classification_report, f1_score
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
+from services.settings import get_settings
 from services.whatsapp.romanise import romanise
+
+log = logging.getLogger("yantra.whatsapp")
 
 DATASET = Path(__file__).parent / "data" / "triage.csv"
 INTENTS = (
@@ -99,8 +106,21 @@ def train(rows: list[dict[str, str]]) -> Pipeline:
 
 @cache
 def model() -> Pipeline:
-    """The model of this process, trained on the training split."""
-    return train(load("train"))
+    """The model of this process, trained on the training split; kept under var/models by
+    the dataset's hash, so a restarted worker loads it instead of training again."""
+    digest = hashlib.sha256(DATASET.read_bytes()).hexdigest()[:16]
+    path = get_settings().var_dir / "models" / f"triage-{digest}.pickle"
+    if path.exists():
+        try:
+            return pickle.loads(path.read_bytes())  # written by this code, below
+        except Exception:  # a file from another scikit-learn: train again
+            log.warning("triage: cached model %s unreadable; training again", path)
+    pipeline = train(load("train"))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_suffix(f".{os.getpid()}.tmp")
+    partial.write_bytes(pickle.dumps(pipeline))
+    partial.replace(path)
+    return pipeline
 
 
 def classify(text: str) -> tuple[str, float]:
