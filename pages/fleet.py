@@ -36,7 +36,7 @@ def _device_row(row) -> rx.Component:
             rx.cond(
                 row["ticketId"] != "",
                 rx.link(row["ticket"], href="/tickets/" + row["ticketId"]),
-                rx.text("—", color_scheme="gray"),
+                rx.text(rx.cond(row["ticket"] != "", row["ticket"], "—"), color_scheme="gray"),
             )
         ),
         rx.table.cell(row["seen"]),

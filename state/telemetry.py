@@ -177,7 +177,10 @@ class DeviceTelemetryState(AuthState):
 
 
 def _fleet_row(d: dict) -> dict[str, str]:
+    # A ticket worked by the partner the owner granted the device to is not the OEM's to open.
     ticket = f"#{d['ticketNumber']} {d['ticketStatus']}" if d["ticketNumber"] else ""
+    if d["ticketId"] and not d["ticketNumber"]:
+        ticket = "Opened, with the service partner"
     return {
         "device": d["deviceId"],
         "serial": d["serial"],
@@ -189,7 +192,7 @@ def _fleet_row(d: dict) -> dict[str, str]:
         "colour": RISK_COLOURS[d["risk"]],
         "alarms": str(d["openAlarms"]),
         "ticket": ticket,
-        "ticketId": d["ticketId"] or "",
+        "ticketId": d["ticketId"] if d["ticketNumber"] else "",
         "seen": ist_text(d["lastSeen"], "%d %b %H:%M", empty="no reading in 2 days"),
     }
 

@@ -32,7 +32,7 @@ WITH shown AS (
 )
 SELECT e.id, e.serial_number, s.name AS model, s.category, f.name AS site,
        coalesce(f.latitude, p.latitude) AS lat, coalesce(f.longitude, p.longitude) AS lng,
-       p.city, w.probability, t.id AS ticket_id, t.number AS ticket_number,
+       p.city, w.probability, w.ticket_id, t.number AS ticket_number,
        t.status AS ticket_status,
        (SELECT count(*) FROM telemetry_alarm a WHERE a.device_id = e.id AND a.state = 'open')
            AS alarms,
