@@ -67,8 +67,10 @@ def test_an_urgent_ticket_tells_the_servicing_dispatchers(desk, priority):
         assert told[0]["title"].startswith(f"New {priority} ticket #")
         assert "Gantry will not rotate" in told[0]["body"]
         assert hospital.tenant.name in told[0]["body"]
-    for bystander in (people["asha"], other.actor, hospital.actor):
+    for bystander in (people["asha"], other.actor):
         assert _about(bystander, ticket_id) == []
+    # the hospital hears only that its own ticket is logged, never the desk's alarm
+    assert [n["kind"] for n in _about(hospital.actor, ticket_id)] == ["ticket_opened"]
 
 
 def test_a_routine_ticket_waits_for_the_board(desk):
