@@ -177,6 +177,8 @@ def _procfile(port: int, embedded_mqtt: bool) -> Path:
         f"mllp: {py} -m workers.mllp",
         f"astm: {py} -m workers.astm",
         f"labproc: {py} -m workers.lab_processor",
+        # Device telemetry from the MQTT broker (the embedded one, or MQTT_URL's).
+        f"telemetry: {py} -m workers.telemetry",
     ]
     if embedded_mqtt:
         lines.append(f"mqtt: {py} -m app.mqtt_broker --port {EMBEDDED_MQTT_PORT}")

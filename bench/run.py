@@ -128,6 +128,9 @@ def main() -> None:
     from bench import telemetry_predict
 
     telemetry_predict.main()
+    from bench import telemetry
+
+    telemetry.main()
     from bench import lab
 
     lab.main()

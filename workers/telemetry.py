@@ -21,14 +21,18 @@ from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
 
+from services.columns import utcnow
 from services.settings import get_settings
 from services.telemetry import alarms
 from services.telemetry.broker import INGEST_FILTER, INGEST_USER, SHARED_FILTER, ingest_password
 from services.telemetry.ingest import Batch, Directory, connect
+from services.telemetry.rollups import keep_partitions, roll_up
 
 log = logging.getLogger("yantra.telemetry.ingest")
 BATCH_SIZE = 5000
 BATCH_WAIT_S = 0.1
+ROLLUP_EVERY_S = 60
+PARTITIONS_EVERY_S = 3600
 
 
 def _client(client_id: str, topic: str, inbox: queue.Queue) -> mqtt.Client:
@@ -76,8 +80,10 @@ def run(client_id: str, shared: bool, stop: threading.Event) -> None:
     con = connect()
     batch, directory = None, Directory()
     watch = alarms.Watch()
+    chores = Chores(con, watch)
     try:
         while not stop.is_set():
+            chores.run_due()
             batch = Batch(directory)
             acks = _gather(con, batch, inbox)
             if not acks:
@@ -92,6 +98,30 @@ def run(client_id: str, shared: bool, stop: threading.Event) -> None:
         client.disconnect()
         client.loop_stop()
         con.close()
+
+
+class Chores:
+    """What the ingest does besides storing: rollups and silent devices every minute, the
+    coming days' partitions and retention every hour. Each is idempotent, so several ingest
+    processes doing them is harmless."""
+
+    def __init__(self, con, watch: alarms.Watch) -> None:
+        self.con, self.watch = con, watch
+        self.next_rollup = self.next_partitions = 0.0
+
+    def run_due(self) -> None:
+        now = time.monotonic()
+        try:
+            if now >= self.next_partitions:
+                self.next_partitions = now + PARTITIONS_EVERY_S
+                keep_partitions(self.con, utcnow())
+            if now >= self.next_rollup:
+                self.next_rollup = now + ROLLUP_EVERY_S
+                roll_up(self.con, utcnow())
+                self.watch.check_silence(utcnow())
+        except Exception:
+            # Housekeeping must never stop the ingest; it is retried on the next round.
+            log.exception("telemetry housekeeping failed")
 
 
 def _gather(con, batch: Batch, inbox: queue.Queue) -> list[tuple[int, int]]:

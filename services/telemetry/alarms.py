@@ -14,12 +14,15 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import text
 
+from services.columns import utcnow
 from services.db import system_session
 from services.telemetry.ingest import Device, Reading
 from services.telemetry.rules import Rule, rules_of
 from services.telemetry.tickets import clear_ticket, raise_ticket
 
 log = logging.getLogger("yantra.telemetry.alarms")
+# No silence rule is shorter than this: devices heard more recently need no look.
+SILENCE_CHECKED_AFTER = timedelta(minutes=5)
 
 
 @dataclass
@@ -36,10 +39,13 @@ class Watch:
     active: dict[tuple[uuid.UUID, str], Active] = field(default_factory=dict)
     last: dict[tuple[uuid.UUID, str], tuple[datetime, float]] = field(default_factory=dict)
     loaded: set[uuid.UUID] = field(default_factory=set)
+    heard: dict[uuid.UUID, datetime] = field(default_factory=dict)
 
     def observe(self, readings: list[Reading]) -> None:
         """Check readings (in time order per device) against their rules; raise and clear."""
+        now = utcnow()
         for reading in sorted(readings, key=lambda r: (r.ts, r.seq)):
+            self.heard[reading.device.id] = now
             self._load(reading.device.id)
             for rule in rules_of(reading.device.device_type):
                 if rule.kind == "silence":
@@ -94,13 +100,12 @@ class Watch:
             self.active[(device_id, row.rule)] = Active(row.id, row.state, row.first_seen)
 
     def check_silence(self, now: datetime) -> int:
-        """Trip the silence rule of every device seen here whose last reading is older than
-        the rule allows; how many alarms were raised."""
+        """Trip the silence rule of every device heard here that has not been heard for longer
+        than the rule allows; how many alarms were raised."""
         raised = 0
-        newest: dict[uuid.UUID, datetime] = {}
-        for (device_id, _), (ts, _) in self.last.items():
-            newest[device_id] = max(ts, newest.get(device_id, ts))
-        for device_id, ts in newest.items():
+        for device_id, ts in list(self.heard.items()):
+            if now - ts < SILENCE_CHECKED_AFTER:
+                continue
             device = _device(device_id)
             for rule in rules_of(device.device_type):
                 if rule.kind == "silence" and now - ts >= rule.min_duration:

@@ -89,3 +89,20 @@ def test_a_brief_spike_shorter_than_the_minimum_duration_raises_nothing():
 
     assert _alarms(device) == [("overheating", "cleared")]
     assert _tickets(device) == []
+
+
+def test_a_device_that_falls_silent_raises_an_alarm_that_clears_when_it_speaks_again():
+    device = _device("MVI-MR15")
+    start = datetime.now(UTC) - timedelta(minutes=30)
+    watch = Watch()
+    _feed(watch, device, start, [30, 30])
+
+    watch.check_silence(datetime.now(UTC) + timedelta(minutes=11))
+
+    assert _alarms(device) == [("silent", "open")]
+    (ticket,) = _tickets(device)
+    assert "no telemetry for 10 minutes" in ticket.description
+
+    _feed(watch, device, start + timedelta(minutes=20), [30])
+
+    assert _alarms(device) == [("silent", "cleared")]
