@@ -4,6 +4,8 @@ orders for the analyzer, patients kept up to date, and a live notice when result
 from __future__ import annotations
 
 import json
+import socket
+import threading
 import uuid
 
 import psycopg
@@ -12,8 +14,11 @@ from sqlalchemy import text
 
 from services.db import system_session, tenant_session
 from services.lab import hl7msg
+from services.lab.channels import ChannelPatch, update_channel
 from services.lab.layout import layout
 from services.lab.messages import get_message, reprocess, search_messages
+from services.lab.mllp import FrameReader, frame
+from services.lab.push import push_new_orders
 from services.lab.store import libpq_url
 from tests.lab.fixtures import make_lab, process_all
 from tests.lab.messages import msa, oru, send
@@ -132,3 +137,50 @@ def test_public_hl7apy_samples_go_through_the_parser(lab):
     pid = next(s for s in layout(adt, "hl7", "2.5") if s["name"] == "PID")
     named = {f["position"]: f["name"] for f in pid["fields"]}
     assert named["PID-3"] == "Patient identifier list" and named["PID-5"] == "Patient name"
+
+
+def test_orders_for_a_push_analyzer_are_sent_to_it_over_mllp(lab):
+    received: list[str] = []
+    server = socket.create_server(("127.0.0.1", 0))
+    port = server.getsockname()[1]
+
+    def analyzer() -> None:  # takes one order and answers AA
+        conn, _ = server.accept()
+        with conn:
+            reader = FrameReader()
+            while not received:
+                received.extend(
+                    e.decode() for e in reader.feed(conn.recv(65536)) if isinstance(e, bytes)
+                )
+            control = received[0].split("\r")[0].split("|")[9]
+            conn.sendall(
+                frame(f"MSH|^~\\&|XN||YANTRA||x||ACK|1|P|2.5.1\rMSA|AA|{control}\r".encode())
+            )
+
+    thread = threading.Thread(target=analyzer, daemon=True)
+    thread.start()
+    lis, analyzer_app = f"LIS-{uuid.uuid4().hex[:6]}", f"XP-{uuid.uuid4().hex[:6]}"
+    lab.channel(lis)
+    channel = lab.channel(analyzer_app)
+    with tenant_session(lab.org.actor) as db:
+        update_channel(
+            db,
+            lab.org.actor,
+            uuid.UUID(channel["id"]),
+            ChannelPatch(orderMode="push", pushHost="127.0.0.1", pushPort=port),
+        )
+    send(
+        (
+            f"MSH|^~\\&|{lis}||{analyzer_app}||20261201090000||ORM^O01|ORM-P|P|2.5.1\r"
+            "PID|1||MRN-900||Das^Mitali\rORC|NW|ORD-900\r"
+            "OBR|1|ORD-900|SPM-900|58410-2^CBC panel^LN|R\r"
+        ).encode()
+    )
+    process_all()
+
+    assert push_new_orders() == (1, 0)
+    thread.join(5)
+    server.close()
+    assert "OBR|1|ORD-900|SPM-900|58410-2^CBC panel|R" in received[0]
+    assert "PID|1||MRN-900||Das^Mitali" in received[0]
+    assert rows("SELECT status FROM lab_order WHERE placer_order_number = 'ORD-900'") == [("sent",)]
