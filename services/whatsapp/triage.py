@@ -94,7 +94,7 @@ def build() -> Pipeline:
             ),
         ]
     )
-    model = CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced"), cv=3)
+    model = CalibratedClassifierCV(LinearSVC(C=0.5, class_weight="balanced", random_state=0), cv=3)
     return Pipeline([("features", features), ("model", model)])
 
 
