@@ -81,6 +81,8 @@ def create_channel(db: Session, actor: Actor, cmd: ChannelIn) -> LabChannel:
     application, facility = cmd.sendingApplication.strip(), cmd.sendingFacility.strip()
     if not application:
         raise Invalid("sendingApplication", "must not be blank")
+    if not cmd.name.strip():
+        raise Invalid("name", "must not be blank")
     channel = LabChannel(
         tenant_id=actor.tenant_id,
         laboratory_id=_laboratory(db, cmd.laboratoryId),

@@ -19,6 +19,7 @@ from services.lab.layout import layout
 from services.lab.messages import get_message, reprocess, search_messages
 from services.lab.mllp import FrameReader, frame
 from services.lab.push import push_new_orders
+from services.lab.retention import apply_retention
 from services.lab.store import libpq_url
 from tests.lab.fixtures import make_lab, process_all
 from tests.lab.messages import msa, oru, send
@@ -184,3 +185,37 @@ def test_orders_for_a_push_analyzer_are_sent_to_it_over_mllp(lab):
     assert "OBR|1|ORD-900|SPM-900|58410-2^CBC panel|R" in received[0]
     assert "PID|1||MRN-900||Das^Mitali" in received[0]
     assert rows("SELECT status FROM lab_order WHERE placer_order_number = 'ORD-900'") == [("sent",)]
+
+
+def test_retention_empties_old_raw_messages_and_drops_old_failures(lab):
+    sender = f"RT-{uuid.uuid4().hex[:6]}"
+    lab.channel(sender)
+    send(
+        oru("OLD-OK", sender=sender),
+        oru("OLD-BAD", sender=sender, version="2.9"),
+        oru("NEW", sender=sender),
+    )
+    process_all()
+    with system_session() as db:
+        db.execute(
+            text(
+                "UPDATE lab_message SET received_at = now() - interval '401 days' "
+                "WHERE sending_application = :s AND control_id LIKE 'OLD-%'"
+            ),
+            {"s": sender},
+        )
+
+    outcome = apply_retention(400)
+
+    kept = dict(
+        rows(
+            "SELECT control_id, raw <> '' FROM lab_message WHERE sending_application = :s", s=sender
+        )
+    )
+    assert kept == {"OLD-OK": False, "NEW": True}
+    assert outcome["emptied"] >= 1 and outcome["deleted"] >= 1
+    assert rows(
+        "SELECT count(*) FROM lab_result r JOIN lab_message m ON m.id = r.message_id "
+        "WHERE m.control_id = 'OLD-OK' AND m.sending_application = :s",
+        s=sender,
+    ) == [(10,)]
