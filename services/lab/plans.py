@@ -257,43 +257,49 @@ def plan_astm(record: LabMessage, codes: dict, device_id) -> Plan:
         elif kind == "O":
             specimen = get(d, fields, 3) or get(d, fields, 4)
         elif kind == "R":
-            code = get(d, fields, 3, 4) or get(d, fields, 3, 1)
-            if not code:
-                raise ValueError(f"R record {sequence} has no test code (R-3)")
-            order_key = (specimen[:80], code[:60]) if specimen else None
-            if order_key:
-                plan.orders.append(
-                    _order(
-                        record,
-                        record.channel_id,
-                        identifier,
-                        specimen,
-                        "",
-                        specimen,
-                        code,
-                        "",
-                        "R",
-                        "resulted",
-                        None,
-                    )
-                )
-            plan.results.append(
-                result_row(
-                    record,
-                    device_id,
-                    identifier,
-                    order_key,
-                    sequence,
-                    code,
-                    loinc=None,
-                    name="",
-                    value=get(d, fields, 4),
-                    units=get(d, fields, 5),
-                    reference=get(d, fields, 6).replace(" to ", "-"),
-                    flag=get(d, fields, 7),
-                    status=get(d, fields, 9),
-                    observed=timestamp(get(d, fields, 13)),
-                    known=codes.get(code),
-                )
-            )
+            _astm_result(plan, d, fields, sequence, identifier, specimen, codes, device_id)
     return plan
+
+
+def _astm_result(plan, d, fields, sequence, identifier, specimen, codes, device_id) -> None:
+    # R-3 is the universal test id `^^^code`: the analyzer's code is its fourth component.
+    code = get(d, fields, 3, 4) or get(d, fields, 3, 1)
+    if not code:
+        raise ValueError(f"R record {sequence} has no test code (R-3)")
+    record = plan.record
+    order_key = (specimen[:80], code[:60]) if specimen else None
+    if order_key:
+        plan.orders.append(
+            _order(
+                record,
+                record.channel_id,
+                identifier,
+                specimen,
+                "",
+                specimen,
+                code,
+                "",
+                "R",
+                "resulted",
+                None,
+            )
+        )
+    plan.results.append(
+        result_row(
+            record,
+            device_id,
+            identifier,
+            order_key,
+            sequence,
+            code,
+            loinc=None,
+            name="",
+            value=get(d, fields, 4),
+            units=get(d, fields, 5),
+            reference=get(d, fields, 6).replace(" to ", "-"),
+            flag=get(d, fields, 7),
+            status=get(d, fields, 9),
+            observed=timestamp(get(d, fields, 13)),
+            known=codes.get(code),
+        )
+    )

@@ -60,6 +60,14 @@ def seed_lab() -> bool:
         ).first()
         if sku is None or laboratory is None:
             return False
+    channel = _connect_analyzer(lab, oem, sku, laboratory)
+    claim_unknown_messages(channel)
+    log.info("demo lab: haematology analyzer %s on channel %s", SERIAL, SENDER)
+    return True
+
+
+def _connect_analyzer(lab: Tenant, oem: Tenant, sku, laboratory: Laboratory):
+    """The analyzer registered at the laboratory and its channel with the CBC codes."""
     actor = Actor(None, lab.id, TenantKind.LAB_CHAIN, frozenset({Role.LAB_STAFF}), "seed")
     with tenant_session(actor) as db:
         device = Equipment(
@@ -98,6 +106,4 @@ def seed_lab() -> bool:
                 ],
             ),
         )
-    claim_unknown_messages(channel)
-    log.info("demo lab: haematology analyzer %s on channel %s", SERIAL, SENDER)
-    return True
+    return channel
