@@ -39,19 +39,24 @@ def finding(value: float | None, low: float | None, high: float | None) -> Findi
     return None
 
 
-def record(db: Session, result_id: uuid.UUID, tenant_id: uuid.UUID, found: Finding) -> None:
-    """Keep a critical value for acknowledgement (once per result)."""
-    db.execute(
-        text(
-            "INSERT INTO lab_critical (tenant_id, result_id, direction, limit_text) "
-            "VALUES (:tenant, :result, :direction, :limit) ON CONFLICT DO NOTHING"
-        ),
-        {
-            "tenant": tenant_id,
-            "result": result_id,
-            "direction": found.direction,
-            "limit": found.limit,
-        },
+def record(db: Session, result_id: uuid.UUID, tenant_id: uuid.UUID, found: Finding) -> bool:
+    """Keep a critical value for acknowledgement, once per result: True when it is new
+    (whoever reviews the result at the same moment, one of them records it)."""
+    return (
+        db.execute(
+            text(
+                "INSERT INTO lab_critical (tenant_id, result_id, direction, limit_text) "
+                "VALUES (:tenant, :result, :direction, :limit) ON CONFLICT DO NOTHING "
+                "RETURNING id"
+            ),
+            {
+                "tenant": tenant_id,
+                "result": result_id,
+                "direction": found.direction,
+                "limit": found.limit,
+            },
+        ).first()
+        is not None
     )
 
 

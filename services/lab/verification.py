@@ -35,26 +35,28 @@ _NEW = text(
            coalesce(r.reference_low, c.reference_low) AS low,
            coalesce(r.reference_high, c.reference_high) AS high,
            c.critical_low, c.critical_high, r.name, r.value, r.units,
-           p.given_name, p.family_name, p.identifier, o.specimen_id
+           p.given_name, p.family_name, p.identifier, o.specimen_id, prev.previous
       FROM lab_result r
       LEFT JOIN lab_patient p ON p.id = r.patient_id
       LEFT JOIN lab_order o ON o.id = r.order_id
       LEFT JOIN lab_review v ON v.result_id = r.id
       LEFT JOIN lab_test_code c
         ON c.channel_id = r.channel_id AND c.analyzer_code = r.analyzer_code
+      LEFT JOIN LATERAL (
+        SELECT q.value_numeric AS previous FROM lab_result q
+         WHERE q.patient_id = r.patient_id AND q.value_numeric IS NOT NULL
+           AND q.created_at < r.created_at
+           AND (q.analyzer_code = r.analyzer_code OR (r.loinc <> '' AND q.loinc = r.loinc))
+         ORDER BY q.created_at DESC, q.sequence DESC LIMIT 1
+      ) prev ON r.patient_id IS NOT NULL
      WHERE v.result_id IS NULL AND r.created_at > now() - interval '7 days'
      ORDER BY r.created_at, r.sequence
      LIMIT :batch
     """
 )
-_PREVIOUS = text(
-    """
-    SELECT value_numeric FROM lab_result
-     WHERE patient_id = :patient AND id <> :id AND value_numeric IS NOT NULL
-       AND (analyzer_code = :code OR (CAST(:loinc AS text) <> '' AND loinc = :loinc))
-       AND created_at <= :at
-     ORDER BY created_at DESC, sequence DESC LIMIT 1
-    """
+_REVIEW = text(
+    "INSERT INTO lab_review (result_id, tenant_id, status, reasons) "
+    "VALUES (:id, :tenant, :status, :reasons) ON CONFLICT DO NOTHING"
 )
 
 
@@ -95,34 +97,23 @@ def review_new_results(db: Session, batch: int = BATCH) -> int:
     decision once (safe to run in several processes at once) and record critical values.
     Returns how many results were reviewed."""
     rows = db.execute(_NEW, {"batch": batch}).all()
-    for row in rows:
-        previous = None
-        if row.patient_id is not None:
-            previous = db.execute(
-                _PREVIOUS,
-                {
-                    "patient": row.patient_id,
-                    "id": row.id,
-                    "code": row.analyzer_code,
-                    "loinc": row.loinc or "",
-                    "at": row.created_at,
-                },
-            ).scalar()
-        decision = decide(row, previous)
-        inserted = db.execute(
-            text(
-                "INSERT INTO lab_review (result_id, tenant_id, status, reasons) "
-                "VALUES (:id, :tenant, :status, :reasons) ON CONFLICT DO NOTHING"
-            ),
+    if not rows:
+        return 0
+    decisions = [(row, decide(row, row.previous)) for row in rows]
+    db.execute(
+        _REVIEW,
+        [
             {
                 "id": row.id,
                 "tenant": row.tenant_id,
-                "status": decision.status,
-                "reasons": "; ".join(decision.reasons),
-            },
-        ).rowcount
-        if inserted and decision.critical is not None:
-            critical.record(db, row.id, row.tenant_id, decision.critical)
+                "status": d.status,
+                "reasons": "; ".join(d.reasons),
+            }
+            for row, d in decisions
+        ],
+    )
+    for row, d in decisions:
+        if d.critical is not None and critical.record(db, row.id, row.tenant_id, d.critical):
             critical.alert_staff(db, row)
     return len(rows)
 
