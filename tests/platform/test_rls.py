@@ -79,6 +79,8 @@ LATER_TENANT_TABLES = (
 TRADE_TABLES = ("purchase_order", "sales_order", "order_attachment")
 # The field app's rows, kept apart by tenant (tests/field covers who sees what).
 FIELD_TABLES = ("field_workflow", "field_visit", "field_step", "sync_event")
+# The failure model's scores and preemptive watches (tests/telemetry covers who sees what).
+PREDICTION_TABLES = ("failure_prediction", "preemptive_watch")
 # Contracts' renewal marks and preventive visits (tests/contracts covers who sees what).
 CONTRACT_TABLES = ("contract_renewal_alert", "preventive_visit")
 # The lab console's rows: verification, critical values, consents, analyzer alarms.
@@ -285,6 +287,7 @@ def test_without_a_tenant_the_app_role_sees_no_tenant_rows(two_hospitals):
         *LATER_TENANT_TABLES,
         *TRADE_TABLES,
         *FIELD_TABLES,
+        *PREDICTION_TABLES,
         *CONTRACT_TABLES,
     ):
         with _as_app(None) as con:
@@ -334,6 +337,7 @@ def test_every_tenant_table_has_forced_row_level_security():
         | set(LATER_TENANT_TABLES)
         | set(TRADE_TABLES)
         | set(FIELD_TABLES)
+        | set(PREDICTION_TABLES)
         | set(CONTRACT_TABLES)
         == with_tenant_column
     )
