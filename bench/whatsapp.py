@@ -61,24 +61,68 @@ def _ms(samples: list[float]) -> dict:
     }
 
 
+async def _post(app, raw: bytes, signature: str) -> tuple[int, float]:
+    """POST through the ASGI app as a server would; the time until the answer's last byte
+    is handed to the server (work queued after the answer is not counted)."""
+    headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(raw)).encode()),
+        (b"x-hub-signature-256", signature.encode()),
+        (b"host", b"bench"),
+    ]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": "/api/v1/whatsapp/webhook",
+        "raw_path": b"",
+        "query_string": b"",
+        "root_path": "",
+        "headers": headers,
+        "client": ("127.0.0.1", 5000),
+        "server": ("bench", 80),
+    }
+    sent = {"body": False}
+    result: dict = {}
+
+    async def receive():
+        if sent["body"]:
+            return {"type": "http.disconnect"}
+        sent["body"] = True
+        return {"type": "http.request", "body": raw, "more_body": False}
+
+    async def send(message):
+        if message["type"] == "http.response.start":
+            result["status"] = message["status"]
+        elif message["type"] == "http.response.body" and not message.get("more_body"):
+            result.setdefault("done", time.perf_counter())
+
+    start = time.perf_counter()
+    await app(scope, receive, send)
+    return result["status"], result["done"] - start
+
+
 def webhook_answer() -> dict:
-    from fastapi.testclient import TestClient
+    import asyncio
 
     from app.api import create_api
     from services.settings import get_settings
     from services.whatsapp.webhook import sign
 
+    app = create_api()
     samples = []
-    with TestClient(create_api()) as client:
+
+    async def run() -> None:
         for n in range(POSTS + 20):
             raw = _body(n)
-            headers = {"content-type": "application/json", "x-hub-signature-256": sign(raw)}
-            start = time.perf_counter()
-            response = client.post("/api/v1/whatsapp/webhook", content=raw, headers=headers)
-            elapsed = time.perf_counter() - start
-            assert response.status_code == 200, response.text
+            status, elapsed = await _post(app, raw, sign(raw))
+            assert status == 200, status
             if n >= 20:  # the first requests warm the pools
                 samples.append(elapsed)
+
+    asyncio.run(run())
     broker = "redis" if get_settings().redis_url else "postgresql"
     return {**_ms(samples), "goalP99Ms": 50, "broker": broker}
 

@@ -9,6 +9,8 @@ import uuid
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field
+from starlette.background import BackgroundTask
+from starlette.concurrency import run_in_threadpool
 
 from app.api.deps import require_roles
 from services.actor import Actor
@@ -48,12 +50,17 @@ async def notify(request: Request) -> JSONResponse:
     raw = await request.body()
     if not webhook.signature_ok(raw, request.headers.get("x-hub-signature-256")):
         raise Unauthorized("X-Hub-Signature-256 is missing or does not match the body")
-    inbound_id = webhook.store_inbound(raw)
+    inbound_id = await run_in_threadpool(webhook.store_inbound, raw)
+    # Queued after the answer is sent: the body is already kept, and the sweep processes
+    # whatever a lost queueing left behind.
+    return JSONResponse({"received": True}, background=BackgroundTask(_queue, inbound_id))
+
+
+def _queue(inbound_id: uuid.UUID) -> None:
     try:
         send_task(webhook.PROCESS_TASK, str(inbound_id))
     except Exception:  # the body is kept; the sweep processes it within a minute
         log.exception("whatsapp: could not queue body %s", inbound_id)
-    return JSONResponse({"received": True})
 
 
 @router.get("/whatsapp/conversations", summary="WhatsApp threads with their tickets, latest first")
