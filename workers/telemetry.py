@@ -20,6 +20,7 @@ import time
 from urllib.parse import urlparse
 
 import paho.mqtt.client as mqtt
+import psycopg
 
 from services.columns import utcnow
 from services.settings import get_settings
@@ -88,7 +89,7 @@ def run(client_id: str, shared: bool, stop: threading.Event) -> None:
             acks = _gather(con, batch, inbox)
             if not acks:
                 continue
-            added, readings = batch.flush(con)
+            con, (added, readings) = _flush(con, batch, stop)
             for mid, qos in acks:
                 if qos:
                     client.ack(mid, qos)
@@ -122,6 +123,24 @@ class Chores:
         except Exception:
             # Housekeeping must never stop the ingest; it is retried on the next round.
             log.exception("telemetry housekeeping failed")
+
+
+def _flush(con, batch: Batch, stop: threading.Event):
+    """Store the batch, retrying while the database is unreachable (nothing is acknowledged
+    meanwhile, so nothing is lost). Returns the connection in use and what was stored."""
+    while True:
+        try:
+            return con, batch.flush(con)
+        except psycopg.OperationalError:
+            log.exception("database unreachable: the batch waits and is tried again")
+            if stop.wait(2):
+                raise
+            batch.restore()
+            try:
+                con.close()
+                con = connect()
+            except psycopg.OperationalError:
+                log.warning("database still unreachable")
 
 
 def _gather(con, batch: Batch, inbox: queue.Queue) -> list[tuple[int, int]]:

@@ -8,6 +8,8 @@ from datetime import datetime
 
 from PIL import Image, ImageDraw
 
+from services.common.clock import IST
+
 WIDTH, HEIGHT, PAD = 640, 240, 36
 
 
@@ -15,7 +17,7 @@ def evidence_png(points: list[dict], limit: float | None, title: str) -> bytes:
     """A line chart of `points` ({ts, value}) with the rule's limit; a PNG's bytes."""
     image = Image.new("RGB", (WIDTH, HEIGHT), "white")
     draw = ImageDraw.Draw(image)
-    draw.text((PAD, 8), title[:90], fill="#1f2937")
+    draw.text((PAD, 8), title[:100], fill="#1f2937")
     draw.rectangle((PAD, PAD, WIDTH - 10, HEIGHT - PAD), outline="#d1d5db")
     values = [float(p["value"]) for p in points]
     if not values:
@@ -43,6 +45,11 @@ def evidence_png(points: list[dict], limit: float | None, title: str) -> bytes:
     draw.line(line, fill="#2563eb", width=2)
     draw.text((4, PAD - 6), f"{high:g}", fill="#6b7280")
     draw.text((4, HEIGHT - PAD - 6), f"{low:g}", fill="#6b7280")
+    first, last = (
+        datetime.fromtimestamp(t, IST).strftime("%d %b %H:%M:%S IST") for t in (times[0], times[-1])
+    )
+    draw.text((PAD, HEIGHT - PAD + 6), first, fill="#6b7280")
+    draw.text((WIDTH - 130, HEIGHT - PAD + 6), last, fill="#6b7280")
     return _png(image)
 
 

@@ -77,7 +77,8 @@ class Directory:
 def parse(device: Device, topic: str, payload: bytes, now: datetime) -> Reading | Refusal:
     """The reading a payload carries, or why it is refused: not JSON, no time zone or a time
     far in the future, a missing or negative `seq`, or metrics outside the type's schema."""
-    text = payload.decode("utf-8", errors="replace")
+    # PostgreSQL text holds no NUL: keep it visible as an escape, never refuse the row.
+    text = payload.decode("utf-8", errors="replace").replace("\x00", "\\u0000")
     try:
         body = json.loads(text)
         if not isinstance(body, dict):
@@ -90,7 +91,7 @@ def parse(device: Device, topic: str, payload: bytes, now: datetime) -> Reading 
     except json.JSONDecodeError as exc:
         return Refusal(device, topic, text[:MAX_PAYLOAD_KEPT], f"payload: not JSON ({exc.msg})")
     except Invalid as exc:
-        return Refusal(device, topic, text[:MAX_PAYLOAD_KEPT], str(exc))
+        return Refusal(device, topic, text[:MAX_PAYLOAD_KEPT], str(exc).replace("\x00", ""))
     return Reading(device, ts, seq, metrics)
 
 
@@ -158,6 +159,7 @@ class Batch:
         self.directory = directory
         self.readings: list[Reading] = []
         self.refusals: list[Refusal] = []
+        self._last: tuple[list[Reading], list[Refusal]] = ([], [])
 
     def add(self, con: psycopg.Connection, topic: str, payload: bytes) -> None:
         device_id = device_of(topic)
@@ -173,7 +175,12 @@ class Batch:
         return len(self.readings) + len(self.refusals)
 
     def flush(self, con: psycopg.Connection) -> tuple[int, list[Reading]]:
-        """Store what was gathered; (new readings, every reading of the batch)."""
+        """Store what was gathered; (new readings, every reading of the batch). After a
+        failure `restore` puts the batch back to be tried again."""
         readings, refusals = self.readings, self.refusals
+        self._last = (readings, refusals)
         self.readings, self.refusals = [], []
         return store(con, readings, refusals), readings
+
+    def restore(self) -> None:
+        self.readings, self.refusals = self._last

@@ -37,7 +37,8 @@ def raise_ticket(
     actor = _owner(device.tenant_id)
     reading = f" (last reading {value:g})" if value is not None else ""
     note = f"Telemetry alarm '{rule.name}': {rule.says}{reading}, since {_shown(ts)}."
-    chart = evidence_png(evidence, rule.limit if rule.metric else None, note)
+    title = f"{rule.says} ({rule.metric})" if rule.metric else rule.says
+    chart = evidence_png(evidence, rule.limit if rule.metric else None, title)
     with tenant_session(actor) as db:
         existing = db.execute(
             text(

@@ -74,3 +74,29 @@ def test_the_owner_reads_a_window_of_its_device_and_a_stranger_reads_nothing():
     ]
     assert len(both) == 6
     assert nothing == []
+
+
+def test_a_payload_with_a_nul_byte_is_quarantined_not_lost():
+    from services.telemetry.ingest import Device, Refusal, connect, parse, store
+
+    hospital = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
+    device_id = make_served_device(hospital, None, "MVI-MR15").device_id
+    with system_session() as db:
+        oem = db.execute(
+            text("SELECT manufacturer_tenant_id FROM equipment WHERE id = :d"), {"d": device_id}
+        ).scalar_one()
+    device = Device(device_id, hospital.tenant.id, oem, "MRI")
+    payload = b'{"ts": "2026-11-30T10:00:00Z", "seq": 1, "metrics": {"temp\\u0000": 1}}\x00'
+
+    refused = parse(device, "t", payload, datetime(2026, 11, 30, 10, 1, tzinfo=UTC))
+    with connect() as con:
+        store(con, [], [refused])
+
+    assert isinstance(refused, Refusal)
+    with system_session() as db:
+        kept = db.execute(
+            text("SELECT payload, reason FROM telemetry_quarantine WHERE device_id = :d"),
+            {"d": device_id},
+        ).one()
+    assert kept.payload.endswith("\\u0000")
+    assert "not JSON" in kept.reason
