@@ -11,7 +11,7 @@ from sqlalchemy import text
 
 from services.actor import Role, TenantKind
 from services.columns import utcnow
-from services.db import system_session
+from services.db import system_session, tenant_session
 from services.telemetry.demo import load_readings
 from services.telemetry.prediction import load_model
 from services.telemetry.simulator import DeviceProfile
@@ -113,15 +113,20 @@ def test_predict_refuses_unknown_devices_strangers_bad_input_and_other_roles(cli
     missing = client.post("/api/v1/predict", json={}, headers=owner)
     garbled = client.post("/api/v1/predict", json={"deviceId": "MRI-1"}, headers=owner)
 
+    with tenant_session(stranger.actor) as db:
+        scores_seen = db.execute(
+            text("SELECT count(*) FROM failure_prediction WHERE device_id = :d"),
+            {"d": fleet["failing"]},
+        ).scalar_one()
+
     assert unknown.status_code == 404
-    assert not_theirs.status_code == 404
+    assert not_theirs.status_code == 404 and scores_seen == 0
     assert technician.status_code == 403
     assert missing.status_code == 400 and "deviceId" in missing.text
     assert garbled.status_code == 400 and "deviceId" in garbled.text
 
 
 def test_the_fleet_view_puts_the_device_at_risk_first_with_its_ticket_and_charts(fleet):
-    from services.db import tenant_session
     from services.telemetry.fleet import device_telemetry, fleet_health
 
     owner = fleet["hospital"].actor
