@@ -76,12 +76,15 @@ def lab_calendar(row) -> Calendar:
 
 
 def silent_minutes(row, now: datetime) -> float | None:
-    """Working minutes the analyzer has been silent, or None outside working hours."""
+    """Working minutes the analyzer has been silent, or None outside working hours and for
+    an analyzer that never sent anything (not yet connected is no fault of the device)."""
+    if row.last_at is None:
+        return None
     calendar = lab_calendar(row)
     hours = calendar.hours_on(now.astimezone(IST).date())
     if hours is None or not hours[0] <= now < hours[1]:
         return None
-    return calendar.between(row.last_at or row.created_at, now)
+    return calendar.between(row.last_at, now)
 
 
 def _problem(row, now: datetime) -> str | None:

@@ -91,3 +91,9 @@ def test_a_lab_open_round_the_clock_is_watched_on_sundays_too(first, client, aut
     sunday_noon = datetime(2026, 12, 6, 12, 0, tzinfo=IST)
     add_message(lab, at=sunday_noon - timedelta(hours=2))
     assert len(check_analyzers(sunday_noon, lab.org.tenant.id).opened) == 1
+
+
+def test_an_analyzer_not_yet_connected_is_not_called_silent(first):
+    lab = make_lab(silent_after=1, beside=first)
+    check_analyzers(TUESDAY_11 + timedelta(days=7), lab.org.tenant.id)
+    assert _alarms(lab) == []
