@@ -238,7 +238,7 @@ def dispatch_map(plan: dict, hubs: list[dict] | None = None) -> str:
     filled by priority and ringed by SLA risk, and the jobs left out dashed in grey."""
     from services.dispatch.override import sla_risk
 
-    routes = [r for r in plan["routes"] if r["stops"]]
+    routes = [r for r in plan["routes"] if r["stops"] and _drawable(r)]
     points = [(s["lat"], s["lng"]) for r in routes for s in r["stops"]]
     points += [(u["lat"], u["lng"]) for u in plan["unassigned"] if u["lat"]]
     fmap = _map(points[0] if points else INDIA, 11 if points else 5)
@@ -330,6 +330,13 @@ def dispatch_map(plan: dict, hubs: list[dict] | None = None) -> str:
 TECH_COLOURS = {"available": "#15803d", "busy": "#f59e0b"}
 
 
+def _drawable(route: dict) -> bool:
+    """A route with a start and a place for every stop (plans written before routes
+    carried them are listed, not drawn)."""
+    places = [route.get("start") or {}, *route["stops"]]
+    return all(p.get("lat") is not None and p.get("lng") is not None for p in places)
+
+
 def field_map(view: dict) -> str:
     """The control room's map: open tickets by priority, ringed when late or at risk;
     technicians (green free, amber busy, grey off); hubs; the latest plan's routes."""
@@ -347,7 +354,7 @@ def field_map(view: dict) -> str:
                     icon_anchor=(6, 22),
                 ),
             ).add_to(fmap)
-    for k, route in enumerate(r for r in view["routes"] if r["stops"]):
+    for k, route in enumerate(r for r in view["routes"] if r["stops"] and _drawable(r)):
         line = [(route["start"]["lat"], route["start"]["lng"])]
         line += [(s["lat"], s["lng"]) for s in route["stops"]]
         folium.PolyLine(

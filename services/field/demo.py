@@ -40,8 +40,10 @@ DEMO_PARTS = (("CT-SLIP-BRUSH", "Slip ring brush set", "CT", 4),)
 def accept_route(
     db: Session, actor: Actor, technician: Technician, tickets: list[Ticket], start: datetime
 ) -> DispatchPlan:
-    """An accepted plan giving `tickets` to `technician` in this order, an hour apart
-    from `start`: each ticket is assigned to them through the ticket's status machine."""
+    """An accepted plan giving `tickets` to `technician` in this order, an hour and a half
+    apart from `start`, shaped as the optimiser writes plans (so the dispatch page and the
+    maps read it alike): each ticket is assigned to them through the ticket's status
+    machine."""
     stops = []
     for order, ticket in enumerate(tickets):
         if ticket.status in ("open", "acknowledged", "reopened"):  # work under way stays
@@ -53,6 +55,7 @@ def accept_route(
                 "ticketId": str(ticket.id),
                 "number": ticket.number,
                 "priority": ticket.priority,
+                **_site(db, ticket),
                 "eta": (start + timedelta(hours=order * 1.5)).isoformat(),
                 "travelMinutes": 20,
                 "serviceMinutes": 60,
@@ -60,16 +63,66 @@ def accept_route(
                 "pinned": False,
             }
         )
+    name = db.execute(
+        text("SELECT full_name FROM users WHERE id = :u"), {"u": technician.user_id}
+    ).scalar()
+    begin = _start_of(db, technician, stops)
+    route = {
+        "technicianId": str(technician.id),
+        "technician": name or actor.label,
+        "skills": sorted(technician.skills or []),
+        "start": begin,
+        "home": begin,
+        "stops": stops,
+        "shift": [start.isoformat(), (start + timedelta(hours=8)).isoformat()],
+        "onCall": technician.on_call,
+    }
     plan = DispatchPlan(
         tenant_id=actor.tenant_id,
         status="accepted",
-        routes=[{"technicianId": str(technician.id), "technician": actor.label, "stops": stops}],
+        routes=[route],
         summary={"stops": len(stops), "techniciansUsed": 1},
         accepted_at=utcnow(),
     )
     db.add(plan)
     db.flush()
     return plan
+
+
+def _site(db: Session, ticket: Ticket) -> dict:
+    """Where a job is and on what: facility name, coordinates and device type."""
+    row = db.execute(
+        text("""
+        SELECT f.name, coalesce(f.latitude, p.latitude) AS lat,
+               coalesce(f.longitude, p.longitude) AS lng, s.category
+          FROM ticket t
+          LEFT JOIN healthcare_facilities f ON f.id = t.facility_id
+          LEFT JOIN indian_pincodes p ON p.pincode = f.pincode
+          LEFT JOIN equipment e ON e.id = t.equipment_id
+          LEFT JOIN sku s ON s.id = e.sku_id
+         WHERE t.id = :t"""),
+        {"t": ticket.id},
+    ).one()
+    return {
+        "deviceType": row.category or "",
+        "facility": row.name or "",
+        "lat": row.lat,
+        "lng": row.lng,
+    }
+
+
+def _start_of(db: Session, technician: Technician, stops: list[dict]) -> dict:
+    """Where the technician sets out: their last fix, else their hub, else the first stop."""
+    if technician.latitude is not None and technician.longitude is not None:
+        return {"lat": technician.latitude, "lng": technician.longitude}
+    hub = db.execute(
+        text("SELECT hub_latitude, hub_longitude FROM service_areas WHERE id = :a"),
+        {"a": technician.home_area_id},
+    ).first()
+    if hub is not None:
+        return {"lat": hub.hub_latitude, "lng": hub.hub_longitude}
+    first = stops[0] if stops else {"lat": None, "lng": None}
+    return {"lat": first["lat"], "lng": first["lng"]}
 
 
 def prepare_field_day(day: date | None = None) -> int:
