@@ -38,6 +38,10 @@ def _field(label: str, control: rx.Component) -> rx.Component:
     return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")
 
 
+def _input(name: str, **props) -> rx.Component:
+    return rx.input(name=name, width="100%", **props)
+
+
 def _form(fields: list[rx.Component], button: str, handler, id_: str) -> rx.Component:
     return rx.form(
         rx.vstack(
@@ -60,10 +64,10 @@ def _forms() -> rx.Component:
         [
             _field("Hub", _hub_select("hub", "Receiving hub", "receive-hub")),
             _field("Part", _part_select("receive-part")),
-            _field("Quantity", rx.input(name="qty", id="receive-qty", **number)),
-            _field("Delivery note", rx.input(name="reference", placeholder="DN-2026-0412")),
-            _field("Batch", rx.input(name="batch", placeholder="Optional")),
-            _field("Serial numbers", rx.input(name="serials", placeholder="Comma separated")),
+            _field("Quantity", _input("qty", id="receive-qty", **number)),
+            _field("Delivery note", _input("reference", placeholder="DN-2026-0412")),
+            _field("Batch", _input("batch", placeholder="Optional")),
+            _field("Serial numbers", _input("serials", placeholder="Comma separated")),
         ],
         "Receive",
         S.receive,
@@ -74,8 +78,8 @@ def _forms() -> rx.Component:
             _field("From hub", _hub_select("from", "Sending hub", "transfer-from")),
             _field("To hub", _hub_select("to", "Receiving hub", "transfer-to")),
             _field("Part", _part_select("transfer-part")),
-            _field("Quantity", rx.input(name="qty", **number)),
-            _field("Note", rx.input(name="note", placeholder="Optional")),
+            _field("Quantity", _input("qty", **number)),
+            _field("Note", _input("note", placeholder="Optional")),
         ],
         "Transfer",
         S.transfer,
@@ -85,8 +89,8 @@ def _forms() -> rx.Component:
         [
             _field("Hub", _hub_select("hub", "Hub", "adjust-hub")),
             _field("Part", _part_select("adjust-part")),
-            _field("Change", rx.input(name="change", placeholder="-2 or 3", **number)),
-            _field("Reason", rx.input(name="reason", required=True, placeholder="Stock take")),
+            _field("Change", _input("change", placeholder="-2 or 3", **number)),
+            _field("Reason", _input("reason", required=True, placeholder="Stock take")),
         ],
         "Adjust",
         S.adjust,
@@ -96,7 +100,7 @@ def _forms() -> rx.Component:
         [
             _field("Hub", _hub_select("hub", "Hub", "reorder-hub")),
             _field("Part", _part_select("reorder-part")),
-            _field("Reorder at (free units)", rx.input(name="point", **number)),
+            _field("Reorder at (free units)", _input("point", **number)),
         ],
         "Set reorder point",
         S.set_reorder,
@@ -114,29 +118,38 @@ def _forms() -> rx.Component:
     )
 
 
+def _low_item(row) -> rx.Component:
+    return rx.text(
+        rx.text(row["code"], weight="bold", as_="span"),
+        " at " + row["hub"] + ": " + row["free"] + " free, reorders at " + row["reorder"],
+        size="2",
+    )
+
+
 def _alert() -> rx.Component:
     return rx.cond(
         S.low_lines.length() > 0,
         rx.callout.root(
             rx.callout.icon(rx.icon("triangle-alert")),
-            rx.callout.text(
-                rx.text(S.low_lines.length().to_string() + " low: ", weight="bold"),
-                rx.foreach(
-                    S.low_lines,
-                    lambda x: rx.text(
-                        x["code"] + " at " + x["hub"] + " (" + x["free"] + " free) ", as_="span"
-                    ),
+            rx.vstack(
+                rx.text(
+                    S.low_lines.length().to_string() + " low: receive or transfer stock to restock",
+                    weight="bold",
+                    size="2",
                 ),
-                "Receive or transfer stock to restock them.",
+                rx.foreach(S.low_lines, _low_item),
+                spacing="1",
             ),
             color_scheme="orange",
             id="low-stock-alert",
+            width="100%",
         ),
         rx.callout.root(
             rx.callout.icon(rx.icon("circle-check")),
             rx.callout.text("No part is at or below its reorder point."),
             color_scheme="green",
             id="stock-ok",
+            width="100%",
         ),
     )
 

@@ -163,7 +163,7 @@ def label_page(payload: str) -> HTMLResponse:
     return _show(payload.upper())
 
 
-def _thanks(result: dict) -> str:
+def _thanks(payload: str, result: dict) -> str:
     checked = (
         "Your number was confirmed."
         if result["status"] == "confirmed"
@@ -173,7 +173,8 @@ def _thanks(result: dict) -> str:
     return (
         f'<section class="card"><p class="ok">Thank you. Fault reported as ticket '
         f"#{result['ticketNumber']}.</p><p>{checked}</p><p class='muted'>The service team "
-        "has been told and will contact the department.</p></section>"
+        "has been told and will contact the department.</p>"
+        f'<p><a href="/Q/{escape(payload)}">Back to the device</a></p></section>'
     )
 
 
@@ -218,7 +219,7 @@ def report(
     if result["status"] == "awaiting_code":
         note = f"We sent a 6-digit code to {result['phone']} on WhatsApp. Type it here."
         return _page("Confirm", _code_form(payload, result["reportId"], note), 202)
-    return _page("Fault reported", _thanks(result), 201)
+    return _page("Fault reported", _thanks(payload, result), 201)
 
 
 @router.post("/Q/{payload}/confirm", response_class=HTMLResponse)
@@ -239,4 +240,4 @@ def confirm(
     if result["status"] == "wrong_code":
         note = f"That is not the code we sent; {result['triesLeft']} tries left."
         return _page("Confirm", _code_form(payload, report, note), 400)
-    return _page("Fault reported", _thanks(result), 201)
+    return _page("Fault reported", _thanks(payload, result), 201)

@@ -7,6 +7,7 @@ import uuid
 from fastapi import APIRouter, Depends
 from pydantic import BaseModel, Field
 
+from app.api.contract import page_limit
 from app.api.deps import current_actor, require_roles
 from services.actor import Actor
 from services.common.roles import SERVICE_TEAM, STOCK_KEEPERS
@@ -145,7 +146,7 @@ def low(actor: Actor = Depends(require_roles(*STOCK_KEEPERS))) -> dict:
 
 @router.get("/movements", summary="The movement ledger, newest first")
 def ledger(
-    limit: int = 50,
+    limit: int = page_limit(50, stock_levels.MAX_MOVEMENTS),
     hubId: uuid.UUID | None = None,  # noqa: N803
     actor: Actor = Depends(require_roles(*STOCK_KEEPERS)),
 ) -> dict:

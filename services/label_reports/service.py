@@ -102,7 +102,6 @@ def device_page(db: Session, payload: str) -> dict[str, Any]:
         "serial": row.serial_number,
         "site": row.site or "Not yet installed at a site",
         "city": ", ".join(x for x in (row.city, row.state) if x),
-        "inService": row.lifecycle_status not in ("decommissioned", "out_of_service"),
         "openTickets": [
             {
                 "number": t.number,

@@ -249,6 +249,22 @@ def _on_hand_by_hub(db: Session, part_id: uuid.UUID) -> dict[uuid.UUID, int]:
     return {r.area_id: r.on_hand for r in rows}
 
 
+def _recheck_released(db: Session, actor: Actor, ticket_id: uuid.UUID) -> None:
+    """Freed units may lift a line back above its reorder point."""
+    freed = db.execute(
+        text(
+            "SELECT DISTINCT area_id, part_id FROM part_reservation "
+            "WHERE ticket_id = :t AND status = 'released'"
+        ),
+        {"t": ticket_id},
+    ).all()
+    for area_id, part_id in freed:
+        stock = db.exec(
+            select(PartStock).where(PartStock.area_id == area_id, PartStock.part_id == part_id)
+        ).one()
+        check_low(db, actor, stock)
+
+
 def consume_for_job(
     db: Session,
     actor: Actor,
@@ -295,4 +311,6 @@ def consume_for_job(
         consumed += qty
     released = release_reservations(db, actor, ticket_id) if release_rest else 0
     db.flush()
+    if released:
+        _recheck_released(db, actor, ticket_id)
     return {"consumed": consumed, "released": released}
