@@ -69,14 +69,6 @@ class Settings(BaseSettings):
     # Extra modules whose event subscribers the workers load (comma separated).
     event_subscriber_modules: str = ""
 
-    # WhatsApp Cloud API. Without the secrets, local ones are kept under var/secrets; without
-    # WHATSAPP_API_URL outbound messages are recorded as sent and never leave the machine.
-    whatsapp_verify_token: SecretStr | None = None
-    whatsapp_app_secret: SecretStr | None = None
-    whatsapp_api_url: str | None = None
-    whatsapp_token: SecretStr | None = None
-    whatsapp_phone_number_id: str = "local"
-
     # The lab's interface engine: MLLP (HL7 v2) and ASTM listeners, the address they bind
     # (analyzers on the lab's network need LAB_LISTEN_HOST=0.0.0.0), the largest message
     # taken, and how long raw messages are kept.
