@@ -429,6 +429,8 @@ def fleet_map(devices: list[dict]) -> str:
     risk (red high, orange watch, green low, grey not scored), ringed when it has open
     alarms; `devices` as `services.telemetry.fleet.fleet_health` lists them."""
     placed = [d for d in devices if d.get("lat") is not None and d.get("lng") is not None]
+    # Riskiest drawn last, so a device at risk is never hidden under a healthy one on site.
+    placed.sort(key=lambda d: -1.0 if d.get("probability") is None else d["probability"])
     fmap = _map((placed[0]["lat"], placed[0]["lng"]) if placed else INDIA, 11 if placed else 5)
     for d in placed:
         spot = (d["lat"], d["lng"])
