@@ -79,7 +79,7 @@ def run(client_id: str, shared: bool, stop: threading.Event) -> None:
     client = _client(client_id, SHARED_FILTER if shared else INGEST_FILTER, inbox)
     client.loop_start()
     con = connect()
-    batch, directory = None, Directory()
+    directory = Directory()
     watch = alarms.Watch()
     chores = Chores(con, watch)
     try:
@@ -90,10 +90,16 @@ def run(client_id: str, shared: bool, stop: threading.Event) -> None:
             if not acks:
                 continue
             con, (added, readings) = _flush(con, batch, stop)
+            chores.con = con
             for mid, qos in acks:
                 if qos:
                     client.ack(mid, qos)
-            watch.observe(readings)
+            try:
+                watch.observe(readings)
+            except Exception:
+                # The readings are stored; an alarm that failed is retried when the rule next
+                # trips. Storing must never stop for it.
+                log.exception("alarm evaluation failed for a batch")
             log.debug("stored %s new readings of %s messages", added, len(acks))
     finally:
         client.disconnect()
