@@ -36,13 +36,13 @@ from services.tickets.models import Ticket
 
 @dataclass(frozen=True)
 class Reach:
-    """A message for `tenant_id`: the person `only` if they are one of the holders of
-    `roles` there, else all of them; `in_app` False when the bell already has it."""
+    """A message for `tenant_id`: the holders of `roles` there (only the ticket's opener
+    when `to_opener` and they are one of them); `in_app` False when the bell has it."""
 
     tenant_id: uuid.UUID
     message: Message
     roles: frozenset
-    only: uuid.UUID | None = None
+    to_opener: bool = False
     in_app: bool = True
 
 
@@ -57,13 +57,16 @@ def _device(db: Session, ticket: Ticket) -> str:
     return name or "your device"
 
 
-def _opener(db: Session, ticket: Ticket) -> uuid.UUID | None:
+def _opener(db: Session, ticket_id: uuid.UUID | None) -> uuid.UUID | None:
+    """Who opened the ticket, read in the hospital's own session (its timeline entry)."""
+    if ticket_id is None:
+        return None
     return db.execute(
         text(
             "SELECT actor_id FROM ticket_event WHERE ticket_id = :t AND kind = 'opened' "
             "ORDER BY created_at LIMIT 1"
         ),
-        {"t": ticket.id},
+        {"t": ticket_id},
     ).scalar()
 
 
@@ -100,7 +103,7 @@ def _for_hospital(db: Session, ticket: Ticket, kind: str, params: dict, key: str
         key=key,
         ticket_id=ticket.id,
     )
-    return [Reach(ticket.tenant_id, message, CUSTOMERS, only=_opener(db, ticket))]
+    return [Reach(ticket.tenant_id, message, CUSTOMERS, to_opener=True)]
 
 
 def _ticket_opened(db: Session, event: EventView) -> list[Reach]:
@@ -201,5 +204,6 @@ def notify_channels(db: Session, event: EventView) -> None:
         reader = system_actor(reach.tenant_id, TenantKind(kind), "notifications")
         with tenant_session(reader) as own:
             people = people_with_roles(own, reach.tenant_id, reach.roles)
-            mine = [p for p in people if p[0] == reach.only]
+            opener = _opener(own, reach.message.ticket_id) if reach.to_opener else None
+            mine = [p for p in people if p[0] == opener]
             tell_people(own, reach.tenant_id, mine or people, reach.message, in_app=reach.in_app)

@@ -112,6 +112,7 @@ def test_a_hindi_hospital_hears_each_step_of_its_ticket_in_devanagari_on_every_c
 
 def test_a_channel_turned_off_sends_nothing_there_and_the_others_keep_english():
     hospital, partner, served, tech_id = _world()
+    colleague_of_opener = colleague(hospital, Role.BUYER_USER)
     give_phone(hospital.actor.user_id)
     with tenant_session(hospital.actor) as db:
         save_preferences(
@@ -126,6 +127,8 @@ def test_a_channel_turned_off_sends_nothing_there_and_the_others_keep_english():
     assert {"ticket_en_route", "ticket_resolved"} <= set(kinds)  # defaults: in-app
     resolved = next(n for n in notices(hospital.actor) if n["kind"] == "ticket_resolved")
     assert resolved["title"] == f"Ticket #{number} resolved"
+    # the person who opened the ticket hears of it, not every colleague
+    assert not [n for n in notices(colleague_of_opener) if n["ticketId"] == str(ticket_id)]
     log = _log(hospital.tenant.id, ticket_id)
     assert [(m.channel, m.template, m.language) for m in log] == [
         ("whatsapp", "ticket_assigned", "en")
