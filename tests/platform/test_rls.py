@@ -83,6 +83,9 @@ FIELD_TABLES = ("field_workflow", "field_visit", "field_step", "sync_event")
 PREDICTION_TABLES = ("failure_prediction", "preemptive_watch")
 # Contracts' renewal marks and preventive visits (tests/contracts covers who sees what).
 CONTRACT_TABLES = ("contract_renewal_alert", "preventive_visit")
+# WhatsApp intake (tests/whatsapp covers who sees what); rows of an unknown number have
+# no tenant and show to the owner connection only.
+WHATSAPP_TABLES = ("whatsapp_inbound", "whatsapp_conversation", "whatsapp_message")
 # The lab console's rows: verification, critical values, consents, analyzer alarms.
 LATER_TENANT_TABLES += ("lab_review", "lab_critical", "lab_consent", "lab_watch", "lab_alarm")
 # Shared with every signed-in organisation on purpose (the catalog test below covers it).
@@ -289,6 +292,7 @@ def test_without_a_tenant_the_app_role_sees_no_tenant_rows(two_hospitals):
         *FIELD_TABLES,
         *PREDICTION_TABLES,
         *CONTRACT_TABLES,
+        *WHATSAPP_TABLES,
     ):
         with _as_app(None) as con:
             seen = con.execute(
@@ -339,6 +343,7 @@ def test_every_tenant_table_has_forced_row_level_security():
         | set(FIELD_TABLES)
         | set(PREDICTION_TABLES)
         | set(CONTRACT_TABLES)
+        | set(WHATSAPP_TABLES)
         == with_tenant_column
     )
     assert flags == dict.fromkeys(with_tenant_column, (True, True))
