@@ -106,3 +106,22 @@ def test_a_device_that_falls_silent_raises_an_alarm_that_clears_when_it_speaks_a
     _feed(watch, device, start + timedelta(minutes=20), [30])
 
     assert _alarms(device) == [("silent", "cleared")]
+
+
+def test_a_tube_arcing_faster_than_its_rate_raises_an_alarm():
+    device = _device("MVI-CT128")
+    start = datetime.now(UTC) - timedelta(minutes=30)
+    watch = Watch()
+    counts = [100, 101, 102, 110, 120, 130]  # arcs, one reading a minute: then 8-10 a minute
+    readings = [
+        Reading(device, start + timedelta(minutes=i), i, {"arc_count": c})
+        for i, c in enumerate(counts)
+    ]
+    with connect() as con:
+        store(con, readings, [])
+
+    watch.observe(readings)
+
+    assert _alarms(device) == [("arcing", "open")]
+    (ticket,) = _tickets(device)
+    assert "arcing more than 5 times a minute" in ticket.description
