@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from sqlmodel import select
 
+from services.actor import Role, TenantKind
 from services.db import system_session, tenant_session
 from services.tickets.models import TicketEvent
 from services.whatsapp.cloud_api import deliver as deliver_once
+from services.whatsapp.desk import list_conversations
 from services.whatsapp.models import WhatsappMessage
 from services.whatsapp.outbound import send_text
-from tests.factories import PASSWORD
+from tests.factories import PASSWORD, make_org
 from tests.whatsapp.cloud import new_phone, text_message
 from tests.whatsapp.conftest import deliver
 
@@ -25,6 +27,9 @@ def test_the_desk_sees_the_thread_with_its_ticket_and_takes_it_over_by_replying(
     threads = client.get("/api/v1/whatsapp/conversations", headers=desk).json()["items"]
     (thread,) = [t for t in threads if t["phone"] == reporter.phone]
     assert thread["ticketNumber"] and thread["priority"] == "P2" and not thread["takenOver"]
+    stranger = make_org(TenantKind.SERVICE_PARTNER, Role.DISPATCHER)  # works other tickets
+    with tenant_session(stranger.actor) as db:
+        assert thread["id"] not in {t["id"] for t in list_conversations(db, stranger.actor)}
 
     url = f"/api/v1/whatsapp/conversations/{thread['id']}"
     assert client.post(url + "/reply", json={"text": "  "}, headers=desk).status_code == 400
