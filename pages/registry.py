@@ -62,6 +62,7 @@ from state.report import ReportState
 from state.rfq import RfqListState, RfqNewState
 from state.rfq_detail import RfqDetailState
 from state.service_areas import ServiceAreaState
+from state.telemetry import DeviceTelemetryState, FleetState
 from state.telemetry import FleetState
 from state.service_desk import ServiceDeskState
 from state.tickets import TicketState
@@ -132,7 +133,13 @@ SCREENS = (
         RegisterState.load,
     ),
     _screen("/devices/import", "/devices/import", import_page, "Bulk import", ImportState.load),
-    _screen("/devices/detail", "/devices/[device_id]", device_page, "Device", DeviceState.load),
+    _screen(
+        "/devices/detail",
+        "/devices/[device_id]",
+        device_page,
+        "Device",
+        [DeviceState.load, DeviceTelemetryState.load_charts],
+    ),
     _screen("/pincodes", "/pincodes", pincodes_page, "Pincodes", PincodeState.load),
     _screen("/profile", "/profile", profile_page, "Your profile", ProfileState.load),
     _screen(

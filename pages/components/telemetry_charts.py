@@ -60,5 +60,5 @@ def telemetry_charts() -> rx.Component:
 
 
 def telemetry_section() -> rx.Component:
-    """The section as the device page places it: loads its charts when it appears."""
-    return rx.box(telemetry_charts(), width="100%", on_mount=DeviceTelemetryState.load_charts)
+    """The section as the device page places it (its charts load with the page)."""
+    return rx.box(telemetry_charts(), width="100%")
