@@ -16,8 +16,20 @@ from sqlalchemy import text
 from services.actor import Role, TenantKind
 from services.db import system_session, tenant_session
 from services.qr.codes import read_label
-from services.qr.kit import COLUMNS, LABEL_H, LABEL_W, LEFT, PITCH_X, PITCH_Y, TOP, FacilityInfo
-from services.qr.kit import KitGroup, Label, build_kit, short_code
+from services.qr.kit import (
+    COLUMNS,
+    LABEL_H,
+    LABEL_W,
+    LEFT,
+    PITCH_X,
+    PITCH_Y,
+    TOP,
+    FacilityInfo,
+    KitGroup,
+    Label,
+    build_kit,
+    short_code,
+)
 from services.qr.links import label_matrix, label_url
 from services.qr.symbols import _ALPHANUMERIC
 from tests.factories import PASSWORD, make_org, make_served_device
