@@ -1,6 +1,7 @@
 """An OEM service manager in Chromium: the parts page shows the helium sensor low at the
 Delhi NCR hub; a delivery is received there, and the low-stock alert clears, the line is no
-longer highlighted and the receipt heads the recent movements."""
+longer highlighted and the receipt heads the recent movements. The service partner's
+dispatcher sees only the partner's hubs, with their own low lines."""
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ def _pick(page: Page, trigger: str, option: str) -> None:
     page.get_by_role("option", name=option, exact=True).click()
 
 
-def test_service_manager_receives_stock_and_the_low_stock_alert_clears(page: Page, app_url: str):
+def test_service_manager_receives_stock_and_the_low_stock_alert_clears(
+    page: Page, browser, app_url: str
+):
     sign_in(page, app_url, demo_email(Role.OEM_SERVICE_MANAGER))
     page.goto(f"{app_url}/parts")
     expect(page.locator("#low-stock-alert")).to_contain_text(f"{CODE} at {HUB}")
@@ -54,3 +57,12 @@ def test_service_manager_receives_stock_and_the_low_stock_alert_clears(page: Pag
     expect(latest).to_contain_text("DN-2026-2217")
     expect(latest).to_contain_text("HS-9001")
     _shot(page, "parts-restocked")
+
+    # The service partner's dispatcher sees the partner's own hubs, with their low lines.
+    desk = browser.new_context(viewport={"width": 1280, "height": 860}).new_page()
+    sign_in(desk, app_url, demo_email(Role.DISPATCHER))
+    desk.goto(f"{app_url}/parts")
+    expect(desk.locator("#low-stock-alert")).to_contain_text("KBS-VT-FLOW-SNS at Delhi South hub")
+    expect(desk.locator("#stock-table")).not_to_contain_text("Medivance")
+    _shot(desk, "parts-dispatcher")
+    desk.context.close()
