@@ -11,7 +11,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import text
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from services.columns import utcnow
 from services.db import owner_url, system_session
@@ -20,7 +20,7 @@ from services.telemetry.simulator import DeviceProfile, sample
 log = logging.getLogger("yantra.telemetry.demo")
 # (serial of a demo device, device type, days until it fails or None for a healthy one)
 DEMO_TELEMETRY = (
-    ("MVI-MR15-24-000117", "MRI", 9.0),
+    ("MVI-MR15-24-000117", "MRI", 16.0),
     ("MVI-CT128-23-000642", "CT", None),
     ("MVI-PM12-25-010233", "Patient monitor", None),
     ("PLS-VT7-25-000981", "Ventilator", None),
@@ -114,7 +114,38 @@ def seed_demo_telemetry(now: datetime | None = None) -> int:
             loaded += 1
     if loaded:
         roll_up_since(now - SPAN, now)
+        _score_past_week(now)
         from services.telemetry.sweep import sweep
 
         sweep(now)
     return loaded
+
+
+def _score_past_week(now: datetime) -> None:
+    """The scores the sweep would have kept once a day over the past week, so the device
+    page's chart shows the risk building up (no tickets: those are the sweep's)."""
+    from services.devices.models import Equipment
+    from services.telemetry.preemptive import assess
+    from services.telemetry.scores import FailurePrediction
+
+    with system_session() as db:
+        for serial, _type, _fails in DEMO_TELEMETRY:
+            device = db.exec(select(Equipment).where(Equipment.serial_number == serial)).first()
+            for days in range(7, 0, -1):
+                if device is None:
+                    break
+                at = now - timedelta(days=days)
+                result = assess(db, device, at)
+                db.add(
+                    FailurePrediction(
+                        tenant_id=device.tenant_id,
+                        oem_tenant_id=device.manufacturer_tenant_id,
+                        device_id=device.id,
+                        model_version=result["modelVersion"],
+                        probability=result["failureProbability30d"],
+                        threshold=result["threshold"],
+                        top_factors=result["topFactors"],
+                        window_end=result["windowEnd"],
+                        scored_at=at,
+                    )
+                )
