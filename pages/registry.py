@@ -62,9 +62,8 @@ from state.report import ReportState
 from state.rfq import RfqListState, RfqNewState
 from state.rfq_detail import RfqDetailState
 from state.service_areas import ServiceAreaState
-from state.telemetry import DeviceTelemetryState, FleetState
-from state.telemetry import FleetState
 from state.service_desk import ServiceDeskState
+from state.telemetry import DeviceTelemetryState, FleetState
 from state.tickets import TicketState
 
 

@@ -51,7 +51,6 @@ from services.parts.models import (
 )
 from services.rfq.models import Quote, Rfq, RfqItem
 from services.sla.models import SlaPolicy
-from services.tenancy.models import AccessGrant, Tenant
 from services.telemetry.models import (
     TelemetryAlarm,
     TelemetryCredential,
@@ -59,6 +58,7 @@ from services.telemetry.models import (
     TelemetryRollup,
 )
 from services.telemetry.scores import FailurePrediction, PreemptiveWatch
+from services.tenancy.models import AccessGrant, Tenant
 from services.tickets.models import Ticket, TicketAttachment, TicketEvent
 from services.whatsapp.models import WhatsappConversation, WhatsappInbound, WhatsappMessage
 
