@@ -86,8 +86,44 @@ CONTRACT_TABLES = ("contract_renewal_alert", "preventive_visit")
 # WhatsApp intake (tests/whatsapp covers who sees what); rows of an unknown number have
 # no tenant and show to the owner connection only.
 WHATSAPP_TABLES = ("whatsapp_inbound", "whatsapp_conversation", "whatsapp_message")
-# The lab console's rows: verification, critical values, consents, analyzer alarms.
-LATER_TENANT_TABLES += ("lab_review", "lab_critical", "lab_consent", "lab_watch", "lab_alarm")
+# The lab: channels, messages and results, and the console's verification, critical values,
+# consents and analyzer alarms (tests/lab covers who sees what).
+LAB_TABLES = (
+    "lab_channel",
+    "lab_test_code",
+    "lab_message",
+    "lab_patient",
+    "lab_order",
+    "lab_result",
+    "lab_review",
+    "lab_critical",
+    "lab_consent",
+    "lab_watch",
+    "lab_alarm",
+)
+# Telemetry, shared by the device's owner and its manufacturer (tests/telemetry covers it);
+# the readings' daily partitions are reached through their parent only.
+TELEMETRY_TABLES = (
+    "telemetry_credential",
+    "telemetry_reading",
+    "telemetry_rollup",
+    "telemetry_quarantine",
+    "telemetry_alarm",
+)
+# Notices by channel and language, parts movements and public label reports.
+NOTICE_TABLES = ("notification_message", "notification_preference")
+PARTS_TABLES = ("part_movement", "part_reorder", "public_report")
+LATER_GROUPS = (
+    TRADE_TABLES,
+    FIELD_TABLES,
+    PREDICTION_TABLES,
+    CONTRACT_TABLES,
+    WHATSAPP_TABLES,
+    LAB_TABLES,
+    TELEMETRY_TABLES,
+    NOTICE_TABLES,
+    PARTS_TABLES,
+)
 # Shared with every signed-in organisation on purpose (the catalog test below covers it).
 # The catalog, and a provider's service network (hubs and technician coverage), are
 # what organisations offer each other: readable by every signed-in one, writable by the
@@ -285,15 +321,7 @@ def test_hospital_a_sees_none_of_hospital_bs_rows_in_any_table(two_hospitals):
 
 
 def test_without_a_tenant_the_app_role_sees_no_tenant_rows(two_hospitals):
-    for table in (
-        *TENANT_TABLES,
-        *LATER_TENANT_TABLES,
-        *TRADE_TABLES,
-        *FIELD_TABLES,
-        *PREDICTION_TABLES,
-        *CONTRACT_TABLES,
-        *WHATSAPP_TABLES,
-    ):
+    for table in (*TENANT_TABLES, *LATER_TENANT_TABLES, *(t for g in LATER_GROUPS for t in g)):
         with _as_app(None) as con:
             seen = con.execute(
                 text(f"SELECT count(*) FROM {table} WHERE tenant_id IS NOT NULL")
@@ -321,8 +349,10 @@ def test_every_tenant_table_has_forced_row_level_security():
         with_tenant_column = set(
             db.execute(
                 text(
-                    "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' "
-                    "AND column_name = 'tenant_id'"
+                    "SELECT c.table_name FROM information_schema.columns c "
+                    "JOIN pg_class k ON k.relname = c.table_name "
+                    "WHERE c.table_schema = 'public' AND c.column_name = 'tenant_id' "
+                    "AND NOT k.relispartition"
                 )
             ).scalars()
         )
@@ -331,22 +361,33 @@ def test_every_tenant_table_has_forced_row_level_security():
             for row in db.execute(
                 text(
                     "SELECT relname, relrowsecurity, relforcerowsecurity FROM pg_class "
-                    "WHERE relkind = 'r' AND relname = ANY(:t)"
+                    "WHERE relkind IN ('r', 'p') AND relname = ANY(:t)"
                 ),
                 {"t": list(with_tenant_column)},
             )
         }
-    assert (
-        set(TENANT_TABLES)
-        | set(LATER_TENANT_TABLES)
-        | set(TRADE_TABLES)
-        | set(FIELD_TABLES)
-        | set(PREDICTION_TABLES)
-        | set(CONTRACT_TABLES)
-        | set(WHATSAPP_TABLES)
-        == with_tenant_column
-    )
+    listed = set(TENANT_TABLES) | set(LATER_TENANT_TABLES)
+    assert listed.union(*LATER_GROUPS) == with_tenant_column
     assert flags == dict.fromkeys(with_tenant_column, (True, True))
+
+
+def test_partitions_are_reached_through_their_parent_only():
+    """A reading's daily partition has no policy of its own: the app role may not read it
+    directly, only through the partitioned table, whose policies apply."""
+    with system_session() as db:
+        partitions = list(
+            db.execute(
+                text(
+                    "SELECT relname FROM pg_class WHERE relispartition AND relkind = 'r' "
+                    "AND relname LIKE 'telemetry_reading_%'"
+                )
+            ).scalars()
+        )
+    assert partitions
+    for table in partitions:
+        with pytest.raises(DBAPIError, match="permission denied"):
+            with _as_app(None) as con:
+                con.execute(text(f"SELECT count(*) FROM {table}"))
 
 
 def test_a_tenant_cannot_plant_rows_in_another(two_hospitals):
