@@ -43,6 +43,7 @@ from state.auth import AuthState
 from state.catalog import CatalogState
 from state.contracts import ContractsState
 from state.conversations import ConversationsState
+from state.device_lifecycle import DeviceLifecycleState
 from state.devices import DevicesState, DeviceState, ImportState, RegisterState
 from state.directory import DirectoryImportState, DirectoryState, FacilityState
 from state.dispatch import DispatchState
@@ -137,7 +138,8 @@ SCREENS = (
         "/devices/[device_id]",
         device_page,
         "Device",
-        [DeviceState.load, DeviceTelemetryState.load_charts],
+        # the page's own facts first, then its lifecycle badge and telemetry charts
+        [DeviceState.load, DeviceLifecycleState.load, DeviceTelemetryState.load_charts],
     ),
     _screen("/pincodes", "/pincodes", pincodes_page, "Pincodes", PincodeState.load),
     _screen("/profile", "/profile", profile_page, "Your profile", ProfileState.load),

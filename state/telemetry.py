@@ -29,7 +29,14 @@ _ALARM = "#dc2626"
 
 
 def _percent(probability: float | None) -> str:
-    return "—" if probability is None else f"{100 * probability:.0f}%"
+    """A model's probability as people read it: never a certain 0 % or 100 %."""
+    if probability is None:
+        return "—"
+    if probability >= 0.995:
+        return "over 99%"
+    if probability < 0.005:
+        return "under 1%"
+    return f"{100 * probability:.0f}%"
 
 
 def charts_figure(view: dict) -> go.Figure:

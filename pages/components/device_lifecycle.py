@@ -82,5 +82,4 @@ def device_lifecycle() -> rx.Component:
         rx.cond(S.can_change, dialog),
         align="center",
         spacing="2",
-        on_mount=S.load,
     )

@@ -86,6 +86,7 @@ def _sidebar() -> rx.Component:
         position="sticky",
         top="0",
         height="100vh",
+        overflow_y="auto",  # a long menu scrolls within the sidebar on a short screen
         background="var(--gray-a2)",
         display=["none", "none", "block"],
     )
