@@ -180,7 +180,11 @@ class DispatchState(AuthState):
             record = (
                 db.get(DispatchPlan, uuid.UUID(self.plan_id))
                 if self.plan_id
-                else db.exec(select(DispatchPlan).order_by(DispatchPlan.created_at.desc())).first()
+                else db.exec(  # the newest plan still standing (never a set-aside one)
+                    select(DispatchPlan)
+                    .where(DispatchPlan.status != "superseded")
+                    .order_by(DispatchPlan.created_at.desc())
+                ).first()
             )
             if record is None:
                 return False

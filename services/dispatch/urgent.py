@@ -85,7 +85,7 @@ def propose_slot_in(partner_id: uuid.UUID, ticket_id: uuid.UUID) -> uuid.UUID | 
         ticket = db.get(Ticket, ticket_id)
         if accepted is None or ticket is None or ticket.status not in WAITING:
             return None
-        if datetime.now(UTC) - ticket.opened_at > FRESH_FOR:
+        if datetime.now(UTC) - ticket.opened_at > FRESH_FOR or _replanning(db, ticket):
             return None
         record = request_plan(db, actor, SLOT_IN_SECONDS)
         record.params = {
@@ -102,12 +102,41 @@ def propose_slot_in(partner_id: uuid.UUID, ticket_id: uuid.UUID) -> uuid.UUID | 
         plan_id, accepted_id = record.id, accepted.id
     run_plan(actor, plan_id)
     with tenant_session(actor) as db:
-        record = db.get(DispatchPlan, plan_id)
+        record = db.get(DispatchPlan, plan_id, with_for_update=True)
         proposal = describe(record, db.get(DispatchPlan, accepted_id), ticket_id)
         record.params = {**record.params, "proposal": proposal}
+        if _overtaken(db, record):  # the dispatcher accepted a plan of their own meanwhile
+            record.status = "superseded"
         db.add(record)
-        emit(db, actor, "DispatchProposed", "dispatch_plan", record.id, proposal)
+        if record.status == "ready":
+            emit(db, actor, "DispatchProposed", "dispatch_plan", record.id, proposal)
     return plan_id
+
+
+def _replanning(db: Session, ticket: Ticket) -> bool:
+    """Has a dispatcher asked for a plan since the ticket opened? Theirs takes it in."""
+    return (
+        db.exec(
+            select(DispatchPlan.id).where(
+                DispatchPlan.status.in_(("queued", "running", "ready")),
+                DispatchPlan.created_at >= ticket.opened_at,
+                DispatchPlan.created_by.is_not(None),
+            )
+        ).first()
+        is not None
+    )
+
+
+def _overtaken(db: Session, record: DispatchPlan) -> bool:
+    """Was a plan accepted after this proposal was asked for?"""
+    return (
+        db.exec(
+            select(DispatchPlan.id).where(
+                DispatchPlan.status == "accepted", DispatchPlan.accepted_at > record.created_at
+            )
+        ).first()
+        is not None
+    )
 
 
 def describe(record: DispatchPlan, accepted: DispatchPlan, ticket_id: uuid.UUID) -> dict:
