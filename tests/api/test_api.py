@@ -25,6 +25,9 @@ OPEN_PATHS = {
     "/api/v1/auth/session",
     "/api/v1/auth/links/{secret}",  # a one-time link's secret is its own credential
     "/api/v1/health",
+    # WhatsApp's webhook proves itself with the verify token and the body's signature
+    # (tests/whatsapp covers both)
+    "/api/v1/whatsapp/webhook",
 }
 # The organisation each demo account belongs to, as the platform guide describes them.
 HOME = {
@@ -229,7 +232,7 @@ def test_me_names_the_caller_and_its_organisation(client, bearer, demo_tenants, 
     response = client.get("/api/v1/me", headers=bearer(role))
     assert response.status_code == 200, response.text
     me = response.json()
-    assert set(me) == {"userId", "tenantId", "tenantKind", "roles"}
+    assert set(me) == {"userId", "tenantId", "tenantKind", "roles", "phone"}
     org_name, kind = HOME[role]
     assert me["roles"] == [role.value]
     assert me["tenantKind"] == kind

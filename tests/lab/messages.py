@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 
 from services.lab import intake
 from services.lab.mllp import END, FrameReader, frame
 from services.lab.store import ChannelDirectory, GroupCommitter
+from tests.aio import run_async
 
 CBC = [
     ("WBC", "6.7", "10*3/uL", "4.0-11.0", ""),
@@ -102,4 +102,4 @@ def send(*messages: bytes) -> list[str]:
         finally:
             await committer.close()
 
-    return asyncio.run(run())
+    return run_async(run())  # on a thread of its own: the browser tests hold a loop
