@@ -85,6 +85,8 @@ def propose_slot_in(partner_id: uuid.UUID, ticket_id: uuid.UUID) -> uuid.UUID | 
         ticket = db.get(Ticket, ticket_id)
         if accepted is None or ticket is None or ticket.status not in WAITING:
             return None
+        if accepted.accepted_at is not None and ticket.opened_at <= accepted.accepted_at:
+            return None  # open when the day's plan was accepted: the dispatcher saw it then
         if datetime.now(UTC) - ticket.opened_at > FRESH_FOR or _replanning(db, ticket):
             return None
         record = request_plan(db, actor, SLOT_IN_SECONDS)
