@@ -17,6 +17,7 @@ from services.db import tenant_session
 from services.errors import DomainError
 from services.maps import fleet_map
 from services.telemetry.fleet import device_telemetry, fleet_health
+from services.telemetry.preemptive import chance
 from state.auth import AuthState
 from state.guard import guarded
 
@@ -26,17 +27,6 @@ RISK_WORDS = {"high": "High", "watch": "Watch", "low": "Low", "unscored": "Not s
 RISK_COLOURS = {"high": "red", "watch": "orange", "low": "green", "unscored": "gray"}
 _LINE = "#2563eb"
 _ALARM = "#dc2626"
-
-
-def _percent(probability: float | None) -> str:
-    """A model's probability as people read it: never a certain 0 % or 100 %."""
-    if probability is None:
-        return "—"
-    if probability >= 0.995:
-        return "over 99%"
-    if probability < 0.005:
-        return "under 1%"
-    return f"{100 * probability:.0f}%"
 
 
 def charts_figure(view: dict) -> go.Figure:
@@ -175,7 +165,7 @@ class DeviceTelemetryState(AuthState):
         if view["scores"]:
             last = view["scores"][-1]
             high = last["probability"] >= view["threshold"]
-            self.risk = f"{_percent(last['probability'])} chance of failing within 30 days"
+            self.risk = f"{chance(last['probability'])} chance of failing within 30 days"
             self.risk_colour = "red" if high else "green"
             self.factors = [
                 f"{f.get('label', f['metric'])}: {f['statistic']} {f['value']:g} {f.get('unit', '')}"
@@ -194,7 +184,7 @@ def _fleet_row(d: dict) -> dict[str, str]:
         "model": d["model"],
         "type": d["type"],
         "site": ", ".join(x for x in (d["site"], d["city"]) if x),
-        "probability": _percent(d["probability"]),
+        "probability": chance(d["probability"]),
         "risk": RISK_WORDS[d["risk"]],
         "colour": RISK_COLOURS[d["risk"]],
         "alarms": str(d["openAlarms"]),

@@ -136,10 +136,21 @@ def model_actor(db: Session, device: Equipment) -> Actor:
     )
 
 
+def chance(probability: float | None) -> str:
+    """A model's probability as people read it: never a certain 0 % or 100 %."""
+    if probability is None:
+        return "—"
+    if probability >= 0.995:
+        return "over 99%"
+    if probability < 0.005:
+        return "under 1%"
+    return f"{100 * probability:.0f}%"
+
+
 def evidence_text(result: dict[str, Any], window: tuple[datetime, datetime]) -> str:
     """The preemptive ticket's description: probability, factors, suggested window."""
     lines = [
-        f"The failure model gives this device a {100 * result['failureProbability30d']:.0f}% "
+        f"The failure model gives this device a {chance(result['failureProbability30d'])} "
         f"chance of failing within {HORIZON_DAYS} days ({result['modelVersion']}).",
         "Evidence:",
     ]
