@@ -39,8 +39,8 @@ def _stop_rows(routes: list[dict], only: list[str] | None = None) -> list[dict[s
             "number": str(s["number"]),
             "ticketId": s["ticketId"],
             "priority": s["priority"],
-            "device": s.get("deviceType", ""),
-            "facility": s.get("facility", ""),
+            "device": s.get("deviceType") or "",
+            "facility": s.get("facility") or "",
             "eta": _hhmm(s["eta"]),
             "travel": f"{s['travelMinutes']} min",
             "late": f"{s['lateMinutes']} min late" if s["lateMinutes"] else sla_risk(s),
@@ -149,9 +149,9 @@ class DispatchState(AuthState):
             {
                 "number": str(u["number"]),
                 "priority": u["priority"],
-                "device": u["deviceType"],
-                "facility": u["facility"],
-                "reason": u["reason"],
+                "device": u.get("deviceType") or "",
+                "facility": u.get("facility") or "",
+                "reason": u.get("reason") or "",
             }
             for u in body["unassigned"]
         ]
@@ -166,7 +166,7 @@ class DispatchState(AuthState):
         ] + [
             {
                 "value": u["ticketId"],
-                "label": f"#{u['number']} {u['priority']} {u['deviceType']} · left out",
+                "label": f"#{u['number']} {u['priority']} {u.get('deviceType') or ''} · left out",
             }
             for u in body["unassigned"]
         ]

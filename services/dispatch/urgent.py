@@ -22,7 +22,6 @@ from services.db import tenant_session
 from services.dispatch.models import DispatchPlan
 from services.dispatch.service import request_plan, run_plan
 from services.errors import Conflict, Forbidden, NotFound
-from services.events.registry import EventView, subscriber
 from services.events.service import emit
 from services.tickets.models import Ticket
 
@@ -194,13 +193,3 @@ def reject_proposal(db: Session, actor: Actor, plan_id: uuid.UUID) -> None:
     }
     db.add(record)
     audit.record(db, actor, "dispatch.reject", "dispatch_plan", record.id, "proposal rejected")
-
-
-@subscriber("dispatch.slot_in_urgent", events=["TicketOpened"])
-def slot_in_urgent(db: Session, event: EventView) -> None:
-    """A new P1 or P2: propose it slotted into today's accepted routes."""
-    if event.payload.get("priority") not in URGENT:
-        return
-    ticket = db.get(Ticket, uuid.UUID(event.entity_id))
-    if ticket is not None and ticket.service_partner_tenant_id is not None:
-        propose_slot_in(ticket.service_partner_tenant_id, ticket.id)

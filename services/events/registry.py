@@ -95,7 +95,6 @@ BUILTIN_MODULES = (
     "services.notifications.subscribers",
     "services.notifications.news",
     "services.field.flows",
-    "services.dispatch.urgent",
 )
 
 

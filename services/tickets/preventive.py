@@ -80,12 +80,17 @@ def _slots_due(today: date) -> list[tuple[Contract, uuid.UUID, date, int, int]]:
     return found
 
 
-def plan_preventive(today: date | None = None) -> list[dict[str, Any]]:
-    """Open a P4 preventive ticket for each visit slot coming due; returns what was
-    planned (contract, device, due date, ticket). A slot already planned is skipped."""
+def plan_preventive(
+    today: date | None = None, contract_ids: set[uuid.UUID] | None = None
+) -> list[dict[str, Any]]:
+    """Open a P4 preventive ticket for each visit slot coming due (of `contract_ids` only,
+    when given); returns what was planned (contract, device, due date, ticket). A slot
+    already planned is skipped."""
     today = today or today_ist()
     planned = []
     for contract, device_id, due, n, total in _slots_due(today):
+        if contract_ids is not None and contract.id not in contract_ids:
+            continue
         with system_session() as db:
             kind = TenantKind(db.get(Tenant, contract.tenant_id).kind)
         role = OWNER_ROLE.get(kind, Role.BUYER_ADMIN)
