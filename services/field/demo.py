@@ -81,7 +81,14 @@ def accept_route(
         tenant_id=actor.tenant_id,
         status="accepted",
         routes=[route],
-        summary={"stops": len(stops), "techniciansUsed": 1},
+        summary={  # the optimiser's summary, so the dispatch page shows this plan like any
+            "assigned": len(stops),
+            "unassigned": 0,
+            "travelMinutes": sum(s["travelMinutes"] for s in stops),
+            "lateP1": 0,
+            "techniciansUsed": 1,
+            "seconds": 0,
+        },
         accepted_at=utcnow(),
     )
     db.add(plan)
