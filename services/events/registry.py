@@ -59,6 +59,7 @@ EVENT_NAMES = frozenset(
         "DeviceTransferred",
         "DeviceStateChanged",
         "ContractRenewalDue",
+        "LabResultsVerified",
     }
 )
 
@@ -95,6 +96,7 @@ BUILTIN_MODULES = (
     "services.notifications.subscribers",
     "services.notifications.news",
     "services.field.flows",
+    "services.lab.flows",
 )
 
 

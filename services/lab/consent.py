@@ -22,7 +22,10 @@ PURPOSES = {
     "insurance": "An insurance or payment claim",
     "research": "Research",
     "patient_request": "The patient asked for it",
+    # The recipient is the patient's own WhatsApp: told when a report is ready.
+    "report_ready": "Told on WhatsApp when a report is ready",
 }
+NOTICE_ONLY = "report_ready"
 
 
 def _text(field: str, value: str | None, longest: int) -> str:
@@ -134,6 +137,8 @@ def require_consent(db: Session, patient: str, purpose: str, recipient: str) -> 
     Raises Invalid (purpose, recipient) or Forbidden when none is recorded or it was
     revoked."""
     purpose = _purpose(purpose)
+    if purpose == NOTICE_ONLY:
+        raise Invalid("purpose", "consent to be told of a report lets no result leave")
     recipient = _text("recipient", recipient, 200)
     row = db.execute(
         text(

@@ -107,6 +107,9 @@ class LabPatient(SQLModel, table=True):
     given_name: str = Field(default="", max_length=120)
     birth_date: str = Field(default="", max_length=8)
     sex: str = Field(default="", max_length=1)
+    # From PID-13/14 in E.164 and PID-15 as a notice language; '' when not known.
+    phone: str = Field(default="", max_length=16)
+    language: str = Field(default="", max_length=2)
     source_message_id: uuid.UUID | None = ref_field("lab_message.id")
     updated_at: datetime = timestamp_field()
 
@@ -129,6 +132,8 @@ class LabOrder(SQLModel, table=True):
     status: str = Field(default="new", max_length=10)
     ordered_at: datetime | None = timestamp_field(nullable=True)
     sent_at: datetime | None = timestamp_field(nullable=True)
+    # When the patient was told the report is ready (once per order).
+    ready_notified_at: datetime | None = timestamp_field(nullable=True)
     source_message_id: uuid.UUID | None = ref_field("lab_message.id")
     created_at: datetime = timestamp_field()
 

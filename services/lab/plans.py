@@ -11,6 +11,7 @@ from typing import Any
 
 from services.lab import hl7msg
 from services.lab.astm import get, records
+from services.lab.contact import patient_language, patient_phone
 from services.lab.hl7fields import field as hl7_field
 from services.lab.hl7fields import first, parse, timestamp
 from services.lab.models import LabMessage
@@ -37,7 +38,9 @@ class Plan:
         return len(self.results)
 
 
-def patient(identifier: str, family="", given="", birth="", sex="", update=False) -> dict | None:
+def patient(
+    identifier: str, family="", given="", birth="", sex="", update=False, phone="", language=""
+) -> dict | None:
     identifier = identifier.strip()[:80]
     if not identifier:
         return None
@@ -48,6 +51,8 @@ def patient(identifier: str, family="", given="", birth="", sex="", update=False
         "given_name": given[:120],
         "birth_date": birth[:8],
         "sex": sex if sex in SEXES else "",
+        "phone": phone,
+        "language": language,
         "update": update,
     }
 
@@ -67,6 +72,8 @@ def plan_hl7(record: LabMessage, codes: dict, device_id, senders: dict) -> Plan:
         hl7_field(message, pid, 7),
         hl7_field(message, pid, 8),
         update=header.message_type.startswith("ADT"),
+        phone=patient_phone(message, pid),
+        language=patient_language(hl7_field(message, pid, 15) or hl7_field(message, pid, 15, 2)),
     )
     if person:
         plan.patients.append(person)

@@ -20,7 +20,7 @@ from services.audit import service as audit
 from services.columns import utcnow
 from services.common.roles import LAB_TEAM
 from services.errors import Invalid
-from services.lab import critical
+from services.lab import critical, flows
 
 # A change larger than this share of the previous value holds the result for a person.
 DELTA_FRACTION = 0.25
@@ -94,7 +94,8 @@ def decide(row, previous: float | None) -> Decision:
 def review_new_results(db: Session, batch: int = BATCH) -> int:
     """Apply the rules to up to `batch` results of the last 7 days not yet reviewed that
     `db` may see (a lab's own under its tenant, all of them for the system), record each
-    decision once (safe to run in several processes at once) and record critical values.
+    decision once (safe to run in several processes at once), record critical values and
+    announce the orders whose patient may hear that the report is ready.
     Returns how many results were reviewed."""
     rows = db.execute(_NEW, {"batch": batch}).all()
     if not rows:
@@ -115,12 +116,14 @@ def review_new_results(db: Session, batch: int = BATCH) -> int:
     for row, d in decisions:
         if d.critical is not None and critical.record(db, row.id, row.tenant_id, d.critical):
             critical.alert_staff(db, row)
+    flows.announce_verified(db, [row.id for row, d in decisions if d.status == "auto"])
     return len(rows)
 
 
 def release(db: Session, actor: Actor, result_ids: list[uuid.UUID]) -> int:
     """Release results waiting in the verification queue, as `actor` (a lab staff member),
-    with an audit entry. Results already released or auto-verified are left as they are.
+    with an audit entry (the patient hears of a report it completes, from the outbox).
+    Results already released or auto-verified are left as they are.
     Returns how many were released. Raises Forbidden or Invalid (no results named)."""
     actor.require(*LAB_TEAM)
     if not result_ids:
@@ -137,6 +140,7 @@ def release(db: Session, actor: Actor, result_ids: list[uuid.UUID]) -> int:
     ).all()
     for (result_id,) in released:
         audit.record(db, actor, "lab.result.release", "lab_result", result_id, "result released")
+    flows.announce_verified(db, [result_id for (result_id,) in released])
     return len(released)
 
 

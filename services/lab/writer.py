@@ -10,11 +10,12 @@ from services.lab.plans import Plan
 
 _PATIENT_INSERT = """
 INSERT INTO lab_patient (tenant_id, identifier, family_name, given_name, birth_date, sex,
-    source_message_id)
+    source_message_id, phone, language)
 SELECT * FROM unnest(CAST(:tenant AS uuid[]), CAST(:identifier AS text[]),
     CAST(:family AS text[]), CAST(:given AS text[]), CAST(:birth AS text[]),
-    CAST(:sex AS text[]), CAST(:message AS uuid[]))
-ON CONFLICT (tenant_id, identifier) DO UPDATE SET {changes}, updated_at = now()
+    CAST(:sex AS text[]), CAST(:message AS uuid[]), CAST(:phone AS text[]),
+    CAST(:language AS text[]))
+ON CONFLICT (tenant_id, identifier) DO UPDATE SET {changes}, {contact}, updated_at = now()
 RETURNING tenant_id, identifier, id
 """
 # An ADT message replaces the demographics; results and orders only fill what was empty.
@@ -25,6 +26,11 @@ REPLACE = ", ".join(
 FILL = ", ".join(
     f"{c} = coalesce(nullif(lab_patient.{c}, ''), EXCLUDED.{c})"
     for c in ("family_name", "given_name", "birth_date", "sex")
+)
+# The latest message that names a number or language wins; one naming none keeps what was
+# known (a result message rarely repeats the patient's contact).
+CONTACT = ", ".join(
+    f"{c} = coalesce(nullif(EXCLUDED.{c}, ''), lab_patient.{c})" for c in ("phone", "language")
 )
 
 ORDERS = text(
@@ -151,7 +157,7 @@ def _patients(db: Session, plans: list[Plan]) -> dict:
                     }
         if not chosen:
             continue
-        sql = text(_PATIENT_INSERT.format(changes=REPLACE if replace else FILL))
+        sql = text(_PATIENT_INSERT.format(changes=REPLACE if replace else FILL, contact=CONTACT))
         people = list(chosen.items())
         found = db.execute(
             sql,
@@ -163,6 +169,8 @@ def _patients(db: Session, plans: list[Plan]) -> dict:
                 "birth": [p["birth_date"] for _, p in people],
                 "sex": [p["sex"] for _, p in people],
                 "message": [p["message"] for _, p in people],
+                "phone": [p.get("phone", "") for _, p in people],
+                "language": [p.get("language", "") for _, p in people],
             },
         )
         ids.update({(r[0], r[1]): r[2] for r in found})
