@@ -21,7 +21,7 @@ from services.errors import Invalid
 from services.lab import consent, critical, verification
 from services.lab.console import console
 from services.lab.fhir import export_for_patient, export_report
-from services.lab.health import set_watch
+from services.lab.watch import set_watch
 
 router = APIRouter(tags=["fhir"])
 lab = APIRouter(tags=["lab console"])

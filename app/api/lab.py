@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Body, Depends, Query
 from pydantic import BaseModel, Field
 
 from app.api.deps import require_roles
@@ -16,6 +16,7 @@ from services.errors import Invalid
 from services.lab.channels import (
     ChannelIn,
     ChannelPatch,
+    adopt_sender,
     channel_json,
     get_channel,
     list_channels,
@@ -24,6 +25,7 @@ from services.lab.channels import (
     update_channel,
 )
 from services.lab.messages import get_message, reprocess, search_messages
+from services.lab.watch import laboratory_hours, set_laboratory_hours, watches
 
 router = APIRouter(tags=["lab"])
 
@@ -127,3 +129,39 @@ def reprocess_messages(
 def message(message_id: uuid.UUID, actor: Actor = Depends(require_roles(*LAB_READERS))) -> dict:
     with tenant_session(actor) as db:
         return get_message(db, message_id)
+
+
+@router.post(
+    "/lab/unknown-senders/channel",
+    status_code=201,
+    summary="Set up the channel of a sender that wrote while unknown and reprocess its messages",
+)
+def adopt(body: ChannelIn, actor: Actor = Depends(require_roles(*LAB_ADMINS))) -> dict:
+    return adopt_sender(actor, body)
+
+
+@router.get("/lab/watches", summary="How each analyzer is watched: hours, silence, faults")
+def watch_list(actor: Actor = Depends(require_roles(*LAB_READERS))) -> dict:
+    with tenant_session(actor) as db:
+        return {"watches": watches(db)}
+
+
+@router.get("/lab/laboratories/hours", summary="The working hours of each laboratory")
+def hours(actor: Actor = Depends(require_roles(*LAB_READERS))) -> dict:
+    with tenant_session(actor) as db:
+        return {"laboratories": laboratory_hours(db)}
+
+
+@router.put(
+    "/lab/laboratories/{laboratory_id}/hours",
+    summary="Set when a laboratory works; its analyzers without hours of their own follow",
+)
+def put_hours(
+    laboratory_id: uuid.UUID,
+    body: dict = Body(
+        ..., examples=[{"opens": "07:00", "closes": "22:00", "workdays": [0, 1, 2, 3, 4, 5, 6]}]
+    ),
+    actor: Actor = Depends(require_roles(*LAB_ADMINS)),
+) -> dict:
+    with tenant_session(actor) as db:
+        return set_laboratory_hours(db, actor, laboratory_id, body)

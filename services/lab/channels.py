@@ -21,6 +21,7 @@ from services.db import system_session, tenant_session
 from services.devices.models import Equipment
 from services.errors import Conflict, Invalid, NotFound
 from services.geo.models import Laboratory
+from services.lab.messages import MAX_REPROCESS, reprocess
 from services.lab.models import ORDER_MODES, PROTOCOLS, LabChannel, LabTestCode
 
 
@@ -73,6 +74,39 @@ def set_up_channel(actor: Actor, cmd: ChannelIn) -> dict[str, Any]:
         shown = channel_json(db, channel)
     claimed = claim_unknown_messages(channel)
     return shown | {"claimedMessages": claimed}
+
+
+def adopt_sender(actor: Actor, cmd: ChannelIn) -> dict[str, Any]:
+    """Sets up the channel for a sender that wrote while unknown and sends the messages it
+    left waiting for processing again, in one step: they become results. Returns the
+    channel with `claimedMessages` and `queued`. Raises as `set_up_channel`."""
+    shown = set_up_channel(actor, cmd)
+    with tenant_session(actor) as db:
+        waiting = list(
+            db.execute(
+                text(
+                    "SELECT id FROM lab_message WHERE channel_id = :channel "
+                    "AND state = 'error' ORDER BY received_at LIMIT :most"
+                ),
+                {"channel": shown["id"], "most": MAX_REPROCESS},
+            ).scalars()
+        )
+        queued = reprocess(db, actor, waiting)["queued"] if waiting else 0
+    return shown | {"queued": queued}
+
+
+def analyzer_choices(db: Session) -> list[dict[str, str]]:
+    """The organisation's devices in service, as an analyzer may be picked for a channel:
+    model name and serial, by name."""
+    rows = db.execute(
+        text(
+            "SELECT e.id, e.serial_number, s.name FROM equipment e JOIN sku s ON s.id = e.sku_id "
+            "WHERE e.tenant_id = :tenant AND e.decommissioned_at IS NULL "
+            "ORDER BY s.name, e.serial_number LIMIT 500"
+        ),
+        {"tenant": db.info["tenant_id"]},
+    ).all()
+    return [{"id": str(r.id), "label": f"{r.name} · {r.serial_number}"} for r in rows]
 
 
 def create_channel(db: Session, actor: Actor, cmd: ChannelIn) -> LabChannel:
@@ -135,8 +169,10 @@ def claim_unknown_messages(channel: LabChannel) -> int:
 
 
 def unknown_senders(actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
-    """Senders no channel knows, with how many messages wait and when they wrote (only
-    the header: who sent, what type, when; never the content). LAB_ADMINS only."""
+    """Senders no channel knows, with how many messages wait, when they wrote and the
+    newest message's control id and type as a sample (only the header: who sent, what
+    type, when; never the content, which may name another lab's patients). LAB_ADMINS
+    only."""
     actor.require(*LAB_ADMINS)
     with system_session() as db:
         rows = db.execute(
@@ -144,7 +180,9 @@ def unknown_senders(actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
                 """
                 SELECT protocol, sending_application, sending_facility, count(*) AS waiting,
                        min(received_at) AS first_at, max(received_at) AS last_at,
-                       array_agg(DISTINCT message_type) AS types
+                       array_agg(DISTINCT message_type) AS types,
+                       (array_agg(control_id ORDER BY received_at DESC))[1] AS sample_control,
+                       (array_agg(message_type ORDER BY received_at DESC))[1] AS sample_type
                 FROM lab_message WHERE tenant_id IS NULL AND sending_application <> ''
                 GROUP BY 1, 2, 3 ORDER BY max(received_at) DESC LIMIT :limit
                 """
@@ -160,6 +198,7 @@ def unknown_senders(actor: Actor, limit: int = 50) -> list[dict[str, Any]]:
                 "firstAt": r["first_at"].isoformat(),
                 "lastAt": r["last_at"].isoformat(),
                 "messageTypes": sorted(t for t in r["types"] if t),
+                "sample": {"controlId": r["sample_control"], "messageType": r["sample_type"]},
             }
             for r in rows
         ]

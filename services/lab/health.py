@@ -19,13 +19,11 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from services.actor import Actor, Role, TenantKind
-from services.audit import service as audit
 from services.columns import utcnow
 from services.common.calendar import Calendar, business_calendar
 from services.common.clock import IST, ist_text
-from services.common.roles import LAB_ADMINS
 from services.db import system_session, tenant_session
-from services.errors import Invalid, NotFound
+from services.lab.watch import HOURS_SQL
 from services.tickets.service import add_comment, open_ticket
 
 log = logging.getLogger("yantra.lab.health")
@@ -35,10 +33,9 @@ _CHANNELS = text(
     """
     SELECT ch.id, ch.tenant_id, ch.name, ch.device_id, ch.silent_after_minutes,
            ch.created_at, t.kind AS tenant_kind,
-           coalesce(w.opens, '08:00') AS opens, coalesce(w.closes, '20:00') AS closes,
-           coalesce(w.workdays, '{0,1,2,3,4,5}') AS workdays,
-           coalesce(w.round_the_clock, false) AS round_the_clock,
-           coalesce(w.faults_per_hour, 5) AS faults_per_hour,
+           """
+    + HOURS_SQL
+    + """,
            (SELECT max(m.received_at) FROM lab_message m WHERE m.channel_id = ch.id) AS last_at,
            (SELECT count(*) FROM lab_message m WHERE m.channel_id = ch.id
                AND m.state = 'error' AND m.received_at > :hour_ago) AS errors,
@@ -47,6 +44,7 @@ _CHANNELS = text(
            a.id AS alarm_id, a.kind AS alarm_kind, a.ticket_id, a.opened_at AS alarm_at
       FROM lab_channel ch JOIN tenant t ON t.id = ch.tenant_id
       LEFT JOIN lab_watch w ON w.channel_id = ch.id
+      LEFT JOIN lab_hours h ON h.laboratory_id = ch.laboratory_id
       LEFT JOIN lab_alarm a ON a.channel_id = ch.id AND a.closed_at IS NULL
      WHERE ch.is_active AND ch.device_id IS NOT NULL
        AND (CAST(:tenant AS uuid) IS NULL OR ch.tenant_id = :tenant)
@@ -240,70 +238,3 @@ def analyzer_status(db: Session, since: datetime) -> list[dict]:
         }
         for r in rows
     ]
-
-
-def _watch_hours(hours: dict) -> tuple[time, time, list[int], int]:
-    """The hours, workdays and fault limit of a watch, checked. Raises Invalid."""
-    times = {}
-    for key in ("opens", "closes"):
-        try:
-            times[key] = time.fromisoformat(
-                str(hours.get(key, "08:00" if key == "opens" else "20:00"))
-            )
-        except ValueError as exc:
-            raise Invalid(key, "must be a time of day as HH:MM, e.g. 08:00") from exc
-    if times["opens"] >= times["closes"]:
-        raise Invalid("closes", "must be after opens")
-    workdays = hours.get("workdays", [0, 1, 2, 3, 4, 5])
-    if (
-        not isinstance(workdays, list)
-        or not workdays
-        or any(not isinstance(d, int) or not 0 <= d <= 6 for d in workdays)
-    ):
-        raise Invalid("workdays", "list the days open, 0 Monday to 6 Sunday")
-    faults = hours.get("faultsPerHour", 5)
-    if not isinstance(faults, int) or not 1 <= faults <= 10000:
-        raise Invalid("faultsPerHour", "must be a whole number from 1 to 10,000")
-    return times["opens"], times["closes"], sorted(set(workdays)), faults
-
-
-def set_watch(db: Session, actor: Actor, channel_id: uuid.UUID, hours: dict) -> dict:
-    """Set the working hours the channel's lab keeps (`opens`, `closes` as HH:MM in IST,
-    `workdays` 0 Monday to 6 Sunday, or `roundTheClock`) and `faultsPerHour`; audited.
-    Raises Forbidden, NotFound (channel) or Invalid naming the field."""
-    actor.require(*LAB_ADMINS)
-    if (
-        db.execute(text("SELECT 1 FROM lab_channel WHERE id = :id"), {"id": channel_id}).first()
-        is None
-    ):
-        raise NotFound("No channel with that id in your laboratory")
-    opens, closes, workdays, faults = _watch_hours(hours)
-    values = {
-        "channel": channel_id,
-        "tenant": actor.tenant_id,
-        "opens": opens,
-        "closes": closes,
-        "workdays": workdays,
-        "always": bool(hours.get("roundTheClock", False)),
-        "faults": faults,
-        "now": utcnow(),
-    }
-    db.execute(
-        text(
-            "INSERT INTO lab_watch (channel_id, tenant_id, opens, closes, workdays, "
-            "round_the_clock, faults_per_hour, updated_at) VALUES (:channel, :tenant, :opens, "
-            ":closes, :workdays, :always, :faults, :now) ON CONFLICT (channel_id) DO UPDATE "
-            "SET opens = :opens, closes = :closes, workdays = :workdays, "
-            "round_the_clock = :always, faults_per_hour = :faults, updated_at = :now"
-        ),
-        values,
-    )
-    audit.record(db, actor, "lab.watch.set", "lab_channel", channel_id, "analyzer watch hours set")
-    return {
-        "channelId": str(channel_id),
-        "opens": opens.strftime("%H:%M"),
-        "closes": closes.strftime("%H:%M"),
-        "workdays": values["workdays"],
-        "roundTheClock": values["always"],
-        "faultsPerHour": faults,
-    }

@@ -100,6 +100,7 @@ LAB_TABLES = (
     "lab_consent",
     "lab_watch",
     "lab_alarm",
+    "lab_hours",
 )
 # Telemetry, shared by the device's owner and its manufacturer (tests/telemetry covers it);
 # the readings' daily partitions are reached through their parent only.
