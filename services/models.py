@@ -56,6 +56,7 @@ from services.telemetry.models import (
     TelemetryCredential,
     TelemetryQuarantine,
     TelemetryRollup,
+    TelemetryRule,
 )
 from services.telemetry.scores import FailurePrediction, PreemptiveWatch
 from services.tenancy.models import AccessGrant, Tenant
@@ -109,6 +110,7 @@ __all__ = [
     "TelemetryCredential",
     "TelemetryQuarantine",
     "TelemetryRollup",
+    "TelemetryRule",
     "Ticket",
     "User",
     "Technician",

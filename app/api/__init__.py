@@ -31,6 +31,7 @@ from app.api import (
     rfq,
     sessions,
     telemetry,
+    telemetry_rules,
     tickets,
     whatsapp,
 )
@@ -84,6 +85,7 @@ def create_api() -> FastAPI:
         qr.router,
         tickets.router,
         telemetry.router,
+        telemetry_rules.router,
         tickets.contracts,
         parts.router,
         dispatch.router,

@@ -56,3 +56,5 @@ MESSAGE_LOG_READERS = ADMINS | SERVICE_DESK | {Role.DISPATCHER}
 # Issue, rotate and revoke a device's telemetry credential: its OEM's service side or the
 # owning organisation's admin.
 TELEMETRY_PROVISIONERS = frozenset({Role.OEM_ADMIN, Role.OEM_SERVICE_MANAGER, Role.BUYER_ADMIN})
+# Set an OEM's own alarm limits per device type or device: its service manager.
+ALARM_RULE_EDITORS = frozenset({Role.OEM_SERVICE_MANAGER})

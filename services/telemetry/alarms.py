@@ -1,4 +1,5 @@
-"""Alarms from telemetry: each reading is checked against its device type's rules; a rule
+"""Alarms from telemetry: each reading is checked against the rules in force for its device
+(its type's, with the numbers its manufacturer set: `rule_settings.py`); a rule
 tripped for its minimum duration raises an alarm that opens (or updates) a ticket with source
 `telemetry`, and the alarm clears when readings recover past the hysteresis level.
 
@@ -17,7 +18,8 @@ from sqlalchemy import text
 from services.columns import utcnow
 from services.db import system_session
 from services.telemetry.ingest import Device, Reading
-from services.telemetry.rules import Rule, rules_of
+from services.telemetry.rule_settings import RuleBook
+from services.telemetry.rules import Rule
 from services.telemetry.tickets import clear_ticket, raise_ticket
 
 log = logging.getLogger("yantra.telemetry.alarms")
@@ -40,6 +42,8 @@ class Watch:
     last: dict[tuple[uuid.UUID, str], tuple[datetime, float]] = field(default_factory=dict)
     loaded: set[uuid.UUID] = field(default_factory=set)
     heard: dict[uuid.UUID, datetime] = field(default_factory=dict)
+    # The rules in force, with the numbers each OEM set for its devices.
+    rules: RuleBook = field(default_factory=RuleBook)
 
     def observe(self, readings: list[Reading]) -> None:
         """Check readings (in time order per device) against their rules; raise and clear."""
@@ -47,7 +51,7 @@ class Watch:
         for reading in sorted(readings, key=lambda r: (r.ts, r.seq)):
             self.heard[reading.device.id] = now
             self._load(reading.device.id)
-            for rule in rules_of(reading.device.device_type):
+            for rule in self.rules.rules_for(reading.device):
                 if rule.kind == "silence":
                     self._step(reading.device, rule, reading.ts, None, False, True)
                     continue
@@ -107,7 +111,7 @@ class Watch:
             if now - ts < SILENCE_CHECKED_AFTER:
                 continue
             device = _device(device_id)
-            for rule in rules_of(device.device_type):
+            for rule in self.rules.rules_for(device):
                 if rule.kind == "silence" and now - ts >= rule.min_duration:
                     if (device_id, rule.name) not in self.active:
                         self._step(device, rule, ts, None, True, False)

@@ -129,9 +129,9 @@ def device_telemetry(
     now = now or utcnow()
     start = now - timedelta(days=days)
     device_type = device_type_of(db, device)
-    from services.telemetry.rules import rules_of  # the ingest's alarm rules
+    from services.telemetry.rule_settings import effective_rules  # the ingest's alarm rules
 
-    rules = rules_of(device_type)
+    rules = effective_rules(db, device.manufacturer_tenant_id, device_type, device.id)
     metrics = []
     for metric in metrics_of(device_type).values():
         points = series(db, device.id, metric.name, start, now, "1h")

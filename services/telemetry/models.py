@@ -1,5 +1,5 @@
-"""Tables of telemetry: device credentials for the broker, refused payloads, rollups and
-alarms. Readings themselves live in `telemetry_reading` (partitioned by day, written with
+"""Tables of telemetry: device credentials for the broker, refused payloads, rollups,
+alarms and the alarm rules an OEM set. Readings themselves live in `telemetry_reading` (partitioned by day, written with
 COPY by the ingest; read through `services/telemetry/readings.py`)."""
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ class TelemetryCredential(SQLModel, table=True):
     created_by: uuid.UUID | None = ref_field("users.id")
     created_at: datetime = timestamp_field()
     revoked_at: datetime | None = timestamp_field(nullable=True)
+    last_used_at: datetime | None = timestamp_field(nullable=True)
 
 
 class TelemetryQuarantine(SQLModel, table=True):
@@ -86,3 +87,22 @@ class TelemetryAlarm(SQLModel, table=True):
     last_value: float | None = None
     evidence: list[dict[str, Any]] = jsonb_field(list)
     ticket_id: uuid.UUID | None = ref_field("ticket.id")
+
+
+class TelemetryRule(SQLModel, table=True):
+    """An OEM's own numbers for one alarm rule of a device type, or of one device
+    (`device_id`): they replace the defaults of `services/telemetry/rules.py` for its devices."""
+
+    __tablename__ = "telemetry_rule"
+
+    id: uuid.UUID = id_field()
+    tenant_id: uuid.UUID = tenant_field()
+    device_type: str = Field(max_length=60)
+    device_id: uuid.UUID | None = ref_field("equipment.id")
+    rule: str = Field(max_length=60)
+    limit_value: float
+    clear_value: float
+    min_duration_s: int
+    priority: str = Field(max_length=2)
+    updated_by: uuid.UUID | None = ref_field("users.id")
+    updated_at: datetime = timestamp_field()

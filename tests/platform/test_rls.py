@@ -110,6 +110,7 @@ TELEMETRY_TABLES = (
     "telemetry_rollup",
     "telemetry_quarantine",
     "telemetry_alarm",
+    "telemetry_rule",
 )
 # Notices by channel and language, parts movements and public label reports.
 NOTICE_TABLES = ("notification_message", "notification_preference")
