@@ -1,7 +1,8 @@
 """`python -m app.cli run|prepare|serve`: the platform's own start-up.
 
 run      embedded servers when no DATABASE_URL / MQTT_URL is set, migrations, reference
-         and demo data, then the web app, Celery worker and beat under honcho; Ctrl-C
+         and demo data and the demo service day, then the web app, Celery worker and beat
+         under honcho (with DEMO_LIVE=1, the default, the demo day keeps moving); Ctrl-C
          stops them all and the embedded PostgreSQL.
 prepare  migrations, reference and demo data only (what `run` does before starting).
 serve    migrations then the web app alone (the container entry point).
@@ -81,6 +82,30 @@ def prepare() -> None:
         _say(f"demo telemetry: {loaded} devices reporting, the demo MRI wearing out")
     _prepare_whatsapp()
     _prepare_broker()
+
+
+def prepare_demo_day() -> None:
+    """The demo service day: about 150 open tickets across four metros and today's plan
+    under way. Only `run` writes it: the tests keep to the small demo of `prepare`."""
+    import time
+
+    from services.seed.day_plan import plan_service_day
+    from services.seed.service_day import seed_service_day
+
+    started = time.perf_counter()
+    opened, assigned = seed_service_day(), plan_service_day()
+    if opened or assigned:
+        _say(
+            f"demo service day: {opened} tickets opened across Delhi NCR, Mumbai, Bengaluru "
+            f"and Chennai, {assigned} planned for today ({time.perf_counter() - started:.1f} s)"
+        )
+
+
+def demo_live() -> bool:
+    """Whether the demo day keeps moving: DEMO_LIVE=1 (the default), never in production."""
+    from services.settings import get_settings
+
+    return os.environ.get("DEMO_LIVE", "1") == "1" and not get_settings().is_production
 
 
 def _prepare_whatsapp() -> None:
@@ -182,6 +207,8 @@ def _procfile(port: int, embedded_mqtt: bool) -> Path:
     ]
     if embedded_mqtt:
         lines.append(f"mqtt: {py} -m app.mqtt_broker --port {EMBEDDED_MQTT_PORT}")
+    if demo_live():  # technicians move along their routes, hospitals report faults
+        lines.append(f"demo: {py} -m workers.demo_day")
     path = VAR / "Procfile"
     path.write_text("\n".join(lines) + "\n")
     return path
@@ -206,6 +233,10 @@ def run() -> int:
         _say("no REDIS_URL: Celery uses PostgreSQL as its broker")
     try:
         prepare()
+        from services.settings import get_settings
+
+        if not get_settings().is_production:
+            prepare_demo_day()
         _say(_login_help(port))
         procfile = _procfile(port, embedded_mqtt)
         honcho = subprocess.Popen(
