@@ -150,8 +150,8 @@ def chance(probability: float | None) -> str:
 def evidence_text(result: dict[str, Any], window: tuple[datetime, datetime]) -> str:
     """The preemptive ticket's description: probability, factors, suggested window."""
     lines = [
-        f"The failure model gives this device a {chance(result['failureProbability30d'])} "
-        f"chance of failing within {HORIZON_DAYS} days ({result['modelVersion']}).",
+        f"The failure model puts this device's chance of failing within {HORIZON_DAYS} days "
+        f"at {chance(result['failureProbability30d'])} ({result['modelVersion']}).",
         "Evidence:",
     ]
     for f in result["topFactors"]:
