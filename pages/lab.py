@@ -7,6 +7,7 @@ import reflex as rx
 
 from pages.components.data_table import record_table
 from pages.components.layout import layout
+from pages.lab_senders import adopt_dialog, unknown_senders
 from state.lab import LabState
 
 S = LabState
@@ -191,7 +192,7 @@ def _error(e) -> rx.Component:
     return rx.table.row(
         rx.table.cell(e["at"]),
         rx.table.cell(e["channel"]),
-        rx.table.cell(e["controlId"]),
+        rx.table.cell(rx.link(e["controlId"], href="/lab/messages/" + e["id"])),
         rx.table.cell(e["type"]),
         rx.table.cell(rx.text(e["error"], size="1")),
         rx.table.cell(
@@ -301,8 +302,19 @@ def lab_page() -> rx.Component:
             kpis,
             _section("Results", "flask-conical", results, live),
             _section("Verification queue", "list-checks", queue, release_all),
-            _section("Analyzers", "activity", analyzers),
-            _section("Error queue", "triangle-alert", errors),
+            _section(
+                "Analyzers",
+                "activity",
+                analyzers,
+                rx.link("Watch settings and consents", href="/lab/settings", size="2"),
+            ),
+            _section(
+                "Error queue",
+                "triangle-alert",
+                rx.vstack(unknown_senders(), errors, spacing="3", width="100%"),
+                rx.link("All messages", href="/lab/messages", size="2"),
+            ),
+            adopt_dialog(),
             spacing="4",
             width="100%",
         ),

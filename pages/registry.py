@@ -24,6 +24,8 @@ from pages.fleet import fleet_page
 from pages.geo import pincodes_page
 from pages.home import home_page
 from pages.lab import lab_page
+from pages.lab_messages import lab_message_page, lab_messages_page
+from pages.lab_settings import lab_settings_page
 from pages.login import login_page
 from pages.negotiation import negotiation_page
 from pages.notifications import messages_page, preferences_page
@@ -51,6 +53,8 @@ from state.facilities import FacilitiesState
 from state.geo import PincodeState
 from state.home import HomeState
 from state.lab import LabState
+from state.lab_messages import LabMessagesState, LabMessageState
+from state.lab_settings import LabSettingsState
 from state.navigation import BY_ROUTE, Page
 from state.negotiation import NegotiationState
 from state.notifications import MessagesState, PreferencesState
@@ -123,6 +127,19 @@ SCREENS = (
     _screen("/ops", "/ops", ops_page, "Ops console", OpsState.load),
     _screen("/fleet", "/fleet", fleet_page, "Fleet health", FleetState.load),
     _screen("/lab", "/lab", lab_page, "Lab console", LabState.load),
+    _screen(
+        "/lab/messages", "/lab/messages", lab_messages_page, "Lab messages", LabMessagesState.load
+    ),
+    _screen(
+        "/lab/messages/detail",
+        "/lab/messages/[message_id]",
+        lab_message_page,
+        "Lab message",
+        LabMessageState.load,
+    ),
+    _screen(
+        "/lab/settings", "/lab/settings", lab_settings_page, "Lab settings", LabSettingsState.load
+    ),
     _screen("/tickets/detail", "/tickets/[ticket_id]", ticket_page, "Ticket", TicketState.load),
     _screen("/devices", "/devices", registry_page, "Devices", DevicesState.load),
     _screen(

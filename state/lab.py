@@ -11,11 +11,12 @@ import reflex as rx
 
 from services.actor import Actor
 from services.common.clock import ist_text
-from services.common.roles import LAB_TEAM
+from services.common.roles import LAB_ADMINS, LAB_TEAM
 from services.db import tenant_session
 from services.errors import Invalid
 from services.events.live import TooManyLive, hub
 from services.lab import critical, verification
+from services.lab.channels import ChannelIn, adopt_sender, analyzer_choices, unknown_senders
 from services.lab.console import console
 from services.lab.messages import reprocess
 from state.auth import AuthState
@@ -64,6 +65,13 @@ class LabState(AuthState):
     ack_informed: str = ""
     ack_note: str = ""
     alarms: int = 0  # new critical values heard by this tab; each one sounds the alarm
+    senders: list[dict[str, str]] = []
+    devices: list[dict[str, str]] = []
+    adopt_key: str = ""
+    adopt_app: str = ""
+    adopt_facility: str = ""
+    adopt_name: str = ""
+    adopt_device: str = ""
     _listening: bool = False
     _seen_criticals: set[str] = set()
 
@@ -92,10 +100,29 @@ class LabState(AuthState):
         counts = view["counts"]
         self.auto_today, self.released_today = counts["auto"], counts["released"]
         self.pending, self.results_today = counts["pending"], counts["today"]
+        self._load_senders(actor)
         ids = {c["id"] for c in self.criticals}
         if ids - self._seen_criticals:
             self.alarms += 1
         self._seen_criticals = ids
+
+    def _load_senders(self, actor: Actor) -> None:
+        """Senders no channel knows, for those who may set up channels."""
+        if not actor.roles & LAB_ADMINS:
+            self.senders = []
+            return
+        self.senders = [
+            {
+                "key": f"{s['protocol']}|{s['sendingApplication']}|{s['sendingFacility']}",
+                "application": s["sendingApplication"],
+                "facility": s["sendingFacility"],
+                "protocol": s["protocol"].upper(),
+                "waiting": str(s["waiting"]),
+                "last": ist_text(s["lastAt"], "%d %b %H:%M"),
+                "sample": f"{s['sample']['messageType'] or '?'} · {s['sample']['controlId'] or '—'}",
+            }
+            for s in unknown_senders(actor)
+        ]
 
     @rx.event
     def load(self):
@@ -166,6 +193,52 @@ class LabState(AuthState):
         if not done["queued"]:
             return rx.toast.error("That message cannot be processed again (no channel yet)")
         return rx.toast.success("Sent for processing again")
+
+    @rx.event
+    @guarded(ROUTE, roles=LAB_ADMINS, refused="Only lab admins set up analyzer channels")
+    def open_adopt(self, actor: Actor, key: str):
+        match = [s for s in self.senders if s["key"] == key]
+        if not match:
+            return rx.toast.error("That sender has a channel already")
+        with tenant_session(actor) as db:
+            self.devices = analyzer_choices(db)
+        sender = match[0]
+        self.adopt_key, self.adopt_device = key, ""
+        self.adopt_app, self.adopt_facility = sender["application"], sender["facility"]
+        self.adopt_name = f"{sender['application']} analyzer"[:120]
+
+    @rx.event
+    def close_adopt(self):
+        self.adopt_key = ""
+
+    @rx.event
+    def set_adopt_name(self, value: str):
+        self.adopt_name = value[:120]
+
+    @rx.event
+    def set_adopt_device(self, value: str):
+        self.adopt_device = value[:36]
+
+    @rx.event
+    @guarded(ROUTE, roles=LAB_ADMINS, refused="Only lab admins set up analyzer channels")
+    def adopt(self, actor: Actor):
+        protocol = self.adopt_key.split("|", 1)[0]
+        device = _key(self.adopt_device, "analyzer") if self.adopt_device else None
+        done = adopt_sender(
+            actor,
+            ChannelIn(
+                name=self.adopt_name.strip() or self.adopt_app,
+                sendingApplication=self.adopt_app,
+                sendingFacility=self.adopt_facility,
+                protocol=protocol,
+                deviceId=device,
+            ),
+        )
+        self.adopt_key = ""
+        self._refresh(actor)
+        return rx.toast.success(
+            f"Channel {done['name']} set up: {done['queued']} waiting message(s) sent for processing"
+        )
 
     def _still_here(self) -> bool:
         return self.router.page.path == ROUTE and self._allowed(ROUTE) is not None

@@ -47,6 +47,9 @@ class Page:
 PAGES = (
     Page("/", "Home", "house", EVERYONE),
     Page("/lab", "Lab console", "flask-conical", LAB_TEAM),
+    Page("/lab/messages", "Lab messages", "inbox", LAB_TEAM),
+    Page("/lab/messages/detail", "Lab message", "mail", LAB_TEAM, in_menu=False),
+    Page("/lab/settings", "Lab settings", "sliders-horizontal", LAB_TEAM),
     Page("/catalog", "Catalog", "package", CUSTOMERS | SELLERS | PLATFORM_ADMINS),
     Page(
         "/catalog/detail",
