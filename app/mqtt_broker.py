@@ -1,7 +1,8 @@
 """An embedded MQTT broker (amqtt) for machines without Mosquitto: `make run` starts it
 when MQTT_URL is not set. It admits only the platform's credentials (a device's, checked
 against its stored hash, and the ingest's) and lets a device publish to its own topic only;
-its queues are unbounded, so a slow ingest delays readings but never drops them."""
+its queues are unbounded, so a slow ingest delays readings but never drops them. With a
+certificate configured it also listens with TLS for devices (`services/telemetry/tls.py`)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from amqtt.mqtt.protocol.handler import OUTGOING, ProtocolHandler
 from amqtt.plugins.base import BaseAuthPlugin, BaseTopicPlugin
 from amqtt.session import Session
 
+from services.settings import get_settings
 from services.telemetry import broker as platform
+from services.telemetry.tls import tls_files
 
 log = logging.getLogger("yantra.mqtt")
 # Who each connected client is, by client id: the topic check reads what the login found.
@@ -95,8 +98,21 @@ ProtocolHandler._handle_qos1_message_flow = _qos1_flow_keeping_unacknowledged
 
 
 def config(port: int) -> dict:
+    """The plain listener on `port`; with a certificate (MQTT_TLS_CERT and MQTT_TLS_KEY) a
+    TLS listener for devices on MQTT_TLS_PORT too."""
+    listeners: dict[str, dict] = {"default": {"type": "tcp", "bind": f"127.0.0.1:{port}"}}
+    files = tls_files()
+    if files is not None:
+        settings = get_settings()
+        listeners["tls"] = {
+            "type": "tcp",
+            "bind": f"{settings.mqtt_tls_bind}:{settings.mqtt_tls_port}",
+            "ssl": True,
+            "certfile": str(files[0]),
+            "keyfile": str(files[1]),
+        }
     return {
-        "listeners": {"default": {"type": "tcp", "bind": f"127.0.0.1:{port}"}},
+        "listeners": listeners,
         "plugins": {
             "app.mqtt_broker.PlatformAuth": {},
             "app.mqtt_broker.PlatformTopics": {},
@@ -105,9 +121,11 @@ def config(port: int) -> dict:
 
 
 async def serve(port: int) -> None:
-    broker = Broker(config(port))
+    settings = config(port)
+    broker = Broker(settings)
     await broker.start()
-    log.info("MQTT broker on 127.0.0.1:%s", port)
+    for listener in settings["listeners"].values():
+        log.info("MQTT broker on %s%s", listener["bind"], " (TLS)" if listener.get("ssl") else "")
     await asyncio.Event().wait()
 
 

@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     celery_queue: str = "yantra"
     mqtt_url: str | None = None
+    # A certificate for the MQTT broker (PEM files): devices then connect over TLS, on
+    # `mqtt_tls_port` bound to `mqtt_tls_bind`, and their credentials name mqtts://.
+    mqtt_tls_cert: Path | None = None
+    mqtt_tls_key: Path | None = None
+    mqtt_tls_port: int = Field(default=8883, ge=1, le=65535)
+    mqtt_tls_bind: str = "127.0.0.1"
 
     token_signing_key: SecretStr | None = None
     # QR label keys as "kid:secret,kid:secret" (kid 1-255); labels are signed with

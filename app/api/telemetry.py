@@ -1,5 +1,6 @@
 """Telemetry routes: a device's MQTT credential (issue or rotate, list, revoke), its
-readings (points or rollups) and the payloads its telemetry had refused."""
+readings (points or rollups) and the payloads its telemetry had refused. The alarm rules
+an OEM sets are in `telemetry_rules.py`."""
 
 from __future__ import annotations
 
@@ -16,7 +17,8 @@ from services.db import tenant_session
 from services.errors import Invalid, NotFound
 from services.telemetry import broker
 from services.telemetry.credentials import issue_credential, list_credentials, revoke_credentials
-from services.telemetry.readings import quarantine, series
+from services.telemetry.quarantine import PAGE_SIZE, quarantine_page
+from services.telemetry.readings import series
 from services.telemetry.schema import metrics_of
 
 router = APIRouter(tags=["telemetry"])
@@ -113,9 +115,15 @@ def readings(
 
 @router.get(
     "/devices/{device_id}/telemetry/quarantine",
-    summary="The device's most recent refused payloads, newest first, with the reason",
+    summary="The device's refused payloads, newest first, a page at a time, with the reason "
+    "and counts by kind of reason",
 )
-def refused(device_id: uuid.UUID, actor: Actor = Depends(require_roles(*DEVICE_VIEWERS))) -> dict:
+def refused(
+    device_id: uuid.UUID,
+    page: int = Query(1, description="from 1"),
+    per_page: int = Query(PAGE_SIZE, alias="perPage", description="1 to 100"),
+    actor: Actor = Depends(require_roles(*DEVICE_VIEWERS)),
+) -> dict:
     with tenant_session(actor) as db:
         _device_type(db, device_id)
-        return {"items": quarantine(db, device_id)}
+        return quarantine_page(db, device_id, page, per_page)

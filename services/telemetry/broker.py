@@ -13,12 +13,14 @@ import os
 import signal
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlparse
 
 from sqlalchemy import text
 
 from services.db import system_session
 from services.settings import get_settings
 from services.telemetry.credentials import hash_password, verify_password
+from services.telemetry.tls import tls_files
 
 INGEST_USER = "yantra-ingest"
 INGEST_FILTER = "tenants/+/devices/+/telemetry"
@@ -58,7 +60,21 @@ def login(username: str | None, password: str | None) -> Login | None:
         ).first()
     if row is None or not verify_password(row.password_hash, password):
         return None
+    _mark_used(username)
     return Login(username, row.topic, False)
+
+
+def _mark_used(username: str) -> None:
+    """Note when the credential was last admitted (the device page shows it); a device
+    reconnecting in a loop writes once a minute at most."""
+    with system_session() as db:
+        db.execute(
+            text(
+                "UPDATE telemetry_credential SET last_used_at = now() WHERE username = :u "
+                "AND (last_used_at IS NULL OR last_used_at < now() - interval '1 minute')"
+            ),
+            {"u": username},
+        )
 
 
 def may_publish(who: Login | None, topic: str | None) -> bool:
@@ -71,10 +87,13 @@ def may_subscribe(who: Login | None, topic_filter: str | None) -> bool:
     return who is not None and who.may_subscribe and topic_filter in (INGEST_FILTER, SHARED_FILTER)
 
 
-def write_mosquitto_files(directory: Path) -> Path:
+def write_mosquitto_files(directory: Path, port: int | None = None) -> Path:
     """Write `passwd`, `acl` and `mosquitto.conf` for the live credentials into `directory`
     and return the config's path. Start it with `mosquitto -c <conf> -p <port>`; send it
-    SIGHUP (see `reload_mosquitto`) to pick up new and revoked credentials."""
+    SIGHUP (see `reload_mosquitto`) to pick up new and revoked credentials. With a
+    certificate (`tls.tls_files`) the config names its listeners itself, which Mosquitto
+    then prefers to `-p`: the plain one on `port` (else MQTT_URL's, else 1883) and TLS on
+    MQTT_TLS_PORT; start it with `mosquitto -c <conf>`."""
     directory.mkdir(parents=True, exist_ok=True)
     _hand_to_mosquitto(directory)
     with system_session() as db:
@@ -105,11 +124,32 @@ def write_mosquitto_files(directory: Path) -> Path:
                 "persistence true",
                 f"persistence_location {directory}/",
                 f"pid_file {directory / 'mosquitto.pid'}",
+                *_listeners(directory, port),
                 "",
             ]
         ),
     )
     return conf
+
+
+def _listeners(directory: Path, port: int | None) -> list[str]:
+    """No lines without a certificate (the listener is `-p`'s); with one, the plain
+    listener for the ingest and the TLS listener for devices, with copies of the
+    certificate and key that Mosquitto's own user may read."""
+    files = tls_files()
+    if files is None:
+        return []
+    settings = get_settings()
+    cert, key = directory / "tls-cert.pem", directory / "tls-key.pem"
+    _write(cert, files[0].read_text())
+    _write(key, files[1].read_text())
+    plain = urlparse(settings.mqtt_url or "mqtt://127.0.0.1:1883")
+    return [
+        f"listener {port or plain.port or 1883} {plain.hostname or '127.0.0.1'}",
+        f"listener {settings.mqtt_tls_port} {settings.mqtt_tls_bind}",
+        f"certfile {cert}",
+        f"keyfile {key}",
+    ]
 
 
 def _write(path: Path, body: str) -> None:

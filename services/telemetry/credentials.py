@@ -22,8 +22,8 @@ from services.actor import Actor
 from services.columns import utcnow
 from services.common.roles import TELEMETRY_PROVISIONERS
 from services.errors import Forbidden, NotFound
-from services.settings import get_settings
 from services.telemetry.models import TelemetryCredential
+from services.telemetry.tls import device_url
 
 ITERATIONS = 101
 
@@ -69,7 +69,8 @@ def _device(db: Session, actor: Actor, device_id: uuid.UUID) -> Any:
 
 def issue_credential(db: Session, actor: Actor, device_id: uuid.UUID) -> dict[str, str]:
     """A new credential for the device, revoking any it had (so issuing again rotates).
-    Returns username, password, topic and broker URL: the password is shown this once.
+    Returns username, password, topic and broker URL (`mqtts://` when the broker has a
+    certificate): the password is shown this once.
     Raises Forbidden for other roles or organisations, NotFound for an unseen device."""
     actor.require(*TELEMETRY_PROVISIONERS)
     device = _device(db, actor, device_id)
@@ -90,7 +91,7 @@ def issue_credential(db: Session, actor: Actor, device_id: uuid.UUID) -> dict[st
         "username": credential.username,
         "password": password,
         "topic": credential.topic,
-        "mqttUrl": get_settings().mqtt_url or "mqtt://127.0.0.1:18830",
+        "mqttUrl": device_url(),
     }
 
 
@@ -124,6 +125,7 @@ def list_credentials(db: Session, device_id: uuid.UUID) -> list[dict[str, Any]]:
             "topic": c.topic,
             "createdAt": c.created_at.isoformat(),
             "revokedAt": c.revoked_at.isoformat() if c.revoked_at else None,
+            "lastUsedAt": c.last_used_at.isoformat() if c.last_used_at else None,
         }
         for c in rows
     ]
