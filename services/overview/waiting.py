@@ -7,59 +7,31 @@ that is empty says what to do next instead.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import timedelta
-
 from sqlalchemy import text
 from sqlmodel import Session
 
 from services.actor import Actor, Role
-from services.columns import utcnow
 from services.common.clock import ist_text
 from services.common.money import format_inr
-from services.common.roles import ADMINS, BUYERS, DISPATCHERS, LAB_TEAM, SELLERS, SUPPLIERS
+from services.common.roles import (
+    ADMINS,
+    BUYERS,
+    CUSTOMERS,
+    DISPATCHERS,
+    LAB_TEAM,
+    SELLERS,
+    SUPPLIERS,
+)
 from services.lab.console import lab_todo
+from services.overview.lists import Item, Listed, Section, read_rows, total_of
+from services.overview.service_work import (
+    customer_sections,
+    dispatcher_sections,
+    technician_sections,
+)
 
-AT_RISK = timedelta(minutes=60)  # a deadline this close, or passed, puts a ticket at risk
 LIVE_RFQ = "('open', 'negotiating')"
-ACTIVE = "('open', 'acknowledged', 'assigned', 'en_route', 'on_site', 'in_progress', 'reopened')"
-WAITING_FOR_A_TECHNICIAN = "('open', 'acknowledged', 'reopened')"
-
-
-@dataclass(frozen=True)
-class Item:
-    """One thing to act on: what it is, a line about it, and the page to act on it."""
-
-    title: str
-    detail: str
-    link: str
-    priority: str = ""  # P1 to P4 for tickets, coloured like everywhere else
-
-
-@dataclass
-class Section:
-    """One to-do list: its heading, its items (the first few), how many there are in all,
-    and what to do when it is empty."""
-
-    key: str
-    label: str
-    empty: str
-    next_label: str
-    next_link: str
-    total: int = 0
-    items: list[Item] = field(default_factory=list)
-
-
-Listed = tuple[int, list[Item]]  # how many in all, and the first few
-
-
-def _rows(db: Session, sql: str, **params) -> list:
-    return list(db.execute(text(sql), params).mappings())
-
-
-def _total(rows: list) -> int:
-    """Every query here also counts all its rows (`count(*) OVER ()`), beyond the first few."""
-    return int(rows[0]["total"]) if rows else 0
+__all__ = ["Item", "Section", "waiting_for"]
 
 
 def _rfq_name(row) -> str:
@@ -67,7 +39,7 @@ def _rfq_name(row) -> str:
 
 
 def _quotes_to_answer(db: Session, actor: Actor, limit: int) -> Listed:
-    rows = _rows(
+    rows = read_rows(
         db,
         f"""SELECT r.id, r.number, r.title, count(q.id) AS quotes,
                    min(q.amount_paise) AS best, r.expires_at, count(*) OVER () AS total
@@ -78,7 +50,7 @@ def _quotes_to_answer(db: Session, actor: Actor, limit: int) -> Listed:
         t=actor.tenant_id,
         n=limit,
     )
-    return _total(rows), [
+    return total_of(rows), [
         Item(
             _rfq_name(r),
             f"{r['quotes']} quote{'s' if r['quotes'] != 1 else ''}, lowest "
@@ -92,7 +64,7 @@ def _quotes_to_answer(db: Session, actor: Actor, limit: int) -> Listed:
 def _counters_to_answer(db: Session, actor: Actor, limit: int, side: str) -> Listed:
     """Rooms whose latest word is a counter-offer from the other side of `side`."""
     mine = "buyer_tenant_id" if side == "buyer" else "oem_tenant_id"
-    rows = _rows(
+    rows = read_rows(
         db,
         f"""SELECT *, count(*) OVER () AS total FROM (
               SELECT DISTINCT ON (m.rfq_id, m.oem_tenant_id) m.rfq_id, m.oem_tenant_id,
@@ -121,7 +93,7 @@ def _counters_to_answer(db: Session, actor: Actor, limit: int, side: str) -> Lis
                 f"/negotiation/{r['rfq_id']}/{r['oem_tenant_id']}",
             )
         )
-    return _total(rows), items
+    return total_of(rows), items
 
 
 def _names(db: Session) -> dict:
@@ -129,7 +101,7 @@ def _names(db: Session) -> dict:
 
 
 def _orders(db: Session, actor: Actor, limit: int, status: str, party: str, ask: str) -> Listed:
-    rows = _rows(
+    rows = read_rows(
         db,
         f"""SELECT id, number, tenant_id, seller_tenant_id, updated_at,
                    count(*) OVER () AS total FROM sales_order
@@ -140,7 +112,7 @@ def _orders(db: Session, actor: Actor, limit: int, status: str, party: str, ask:
     )
     names = _names(db)
     other = "seller_tenant_id" if party == "tenant_id" else "tenant_id"
-    return _total(rows), [
+    return total_of(rows), [
         Item(
             f"SO-{r['number']}",
             f"{names.get(r[other], '')} · {status} {ist_text(r['updated_at'], '%d %b')}: {ask}",
@@ -151,7 +123,7 @@ def _orders(db: Session, actor: Actor, limit: int, status: str, party: str, ask:
 
 
 def _rfqs_to_quote(db: Session, actor: Actor, limit: int) -> Listed:
-    rows = _rows(
+    rows = read_rows(
         db,
         f"""SELECT r.id, r.number, r.title, r.tenant_id, r.expires_at,
                    count(*) OVER () AS total FROM rfq r
@@ -164,7 +136,7 @@ def _rfqs_to_quote(db: Session, actor: Actor, limit: int) -> Listed:
         n=limit,
     )
     names = _names(db)
-    return _total(rows), [
+    return total_of(rows), [
         Item(
             _rfq_name(r),
             f"{names.get(r['tenant_id'], 'A buyer')} · quote by "
@@ -173,34 +145,6 @@ def _rfqs_to_quote(db: Session, actor: Actor, limit: int) -> Listed:
         )
         for r in rows
     ]
-
-
-def _tickets(db: Session, actor: Actor, limit: int, where: str, order: str, **params) -> Listed:
-    rows = _rows(
-        db,
-        f"""SELECT t.id, t.number, t.priority, t.status, t.city, t.description,
-                   least(t.response_due_at, t.resolution_due_at) AS due,
-                   count(*) OVER () AS total
-              FROM ticket t WHERE {where} ORDER BY {order} LIMIT :n""",
-        t=actor.tenant_id,
-        n=limit,
-        **params,
-    )
-    return _total(rows), [
-        Item(
-            f"#{r['number']} {r['priority']} · {r['status'].replace('_', ' ')}"
-            + (f" · {r['city']}" if r["city"] else ""),
-            (f"due {ist_text(r['due'], '%d %b %H:%M')} · " if r["due"] else "")
-            + r["description"][:90],
-            f"/tickets/{r['id']}",
-            r["priority"],
-        )
-        for r in rows
-    ]
-
-
-def _count(db: Session, sql: str, **params) -> int:
-    return int(db.execute(text(sql), params).scalar_one())
 
 
 def _buyer_sections(db: Session, actor: Actor, n: int) -> list[Section]:
@@ -274,66 +218,9 @@ def _seller_sections(db: Session, actor: Actor, n: int) -> list[Section]:
     ]
 
 
-def _dispatcher_sections(db: Session, actor: Actor, n: int) -> list[Section]:
-    mine = f"t.service_partner_tenant_id = :t AND t.status IN {ACTIVE}"
-    soon = utcnow() + AT_RISK
-    at_risk = (
-        "((t.responded_at IS NULL AND t.response_due_at <= :soon) OR t.resolution_due_at <= :soon)"
-    )
-    return [
-        Section(
-            "urgent",
-            "P1 and P2 open",
-            "No P1 or P2 is open. New ones show here and on the ops console.",
-            "Ops console",
-            "/ops",
-            *_tickets(db, actor, n, f"{mine} AND t.priority IN ('P1', 'P2')", "t.priority, due"),
-        ),
-        Section(
-            "at-risk",
-            "At risk of an SLA breach",
-            "No open ticket is within an hour of its SLA deadline.",
-            "Dispatch",
-            "/dispatch",
-            *_tickets(db, actor, n, f"{mine} AND {at_risk}", "due", soon=soon),
-        ),
-        Section(
-            "unassigned",
-            "Waiting for a technician",
-            "Every open ticket has a technician.",
-            "Dispatch",
-            "/dispatch",
-            *_tickets(
-                db,
-                actor,
-                n,
-                f"{mine} AND t.status IN {WAITING_FOR_A_TECHNICIAN} AND t.technician_id IS NULL",
-                "t.priority, t.opened_at",
-            ),
-        ),
-    ]
-
-
-def _technician_sections(db: Session, actor: Actor, n: int) -> list[Section]:
-    where = (
-        "t.technician_id IN (SELECT id FROM technician WHERE user_id = :u) AND t.status IN "
-        "('assigned', 'en_route', 'on_site', 'in_progress', 'on_hold')"
-    )
-    return [
-        Section(
-            "jobs",
-            "Your jobs",
-            "No job is assigned to you. The dispatcher's accepted plan puts jobs here.",
-            "Today's route on your phone (works offline)",
-            "/field",
-            *_tickets(db, actor, n, where, "due NULLS LAST", u=actor.user_id),
-        )
-    ]
-
-
 def _admin_sections(db: Session, actor: Actor, n: int) -> list[Section]:
     where = "tenant_id = :t AND is_active AND NOT is_service_account AND last_login_at IS NULL"
-    rows = _rows(
+    rows = read_rows(
         db,
         f"SELECT email, full_name, created_at, count(*) OVER () AS total FROM users "
         f"WHERE {where} ORDER BY created_at DESC LIMIT :n",
@@ -355,7 +242,7 @@ def _admin_sections(db: Session, actor: Actor, n: int) -> list[Section]:
             "Everyone in your organisation has signed in.",
             "Accounts",
             "/admin/users",
-            _total(rows),
+            total_of(rows),
             items,
         )
     ]
@@ -392,14 +279,16 @@ def waiting_for(db: Session, actor: Actor, limit: int = 5) -> list[Section]:
     """What waits for the actor, one list per thing to do for each role they hold, each
     with at most `limit` items (the most pressing first) and how many there are in all."""
     sections: list[Section] = []
+    if actor.has_any(*CUSTOMERS):
+        sections += customer_sections(db, actor, limit)
     if actor.has_any(*BUYERS):
         sections += _buyer_sections(db, actor, limit)
     if actor.has_any(*SUPPLIERS):
         sections += _seller_sections(db, actor, limit)
     if actor.has_any(*DISPATCHERS):
-        sections += _dispatcher_sections(db, actor, limit)
+        sections += dispatcher_sections(db, actor, limit)
     if actor.has_any(Role.TECHNICIAN) and actor.user_id is not None:
-        sections += _technician_sections(db, actor, limit)
+        sections += technician_sections(db, actor, limit)
     if actor.has_any(*LAB_TEAM):
         sections += _lab_sections(db, limit)
     if actor.has_any(*ADMINS):

@@ -114,3 +114,44 @@ def test_one_live_tick_moves_technicians_and_opens_a_ticket(service_day):
     assert len(moved) >= 5
     new = [i for i in after_stage if i not in before_stage]
     assert len(new) == 1 and after_stage[new[0]] == "open"
+
+
+def _demo_actor(role):
+    from services.actor import Actor, TenantKind
+    from services.seed.demo import demo_email
+
+    [row] = _rows(
+        "SELECT u.id, u.tenant_id, t.kind, u.full_name FROM users u "
+        "JOIN tenant t ON t.id = u.tenant_id WHERE u.email = :e",
+        e=demo_email(role),
+    )
+    return Actor(row.id, row.tenant_id, TenantKind(row.kind), frozenset({role}), row.full_name)
+
+
+def _home(role) -> dict:
+    from services.db import tenant_session
+    from services.overview.waiting import waiting_for
+
+    actor = _demo_actor(role)
+    with tenant_session(actor) as db:
+        return {s.key: s for s in waiting_for(db, actor)}
+
+
+def test_each_service_roles_home_lists_its_work_of_the_day(service_day):
+    from services.actor import Role
+
+    hospital = _home(Role.BUYER_ADMIN)["service"]
+    assert hospital.total >= 150 and len(hospital.items) == 5
+    first = hospital.items[0].link.removeprefix("/tickets/")
+    [late] = _rows(
+        "SELECT (responded_at IS NULL AND response_due_at < now()) "
+        "OR resolution_due_at < now() FROM ticket WHERE id = :i",
+        i=first,
+    )
+    assert late[0], "a ticket past its SLA deadline heads the hospital's list"
+    for role in (Role.DISPATCHER, Role.OEM_SERVICE_MANAGER):
+        home = _home(role)
+        for key in ("urgent", "at-risk", "unassigned"):
+            assert home[key].items, f"{role.value} has nothing in {key}"
+    jobs = _home(Role.TECHNICIAN)["jobs"]
+    assert jobs.total >= 1 and all(i.link.startswith("/tickets/") for i in jobs.items)
