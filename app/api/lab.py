@@ -41,6 +41,18 @@ def channels(actor: Actor = Depends(require_roles(*LAB_READERS))) -> dict:
         return {"channels": list_channels(db)}
 
 
+@router.get(
+    "/lab/channels/unknown-senders",
+    summary="Senders no channel knows yet, with their waiting messages (headers only)",
+)
+@router.get(
+    "/lab/unknown-senders",
+    summary="Senders no channel knows yet, with their waiting messages (headers only)",
+)
+def senders(actor: Actor = Depends(require_roles(*LAB_ADMINS))) -> dict:
+    return {"senders": unknown_senders(actor)}
+
+
 @router.get("/lab/channels/{channel_id}", summary="One channel with its test codes")
 def channel(channel_id: uuid.UUID, actor: Actor = Depends(require_roles(*LAB_READERS))) -> dict:
     with tenant_session(actor) as db:
@@ -58,14 +70,6 @@ def patch_channel(
 ) -> dict:
     with tenant_session(actor) as db:
         return channel_json(db, update_channel(db, actor, channel_id, body))
-
-
-@router.get(
-    "/lab/unknown-senders",
-    summary="Senders no channel knows yet, with their waiting messages (headers only)",
-)
-def senders(actor: Actor = Depends(require_roles(*LAB_ADMINS))) -> dict:
-    return {"senders": unknown_senders(actor)}
 
 
 def _moment(raw: str | None, name: str) -> datetime | None:

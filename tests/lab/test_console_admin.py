@@ -180,3 +180,18 @@ def test_a_consent_is_recorded_listed_and_revoked_with_an_audit_trail(lab):
         )
     assert shown["revokedAt"] and shown["version"] == "v2"
     assert actions == ["lab.consent.record", "lab.consent.revoke"]
+
+
+def test_an_unknown_sender_is_adopted_over_the_api(client, auth, lab):
+    headers = auth(lab.org.email, PASSWORD)
+    stranger = f"API-{uuid.uuid4().hex[:6]}"
+    send(oru("A-1", sender=stranger))
+    waiting = client.get("/api/v1/lab/channels/unknown-senders", headers=headers).json()
+    assert [s["waiting"] for s in waiting["senders"] if s["sendingApplication"] == stranger] == [1]
+    made = client.post(
+        "/api/v1/lab/unknown-senders/channel",
+        json={"name": "Biochemistry", "sendingApplication": stranger},
+        headers=headers,
+    )
+    assert made.status_code == 201, made.text
+    assert (made.json()["claimedMessages"], made.json()["queued"]) == (1, 1)
