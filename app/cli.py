@@ -195,6 +195,9 @@ def _procfile(port: int, embedded_mqtt: bool) -> Path:
         # never delays a breach.
         f"sla: {py} -m celery -A workers.celery_app worker --loglevel=WARNING --concurrency=1"
         f" -Q {queue}-sla -n sla@%h",
+        # Urgent slot-ins too: a new P1's proposal never waits behind an optimisation.
+        f"urgent: {py} -m celery -A workers.celery_app worker --loglevel=WARNING"
+        f" --concurrency=1 -Q {queue}-urgent -n urgent@%h",
         f"beat: {py} -m celery -A workers.celery_app beat --loglevel=WARNING "
         f"--schedule {VAR / 'celerybeat-schedule'}",
         # The lab's analyzers: HL7 v2 over MLLP, ASTM, and the processor that turns stored

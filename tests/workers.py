@@ -9,6 +9,7 @@ import uuid
 from contextlib import contextmanager
 from pathlib import Path
 
+from services.common.tasks import queues
 from tests.conftest import ROOT
 
 
@@ -24,20 +25,24 @@ def _start(args: list[str], env: dict, log: Path) -> subprocess.Popen:
 
 @contextmanager
 def celery_running(tmp_path: Path, **extra_env: str):
-    """A worker (2 processes) and a beat for the duration of the block."""
+    """The workers as `make run` starts them (one of 2 processes on the default and SLA
+    queues, one on the urgent queue) and a beat, for the duration of the block."""
     tmp_path.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, **extra_env}
+    default, sla, urgent = queues()
+    name = uuid.uuid4().hex[:6]
     procs = [
         _start(
-            [
-                "worker",
-                "--loglevel=INFO",
-                "--concurrency=2",
-                "-n",
-                f"test-{uuid.uuid4().hex[:6]}@%h",
-            ],
+            ["worker", "--loglevel=INFO", "--concurrency=2", "-Q", f"{default},{sla}"]
+            + ["-n", f"test-{name}@%h"],
             env,
             tmp_path / "worker.log",
+        ),
+        _start(
+            ["worker", "--loglevel=INFO", "--concurrency=1", "-Q", urgent]
+            + ["-n", f"urgent-{name}@%h"],
+            env,
+            tmp_path / "urgent-worker.log",
         ),
         _start(
             ["beat", "--loglevel=INFO", "--schedule", str(tmp_path / "beat-schedule")],

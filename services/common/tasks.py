@@ -23,16 +23,18 @@ def broker_and_backend() -> tuple[str, str]:
     return f"sqla+{url}", f"db+{url}"
 
 
-def queues() -> tuple[str, str]:
-    """The default queue and the SLA clocks' own queue, so a burst of other work never
-    delays a tick; workers consume both."""
+def queues() -> tuple[str, str, str]:
+    """The default queue, the SLA clocks' own queue (a burst of other work never delays a
+    tick) and the urgent slot-ins' own (one never waits behind, nor holds up, a
+    dispatcher's optimisation); each has a worker of its own (app/cli.py `_procfile`)."""
     queue = get_settings().celery_queue
-    return queue, f"{queue}-sla"
+    return queue, f"{queue}-sla", f"{queue}-urgent"
 
 
 def task_routes() -> dict:
     """Tasks that go to a queue other than the default one."""
-    return {"sla.tick": {"queue": queues()[1]}}
+    _, sla, urgent = queues()
+    return {"sla.tick": {"queue": sla}, "dispatch.slot_in": {"queue": urgent}}
 
 
 @cache

@@ -5,7 +5,7 @@ the task's name and arguments are written in one place."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from services.actor import Actor, Role, TenantKind
 from services.common.tasks import send_task
@@ -13,6 +13,9 @@ from services.db import tenant_session
 from services.dispatch.service import request_plan, run_plan
 
 OPTIMISE_TASK = "dispatch.optimize"
+SLOT_IN_TASK = "dispatch.slot_in"  # routed to the urgent queue (services/common/tasks.py)
+# A slot-in waits this long, so the tickets of a burst meet in one run.
+GATHER = timedelta(seconds=2)
 
 
 def start_plan(actor: Actor, seconds: object = 10, start_at: datetime | None = None) -> str:
@@ -36,3 +39,9 @@ def run_queued_plan(plan_id: str, tenant_id: str, tenant_kind: str) -> str:
         "dispatch-optimizer",
     )
     return run_plan(actor, uuid.UUID(plan_id))
+
+
+def queue_slot_in(partner_id: uuid.UUID, ticket_id: uuid.UUID) -> None:
+    """Queue the slot-in of a new urgent ticket (services.dispatch.urgent) on the urgent
+    queue, a moment later so a burst of tickets shares one run."""
+    send_task(SLOT_IN_TASK, str(partner_id), str(ticket_id), eta=datetime.now(UTC) + GATHER)

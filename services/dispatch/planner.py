@@ -15,11 +15,13 @@ Times inside the model are minutes from the plan's start.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session
 
 from services.dispatch.dominance import keep_p1
+from services.dispatch.insertion import insert_urgent
 from services.dispatch.loading import (
     OPEN_STATUSES,
     PINNED_STATUSES,
@@ -31,7 +33,7 @@ from services.dispatch.loading import (
     load_technicians,
 )
 from services.dispatch.problem import Job, RoutingProblem, Solution, Vehicle
-from services.dispatch.routing import solve
+from services.dispatch.routing import evaluate, solve
 from services.dispatch.travel import TravelModel
 
 __all__ = [
@@ -159,38 +161,90 @@ def plan(
     eligibility(jobs, techs, free_stock(db))
     unassigned = [_left_out(j, j.reason) for j in jobs if not j.allowed]
     if not techs or not any(j.allowed for j in jobs):
-        return {
-            "routes": [_route(t, [], start) for t in techs],
-            "unassigned": unassigned,
-            "summary": _summary([], unassigned, 0.0),
-        }
+        return _result(None, None, [], techs, start, unassigned, {})
     problem, plannable = build_problem(jobs, techs, start, TravelModel())
     seed = _current_routes(plannable, techs)
     solution = solve(
         problem, seconds, on_progress=on_progress, initial_routes=seed, tighten_fleet=False
     )
     solution = keep_p1(problem, solution, PRIORITY_COSTS["P1"][0])
+    return _result(solution, problem, plannable, techs, start, unassigned, {})
+
+
+def slot_in(
+    db: Session, ticket_ids: list[str], order: dict[str, int], start: datetime | None = None
+) -> dict:
+    """Today's routes as technicians hold them (in the accepted plan's `order` of ticket
+    ids) with the tickets `ticket_ids` slotted in, each bumping at most one less urgent
+    job (services.dispatch.insertion), most urgent first. No search: what does not fit is
+    left out with the reason. Returns what `plan` does."""
+    started, start = time.monotonic(), start or datetime.now(UTC)
+    techs, jobs = load_technicians(db, start), load_jobs(db, start)
+    eligibility(jobs, techs, free_stock(db))
+    unassigned = [_left_out(j, j.reason) for j in jobs if not j.allowed]
+    if not techs or not any(j.allowed for j in jobs):
+        return _result(None, None, [], techs, start, unassigned, {})
+    problem, plannable = build_problem(jobs, techs, start, TravelModel())
+    routes = _current_routes(plannable, techs, order)
+    held = {k for route in routes for k in route}
+    wanted = sorted(
+        (k for k, j in enumerate(plannable) if j.ticket_id in ticket_ids and k not in held),
+        key=lambda k: -problem.jobs[k].drop_penalty,
+    )
+    misfits = {}
+    for k in wanted:
+        found = insert_urgent(problem, routes, k)
+        if found is None:
+            misfits[k] = (
+                "no route of today's plan reaches it within its deadline, even bumping "
+                "one less urgent job; ask for a fresh plan"
+            )
+        else:
+            routes = found.routes
+    solution = evaluate(problem, routes, started)
+    if solution is None:
+        raise RuntimeError("today's routes no longer fit their technicians' shifts")
+    return _result(solution, problem, plannable, techs, start, unassigned, misfits)
+
+
+def _result(
+    solution: Solution | None,
+    problem: RoutingProblem | None,
+    plannable: list[PlanJob],
+    techs: list[PlanTech],
+    start: datetime,
+    unassigned: list[dict],
+    reasons: dict[int, str],
+) -> dict:
+    """Routes with ETAs per technician, and the tickets left out with the reason."""
     routes = [
-        _route(t, _stops(solution, v, plannable, problem, start), start)
+        _route(t, _stops(solution, v, plannable, problem, start) if solution else [], start)
         for v, t in enumerate(techs)
     ]
-    unassigned += [
-        _left_out(plannable[k], _why_unserved(plannable[k], techs)) for k in solution.unserved
+    unassigned = unassigned + [
+        _left_out(plannable[k], reasons.get(k) or _why_unserved(plannable[k], techs))
+        for k in (solution.unserved if solution else [])
     ]
     return {
         "routes": routes,
         "unassigned": unassigned,
-        "summary": _summary(routes, unassigned, solution.seconds),
+        "summary": _summary(routes, unassigned, solution.seconds if solution else 0.0),
     }
 
 
-def _current_routes(jobs: list[PlanJob], techs: list[PlanTech]) -> list[list[int]]:
-    """Jobs already with a technician, in number order: the plan to keep where it fits."""
+def _current_routes(
+    jobs: list[PlanJob], techs: list[PlanTech], order: dict[str, int] | None = None
+) -> list[list[int]]:
+    """Jobs already with a technician, in the `order` given (ticket id → position), else
+    in number order: the plan to keep where it fits."""
     index = {t.id: i for i, t in enumerate(techs)}
     routes: list[list[int]] = [[] for _ in techs]
     for k, job in enumerate(jobs):
         if job.technician_id in index and index[job.technician_id] in job.allowed:
             routes[index[job.technician_id]].append(k)
+    order = order or {}
+    for route in routes:
+        route.sort(key=lambda k: (order.get(jobs[k].ticket_id, len(order)), jobs[k].number))
     return routes
 
 

@@ -283,18 +283,9 @@ def _slot_in(
     """A re-plan that keeps today's routes and slots the new urgent work in (see
     services.dispatch.insertion); None when that cannot serve it in time."""
     routes = insert_all(problem, initial_routes)
-    if routes is None:
+    found = evaluate(problem, routes, started) if routes is not None else None
+    if found is None:
         return None
-    model = _Model(problem, len(problem.vehicles))
-    hint = model.initial(routes)
-    if hint is None:
-        return None
-    params = _parameters(1.0, "PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
-    params.solution_limit = 1  # the hint as it stands, timed and costed by the model
-    assignment = model.routing.SolveFromAssignmentWithParameters(hint, params)
-    if assignment is None:
-        return None
-    found = model.read(assignment, started)
     if on_progress is not None:
         on_progress(
             {
@@ -305,6 +296,22 @@ def _slot_in(
         )
     found.rounds.append({"round": "slotted in", "objective": found.objective})
     return found
+
+
+def evaluate(
+    problem: RoutingProblem, routes: list[list[int]], started: float | None = None
+) -> Solution | None:
+    """`routes` (job indexes per vehicle) as they stand, timed and costed by the model, with
+    no search; None when they break a hard constraint."""
+    started = time.monotonic() if started is None else started
+    model = _Model(problem, len(problem.vehicles))
+    hint = model.initial(routes)
+    if hint is None:
+        return None
+    params = _parameters(1.0, "PARALLEL_CHEAPEST_INSERTION", "GREEDY_DESCENT")
+    params.solution_limit = 1  # the hint as it stands
+    assignment = model.routing.SolveFromAssignmentWithParameters(hint, params)
+    return model.read(assignment, started) if assignment else None
 
 
 def _is_replan(problem: RoutingProblem, initial_routes: list[list[int]] | None) -> bool:

@@ -101,7 +101,7 @@ def _run(actor: Actor, plan_id: uuid.UUID) -> str:
     with tenant_session(actor) as db:
         basis = {"technicians": technician_basis(db)}
         result = plan(db, start=start, seconds=seconds, on_progress=progress)
-        _add_deadlines(db, result["routes"])
+        add_deadlines(db, result["routes"])
         params = {**db.get(DispatchPlan, plan_id).params, "plannedFrom": start.isoformat()}
     _write(
         actor,
@@ -118,7 +118,7 @@ def _run(actor: Actor, plan_id: uuid.UUID) -> str:
     return "ready"
 
 
-def _add_deadlines(db: Session, routes: list[dict]) -> None:
+def add_deadlines(db: Session, routes: list[dict]) -> None:
     """Each stop's SLA deadline, so the map and the table can show the risk."""
     ids = [s["ticketId"] for r in routes for s in r["stops"]]
     if not ids:
@@ -141,14 +141,20 @@ def _write(actor: Actor, plan_id: uuid.UUID, **fields: Any) -> None:
         for key, value in fields.items():
             setattr(record, key, value)
         db.add(record)
-        db.execute(
-            text("SELECT pg_notify('dispatch_plan_changed', :payload)"),
-            {
-                "payload": json.dumps(
-                    {"id": str(plan_id), "tenantId": str(actor.tenant_id), "status": record.status}
-                )
-            },
-        )
+        announce(db, record)
+
+
+def announce(db: Session, record: DispatchPlan) -> None:
+    """Tell the dispatch pages that follow plans (NOTIFY `dispatch_plan_changed`, ids
+    only, on commit) that `record` changed."""
+    db.execute(
+        text("SELECT pg_notify('dispatch_plan_changed', :payload)"),
+        {
+            "payload": json.dumps(
+                {"id": str(record.id), "tenantId": str(record.tenant_id), "status": record.status}
+            )
+        },
+    )
 
 
 def get_plan(db: Session, plan_id: uuid.UUID) -> DispatchPlan:
@@ -223,7 +229,8 @@ def accept_plan(db: Session, actor: Actor, plan_id: uuid.UUID, acknowledge_p1: b
     already under way stay as they are) and `DispatchAssigned` is emitted. A plan that
     leaves a P1 out or has one late is accepted only with `acknowledge_p1` (Conflict
     naming them otherwise), and then emits `DispatchP1Acknowledged` so someone follows
-    them up; technicians called out for the plan get `DispatchCalledOut`. Raises
+    them up; technicians called out for the plan get `DispatchCalledOut`; the tickets an
+    automatic proposal slotted in are marked so the hospital hears too. Raises
     Conflict unless the plan is ready. Returns how many tickets were assigned."""
     if not actor.roles & DISPATCHERS:
         raise Forbidden("only a dispatcher or service manager accepts a plan")
@@ -239,6 +246,7 @@ def accept_plan(db: Session, actor: Actor, plan_id: uuid.UUID, acknowledge_p1: b
             "acknowledging that (acknowledgeLateP1), or change the plan first"
         )
     moved = 0
+    slotted = set((record.params.get("trigger") or {}).get("ticketIds") or [])
     for route in record.routes:
         for order, stop in enumerate(route["stops"], start=1):
             if stop["pinned"]:
@@ -267,6 +275,7 @@ def accept_plan(db: Session, actor: Actor, plan_id: uuid.UUID, acknowledge_p1: b
                     "technicianId": route["technicianId"],
                     "stop": order,
                     "eta": stop["eta"],
+                    "slottedIn": stop["ticketId"] in slotted,
                 },
             )
             moved += 1

@@ -1,10 +1,12 @@
 """Urgent work slotted in by itself. When a P1 or P2 opens on a day that has an accepted
-plan, the optimiser proposes today's routes with the new job in them: the planner keeps
-the accepted routes and slots urgent work in where it fits, bumping at most one less
-urgent job (`insertion.py`), and searches afresh only when that cannot serve it in time.
-The proposal is a ready plan that says why it was made and what it changes; the
-dispatchers are told (`DispatchProposed`) and accept it with one click (`accept_plan`,
-which tells the technician and the hospital) or reject it."""
+plan, the outbox subscriber below queues a slot-in on the workers' urgent queue (a worker
+of its own, so it never waits behind a dispatcher's optimisation nor holds one up). The
+slot-in keeps the accepted routes and puts the new urgent work in where it fits, bumping
+at most one less urgent job (`planner.slot_in`, `insertion.py`); it never searches
+afresh, and the tickets of a burst share one proposal. The proposal is a ready plan that
+says what it changes; the dispatchers are told (`DispatchProposed`), also when a ticket
+cannot be slotted in and why, and accept it with one click (`accept_plan`, which tells
+the technician and the hospital) or reject it."""
 
 from __future__ import annotations
 
@@ -12,6 +14,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import text
 from sqlmodel import Session, select
 
 from services.actor import Actor, Role, TenantKind
@@ -19,14 +22,17 @@ from services.audit import service as audit
 from services.common.clock import IST, ist_text, today_ist
 from services.common.roles import DISPATCHERS
 from services.db import tenant_session
+from services.dispatch.flows import queue_slot_in
 from services.dispatch.models import DispatchPlan
-from services.dispatch.service import request_plan, run_plan
+from services.dispatch.planner import slot_in
+from services.dispatch.service import add_deadlines, announce, request_plan
 from services.errors import Conflict, Forbidden, NotFound
+from services.events.registry import EventView, subscriber
 from services.events.service import emit
 from services.tickets.models import Ticket
 
 URGENT = ("P1", "P2")
-SLOT_IN_SECONDS = 5  # the slot-in itself takes well under a second; a fresh search, this
+SLOT_IN_SECONDS = 5  # recorded as the plan's limit; the slot-in itself takes under a second
 WAITING = ("open", "acknowledged", "reopened")
 # A ticket older than this (the workers were down) is left to the dispatcher's own re-plan:
 # a proposal made from a stale picture would mislead more than help.
@@ -64,54 +70,122 @@ def accepted_today(db: Session) -> DispatchPlan | None:
     return None
 
 
-def _proposal_for(db: Session, ticket_id: uuid.UUID) -> DispatchPlan | None:
+def _covers(record: DispatchPlan) -> list[str]:
+    trigger = record.params.get("trigger") or {}
+    return trigger.get("ticketIds") or [trigger.get("ticketId")]
+
+
+def _proposals(db: Session, since: datetime) -> list[DispatchPlan]:
+    """Automatic proposals asked for since `since`, newest first."""
     return db.exec(
-        select(DispatchPlan).where(
-            DispatchPlan.params["trigger"]["ticketId"].astext == str(ticket_id)
+        select(DispatchPlan)
+        .where(DispatchPlan.params.has_key("trigger"), DispatchPlan.created_at >= since)
+        .order_by(DispatchPlan.created_at.desc())
+    ).all()
+
+
+def _proposal_for(db: Session, ticket_id: uuid.UUID) -> DispatchPlan | None:
+    since = datetime.now(UTC) - timedelta(days=2)
+    return next((p for p in _proposals(db, since) if str(ticket_id) in _covers(p)), None)
+
+
+def _waiting(db: Session, partner_id: uuid.UUID, accepted: DispatchPlan) -> list[Ticket]:
+    """Urgent tickets opened since the plan was accepted (and recently) that no proposal
+    has decided yet, most urgent first: one slot-in takes them all."""
+    since = max(accepted.accepted_at or accepted.created_at, datetime.now(UTC) - FRESH_FOR)
+    decided = {
+        key
+        for record in _proposals(db, accepted.accepted_at or accepted.created_at)
+        if record.status != "ready"
+        for key in _covers(record)
+    }
+    tickets = db.exec(
+        select(Ticket)
+        .where(
+            Ticket.service_partner_tenant_id == partner_id,
+            Ticket.priority.in_(URGENT),
+            Ticket.status.in_(WAITING),
+            Ticket.opened_at > since,
         )
-    ).first()
+        .order_by(Ticket.priority, Ticket.opened_at)
+    ).all()
+    return [t for t in tickets if str(t.id) not in decided and not _replanning(db, t)]
 
 
 def propose_slot_in(partner_id: uuid.UUID, ticket_id: uuid.UUID) -> uuid.UUID | None:
-    """Propose today's routes with urgent ticket `ticket_id` slotted in, once per ticket,
-    when the servicing organisation has a plan accepted for today; runs the optimiser here
-    (in the worker). Returns the proposal's id, or None when there is nothing to re-plan."""
+    """Propose today's accepted routes with urgent ticket `ticket_id` slotted in, together
+    with any other urgent ticket opened since that no proposal decided (a ready proposal
+    of them is set aside for this one); runs in the worker. Returns the proposal's id (an
+    earlier one's when the ticket has one), or None when there is nothing to re-plan."""
     actor = _optimiser(partner_id)
     with tenant_session(actor) as db:
+        # One slot-in at a time per organisation: a burst waits here, then finds its
+        # tickets in the first run's proposal.
+        db.execute(
+            text("SELECT pg_advisory_xact_lock(hashtext(:key))"), {"key": f"slot-in:{partner_id}"}
+        )
         if (earlier := _proposal_for(db, ticket_id)) is not None:
             return earlier.id
         accepted = accepted_today(db)
-        ticket = db.get(Ticket, ticket_id)
-        if accepted is None or ticket is None or ticket.status not in WAITING:
-            return None
-        if accepted.accepted_at is not None and ticket.opened_at <= accepted.accepted_at:
-            return None  # open when the day's plan was accepted: the dispatcher saw it then
-        if datetime.now(UTC) - ticket.opened_at > FRESH_FOR or _replanning(db, ticket):
+        waiting = _waiting(db, partner_id, accepted) if accepted is not None else []
+        if ticket_id not in [t.id for t in waiting]:
             return None
         record = request_plan(db, actor, SLOT_IN_SECONDS)
-        record.params = {
-            **record.params,
-            "trigger": {
-                "kind": "urgent",
-                "ticketId": str(ticket.id),
-                "number": ticket.number,
-                "priority": ticket.priority,
-                "acceptedPlanId": str(accepted.id),
-            },
-        }
-        db.add(record)
-        plan_id, accepted_id = record.id, accepted.id
-    run_plan(actor, plan_id)
-    with tenant_session(actor) as db:
-        record = db.get(DispatchPlan, plan_id, with_for_update=True)
-        proposal = describe(record, db.get(DispatchPlan, accepted_id), ticket_id)
-        record.params = {**record.params, "proposal": proposal}
-        if _overtaken(db, record):  # the dispatcher accepted a plan of their own meanwhile
-            record.status = "superseded"
-        db.add(record)
-        if record.status == "ready":
-            emit(db, actor, "DispatchProposed", "dispatch_plan", record.id, proposal)
-    return plan_id
+        record.params = {**record.params, "trigger": _trigger(waiting, accepted)}
+        return _slot_in(db, actor, record, accepted)
+
+
+def _trigger(tickets: list[Ticket], accepted: DispatchPlan) -> dict[str, Any]:
+    first = tickets[0]
+    return {
+        "kind": "urgent",
+        "ticketId": str(first.id),
+        "number": first.number,
+        "priority": first.priority,
+        "ticketIds": [str(t.id) for t in tickets],
+        "tickets": [
+            {"ticketId": str(t.id), "number": t.number, "priority": t.priority} for t in tickets
+        ],
+        "acceptedPlanId": str(accepted.id),
+    }
+
+
+def _slot_in(db: Session, actor: Actor, record: DispatchPlan, accepted: DispatchPlan) -> uuid.UUID:
+    """Fill `record` with the accepted routes and its tickets slotted in, and tell the
+    dispatchers what it changes (or why it cannot)."""
+    order = {ticket: k for ticket, (_, _, k) in _stops(accepted).items()}
+    start = datetime.now(UTC)
+    result = slot_in(db, record.params["trigger"]["ticketIds"], order, start)
+    add_deadlines(db, result["routes"])
+    record.routes, record.unassigned = result["routes"], result["unassigned"]
+    record.summary, record.finished_at = result["summary"], datetime.now(UTC)
+    proposal = describe(record, accepted)
+    record.params = {**record.params, "plannedFrom": start.isoformat(), "proposal": proposal}
+    record.status = "ready" if proposal["fits"] else "superseded"
+    overtaken = _overtaken(db, record)  # the dispatcher accepted a plan of their own meanwhile
+    if overtaken:
+        record.status = "superseded"
+    elif proposal["fits"]:
+        for older in _proposals(db, accepted.accepted_at or accepted.created_at):
+            if older.id != record.id and older.status == "ready":
+                older.status = "superseded"  # its tickets are in this one
+                db.add(older)
+    db.add(record)
+    announce(db, record)
+    if not overtaken:
+        emit(db, actor, "DispatchProposed", "dispatch_plan", record.id, proposal)
+    return record.id
+
+
+@subscriber("dispatch.slot_in_urgent", events=["TicketOpened"])
+def slot_in_urgent(db: Session, event: EventView) -> None:
+    """A new P1 or P2: queue its slot-in on the urgent queue (only that: the relay never
+    waits for the slot-in)."""
+    if event.payload.get("priority") not in URGENT:
+        return
+    ticket = db.get(Ticket, uuid.UUID(event.entity_id))
+    if ticket is not None and ticket.service_partner_tenant_id is not None:
+        queue_slot_in(ticket.service_partner_tenant_id, ticket.id)
 
 
 def _replanning(db: Session, ticket: Ticket) -> bool:
@@ -140,40 +214,49 @@ def _overtaken(db: Session, record: DispatchPlan) -> bool:
     )
 
 
-def describe(record: DispatchPlan, accepted: DispatchPlan, ticket_id: uuid.UUID) -> dict:
-    """What a proposal changes against the accepted plan, in words a dispatcher reads."""
-    trigger = record.params.get("trigger", {})
-    label = f"{trigger.get('priority', '')} #{trigger.get('number', '')}"
+def describe(record: DispatchPlan, accepted: DispatchPlan) -> dict:
+    """What a proposal changes against the accepted plan, in words a dispatcher reads:
+    where each of its tickets goes and its ETA (or why it cannot go), and who is bumped."""
     now, before = _stops(record), _stops(accepted)
-    proposal: dict[str, Any] = {"ticketId": str(ticket_id), "ticket": label, "fits": False}
-    if record.status != "ready" or str(ticket_id) not in now:
-        why = next(
-            (u.get("reason") for u in record.unassigned or [] if u["ticketId"] == str(ticket_id)),
-            record.error or "the optimiser found no technician who can reach it in time",
-        )
-        proposal["text"] = f"{label} opened and could not be slotted into today's routes: {why}."
-        return proposal
-    route, stop, position = now[str(ticket_id)]
+    left = {u["ticketId"]: u.get("reason") for u in record.unassigned or []}
+    parts = [_placed(t, now, left) for t in record.params["trigger"]["tickets"]]
     bumped = [
         f"{b['priority']} #{b['number']}"
         for key, (_, b, _) in before.items()
         if key not in now and b.get("number")
     ]
+    fits = any(p["fits"] for p in parts)
+    words = "; ".join(p["text"] for p in parts)
+    if fits:
+        words += f"; {', '.join(bumped)} moves to the next plan" if bumped else "; nobody is bumped"
+    return {
+        **parts[0],
+        "ticket": ", ".join(p["ticket"] for p in parts),
+        "fits": fits,
+        "bumped": bumped,
+        "tickets": parts,
+        "text": words + ".",
+    }
+
+
+def _placed(ticket: dict, now: dict, left: dict) -> dict[str, Any]:
+    label = f"{ticket['priority']} #{ticket['number']}"
+    said: dict[str, Any] = {"ticketId": ticket["ticketId"], "ticket": label, "fits": False}
+    if ticket["ticketId"] not in now:
+        why = left.get(ticket["ticketId"]) or "no technician can reach it in time"
+        said["text"] = f"{label} opened and could not be slotted into today's routes: {why}"
+        return said
+    route, stop, position = now[ticket["ticketId"]]
     late = f", {stop['lateMinutes']} min past its deadline" if stop.get("lateMinutes") else ""
-    text = (
-        f"{label} opened: proposed as stop {position} of {route['technician']}'s route, "
-        f"ETA {ist_text(stop['eta'], '%H:%M')} IST{late}"
-    )
-    text += f"; {', '.join(bumped)} moves to the next plan" if bumped else "; nobody is bumped"
-    proposal.update(
+    said.update(
         fits=True,
         technician=route["technician"],
         stop=position,
         eta=stop["eta"],
-        bumped=bumped,
-        text=text + ".",
+        text=f"{label} opened: proposed as stop {position} of {route['technician']}'s route, "
+        f"ETA {ist_text(stop['eta'], '%H:%M')} IST{late}",
     )
-    return proposal
+    return said
 
 
 def reject_proposal(db: Session, actor: Actor, plan_id: uuid.UUID) -> None:

@@ -97,6 +97,7 @@ BUILTIN_MODULES = (
     "services.notifications.news",
     "services.field.flows",
     "services.lab.flows",
+    "services.dispatch.urgent",
 )
 
 

@@ -4,7 +4,8 @@
 - a quote or a revised quote: the buyer's procurement people;
 - a counter-offer, or an offer accepted: the other side of the room;
 - a new P1 or P2 ticket: the dispatchers of the organisation that services the device;
-- a job assigned by an accepted dispatch plan, or a call-out: that technician;
+- a job assigned by an accepted dispatch plan, or a call-out: that technician (and, for
+  urgent work slotted into the day, the hospital's service desk users);
 - a P1 no route can take, when the dispatcher lets the OEM know: the OEM's service desk;
 - a plan accepted that does not keep every P1: the service managers;
 - an order shipped: the buyer's people; delivered or installed: the seller's people.
@@ -32,6 +33,7 @@ from services.common.roles import (
     DISPATCHERS,
     SELLERS,
     SERVICE_DESK,
+    SERVICE_DESK_USERS,
     SUPPLIERS,
 )
 from services.db import tenant_session
@@ -159,7 +161,28 @@ def _assigned(db: Session, event: EventView) -> list[Delivery]:
         key=f"event:{event.id}",
         ticket_id=ticket.id,
     )
-    return [Delivery(tech.tenant_id, notice, people=((tech.user_id, Role.TECHNICIAN.value),))]
+    told = [Delivery(tech.tenant_id, notice, people=((tech.user_id, Role.TECHNICIAN.value),))]
+    if event.payload.get("slottedIn"):  # urgent work slotted into the day: the hospital waits
+        told.append(_engineer_coming(db, ticket, tech, eta, event))
+    return told
+
+
+def _engineer_coming(
+    db: Session, ticket: Ticket, tech: Technician, eta: str | None, event: EventView
+) -> Delivery:
+    name = db.execute(
+        text("SELECT nullif(full_name, '') FROM users WHERE id = :u"), {"u": tech.user_id}
+    ).scalar()
+    notice = Notice(
+        "engineer_assigned",
+        f"An engineer is on the way for #{ticket.number} ({ticket.priority})",
+        f"{name or 'An engineer'} of {_name(db, tech.tenant_id)}"
+        + (f", expected {ist_text(eta, '%d %b %H:%M IST')}" if eta else ""),
+        f"/tickets/{ticket.id}",
+        key=f"event:{event.id}:hospital",
+        ticket_id=ticket.id,
+    )
+    return Delivery(ticket.tenant_id, notice, SERVICE_DESK_USERS)
 
 
 def _offer_accepted(db: Session, event: EventView) -> list[Delivery]:

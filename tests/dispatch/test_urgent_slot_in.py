@@ -1,12 +1,14 @@
-"""A P1 that opens on a day with an accepted plan is proposed into today's routes; the
-dispatcher accepts it with one click (the technician's phone then lists it) or rejects it
-(today's plan stays as it was)."""
+"""A P1 that opens on a day with an accepted plan is proposed into today's routes by the
+workers within a minute; the dispatcher accepts it with one click (the technician's phone
+then lists it, the hospital hears) or rejects it (today's plan stays as it was). Tickets
+of a burst share one proposal; one that cannot be slotted in is explained."""
 
 from __future__ import annotations
 
 import time
 import uuid
 from datetime import time as clock
+from pathlib import Path
 
 import pytest
 from sqlalchemy import text
@@ -20,6 +22,7 @@ from services.tickets.service import open_ticket
 from tests.factories import PASSWORD
 from tests.field.crew import make_crew
 from tests.outbox import relay
+from tests.workers import celery_running
 
 
 def _round_the_clock(crew) -> None:
@@ -56,12 +59,14 @@ def _proposal(crew, ticket_id: uuid.UUID, timeout: float) -> DispatchPlan:
     pytest.fail("no proposal within a minute of the P1 opening")
 
 
-def _notices(crew, wanted: str, timeout: float) -> list[str]:
-    """The dispatcher's notice titles, once one says `wanted` (or the time is up)."""
+def _notices(crew, wanted: str, timeout: float, reader=None) -> list[str]:
+    """The dispatcher's (or `reader`'s) notice titles, once one says `wanted` (or the time
+    is up)."""
+    reader = reader or crew.partner.actor
     deadline = time.monotonic() + timeout
     while True:
-        with tenant_session(crew.partner.actor) as db:
-            titles = [n["title"] for n in inbox(db, crew.partner.actor, limit=20)[0]]
+        with tenant_session(reader) as db:
+            titles = [n["title"] for n in inbox(db, reader, limit=20)[0]]
         if any(wanted in t for t in titles) or time.monotonic() > deadline:
             return titles
         time.sleep(0.5)
@@ -110,3 +115,68 @@ def test_a_rejected_proposal_leaves_the_accepted_plan(client, auth):
     assert again.status_code == 409
     phone = client.get("/api/v1/me/jobs", headers=technician).json()
     assert str(p1) not in [j["ticketId"] for j in phone["jobs"]]
+
+
+def test_the_workers_propose_a_new_p1_within_a_minute(client, auth, tmp_path: Path):
+    crew = make_crew("CT-URGENT-WORKER")
+    _round_the_clock(crew)
+    planned = crew.new_job()
+
+    with celery_running(tmp_path):
+        p1 = _p1(crew, "Tube arcing; scans stopped")  # nobody asks: the outbox relay does
+        plan = _proposal(crew, p1, timeout=60)
+        titles = _notices(crew, "slotted into today's routes", timeout=30)
+        assert any("slotted into today's routes" in t for t in titles), titles
+
+        dispatcher = auth(crew.partner.email, PASSWORD)
+        accepted = client.post(
+            f"/api/v1/dispatch/plans/{plan.id}/accept", json={}, headers=dispatcher
+        )
+        assert accepted.status_code == 200, accepted.text
+        hospital = _notices(crew, "engineer is on the way", 30, crew.hospital.actor)
+
+    said = plan.params["proposal"]
+    assert plan.status == "ready" and said["fits"] and said["bumped"] == [], said
+    assert {str(p1), str(planned)} <= {s["ticketId"] for r in plan.routes for s in r["stops"]}
+    assert any(f"#{said['ticket'].split('#')[1]}" in t for t in hospital), hospital
+    phone = client.get("/api/v1/me/jobs", headers=auth(crew.technician_email, PASSWORD)).json()
+    assert str(p1) in [j["ticketId"] for j in phone["jobs"]]
+
+
+def test_a_burst_of_urgent_tickets_shares_one_proposal(client, auth):
+    crew = make_crew("CT-URGENT-BURST")
+    _round_the_clock(crew)
+    crew.new_job()
+    first, second = _p1(crew, "No image"), _p1(crew, "Couch stuck")
+
+    made = {propose_slot_in(crew.partner.tenant.id, t) for t in (second, first, second)}
+
+    assert len(made) == 1  # one run slotted both; the later ones found it
+    plan = _proposal(crew, first, timeout=5)
+    stops = {s["ticketId"] for r in plan.routes for s in r["stops"]}
+    assert {str(first), str(second)} <= stops
+    assert plan.params["proposal"]["text"].count("proposed as stop") == 2
+
+
+def test_a_ticket_that_cannot_be_slotted_in_is_explained(client, auth):
+    crew = make_crew("CT-URGENT-NOFIT")
+    _round_the_clock(crew)
+    crew.new_job()
+    with system_session() as db:  # nobody on shift can mend a CT any more
+        db.execute(
+            text("UPDATE technician SET skills = '[\"MRI\"]' WHERE tenant_id = :t"),
+            {"t": crew.partner.tenant.id},
+        )
+    p1 = _p1(crew, "Gantry will not rotate")
+
+    propose_slot_in(crew.partner.tenant.id, p1)
+    relay()
+
+    plan = _proposal(crew, p1, timeout=5)
+    assert plan.status == "superseded"  # nothing for the dispatcher to accept
+    assert (
+        "no technician working today or tomorrow is skilled for CT"
+        in (plan.params["proposal"]["text"])
+    )
+    titles = _notices(crew, "does not fit today's routes", timeout=5)
+    assert any("does not fit today's routes" in t for t in titles), titles

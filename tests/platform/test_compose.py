@@ -35,11 +35,12 @@ def test_every_service_is_there_with_a_health_check():
         "app",
         "worker",
         "sla-worker",
+        "urgent-worker",
         "beat",
     }
     for name, service in services.items():
         assert "healthcheck" in service, f"{name} has no health check"
-    for name in ("app", "worker", "sla-worker", "beat"):
+    for name in ("app", "worker", "sla-worker", "urgent-worker", "beat"):
         needs = services[name]["depends_on"]
         assert {k: v["condition"] for k, v in needs.items()} == {
             "postgres": "service_healthy",
@@ -55,7 +56,7 @@ def test_between_them_the_workers_consume_every_queue_of_the_app():
 
     services = _compose()["services"]
     consumed = set()
-    for name in ("worker", "sla-worker"):
+    for name in ("worker", "sla-worker", "urgent-worker"):
         command = services[name]["command"]
         consumed |= set(command[command.index("-Q") + 1].split(","))
     # Tests run on a queue name of their own; the compose file runs on the default one.
