@@ -10,7 +10,7 @@ from pages.components.layout import layout
 from state.notifications import MessagesState, PreferencesState
 
 _STATUSES = ["all", "queued", "sent", "delivered", "read", "failed"]
-_CHANNELS = ["all", "whatsapp", "email"]
+_CHANNELS = ["all", "whatsapp", "email", "sms"]
 
 
 def _message_row(m) -> rx.Component:

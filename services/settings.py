@@ -91,6 +91,11 @@ class Settings(BaseSettings):
     whatsapp_api_url: str | None = None
     whatsapp_token: SecretStr | None = None
     whatsapp_phone_number_id: str = "local"
+    # SMS through an HTTP gateway (POST {"to", "message", "sender"} with the key as a bearer
+    # token); without SMS_API_URL, SMS are recorded as sent and never leave the machine.
+    sms_api_url: str | None = None
+    sms_api_key: SecretStr | None = None
+    sms_sender: str = "YANTRA"
 
     @property
     def is_production(self) -> bool:

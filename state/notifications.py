@@ -17,7 +17,7 @@ from state.guard import guarded
 LOG_ROUTE = "/messages"
 PREFS_ROUTE = "/profile/notifications"
 LOG_PAGE = 25
-CHANNEL_NAMES = {"whatsapp": "WhatsApp", "email": "E-mail"}
+CHANNEL_NAMES = {"whatsapp": "WhatsApp", "email": "E-mail", "sms": "SMS"}
 STATUS_COLOURS = {"queued": "amber", "sent": "blue", "delivered": "green", "read": "green"}
 
 
@@ -76,7 +76,7 @@ class MessagesState(AuthState):
         self.f_status = (
             status if status in ("all", "queued", "sent", "delivered", "read", "failed") else "all"
         )
-        self.f_channel = channel if channel in ("all", "whatsapp", "email") else "all"
+        self.f_channel = channel if channel in ("all", "whatsapp", "email", "sms") else "all"
         self.offset = 0
         self._fill(actor)
 

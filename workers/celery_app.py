@@ -47,6 +47,7 @@ celery_app.conf.update(
         "sla-tick": {"task": "sla.tick", "schedule": 1.0},
         "rfq-expiry-sweep": {"task": "rfq.sweep_expired", "schedule": 60.0},
         "email-outbox": {"task": "notifications.send_emails", "schedule": 5.0},
+        "sms-outbox": {"task": "notifications.send_sms", "schedule": 5.0},
         "whatsapp-sweep": {"task": "whatsapp.sweep", "schedule": 60.0},
         "lab-analyzer-health": {"task": "lab.health", "schedule": 60.0},
         "lab-review": {"task": "lab.review", "schedule": 5.0},

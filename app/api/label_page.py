@@ -43,6 +43,9 @@ STYLE = (
     "padding:.75rem;border:0;border-radius:8px;background:#0f766e;color:#fff}"
     ".error{background:#fef2f2;color:#991b1b;border-radius:8px;padding:.6rem .8rem}"
     ".ok{background:#ecfdf5;color:#065f46;border-radius:8px;padding:.6rem .8rem}"
+    "fieldset{border:0;padding:0;margin:.7rem 0 0}legend{font-weight:600;padding:0}"
+    "label.choice{display:inline-flex;gap:.4rem;align-items:center;font-weight:400;"
+    "margin-right:1.4rem}label.choice input{width:auto}"
 )
 _STYLE_HASH = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()
 LABEL_POLICY = "; ".join(
@@ -118,11 +121,29 @@ def _form(action: str, values: dict, error: str = "") -> str:
         f'<option value="down"{down}>No, it is down</option></select>'
         '<label for="description">What is wrong?</label><textarea id="description" '
         f'name="description" required maxlength="2000">{v["description"]}</textarea>'
+        f"{_channel_choice(values.get('channel', ''))}"
         "<button type="
         '"submit">Send the report</button></form>'
         '<p class="muted">Your name and number go only to the service team, to call you back.'
         "</p></section>"
     )
+
+
+def _channel_choice(picked: str) -> str:
+    """How the one-time code should come, offered only when both channels are set up."""
+    channels = reports.code_channels()
+    if len(channels) < 2:
+        return ""
+    picked = picked if picked in channels else channels[0]
+    options = "".join(
+        f'<label class="choice"><input type="radio" name="channel" value="{c}"'
+        f"{' checked' if c == picked else ''}> {CHANNEL_WORDS[c]}</label>"
+        for c in channels
+    )
+    return f"<fieldset><legend>Send the confirmation code by</legend>{options}</fieldset>"
+
+
+CHANNEL_WORDS = {"whatsapp": "WhatsApp", "sms": "SMS"}
 
 
 def _client(request: Request) -> str:
@@ -198,10 +219,12 @@ def report(
     phone: str = Form("", max_length=100),
     description: str = Form("", max_length=5000),
     state: str = Form("degraded", max_length=20),
+    channel: str = Form("", max_length=20),
 ) -> HTMLResponse:
     payload = payload.upper()
     values = {"name": name, "phone": phone, "description": description, "state": state}
-    fault = reports.FaultReport(name, phone, description, state)
+    values["channel"] = channel
+    fault = reports.FaultReport(name, phone, description, state, channel)
     try:
         with system_session() as db:
             result = reports.report_fault(db, payload, _client(request), fault, utcnow())
@@ -217,7 +240,8 @@ def report(
     except DomainError as exc:
         return _problem(exc)
     if result["status"] == "awaiting_code":
-        note = f"We sent a 6-digit code to {result['phone']} on WhatsApp. Type it here."
+        by = "by SMS" if result["channel"] == "sms" else "on WhatsApp"
+        note = f"We sent a 6-digit code to {result['phone']} {by}. Type it here."
         return _page("Confirm", _code_form(payload, result["reportId"], note), 202)
     return _page("Fault reported", _thanks(payload, result), 201)
 

@@ -9,9 +9,10 @@ signed label names.
 
 A report is throttled per label and client (3 an hour), per client (10 an hour) and per
 label (20 an hour), counted in `public_report` under an advisory lock so the limits hold
-across processes. With a WhatsApp channel configured (WHATSAPP_API_URL) the reporter's
-phone gets a one-time code and the ticket opens once it is typed back; without one the
-ticket opens at once and says the phone is unconfirmed.
+across processes. With a code channel configured, WhatsApp (WHATSAPP_API_URL) or SMS
+(SMS_API_URL), the reporter's phone gets a one-time code and the ticket opens once it is
+typed back; SMS is used when WhatsApp is not configured or the reporter picks it. Without
+either the ticket opens at once and says the phone is unconfirmed.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from services.actor import Actor, Role, TenantKind
 from services.common.clock import IST
 from services.errors import Conflict, Invalid, NotFound, TooManyAttempts
 from services.identity.phones import normalise_phone
+from services.notifications.sms import queue_sms, sms_configured
 from services.qr.signing import verify_label
 from services.settings import get_settings
 from services.tickets.service import open_ticket
@@ -51,6 +53,7 @@ class FaultReport:
     phone: str
     description: str
     state: str = "degraded"  # "down" when the device cannot be used at all
+    channel: str = ""  # how the code should come ("whatsapp" or "sms"); "" for the default
 
 
 def client_key(address: str | None) -> str:
@@ -149,11 +152,36 @@ def _validate(report: FaultReport) -> tuple[str, str, str]:
     return name, phone, description
 
 
-def has_code_channel() -> bool:
-    """Whether one-time codes can reach a phone: a WhatsApp Cloud API is configured."""
-    return bool(getattr(get_settings(), "whatsapp_api_url", None)) and (
+def code_channels() -> tuple[str, ...]:
+    """The channels a one-time code can reach a phone by, the default first: WhatsApp when
+    its Cloud API is configured, SMS when a gateway is."""
+    whatsapp = bool(getattr(get_settings(), "whatsapp_api_url", None)) and (
         importlib.util.find_spec("services.whatsapp.outbound") is not None
     )
+    return (("whatsapp",) if whatsapp else ()) + (("sms",) if sms_configured() else ())
+
+
+def has_code_channel() -> bool:
+    """Whether one-time codes can reach a phone (WhatsApp or SMS is configured)."""
+    return bool(code_channels())
+
+
+def _send_code(db: Session, row: Any, phone: str, code: str, picked: str) -> str:
+    """Send the code by the reporter's pick when it is configured, else by the default
+    channel; returns the channel used."""
+    channels = code_channels()
+    channel = picked if picked in channels else channels[0]
+    words = (
+        f"Yantra: {code} is your code to report the fault on {row.model}. "
+        "It is valid for 10 minutes."
+    )
+    if channel == "sms":
+        queue_sms(db, row.tenant_id, phone, words, "report_code")
+    else:
+        from services.whatsapp.outbound import send_text
+
+        send_text(db, to_phone=phone, text=words, tenant_id=row.tenant_id)
+    return channel
 
 
 def _code_hash(report_id: uuid.UUID, code: str) -> str:
@@ -189,7 +217,8 @@ def report_fault(
     db: Session, payload: str, client: str, report: FaultReport, now: datetime
 ) -> dict[str, Any]:
     """Take a fault reported from a label's public page. With a code channel the reporter's
-    phone is sent a one-time code and {"status": "awaiting_code", "reportId"} is returned;
+    phone is sent a one-time code (by `report.channel` when that one is configured) and
+    {"status": "awaiting_code", "reportId", "channel", "phone"} is returned;
     without one the ticket (source `qr`) opens at once, marked unconfirmed, and
     {"status": "unconfirmed", "ticketNumber"} is returned.
     Raises Invalid (label, name, phone, description, state), NotFound, Conflict (label
@@ -225,18 +254,11 @@ def report_fault(
     )
     if not channel:
         return _open(db, _report(db, report_id), report_id, confirmed=False)
-    from services.whatsapp.outbound import send_text
-
-    send_text(
-        db,
-        to_phone=phone,
-        text=f"Yantra: {code} is your code to report the fault on {row.model}. "
-        "It is valid for 10 minutes.",
-        tenant_id=row.tenant_id,
-    )
+    channel = _send_code(db, row, phone, code, report.channel)
     return {
         "status": "awaiting_code",
         "reportId": str(report_id),
+        "channel": channel,
         "phone": phone[:3] + "X" * (len(phone) - 7) + phone[-4:],
     }
 

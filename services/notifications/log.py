@@ -1,4 +1,4 @@
-"""The message log: every notice an organisation sent on WhatsApp or e-mail, newest first,
+"""The message log: every notice an organisation sent on WhatsApp, e-mail or SMS, newest first,
 with its status and send attempts. A WhatsApp notice shows the status of the WhatsApp
 message that carries it (queued, sent, delivered, read or failed, as the Cloud API
 reported), so a failed try and the retry that succeeded read on the same line."""
@@ -16,7 +16,7 @@ from services.common.roles import MESSAGE_LOG_READERS
 from services.errors import Invalid
 
 STATUSES = ("queued", "sent", "delivered", "read", "failed")
-CHANNELS = ("whatsapp", "email")
+CHANNELS = ("whatsapp", "email", "sms")
 MAX_PAGE = 100
 
 _QUERY = """

@@ -46,8 +46,9 @@ class NotificationPreference(SQLModel, table=True):
 
 
 class NotificationMessage(SQLModel, table=True):
-    """One outbound notice on WhatsApp or e-mail, as the message log shows it. E-mail rows
-    are the e-mail outbox too; a WhatsApp row names the WhatsApp message that carries it."""
+    """One outbound notice on WhatsApp, e-mail or SMS, as the message log shows it. E-mail
+    and SMS rows are their outboxes too; a WhatsApp row names the WhatsApp message that
+    carries it."""
 
     __tablename__ = "notification_message"
 
@@ -55,7 +56,7 @@ class NotificationMessage(SQLModel, table=True):
     tenant_id: uuid.UUID = tenant_field()
     user_id: uuid.UUID | None = ref_field("users.id", ondelete="SET NULL")
     kind: str = Field(max_length=40)
-    channel: str = Field(max_length=10)  # whatsapp | email
+    channel: str = Field(max_length=10)  # whatsapp | email | sms
     language: str = Field(max_length=5)
     recipient: str = Field(max_length=254)
     template: str = Field(default="", max_length=60)
