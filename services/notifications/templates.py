@@ -1,6 +1,7 @@
 """Notices written in each reader's language, from the files in `templates/`.
 
-One YAML file per language (en, hi, ta, mr) holds the title and body of every kind of
+One YAML file per language (en, hi, ta, mr; loaded by `services/common/languages.py`,
+which the WhatsApp dialogue's answers share) holds the title and body of every kind of
 notice in its own script, the month names and the way a date and time is written. What
 goes into the blanks is formatted here, the same way in every language: counts with
 Indian digit grouping (1,23,456), amounts in paise as ₹ (₹12,34,567.00), moments in IST.
@@ -12,19 +13,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
 from services.common.clock import IST
+from services.common.languages import (  # noqa: F401 - language_names: notices' offer
+    LANGUAGES,
+    language_file,
+    language_names,
+)
 from services.common.money import format_inr, group_indian
 from services.errors import Invalid
 
-LANGUAGES = ("en", "hi", "ta", "mr")
 CHANNELS = ("in_app", "whatsapp", "email")
-_FILES = Path(__file__).with_name("templates")
 
 
 @dataclass(frozen=True)
@@ -89,19 +89,6 @@ class Rendered:
     body: str
     whatsapp_template: str
     whatsapp_params: list[str]
-
-
-@cache
-def language_file(language: str) -> dict[str, Any]:
-    """The parsed template file of `language`. Raises Invalid for a language not offered."""
-    if language not in LANGUAGES:
-        raise Invalid("language", f"must be one of {', '.join(LANGUAGES)}")
-    return yaml.safe_load((_FILES / f"{language}.yaml").read_text(encoding="utf-8"))
-
-
-def language_names() -> dict[str, str]:
-    """Each offered language's code and its name in its own script."""
-    return {code: language_file(code)["name"] for code in LANGUAGES}
 
 
 def format_value(value: Any, language: str) -> str:

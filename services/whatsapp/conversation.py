@@ -6,7 +6,8 @@ label photo, a serial, UDI or label code in the text, or an interactive list; tr
 the intent, and asks one question when it is unsure. The ticket opens with source
 `whatsapp`, its priority from the intent and the device's risk class, and the dialogue as
 a comment; later messages join the ticket as comments. An unknown number gets one polite
-answer a day on how to register, and nothing else happens.
+answer a day on how to register, and nothing else happens. Every answer is in the writer's
+language (`replies.py`).
 """
 
 from __future__ import annotations
@@ -61,6 +62,7 @@ class Inbound:
     choice: str  # the id of an interactive reply, else ""
     media_id: str
     raw: dict[str, Any]
+    language: str = replies.DEFAULT  # what the answers are written in
 
 
 def read_message(message: dict[str, Any]) -> Inbound:
@@ -93,11 +95,12 @@ def handle_message(message: dict[str, Any], contact: dict[str, Any]) -> None:
     if writer is None:
         with system_session() as db:
             if _record(db, None, None, inbound) is not None:
-                _answer_stranger(db, inbound.phone)
+                _answer_stranger(db, inbound)
         return
     with tenant_session(writer) as db:
         message_id = _record(db, writer, None, inbound)
         if message_id is not None:
+            inbound.language = replies.language_for(_chosen_language(db, writer), inbound.text)
             _step(db, writer, inbound, message_id)
 
 
@@ -115,6 +118,15 @@ def find_writer(phone: str) -> Actor | None:
         return None
     roles = frozenset(Role(r) for r in row.roles if r in Role._value2member_map_)
     return Actor(row.id, row.tenant_id, TenantKind(row.kind), roles, row.email)
+
+
+def _chosen_language(db: Session, writer: Actor) -> str | None:
+    """The language the writer chose for their notices, or None if they never chose. Read
+    as a row: the notifications domain sends through this one, so it is not imported."""
+    return db.execute(
+        text("SELECT language FROM notification_preference WHERE user_id = :u"),
+        {"u": writer.user_id},
+    ).scalar()
 
 
 def _record(
@@ -146,8 +158,8 @@ def _record(
     return db.execute(statement).scalar()
 
 
-def _answer_stranger(db: Session, phone: str) -> None:
-    since = utcnow() - timedelta(hours=24)
+def _answer_stranger(db: Session, inbound: Inbound) -> None:
+    phone, since = inbound.phone, utcnow() - timedelta(hours=24)
     answered = db.exec(
         select(WhatsappMessage.id).where(
             WhatsappMessage.phone == phone,
@@ -156,7 +168,7 @@ def _answer_stranger(db: Session, phone: str) -> None:
         )
     ).first()
     if answered is None:
-        send_text(db, to_phone=phone, text=replies.STRANGER)
+        send_text(db, to_phone=phone, text=replies.stranger(inbound.text))
 
 
 def _conversation(db: Session, actor: Actor, phone: str) -> WhatsappConversation:
@@ -186,7 +198,7 @@ def _step(db: Session, actor: Actor, inbound: Inbound, message_id: uuid.UUID) ->
         _follow_up(db, actor, conv, inbound)
         return
     if actor.roles.isdisjoint(TICKET_OPENERS):
-        _say(db, actor, conv, replies.NOT_ALLOWED)
+        _say(db, actor, conv, replies.say("not_allowed", inbound.language))
         return
     pending = dict(conv.pending or {})
     if conv.state == "awaiting_device" and _take_device_choice(db, actor, conv, inbound):
@@ -197,7 +209,7 @@ def _step(db: Session, actor: Actor, inbound: Inbound, message_id: uuid.UUID) ->
         conv.intent, conv.confidence = _intent_by_number(inbound.text), 1.0
     else:
         _read_report(db, actor, conv, inbound, pending)
-    _advance(db, actor, conv)
+    _advance(db, actor, conv, inbound.language)
 
 
 def _read_report(
@@ -211,7 +223,7 @@ def _read_report(
     if inbound.media_id:
         device = finding.device_in_photo(db, actor.tenant_id, inbound.media_id)
         if device is None:
-            _say(db, actor, conv, replies.PHOTO_UNREAD)
+            _say(db, actor, conv, replies.say("photo_unread", inbound.language))
     if device is None and inbound.text:
         device = finding.device_in_text(db, actor.tenant_id, inbound.text)
     if device is not None:
@@ -245,51 +257,56 @@ def _intent_by_number(answer: str) -> str | None:
     return None
 
 
-def _advance(db: Session, actor: Actor, conv: WhatsappConversation) -> None:
-    """Ask for what is missing (the device, then the intent when unsure), else open."""
+def _advance(db: Session, actor: Actor, conv: WhatsappConversation, language: str) -> None:
+    """Ask for what is missing (the device, then the intent when unsure), else open;
+    answering in `language`."""
     if conv.device_id is None:
-        _ask_device(db, actor, conv)
+        _ask_device(db, actor, conv, language)
     elif not (conv.pending or {}).get("text"):
         conv.state = "new"
-        _say(db, actor, conv, replies.WHAT_IS_WRONG)
+        _say(db, actor, conv, replies.say("what_is_wrong", language))
     elif conv.intent is None or (
         (conv.confidence or 0) < triage.CONFIDENT and not conv.pending.get("asked")
     ):
         conv.state = "awaiting_intent"  # asked once; after that the best reading stands
         conv.pending = {**conv.pending, "asked": True}
-        rows = [(f"intent:{i}", triage.LABELS[i], "") for i in triage.INTENTS]
+        labels = replies.intent_labels(language)
+        rows = [(f"intent:{i}", labels[i], "") for i in triage.INTENTS]
         send_list(
             db,
             to_phone=conv.phone,
-            text=replies.WHICH_INTENT,
-            button="Choose",
+            text=replies.say("which_intent", language),
+            button=replies.say("choose", language),
+            section=replies.say("choices", language),
             rows=rows,
             tenant_id=actor.tenant_id,
             user_id=actor.user_id,
             conversation_id=conv.id,
         )
     else:
-        _open(db, actor, conv)
+        _open(db, actor, conv, language)
     db.flush()
 
 
-def _ask_device(db: Session, actor: Actor, conv: WhatsappConversation) -> None:
+def _ask_device(db: Session, actor: Actor, conv: WhatsappConversation, language: str) -> None:
     devices = finding.devices_of(db, actor.tenant_id)
     if not devices:
-        _say(db, actor, conv, replies.NO_DEVICES)
+        _say(db, actor, conv, replies.say("no_devices", language))
         return
     if len(devices) == 1:
         conv.device_id = devices[0].id
-        _advance(db, actor, conv)
+        _advance(db, actor, conv, language)
         return
     conv.state = "awaiting_device"
     conv.pending = {**(conv.pending or {}), "choices": [str(d.id) for d in devices]}
-    rows = [(f"device:{d.id}", d.name, f"S/N {d.serial} {d.site}".strip()) for d in devices]
+    serial = replies.say("serial", language)
+    rows = [(f"device:{d.id}", d.name, f"{serial} {d.serial} {d.site}".strip()) for d in devices]
     send_list(
         db,
         to_phone=conv.phone,
-        text=replies.WHICH_DEVICE,
-        button="Devices",
+        text=replies.say("which_device", language),
+        button=replies.say("devices", language),
+        section=replies.say("choices", language),
         rows=rows,
         tenant_id=actor.tenant_id,
         user_id=actor.user_id,
@@ -297,7 +314,7 @@ def _ask_device(db: Session, actor: Actor, conv: WhatsappConversation) -> None:
     )
 
 
-def _open(db: Session, actor: Actor, conv: WhatsappConversation) -> None:
+def _open(db: Session, actor: Actor, conv: WhatsappConversation, language: str) -> None:
     device = finding.device_by_id(db, actor.tenant_id, conv.device_id)
     report = conv.pending.get("text", "")
     priority = PRIORITY.get(conv.intent, PRIORITY["other"]).get(device.risk_class, "P3")
@@ -314,7 +331,7 @@ def _open(db: Session, actor: Actor, conv: WhatsappConversation) -> None:
     tickets.add_comment(db, actor, ticket.id, _transcript(db, conv))
     conv.ticket_id, conv.state = ticket.id, "ticket_open"
     conv.pending = {"text": report}
-    _say(db, actor, conv, replies.opened(ticket.number, priority, device.label()))
+    _say(db, actor, conv, replies.opened(ticket.number, priority, device.label(), language))
 
 
 def _transcript(db: Session, conv: WhatsappConversation) -> str:
@@ -333,7 +350,7 @@ def _follow_up(db: Session, actor: Actor, conv: WhatsappConversation, inbound: I
     tickets.add_comment(db, actor, conv.ticket_id, f"WhatsApp from {conv.phone}: {note}")
     if conv.taken_over_by is None:
         number = db.get(Ticket, conv.ticket_id).number
-        _say(db, actor, conv, replies.added(number))
+        _say(db, actor, conv, replies.added(number, inbound.language))
 
 
 def _say(db: Session, actor: Actor, conv: WhatsappConversation, body: str) -> None:

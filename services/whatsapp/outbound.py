@@ -95,9 +95,10 @@ def send_list(
     tenant_id: uuid.UUID | None = None,
     user_id: uuid.UUID | None = None,
     conversation_id: uuid.UUID | None = None,
+    section: str = "Choices",
 ) -> uuid.UUID:
-    """Queue an interactive list (rows of id, title, description; at most 10) under `text`;
-    returns its message-log id."""
+    """Queue an interactive list (rows of id, title, description; at most 10) under `text`,
+    its button and section titled in the reader's words; returns its message-log id."""
     if not rows or len(rows) > 10:
         raise Invalid("rows", "a list offers 1 to 10 choices")
     content = {
@@ -109,7 +110,7 @@ def send_list(
                 "button": button[:20],
                 "sections": [
                     {
-                        "title": "Choices",
+                        "title": section[:24],
                         "rows": [
                             {"id": rid[:200], "title": title[:24], "description": desc[:72]}
                             for rid, title, desc in rows

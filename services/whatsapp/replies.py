@@ -1,36 +1,53 @@
-"""What the platform answers on WhatsApp, in one place."""
+"""What the platform answers on WhatsApp, in the writer's language.
+
+The words live in the same file per language as the notices (`replies` and `intents` in
+`services/notifications/templates/<language>.yaml`, read through
+`services/common/languages.py`). A known writer is answered in the language they chose for
+their notices; one who never chose, in the script they write in (Devanagari as Hindi,
+Tamil as Tamil), else English. An unknown number is answered in the language of its
+script, or in English and Hindi together when the script says nothing.
+"""
 
 from __future__ import annotations
 
-STRANGER = (
-    "Namaste! This number is Yantra's service desk for registered hospitals and labs. "
-    "We could not find your number among our users, so no ticket was opened. "
-    "Ask your hospital's Yantra admin to add this WhatsApp number to your account "
-    "(Profile → WhatsApp number), then write to us again."
-)
-NOT_ALLOWED = (
-    "Your Yantra account cannot report faults. Ask your organisation's admin, "
-    "or report it on the Yantra portal."
-)
-NO_DEVICES = (
-    "We found no devices registered to your organisation. Register the device on Yantra "
-    "first, or send the serial number printed on it."
-)
-PHOTO_UNREAD = (
-    "We could not read a Yantra label in that photo. Send a sharper photo of the QR "
-    "label, or type the serial number."
-)
-WHICH_DEVICE = "Which device is it? Choose it from the list, or send its serial number."
-WHICH_INTENT = "Thanks. To route this right, what kind of request is it?"
-WHAT_IS_WRONG = "Got the device. What is wrong with it? Describe it in a few words."
+from services.common.languages import LANGUAGES, language_file, script_language
+
+DEFAULT = "en"
+# A stranger writing in Latin letters may read English or Hindi: both are sent.
+STRANGER_LANGUAGES = ("en", "hi")
 
 
-def opened(number: int | None, priority: str, device: str) -> str:
-    return (
-        f"Ticket #{number} is open ({priority}) for {device}. "
-        "An engineer will be assigned; we will keep you posted here."
-    )
+def say(key: str, language: str, **values: object) -> str:
+    """The answer `key` in `language` (English for a language not offered) with `values`
+    filled in."""
+    book = language_file(language if language in LANGUAGES else DEFAULT)
+    return book["replies"][key].format(**values).strip()
 
 
-def added(number: int | None) -> str:
-    return f"Added to ticket #{number}. Our service desk sees it."
+def intent_labels(language: str) -> dict[str, str]:
+    """Each triage intent's label in `language`, short enough for a WhatsApp list row."""
+    return dict(language_file(language if language in LANGUAGES else DEFAULT)["intents"])
+
+
+def language_for(chosen: str | None, text: str) -> str:
+    """The language to answer a known writer in: the one they chose for their notices,
+    else the script of `text`, else English."""
+    if chosen in LANGUAGES:
+        return chosen
+    return script_language(text) or DEFAULT
+
+
+def stranger(text: str) -> str:
+    """How to register, for a number no user has: in the language of the script of
+    `text`, else in English and Hindi."""
+    language = script_language(text)
+    languages = (language,) if language else STRANGER_LANGUAGES
+    return "\n\n".join(say("stranger", code) for code in languages)
+
+
+def opened(number: int | None, priority: str, device: str, language: str = DEFAULT) -> str:
+    return say("opened", language, number=number, priority=priority, device=device)
+
+
+def added(number: int | None, language: str = DEFAULT) -> str:
+    return say("added", language, number=number)

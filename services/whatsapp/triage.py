@@ -25,6 +25,7 @@ from sklearn.metrics import classification_report, f1_score
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
 
+from services.common.languages import language_file
 from services.settings import get_settings
 from services.whatsapp.romanise import romanise
 
@@ -40,15 +41,8 @@ INTENTS = (
     "complaint",
     "other",
 )
-LABELS = {
-    "breakdown": "Not working / breakdown",
-    "error_code": "Error code on screen",
-    "pm_request": "Maintenance / calibration",
-    "consumables": "Consumables / spares",
-    "installation": "Installation / shifting",
-    "complaint": "Complaint about service",
-    "other": "Something else",
-}
+# In English for the service desk; the reporter's list is in their language (replies.py).
+LABELS: dict[str, str] = dict(language_file("en")["intents"])
 # Below this probability the dialogue asks which kind of request it is instead of guessing.
 CONFIDENT = 0.45
 
