@@ -10,6 +10,7 @@ from pages.components.layout import layout
 from pages.components.map_frame import map_frame
 from pages.components.telemetry_charts import telemetry_section
 from pages.device_labels import print_dialog, stuck_on_callout
+from pages.device_telemetry import device_connection
 from state.devices import STATUSES, DevicesState, DeviceState, ImportState, RegisterState
 
 STATUS_COLOURS = {
@@ -489,6 +490,7 @@ def device_page() -> rx.Component:
             ),
         ),
         telemetry_section(),
+        device_connection(),
         rx.heading("Deployment scans", size="4"),
         rx.cond(
             s.map_html != "",

@@ -1,11 +1,12 @@
 """The fleet health view (/fleet): for an OEM's service managers and dispatchers, the
 devices they service by failure risk, open alarms and a map; for a hospital or lab, its own
-devices the same way."""
+devices the same way. The OEM's service manager also sets its alarm rules here."""
 
 from __future__ import annotations
 
 import reflex as rx
 
+from pages.alarm_rules import alarm_rules
 from pages.components.data_table import record_table
 from pages.components.layout import layout
 from pages.components.map_frame import map_frame
@@ -113,6 +114,7 @@ def fleet_page() -> rx.Component:
         devices,
         rx.heading("Open alarms", size="4"),
         alarms,
+        alarm_rules(),
         spacing="4",
         width="100%",
     )

@@ -41,11 +41,13 @@ from pages.service_areas import service_areas_page
 from pages.service_desk import service_desk_page
 from pages.tickets import ticket_page
 from state.admin import AccountLinkState, AccountsState, AuditState, OrganisationsState
+from state.alarm_rules import AlarmRulesState
 from state.auth import AuthState
 from state.catalog import CatalogState
 from state.contracts import ContractsState
 from state.conversations import ConversationsState
 from state.device_lifecycle import DeviceLifecycleState
+from state.device_telemetry import DeviceConnectionState
 from state.devices import DevicesState, DeviceState, ImportState, RegisterState
 from state.directory import DirectoryImportState, DirectoryState, FacilityState
 from state.dispatch import DispatchState
@@ -125,7 +127,9 @@ SCREENS = (
     _screen("/service", "/service", service_desk_page, "Service desk", ServiceDeskState.load),
     _screen("/contracts", "/contracts", contracts_page, "Contracts", ContractsState.load),
     _screen("/ops", "/ops", ops_page, "Ops console", OpsState.load),
-    _screen("/fleet", "/fleet", fleet_page, "Fleet health", FleetState.load),
+    _screen(
+        "/fleet", "/fleet", fleet_page, "Fleet health", [FleetState.load, AlarmRulesState.load]
+    ),
     _screen("/lab", "/lab", lab_page, "Lab console", LabState.load),
     _screen(
         "/lab/messages", "/lab/messages", lab_messages_page, "Lab messages", LabMessagesState.load
@@ -155,8 +159,13 @@ SCREENS = (
         "/devices/[device_id]",
         device_page,
         "Device",
-        # the page's own facts first, then its lifecycle badge and telemetry charts
-        [DeviceState.load, DeviceLifecycleState.load, DeviceTelemetryState.load_charts],
+        # the page's own facts first, then its lifecycle badge, telemetry charts and connection
+        [
+            DeviceState.load,
+            DeviceLifecycleState.load,
+            DeviceTelemetryState.load_charts,
+            DeviceConnectionState.load,
+        ],
     ),
     _screen("/pincodes", "/pincodes", pincodes_page, "Pincodes", PincodeState.load),
     _screen("/profile", "/profile", profile_page, "Your profile", ProfileState.load),

@@ -67,6 +67,17 @@ def _device(db: Session, actor: Actor, device_id: uuid.UUID) -> Any:
     return row
 
 
+def may_provision(db: Session, actor: Actor, device_id: uuid.UUID) -> bool:
+    """Whether the actor may issue, rotate and revoke the device's credentials."""
+    if not actor.roles & TELEMETRY_PROVISIONERS:
+        return False
+    try:
+        _device(db, actor, device_id)
+    except (NotFound, Forbidden):
+        return False
+    return True
+
+
 def issue_credential(db: Session, actor: Actor, device_id: uuid.UUID) -> dict[str, str]:
     """A new credential for the device, revoking any it had (so issuing again rotates).
     Returns username, password, topic and broker URL (`mqtts://` when the broker has a

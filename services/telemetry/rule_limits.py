@@ -43,6 +43,8 @@ def says(rule: Rule, device_type: str | None, limits: Limits) -> str:
         return f"no telemetry for {_duration(limits.min_duration_s)}"
     metric = metrics_of(device_type).get(rule.metric)
     label = metric.label if metric else rule.metric
+    if label[1:2].islower():  # "Helium level" reads as the defaults do; "X-ray" stays
+        label = label[0].lower() + label[1:]
     unit = f" {metric.unit}" if metric and metric.unit != "count" else ""
     if rule.kind == "rate":
         return f"{label} rising by more than {limits.limit:g}{unit} a minute"

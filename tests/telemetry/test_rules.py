@@ -84,7 +84,7 @@ def test_a_service_manager_raises_the_helium_limit_and_the_ingest_alarms_at_it(
         headers=auth("oem_service_manager"),
     )
     assert answer.status_code == 200, answer.text
-    assert answer.json()["says"] == "Helium level below 70 %"
+    assert answer.json()["says"] == "helium level below 70 %"
     shown = _helium_rule(client, auth)
     assert (shown["limit"], shown["clear"], shown["source"]) == (70, 72, "type")
     assert shown["default"]["limit"] == 60
@@ -97,7 +97,7 @@ def test_a_service_manager_raises_the_helium_limit_and_the_ingest_alarms_at_it(
     state, priority, description = _alarm_and_ticket(device)
     assert state == "open"
     assert priority == "P2"  # the P3 set, one step more urgent for a class C scanner
-    assert "Helium level below 70 %" in description
+    assert "helium level below 70 %" in description
 
 
 def test_one_device_keeps_its_own_numbers_and_goes_back_to_the_types(
