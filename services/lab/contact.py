@@ -62,8 +62,8 @@ def _repetitions(segment, number: int) -> list[list[str]]:
 def _number(parts: list[str]) -> str | None:
     """The repetition's number in E.164, or None if it is no number one can message."""
     whole = parts[0] if parts else ""
-    if not whole.strip() and len(parts) >= 7:
-        country, area, local = (p.strip() for p in parts[4:7])
+    if not whole.strip() and len(parts) >= 5:
+        country, area, local = (p.strip() for p in [*parts, "", ""][4:7])
         whole = ("+" + country if country else "") + area + local
     if not whole.strip():
         return None

@@ -4,6 +4,7 @@ when every result of the order is verified, and only with a number and their con
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 
 import pytest
@@ -17,6 +18,7 @@ from services.lab.messages import reprocess
 from tests.lab.fixtures import make_lab, process_all
 from tests.lab.messages import send
 from tests.outbox import relay
+from tests.workers import celery_running
 
 NORMAL = [
     ("WBC", "6.7", "10*3/uL", "4.0-11.0", ""),
@@ -190,10 +192,40 @@ def test_the_patients_contact_is_kept_from_the_latest_message_and_never_logged(l
             text("SELECT phone, language FROM lab_patient WHERE identifier = 'MRN-C1'")
         ).one()
     assert tuple(contact) == (phone, "mr")
-    assert digits not in caplog.text and phone not in caplog.text
+    moved, moved_phone = new_mobile()
+    adt = (
+        f"MSH|^~\\&|{sender}||YANTRA|LAB|20261201111500||ADT^A08|{uuid.uuid4().hex[:10]}|P|2.5\r"
+        "EVN|A08|20261201111500\r"
+        f"PID|1||MRN-C1^^^HOSP^MR||Iyer^Lakshmi||19750301|F|||||^PRN^CP^^91^{moved}||TAM\r"
+    )
+    arrive(lab, adt.encode())  # the registration desk updates the patient's details
+    with tenant_session(lab.org.actor) as db:
+        contact = db.execute(
+            text("SELECT phone, language FROM lab_patient WHERE identifier = 'MRN-C1'")
+        ).one()
+    assert tuple(contact) == (moved_phone, "ta")
+    assert not {digits, phone, moved, moved_phone} & set(caplog.text.split())
+    assert digits not in caplog.text and moved not in caplog.text
 
 
 def test_a_consent_to_be_told_lets_no_report_leave_the_lab(lab):
     consent(lab, "MRN-F1")
     with tenant_session(lab.org.actor) as db, pytest.raises(Invalid, match="no result"):
         require_consent(db, "MRN-F1", "report_ready", "patient's WhatsApp")
+
+
+def test_the_workers_tell_the_patient_with_nothing_else_run(lab, tmp_path):
+    sender = f"XN-{uuid.uuid4().hex[:6]}"
+    lab.channel(sender)
+    digits, phone = new_mobile()
+    consent(lab, "MRN-W1")
+    send(oru(sender, "MRN-W1", f"+91-{digits}^PRN^CP", "ENG^English"))
+    process_all()  # the lab processor is a process of its own, outside Celery
+    with celery_running(tmp_path):  # the beat's lab.review and outbox relay do the rest
+        deadline = time.monotonic() + 120
+        while not told(phone):
+            assert time.monotonic() < deadline, "the patient was not told"
+            time.sleep(0.5)
+    ((kind, language, _, body, status),) = told(phone)
+    assert (kind, language, status) == ("result_ready", "en", "sent")
+    assert body.startswith("Dear Lakshmi Iyer, your CBC panel report from Test Pathology Lab")
