@@ -25,6 +25,7 @@ from services.dispatch.freshness import technician_basis
 from services.dispatch.models import DispatchPlan
 from services.dispatch.planner import plan
 from services.dispatch.service import accept_plan
+from services.geo.distance import haversine_m
 from services.tickets.models import Ticket
 from services.tickets.service import change_status
 
@@ -41,8 +42,8 @@ STEPS = ("en_route", "on_site", "in_progress")
 WAITING_PARTS = "waiting for parts: the part is on its way from the hub"
 
 
-def dispatcher_of(db: Session, tenant_name: str, email: str, role: Role) -> Actor | None:
-    """The organisation's demo dispatcher (or service manager) as an acting user."""
+def demo_actor(db: Session, tenant_name: str, email: str, role: Role) -> Actor | None:
+    """The organisation's demo account (its dispatcher, service manager…) as an acting user."""
     row = db.execute(
         text(
             "SELECT t.id, t.kind, u.id AS user_id, u.full_name FROM tenant t "
@@ -80,7 +81,7 @@ def plan_service_day(seed: int = 19) -> int:
     rng, assigned, today = random.Random(seed), 0, today_ist()
     for tenant_name, email, role in PLANNERS:
         with system_session() as db:
-            actor = dispatcher_of(db, tenant_name, email, role)
+            actor = demo_actor(db, tenant_name, email, role)
             if actor is None or _planned_today(db, actor.tenant_id, today.isoformat()):
                 continue
         with tenant_session(actor) as db:
@@ -147,9 +148,9 @@ def _planned_today(db: Session, tenant_id: uuid.UUID, today: str) -> bool:
 
 
 def _under_way(dispatcher: Actor, plan_id: uuid.UUID, rng: random.Random) -> None:
-    """Move each route's first job as far as FIRST_STOP says (as its technician), hold a
-    few last jobs for parts, acknowledge a quarter of what the plan left out, and place
-    every technician where that leaves them."""
+    """Move each route's first job as far as FIRST_STOP says (as its technician), place
+    every technician where that leaves them, hold a few of the jobs the plan left out
+    for parts after a first visit, and acknowledge a quarter of the rest."""
     with tenant_session(dispatcher) as db:
         record = db.get(DispatchPlan, plan_id)
         busy = [r for r in record.routes if r["stops"]]
@@ -157,15 +158,34 @@ def _under_way(dispatcher: Actor, plan_id: uuid.UUID, rng: random.Random) -> Non
             stage = FIRST_STOP[k % len(FIRST_STOP)]
             tech = technician_actor(db, route["technicianId"])
             advance_to(db, tech, uuid.UUID(route["stops"][0]["ticketId"]), stage)
-            last = db.get(Ticket, uuid.UUID(route["stops"][-1]["ticketId"]))
-            if k % 4 == 1 and len(route["stops"]) >= 3 and last.status == "assigned":
-                change_status(db, tech, last.id, "on_hold", WAITING_PARTS)
             _place(db, route, stage, rng)
         for n, left in enumerate(record.unassigned):
             ticket = db.get(Ticket, uuid.UUID(left["ticketId"]))
-            if n % 4 == 0 and ticket is not None and ticket.status == "open":
+            if ticket is None or ticket.status != "open":
+                continue
+            if n % 9 == 4 and busy and left.get("lat") is not None:
+                _waiting_for_parts(db, dispatcher, ticket, _nearest(busy, left))
+            elif n % 4 == 0:
                 change_status(db, dispatcher, ticket.id, "acknowledged", "seen; planning next")
         _idle_at_hub(db, {r["technicianId"] for r in busy}, rng)
+
+
+def _nearest(routes: list[dict], job: dict) -> str:
+    """The technician whose route starts nearest the job."""
+    return min(
+        routes,
+        key=lambda r: haversine_m(r["start"]["lat"], r["start"]["lng"], job["lat"], job["lng"]),
+    )["technicianId"]
+
+
+def _waiting_for_parts(db: Session, dispatcher: Actor, ticket: Ticket, technician_id: str) -> None:
+    """A job visited earlier and put on hold: the technician found a part is needed."""
+    change_status(db, dispatcher, ticket.id, "assigned", "sent for a first look")
+    ticket.technician_id = uuid.UUID(technician_id)
+    db.add(ticket)
+    tech = technician_actor(db, technician_id)
+    advance_to(db, tech, ticket.id, "on_site")
+    change_status(db, tech, ticket.id, "on_hold", WAITING_PARTS)
 
 
 def advance_to(db: Session, tech: Actor, ticket_id: uuid.UUID, stage: str) -> None:

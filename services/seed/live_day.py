@@ -25,7 +25,7 @@ from services.geo.distance import haversine_m
 from services.seed.day_plan import (
     PLANNERS,
     advance_to,
-    dispatcher_of,
+    demo_actor,
     set_position,
     technician_actor,
 )
@@ -55,7 +55,7 @@ def tick(
     done = Tick()
     for tenant_name, email, role in PLANNERS:
         with system_session() as db:
-            actor = dispatcher_of(db, tenant_name, email, role)
+            actor = demo_actor(db, tenant_name, email, role)
         if actor is None:
             continue
         with tenant_session(actor) as db:

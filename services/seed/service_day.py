@@ -19,10 +19,11 @@ from datetime import date, timedelta
 from sqlalchemy import text
 from sqlmodel import Session, select
 
+from services.actor import Role
 from services.columns import utcnow
 from services.common.clock import today_ist
 from services.contracts.models import Contract
-from services.db import system_session
+from services.db import system_session, tenant_session
 from services.devices.models import Equipment
 from services.geo.models import HealthcareFacility
 from services.sla import service as sla
@@ -35,6 +36,7 @@ log = logging.getLogger("yantra.seed")
 HOSPITAL = "Sanjeevani Hospitals (demo)"
 OEMS = {"oem1": "Medivance Imaging (demo)", "oem2": "Pranavi Lifesciences (demo)"}
 PARTNER = "Kaveri Biomedical Services (demo)"
+DOMAIN = "demo.yantra.in"
 OPEN_TICKETS = 150
 DEVICES_PER_SITE = 10
 IMAGING = ("MRI", "CT", "X-ray")
@@ -145,6 +147,7 @@ def seed_service_day(seed: int = 19) -> int:
         sites = _sites(db, tenants["hospital"])
         devices = _devices(db, tenants, sites, rng)
         opened = _tickets(db, tenants, devices, rng)
+    opened += _work_for_the_other_roles()
     log.info(
         "demo service day: %d sites, %d devices, %d open tickets", len(sites), len(devices), opened
     )
@@ -320,3 +323,36 @@ def _tickets(db: Session, tenants: dict[str, Tenant], devices: list[dict], rng) 
         ],
     )
     return len(tickets)
+
+
+def _work_for_the_other_roles() -> int:
+    """What the lab and the OEM's sales side have on the day: the lab's haematology
+    analyzer reported as faulty (serviced by its maker), and the hospital asking the
+    imaging OEM to quote the renewal of its CMC that ends within two months. Returns the
+    tickets opened (0 or 1)."""
+    from services.contracts.renewals import request_renewal
+    from services.seed.day_plan import demo_actor
+    from services.seed.lab import LAB, SERIAL
+    from services.tickets.service import open_ticket
+
+    opened = 0
+    with system_session() as db:
+        lab = demo_actor(db, LAB, f"{Role.LAB_STAFF.value}@{DOMAIN}", Role.LAB_STAFF)
+        buyer = demo_actor(db, HOSPITAL, f"{Role.BUYER_ADMIN.value}@{DOMAIN}", Role.BUYER_ADMIN)
+        cmc = db.execute(
+            text("SELECT c.id FROM contract c JOIN tenant t ON t.id = c.tenant_id "
+                 "WHERE t.name = :h AND c.kind = 'cmc' ORDER BY c.ends_on LIMIT 1"),
+            {"h": HOSPITAL},
+        ).scalar()  # fmt: skip
+        analyzer = db.execute(
+            text("SELECT id FROM equipment WHERE serial_number = :s"), {"s": SERIAL}
+        ).scalar()
+    if lab is not None and analyzer is not None:
+        with tenant_session(lab) as db:
+            what = "WBC count flagged on every run; aperture clog suspected"
+            open_ticket(db, lab, analyzer, "P2", "HA-CLOG-2", what, "portal")
+            opened = 1
+    if buyer is not None and cmc is not None:
+        with tenant_session(buyer) as db:
+            request_renewal(db, buyer, cmc)
+    return opened
