@@ -13,21 +13,19 @@ from __future__ import annotations
 
 import argparse
 import logging
-import queue
 import signal
 import threading
 import time
-from urllib.parse import urlparse
 
-import paho.mqtt.client as mqtt
 import psycopg
 
 from services.columns import utcnow
 from services.settings import get_settings
 from services.telemetry import alarms
-from services.telemetry.broker import INGEST_FILTER, INGEST_USER, SHARED_FILTER, ingest_password
+from services.telemetry.broker import INGEST_FILTER, SHARED_FILTER
 from services.telemetry.ingest import Batch, Directory, connect
 from services.telemetry.rollups import keep_partitions, roll_up
+from workers.telemetry_link import Link
 
 log = logging.getLogger("yantra.telemetry.ingest")
 BATCH_SIZE = 5000
@@ -36,48 +34,11 @@ ROLLUP_EVERY_S = 60
 PARTITIONS_EVERY_S = 3600
 
 
-def _client(client_id: str, topic: str, inbox: queue.Queue) -> mqtt.Client:
-    url = urlparse(get_settings().mqtt_url or "mqtt://127.0.0.1:18830")
-    client = mqtt.Client(
-        mqtt.CallbackAPIVersion.VERSION2,
-        client_id=client_id,
-        clean_session=False,
-        protocol=mqtt.MQTTv311,
-        manual_ack=True,
-    )
-    client.username_pw_set(INGEST_USER, ingest_password())
-    if url.scheme in ("mqtts", "ssl"):
-        client.tls_set()
-    client.max_queued_messages_set(0)
-
-    def on_connect(c, userdata, flags, reason, properties):
-        if reason.is_failure:
-            log.error("broker refused the ingest: %s", reason)
-            return
-        c.subscribe(topic, qos=1)
-
-    def on_subscribe(c, userdata, mid, reasons, properties):
-        if any(r.is_failure for r in reasons):
-            log.error("broker refused the ingest's subscription to %s: %s", topic, reasons)
-        else:
-            log.info("ingest %s subscribed to %s", client_id, topic)
-
-    def on_message(c, userdata, message):
-        inbox.put((message.topic, message.payload, message.mid, message.qos))
-
-    client.on_connect = on_connect
-    client.on_message = on_message
-    client.on_subscribe = on_subscribe
-    client.connect_async(url.hostname or "127.0.0.1", url.port or 1883, keepalive=30)
-    return client
-
-
 def run(client_id: str, shared: bool, stop: threading.Event) -> None:
     """Ingest until `stop` is set: gather up to BATCH_SIZE messages or BATCH_WAIT_S, store
     them, then acknowledge them."""
-    inbox: queue.Queue = queue.Queue()
-    client = _client(client_id, SHARED_FILTER if shared else INGEST_FILTER, inbox)
-    client.loop_start()
+    url = get_settings().mqtt_url or "mqtt://127.0.0.1:18830"
+    link = Link(client_id, SHARED_FILTER if shared else INGEST_FILTER, url)
     con = connect()
     directory = Directory()
     watch = alarms.Watch()
@@ -85,25 +46,24 @@ def run(client_id: str, shared: bool, stop: threading.Event) -> None:
     try:
         while not stop.is_set():
             chores.run_due()
-            batch = Batch(directory)
-            acks = _gather(con, batch, inbox)
-            if not acks:
+            messages = link.gather(BATCH_SIZE, BATCH_WAIT_S)
+            if not messages:
                 continue
+            batch = Batch(directory)
+            for m in messages:
+                batch.add(con, m.topic, m.payload)
             con, (added, readings) = _flush(con, batch, stop)
             chores.con = con
-            for mid, qos in acks:
-                if qos:
-                    client.ack(mid, qos)
+            link.ack(messages)
             try:
                 watch.observe(readings)
             except Exception:
                 # The readings are stored; an alarm that failed is retried when the rule next
                 # trips. Storing must never stop for it.
                 log.exception("alarm evaluation failed for a batch")
-            log.debug("stored %s new readings of %s messages", added, len(acks))
+            log.debug("stored %s new readings of %s messages", added, len(messages))
     finally:
-        client.disconnect()
-        client.loop_stop()
+        link.close()
         con.close()
 
 
@@ -147,19 +107,6 @@ def _flush(con, batch: Batch, stop: threading.Event):
                 con = connect()
             except psycopg.OperationalError:
                 log.warning("database still unreachable")
-
-
-def _gather(con, batch: Batch, inbox: queue.Queue) -> list[tuple[int, int]]:
-    acks: list[tuple[int, int]] = []
-    deadline = time.monotonic() + BATCH_WAIT_S
-    while len(acks) < BATCH_SIZE:
-        try:
-            topic, payload, mid, qos = inbox.get(timeout=max(0.0, deadline - time.monotonic()))
-        except queue.Empty:
-            break
-        batch.add(con, topic, payload)
-        acks.append((mid, qos))
-    return acks
 
 
 def main() -> None:

@@ -5,6 +5,7 @@ inside). Every type reports `temperature_c`, its internal temperature in °C."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from services.errors import Invalid
 
@@ -102,18 +103,27 @@ def schema_document() -> dict[str, list[dict]]:
     return {t: [vars(m) for m in metrics_of(t).values()] for t in (*_TYPES, "other")}
 
 
+_NUMBER = (int, float)
+
+
+@cache
+def _known(device_type: str | None) -> dict[str, Metric]:
+    # The ingest checks every reading against its type: built once per type, not per reading.
+    return metrics_of(device_type)
+
+
 def check_metrics(device_type: str | None, metrics: object) -> dict[str, float]:
     """The payload's metrics as floats. Raises Invalid naming the first bad metric: not an
     object, empty, an unknown name, a value that is not a number, or one outside its range."""
     if not isinstance(metrics, dict) or not metrics:
         raise Invalid("metrics", "must be a non-empty object of metric name to number")
-    known = metrics_of(device_type)
+    known = _known(device_type)
     out: dict[str, float] = {}
     for name, value in metrics.items():
         metric = known.get(name)
         if metric is None:
             raise Invalid(f"metrics.{name}", f"is not a metric of {device_type or 'this device'}")
-        if isinstance(value, bool) or not isinstance(value, int | float):
+        if value.__class__ is bool or not isinstance(value, _NUMBER):
             raise Invalid(f"metrics.{name}", "must be a number")
         if not metric.low <= value <= metric.high:
             raise Invalid(

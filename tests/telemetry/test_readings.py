@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -100,3 +101,16 @@ def test_a_payload_with_a_nul_byte_is_quarantined_not_lost():
         ).one()
     assert kept.payload.endswith("\\u0000")
     assert "not JSON" in kept.reason
+
+
+def test_a_payload_that_is_not_utf8_is_refused_with_the_reason_it_reads_as():
+    from services.telemetry.ingest import Device, Refusal, parse
+
+    device = Device(uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), "MRI")
+    payload = b'{"ts": "2026-11-30T10:00:00Z", "seq": 1, "metrics": {"temperature_c\xff": 1}}'
+
+    refused = parse(device, "t", payload, datetime(2026, 11, 30, 10, 1, tzinfo=UTC))
+
+    assert isinstance(refused, Refusal)
+    assert "is not a metric of MRI" in refused.reason
+    assert "temperature_c\ufffd" in refused.payload
