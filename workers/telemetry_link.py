@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import select
 import ssl
+import struct
 import time
 from dataclasses import dataclass
 from urllib.parse import urlparse
@@ -24,6 +25,7 @@ from services.telemetry.broker import INGEST_USER, ingest_password
 log = logging.getLogger("yantra.telemetry.ingest")
 READ_CHUNK = 65536
 RECONNECT_WAIT_S = 2.0
+PUBACK = struct.Struct("!BBH")  # packet type 4, remaining length 2, the message id
 
 
 class BufferedSocket:
@@ -78,6 +80,11 @@ class _Client(mqtt.Client):
     def _create_socket(self):  # paho's one place where the connection is made
         return BufferedSocket(super()._create_socket())
 
+    def _handle_on_message(self, message: mqtt.MQTTMessage) -> None:
+        # One subscription and no per-topic callbacks: every message goes to on_message
+        # (paho would first match each topic against its tree of per-topic callbacks).
+        self.on_message(self, self._userdata, message)
+
 
 @dataclass(frozen=True)
 class Message:
@@ -127,8 +134,12 @@ class Link:
             log.info("ingest %s subscribed to %s", self.client_id, self.topic)
 
     def _on_message(self, c, userdata, message) -> None:
+        try:
+            topic = message.topic
+        except UnicodeDecodeError:
+            topic = "(a topic that is not UTF-8)"  # names no device: acknowledged and dropped
         self.received.append(
-            Message(message.topic, message.payload, message.mid, message.qos, self.connection)
+            Message(topic, message.payload, message.mid, message.qos, self.connection)
         )
 
     def gather(self, most: int, wait_s: float) -> list[Message]:
@@ -166,8 +177,15 @@ class Link:
     def ack(self, messages: list[Message]) -> None:
         """Acknowledge stored messages that came on the connection still open (the broker
         sends the others again, and the store keeps each reading once)."""
-        for m in messages:
-            if m.qos and m.connection == self.connection:
+        sock = self.client.socket()
+        if sock is None:
+            return
+        mine = [m for m in messages if m.qos and m.connection == self.connection]
+        # A PUBACK is four bytes that paho keeps no state about (MQTT 3.1.1, manual
+        # acknowledgement): the batch's are written together, each still its own packet.
+        sock.send(b"".join(PUBACK.pack(0x40, 2, m.mid) for m in mine if m.qos == 1))
+        for m in mine:
+            if m.qos == 2:
                 self.client.ack(m.mid, m.qos)
         self._flush()
 
