@@ -50,8 +50,8 @@ SELECT e.id, e.serial_number, s.name AS model, s.category, f.name AS site,
 """
 _ALARMS = """
 SELECT a.id, a.device_id, e.serial_number, a.rule, a.metric, a.raised_at, a.last_value,
-       a.ticket_id
-  FROM telemetry_alarm a JOIN equipment e ON e.id = a.device_id
+       a.ticket_id, e.manufacturer_tenant_id AS oem, s.category AS device_type
+  FROM telemetry_alarm a JOIN equipment e ON e.id = a.device_id JOIN sku s ON s.id = e.sku_id
  WHERE a.state = 'open' ORDER BY a.raised_at DESC NULLS LAST LIMIT 50
 """
 
@@ -96,16 +96,14 @@ def fleet_health(db: Session, actor: Actor, now: datetime | None = None) -> dict
         }
         for r in rows
     ]
-    from services.telemetry.rules import BY_TYPE, rules_of  # the ingest's alarm rules
-
-    says = {r.name: r.says for t in (None, *BY_TYPE) for r in rules_of(t)}
+    says = _AlarmWords(db)
     alarms = [
         {
             "alarmId": str(a["id"]),
             "deviceId": str(a["device_id"]),
             "serial": a["serial_number"],
             "rule": a["rule"],
-            "says": says.get(a["rule"], a["rule"].replace("_", " ")),
+            "says": says(a),
             "metric": a["metric"],
             "raisedAt": a["raised_at"].isoformat() if a["raised_at"] else None,
             "value": a["last_value"],
@@ -114,6 +112,22 @@ def fleet_health(db: Session, actor: Actor, now: datetime | None = None) -> dict
         for a in db.execute(text(_ALARMS)).mappings()
     ]
     return {"devices": devices, "alarms": alarms, "threshold": threshold}
+
+
+class _AlarmWords:
+    """What each alarm says with the numbers in force for its device (read once a device)."""
+
+    def __init__(self, db: Session) -> None:
+        self.db, self.by_device = db, {}
+
+    def __call__(self, alarm) -> str:
+        from services.telemetry.rule_settings import effective_rules  # the ingest's rules
+
+        device_id = alarm["device_id"]
+        if device_id not in self.by_device:
+            rules = effective_rules(self.db, alarm["oem"], alarm["device_type"], device_id)
+            self.by_device[device_id] = {r.name: r.says for r in rules}
+        return self.by_device[device_id].get(alarm["rule"], alarm["rule"].replace("_", " "))
 
 
 def device_telemetry(

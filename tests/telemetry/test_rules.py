@@ -10,8 +10,9 @@ import pytest
 from sqlalchemy import text
 
 from services.actor import Role, TenantKind
-from services.db import system_session
+from services.db import system_session, tenant_session
 from services.telemetry.alarms import Watch
+from services.telemetry.fleet import device_telemetry, fleet_health
 from services.telemetry.ingest import Device, Reading, connect, store
 from tests.factories import PASSWORD, make_org, make_served_device
 
@@ -98,6 +99,14 @@ def test_a_service_manager_raises_the_helium_limit_and_the_ingest_alarms_at_it(
     assert state == "open"
     assert priority == "P2"  # the P3 set, one step more urgent for a class C scanner
     assert "helium level below 70 %" in description
+    with tenant_session(hospital.actor) as db:  # what the hospital's pages show
+        alarms = fleet_health(db, hospital.actor)["alarms"]
+        chart = device_telemetry(db, hospital.actor, device.id)
+    assert [a["says"] for a in alarms if a["deviceId"] == str(device.id)] == [
+        "helium level below 70 %"
+    ]
+    (helium,) = [m for m in chart["metrics"] if m["name"] == "helium_level_pct"]
+    assert [b["limit"] for b in helium["bands"]] == [70]
 
 
 def test_one_device_keeps_its_own_numbers_and_goes_back_to_the_types(
