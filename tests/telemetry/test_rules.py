@@ -179,3 +179,18 @@ def test_only_the_manufacturers_service_manager_changes_rules(client, auth, hosp
     refused = client.put(PATH, json=on_device, headers=auth(rival.email, PASSWORD))
     assert refused.status_code in (403, 404)
     assert _helium_rule(client, auth, deviceId=str(device.id))["source"] == "default"
+
+
+def test_a_device_allowed_a_longer_silence_raises_no_missing_data_alarm(client, auth, hospital):
+    patient, usual = _mri(hospital), _mri(hospital)
+    body = {"rule": "silent", "deviceId": str(patient.id), "minDurationS": 1800, "priority": "P3"}
+    assert client.put(PATH, json=body, headers=auth("oem_service_manager")).status_code == 200
+    watch = Watch()
+    now = datetime.now(UTC)
+    for device in (patient, usual):  # both last heard 20 minutes ago
+        watch.heard[device.id] = now - timedelta(minutes=20)
+
+    assert watch.check_silence(now) == 1
+
+    assert _alarm_and_ticket(patient) is None
+    assert _alarm_and_ticket(usual)[0] == "open"
