@@ -13,7 +13,7 @@ from sqlalchemy import text
 from services.db import system_session, tenant_session
 from services.errors import Invalid
 from services.lab import verification
-from services.lab.consent import record_consent, require_consent
+from services.lab.consent import record_consent, require_consent, revoke_consent
 from services.lab.messages import reprocess
 from tests.lab.fixtures import make_lab, process_all
 from tests.lab.messages import send
@@ -178,6 +178,20 @@ def test_no_number_or_no_consent_tells_nobody_and_verification_goes_on(lab):
             )
         ).scalar()
     assert len(reviews) == 6 and {s for _, s in reviews} == {"auto"} and stamped == 0
+
+
+def test_a_revoked_consent_stops_the_notices(lab):
+    sender = f"XN-{uuid.uuid4().hex[:6]}"
+    lab.channel(sender)
+    digits, phone = new_mobile()
+    with tenant_session(lab.org.actor) as db:
+        given = record_consent(db, lab.org.actor, "MRN-V1", "report_ready", "WhatsApp", "v1")
+    arrive(lab, oru(sender, "MRN-V1", digits, "ENG"))
+    assert len(told(phone)) == 1
+    with tenant_session(lab.org.actor) as db:
+        revoke_consent(db, lab.org.actor, uuid.UUID(given["id"]), "asked to stop")
+    arrive(lab, oru(sender, "MRN-V1", digits, "ENG"))  # the next report
+    assert len(told(phone)) == 1
 
 
 def test_the_patients_contact_is_kept_from_the_latest_message_and_never_logged(lab, caplog):
