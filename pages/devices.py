@@ -9,6 +9,7 @@ from pages.components.device_lifecycle import device_lifecycle
 from pages.components.layout import layout
 from pages.components.map_frame import map_frame
 from pages.components.telemetry_charts import telemetry_section
+from pages.device_edit import device_edit
 from pages.device_labels import print_dialog, stuck_on_callout
 from pages.device_telemetry import device_connection
 from state.devices import STATUSES, DevicesState, DeviceState, ImportState, RegisterState
@@ -434,7 +435,7 @@ def device_page() -> rx.Component:
                     _info("SLA tier", "slaTier"),
                     _info("UDI", "udi"),
                 ),
-                device_lifecycle(),
+                rx.hstack(device_lifecycle(), device_edit(), spacing="3", wrap="wrap"),
                 flex="1",
                 min_width="280px",
             ),

@@ -46,6 +46,7 @@ from state.auth import AuthState
 from state.catalog import CatalogState
 from state.contracts import ContractsState
 from state.conversations import ConversationsState
+from state.device_edit import DeviceEditState
 from state.device_lifecycle import DeviceLifecycleState
 from state.device_telemetry import DeviceConnectionState
 from state.devices import DevicesState, DeviceState, ImportState, RegisterState
@@ -163,6 +164,7 @@ SCREENS = (
         [
             DeviceState.load,
             DeviceLifecycleState.load,
+            DeviceEditState.load,
             DeviceTelemetryState.load_charts,
             DeviceConnectionState.load,
         ],
