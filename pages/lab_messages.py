@@ -45,7 +45,9 @@ def _filters() -> rx.Component:
         ),
         rx.select.root(
             rx.select.trigger(min_width="130px", id="filter-state"),
-            rx.select.content(rx.foreach(L.states, lambda s: rx.select.item(s, value=s))),
+            rx.select.content(
+                rx.foreach(L.states, lambda s: rx.select.item(s["label"], value=s["value"]))
+            ),
             value=L.state,
             on_change=L.set_state,
         ),

@@ -62,7 +62,10 @@ def _row(m: dict) -> dict[str, str]:
 class LabMessagesState(AuthState):
     rows: list[dict[str, str]] = []
     channels: list[dict[str, str]] = []
-    states: list[str] = [ANY, *MESSAGE_STATES]
+    states: list[dict[str, str]] = [
+        {"value": ANY, "label": "Any state"},
+        *({"value": s, "label": s} for s in MESSAGE_STATES),
+    ]
     channel: str = ANY
     state: str = ANY
     control_id: str = ""
@@ -105,7 +108,7 @@ class LabMessagesState(AuthState):
 
     @rx.event
     def set_state(self, value: str):
-        self.state = value if value in self.states else ANY
+        self.state = value if value in MESSAGE_STATES else ANY
 
     @rx.event
     def set_control_id(self, value: str):
