@@ -85,6 +85,7 @@ def plan_service_day(seed: int = 19) -> int:
             if actor is None or _planned_today(db, actor.tenant_id, today.isoformat()):
                 continue
         with tenant_session(actor) as db:
+            _hold_for_parts(db, actor)
             record = _plan(db, actor, plan_start(today), today)
             assigned += accept_plan(db, actor, record.id, acknowledge_p1=True)
             plan_id = record.id
@@ -149,8 +150,8 @@ def _planned_today(db: Session, tenant_id: uuid.UUID, today: str) -> bool:
 
 def _under_way(dispatcher: Actor, plan_id: uuid.UUID, rng: random.Random) -> None:
     """Move each route's first job as far as FIRST_STOP says (as its technician), place
-    every technician where that leaves them, hold a few of the jobs the plan left out
-    for parts after a first visit, and acknowledge a quarter of the rest."""
+    every technician where that leaves them, and acknowledge a quarter of what the plan
+    left out."""
     with tenant_session(dispatcher) as db:
         record = db.get(DispatchPlan, plan_id)
         busy = [r for r in record.routes if r["stops"]]
@@ -163,23 +164,42 @@ def _under_way(dispatcher: Actor, plan_id: uuid.UUID, rng: random.Random) -> Non
             ticket = db.get(Ticket, uuid.UUID(left["ticketId"]))
             if ticket is None or ticket.status != "open":
                 continue
-            if n % 9 == 4 and busy and left.get("lat") is not None:
-                _waiting_for_parts(db, dispatcher, ticket, _nearest(busy, left))
-            elif n % 4 == 0:
+            if n % 4 == 0:
                 change_status(db, dispatcher, ticket.id, "acknowledged", "seen; planning next")
         _idle_at_hub(db, {r["technicianId"] for r in busy}, rng)
 
 
-def _nearest(routes: list[dict], job: dict) -> str:
-    """The technician whose route starts nearest the job."""
-    return min(
-        routes,
-        key=lambda r: haversine_m(r["start"]["lat"], r["start"]["lng"], job["lat"], job["lng"]),
-    )["technicianId"]
+def _hold_for_parts(db: Session, dispatcher: Actor) -> None:
+    """Before the day is planned, one open ticket in twelve was visited by a skilled
+    technician of a hub within 40 km, who found a part missing: it waits on hold."""
+    jobs = db.execute(
+        text("""
+        SELECT t.id, f.latitude AS lat, f.longitude AS lng, s.category FROM ticket t
+          JOIN healthcare_facilities f ON f.id = t.facility_id
+          JOIN equipment e ON e.id = t.equipment_id JOIN sku s ON s.id = e.sku_id
+         WHERE t.service_partner_tenant_id = :me AND t.status = 'open'
+           AND f.latitude IS NOT NULL ORDER BY t.number"""),
+        {"me": dispatcher.tenant_id},
+    ).all()
+    techs = db.execute(
+        text("""
+        SELECT h.id, h.skills, a.hub_latitude AS lat, a.hub_longitude AS lng FROM technician h
+          JOIN service_areas a ON a.id = h.home_area_id
+         WHERE h.tenant_id = :me AND h.status IN ('available', 'busy')"""),
+        {"me": dispatcher.tenant_id},
+    ).all()
+    for job in jobs[5::12]:
+        near = [
+            (haversine_m(t.lat, t.lng, job.lat, job.lng), str(t.id))
+            for t in techs
+            if job.category in (t.skills or [])
+        ]
+        if near and min(near)[0] < 40_000:
+            _waiting_for_parts(db, dispatcher, db.get(Ticket, job.id), min(near)[1])
 
 
 def _waiting_for_parts(db: Session, dispatcher: Actor, ticket: Ticket, technician_id: str) -> None:
-    """A job visited earlier and put on hold: the technician found a part is needed."""
+    """A job visited and put on hold: the technician found a part is needed."""
     change_status(db, dispatcher, ticket.id, "assigned", "sent for a first look")
     ticket.technician_id = uuid.UUID(technician_id)
     db.add(ticket)

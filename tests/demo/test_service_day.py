@@ -100,22 +100,6 @@ def test_seeding_the_day_again_adds_nothing(service_day):
     assert _rows(counts)[0] == before
 
 
-def test_one_live_tick_moves_technicians_and_opens_a_ticket(service_day):
-    from services.seed.live_day import tick
-
-    positions = "SELECT id, latitude, longitude FROM technician ORDER BY id"
-    stages = "SELECT id, status FROM ticket ORDER BY id"
-    before_at, before_stage = _rows(positions), dict(_rows(stages))
-    done = tick(random.Random(7), new_ticket_chance=1.0, move_share=1.0)
-    after_stage = dict(_rows(stages))
-    assert done.moved >= 10 and done.opened == 1
-    assert _rows(positions) != before_at, "someone's position moved"
-    moved = [i for i in before_stage if after_stage[i] != before_stage[i]]
-    assert len(moved) >= 5
-    new = [i for i in after_stage if i not in before_stage]
-    assert len(new) == 1 and after_stage[new[0]] == "open"
-
-
 def _demo_actor(role):
     from services.actor import Actor, TenantKind
     from services.seed.demo import demo_email
@@ -158,3 +142,39 @@ def test_each_service_roles_home_lists_its_work_of_the_day(service_day):
     assert "Renewal of" in renewal.title and renewal.link.startswith("/rfqs/")
     jobs = _home(Role.TECHNICIAN)["jobs"]
     assert jobs.total >= 1 and all(i.link.startswith("/tickets/") for i in jobs.items)
+
+
+def test_todays_plan_is_current_when_the_demo_opens(service_day):
+    from sqlmodel import select
+
+    from services.actor import Role
+    from services.db import tenant_session
+    from services.dispatch.freshness import plan_changes
+    from services.dispatch.models import DispatchPlan
+
+    for role in (Role.DISPATCHER, Role.OEM_SERVICE_MANAGER):
+        actor = _demo_actor(role)
+        with tenant_session(actor) as db:
+            plan = db.exec(
+                select(DispatchPlan)
+                .where(DispatchPlan.status == "accepted")
+                .order_by(DispatchPlan.accepted_at.desc())
+            ).first()
+            changes = plan_changes(db, plan)
+        assert not changes["stale"], changes
+
+
+def test_one_live_tick_moves_technicians_and_opens_a_ticket(service_day):
+    from services.seed.live_day import tick
+
+    positions = "SELECT id, latitude, longitude FROM technician ORDER BY id"
+    stages = "SELECT id, status FROM ticket ORDER BY id"
+    before_at, before_stage = _rows(positions), dict(_rows(stages))
+    done = tick(random.Random(7), new_ticket_chance=1.0, move_share=1.0)
+    after_stage = dict(_rows(stages))
+    assert done.moved >= 10 and done.opened == 1
+    assert _rows(positions) != before_at, "someone's position moved"
+    moved = [i for i in before_stage if after_stage[i] != before_stage[i]]
+    assert len(moved) >= 5
+    new = [i for i in after_stage if i not in before_stage]
+    assert len(new) == 1 and after_stage[new[0]] == "open"
