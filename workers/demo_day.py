@@ -28,7 +28,7 @@ def run(seconds: float, stop: threading.Event) -> None:
     while not stop.wait(seconds):
         try:
             done = tick()
-            log.info("demo day: %d steps taken, %d tickets opened", done.moved, done.opened)
+            log.info("demo day: %d steps taken, %d new tickets", done.moved, done.opened)
         except Exception:  # noqa: BLE001 - logged with its trace; the next tick starts afresh
             log.exception("demo day: the tick failed")
 
