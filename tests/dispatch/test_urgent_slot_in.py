@@ -180,3 +180,21 @@ def test_a_ticket_that_cannot_be_slotted_in_is_explained(client, auth):
     )
     titles = _notices(crew, "does not fit today's routes", timeout=5)
     assert any("does not fit today's routes" in t for t in titles), titles
+
+
+def test_a_later_urgent_ticket_joins_the_waiting_proposal(client, auth):
+    crew = make_crew("CT-URGENT-LATER")
+    _round_the_clock(crew)
+    crew.new_job()
+    first = _p1(crew, "No image")
+    earlier = propose_slot_in(crew.partner.tenant.id, first)
+    second = _p1(crew, "Couch stuck")
+
+    later = propose_slot_in(crew.partner.tenant.id, second)
+
+    with tenant_session(crew.partner.actor) as db:
+        old, new = db.get(DispatchPlan, earlier), db.get(DispatchPlan, later)
+        assert old.status == "superseded" and new.status == "ready"  # one plan to decide on
+        stops = {s["ticketId"] for r in new.routes for s in r["stops"]}
+    assert {str(first), str(second)} <= stops
+    assert propose_slot_in(crew.partner.tenant.id, first) == later
