@@ -67,10 +67,24 @@ def _whole(settings: dict, key: str, low: int, high: int, default: int | None) -
     return value
 
 
+def days_text(workdays) -> str:
+    """Workdays as people write them: "Mon–Sat", "Mon–Fri, Sun", "every day"."""
+    days = sorted(set(workdays))
+    if len(days) == 7:
+        return "every day"
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    return ", ".join(DAYS[r[0]] if len(r) == 1 else f"{DAYS[r[0]]}–{DAYS[r[-1]]}" for r in runs)
+
+
 def hours_json(opens, closes, workdays, always) -> dict[str, Any]:
     """Hours as the API and the screens show them, with a line for people."""
     opens_text, closes_text = str(opens)[:5], str(closes)[:5]
-    days = ", ".join(DAYS[d] for d in sorted(workdays))
+    days = days_text(workdays)
     return {
         "opens": opens_text,
         "closes": closes_text,

@@ -114,7 +114,7 @@ def test_the_lab_sets_its_working_hours_and_records_and_revokes_a_consent(browse
         page.fill("#e-opens", "07:00")
         page.get_by_role("checkbox", name="Sun").click()
         page.click("#e-save")
-        expect(hours).to_contain_text("07:00–20:00 IST, Mon, Tue, Wed, Thu, Fri, Sat, Sun")
+        expect(hours).to_contain_text("07:00–20:00 IST, every day")
         watch = page.locator(f"#watch-{lab.channel_id}")
         expect(watch).to_contain_text("07:00–20:00")
         expect(watch).to_contain_text("lab's hours")
