@@ -137,9 +137,9 @@ def _field_row(f) -> rx.Component:
     )
 
 
-def _message() -> rx.Component:
+def _facts() -> rx.Component:
     i = M.info
-    facts = rx.grid(
+    return rx.grid(
         _fact("Control id", i["controlId"]),
         _fact("Type", i["messageType"]),
         _fact("Version", i["version"]),
@@ -165,6 +165,10 @@ def _message() -> rx.Component:
         width="100%",
         id="message-facts",
     )
+
+
+def _message() -> rx.Component:
+    i = M.info
     return rx.vstack(
         rx.hstack(
             rx.link("← Messages", href="/lab/messages", size="2"),
@@ -174,7 +178,7 @@ def _message() -> rx.Component:
             width="100%",
             align="center",
         ),
-        rx.card(facts, width="100%"),
+        rx.card(_facts(), width="100%"),
         rx.cond(
             i["error"] != "",
             rx.callout.root(

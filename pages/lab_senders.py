@@ -71,9 +71,8 @@ def _field(label: str, control: rx.Component) -> rx.Component:
     return rx.vstack(rx.text(label, size="2", weight="medium"), control, spacing="1", width="100%")
 
 
-def adopt_dialog() -> rx.Component:
-    """Set up the channel for the chosen sender and reprocess its messages."""
-    analyzer = rx.select.root(
+def _analyzer_picker() -> rx.Component:
+    return rx.select.root(
         rx.select.trigger(placeholder="Pick the analyzer from your devices", width="100%"),
         rx.select.content(
             rx.foreach(S.devices, lambda d: rx.select.item(d["label"], value=d["id"]))
@@ -81,6 +80,10 @@ def adopt_dialog() -> rx.Component:
         value=S.adopt_device,
         on_change=S.set_adopt_device,
     )
+
+
+def adopt_dialog() -> rx.Component:
+    """Set up the channel for the chosen sender and reprocess its messages."""
     return rx.dialog.root(
         rx.dialog.content(
             rx.dialog.title("Set up the analyzer's channel"),
@@ -97,7 +100,7 @@ def adopt_dialog() -> rx.Component:
                         width="100%",
                     ),
                 ),
-                _field("Analyzer (device registry)", analyzer),
+                _field("Analyzer (device registry)", _analyzer_picker()),
                 rx.grid(
                     _field(
                         "Sending application (MSH-3)", rx.input(value=S.adopt_app, read_only=True)

@@ -200,8 +200,8 @@ def _revoke_dialog() -> rx.Component:
     )
 
 
-def _consents() -> rx.Component:
-    record = rx.flex(
+def _record_form() -> rx.Component:
+    return rx.flex(
         rx.select.root(
             rx.select.trigger(min_width="220px", id="c-purpose"),
             rx.select.content(
@@ -234,6 +234,9 @@ def _consents() -> rx.Component:
         wrap="wrap",
         width="100%",
     )
+
+
+def _consents() -> rx.Component:
     return rx.vstack(
         rx.flex(
             rx.input(
@@ -256,7 +259,7 @@ def _consents() -> rx.Component:
             size="1",
         ),
         rx.text("Record a consent the patient gave", size="2", weight="medium"),
-        record,
+        _record_form(),
         _revoke_dialog(),
         spacing="3",
         width="100%",
