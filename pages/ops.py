@@ -144,6 +144,7 @@ def ops_page() -> rx.Component:
         "No open tickets match. New tickets appear here the moment they are opened.",
         "ticket-board",
         size="1",
+        max_height="70vh",
     )
     switch = rx.segmented_control.root(
         rx.segmented_control.item(

@@ -238,6 +238,7 @@ def service_desk_page() -> rx.Component:
         "No tickets match. Report a fault on a device and follow it here until you confirm the fix.",
         "desk-tickets",
         size="1",
+        max_height="60vh",
     )
     devices = record_table(
         ["Site", "Device", "Serial", "Cover", "State", "Uptime (30 days)", "Open tickets"],
@@ -246,6 +247,7 @@ def service_desk_page() -> rx.Component:
         "No devices yet. Register your devices to follow their uptime here.",
         "desk-devices",
         size="1",
+        max_height="60vh",
     )
     return layout(
         "Service desk",

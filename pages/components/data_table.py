@@ -14,8 +14,11 @@ def record_table(
     empty,
     table_id: str,
     size: str = "2",
+    max_height: str | None = None,
 ) -> rx.Component:
-    """A table drawing each of `rows` with `row`; `empty` (text or a Var) when there are none."""
+    """A table drawing each of `rows` with `row`; `empty` (text or a Var) when there are none.
+    With `max_height`, a long table scrolls within that height under its header, so the
+    page below it (charts, other lists) stays in reach."""
     return rx.cond(
         rows.length() > 0,
         rx.box(
@@ -29,6 +32,7 @@ def record_table(
             ),
             overflow_x="auto",
             width="100%",
+            **({"max_height": max_height, "overflow_y": "auto"} if max_height else {}),
         ),
         rx.callout.root(
             rx.callout.icon(rx.icon("info")), rx.callout.text(empty), color_scheme="gray"
