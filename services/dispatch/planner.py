@@ -171,6 +171,13 @@ def plan(
     return _result(solution, problem, plannable, techs, start, unassigned, {})
 
 
+NO_ROOM = (
+    "no route of today's plan reaches it within its deadline, even bumping one less "
+    "urgent job; ask for a fresh plan"
+)
+ROUTES_CHANGED = "today's routes no longer fit their technicians' shifts; ask for a fresh plan"
+
+
 def slot_in(
     db: Session, ticket_ids: list[str], order: dict[str, int], start: datetime | None = None
 ) -> dict:
@@ -191,19 +198,17 @@ def slot_in(
         (k for k, j in enumerate(plannable) if j.ticket_id in ticket_ids and k not in held),
         key=lambda k: -problem.jobs[k].drop_penalty,
     )
-    misfits = {}
+    solution, misfits = evaluate(problem, routes, started), {}
     for k in wanted:
         found = insert_urgent(problem, routes, k)
-        if found is None:
-            misfits[k] = (
-                "no route of today's plan reaches it within its deadline, even bumping "
-                "one less urgent job; ask for a fresh plan"
-            )
+        trial = evaluate(problem, found.routes, started) if found is not None else None
+        if trial is None:
+            misfits[k] = NO_ROOM
         else:
-            routes = found.routes
-    solution = evaluate(problem, routes, started)
-    if solution is None:
-        raise RuntimeError("today's routes no longer fit their technicians' shifts")
+            routes, solution = found.routes, trial
+    if solution is None:  # the routes as held no longer fit (a shift ended, a site closed)
+        stale = unassigned + [_left_out(plannable[k], ROUTES_CHANGED) for k in wanted]
+        return _result(None, None, [], techs, start, stale, {})
     return _result(solution, problem, plannable, techs, start, unassigned, misfits)
 
 
