@@ -11,6 +11,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import orjson
 import psycopg
 from sqlalchemy.engine import make_url
 
@@ -91,13 +92,13 @@ def parse(device: Device, topic: str, payload: bytes, now: datetime) -> Reading 
     """The reading a payload carries, or why it is refused: not JSON, no time zone or a time
     far in the future, a missing or negative `seq`, or metrics outside the type's schema."""
     try:
-        body = _json(payload.decode())
-    except ValueError:
-        # Not UTF-8, or a byte JSON refuses (a NUL): read it as its quarantined text reads.
-        try:
-            body = json.loads(_as_text(payload))
-        except json.JSONDecodeError as exc:
-            return _refusal(device, topic, payload, f"payload: not JSON ({exc.msg})")
+        body = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        # What orjson does not take (NaN, huge integers, bad UTF-8, a NUL) is read as
+        # before, so a refusal names the same reason.
+        body = _stdlib_json(device, topic, payload)
+        if isinstance(body, Refusal):
+            return body
     try:
         if not isinstance(body, dict):
             raise Invalid("payload", "must be a JSON object with ts, seq and metrics")
@@ -109,6 +110,17 @@ def parse(device: Device, topic: str, payload: bytes, now: datetime) -> Reading 
     except Invalid as exc:
         return _refusal(device, topic, payload, str(exc).replace("\x00", ""))
     return Reading(device, ts, seq, metrics)
+
+
+def _stdlib_json(device: Device, topic: str, payload: bytes) -> object:
+    try:
+        return _json(payload.decode())
+    except ValueError:
+        # Not UTF-8, or a byte JSON refuses (a NUL): read it as its quarantined text reads.
+        try:
+            return json.loads(_as_text(payload))
+        except json.JSONDecodeError as exc:
+            return _refusal(device, topic, payload, f"payload: not JSON ({exc.msg})")
 
 
 def _json(text: str) -> object:
@@ -196,7 +208,7 @@ def _copy_text(readings: list[Reading]) -> bytes:
         prefix = owners.get(id(d))
         if prefix is None:
             prefix = owners[id(d)] = f"{d.tenant_id}\t{d.oem_tenant_id}\t{d.id}\t"
-        lines.append(f"{prefix}{r.ts.isoformat()}\t{r.seq}\t{json.dumps(r.metrics)}\n")
+        lines.append(f"{prefix}{r.ts.isoformat()}\t{r.seq}\t{orjson.dumps(r.metrics).decode()}\n")
     return "".join(lines).encode()
 
 
