@@ -18,6 +18,8 @@ from services.db import system_session, tenant_session
 from services.dispatch.models import DispatchPlan
 from services.dispatch.urgent import propose_slot_in
 from services.notifications.service import inbox
+from services.sla.models import SlaPolicy
+from services.sla.service import default_targets
 from services.tickets.service import open_ticket
 from tests.factories import PASSWORD
 from tests.field.crew import make_crew
@@ -26,8 +28,18 @@ from tests.workers import celery_running
 
 
 def _round_the_clock(crew) -> None:
-    """Both technicians work all day, every day, so the test holds at any hour."""
+    """Both technicians work all day, every day, under a round-the-clock contract, so the
+    test holds at any hour (a business-hours day may have ended)."""
     with system_session() as db:
+        db.add(
+            SlaPolicy(
+                tenant_id=crew.partner.tenant.id,
+                name="Round the clock",
+                tier="silver",
+                round_the_clock=True,
+                targets=default_targets("silver"),
+            )
+        )
         db.execute(
             text(
                 "UPDATE technician SET shift_start = :s, shift_end = :e, on_call = true, "
