@@ -343,6 +343,7 @@ def dispatch_page() -> rx.Component:
             s.stops,
             "No job could be planned; see why below.",
             "plan-routes",
+            max_height="34rem",  # a day of 150 jobs scrolls here, the page stays short
         ),
         rx.heading("Left out", size="4"),
         data_table(
@@ -356,6 +357,7 @@ def dispatch_page() -> rx.Component:
             s.unassigned,
             s.left_out_empty,
             "plan-unassigned",
+            max_height="34rem",  # a day of 150 jobs scrolls here, the page stays short
         ),
         spacing="3",
         width="100%",

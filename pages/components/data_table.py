@@ -40,12 +40,20 @@ def record_table(
     )
 
 
-def data_table(columns: list[tuple[str, str]], rows, empty: str, table_id: str) -> rx.Component:
-    """A table over a list of dicts; `columns` are (key, heading)."""
+def data_table(
+    columns: list[tuple[str, str]],
+    rows,
+    empty: str,
+    table_id: str,
+    max_height: str | None = None,
+) -> rx.Component:
+    """A table over a list of dicts; `columns` are (key, heading). With `max_height` it
+    scrolls within that height, as `record_table` does."""
     return record_table(
         [h for _k, h in columns],
         rows,
         lambda row: rx.table.row(*[rx.table.cell(row[k]) for k, _h in columns]),
         empty,
         table_id,
+        max_height=max_height,
     )
