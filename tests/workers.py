@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
@@ -60,3 +61,15 @@ def celery_running(tmp_path: Path, **extra_env: str):
                 proc.wait(timeout=30)
             except subprocess.TimeoutExpired:
                 proc.kill()
+
+
+def wait_until_ready(tmp_path: Path, timeout: float = 90) -> None:
+    """Blocks until the workers started by `celery_running(tmp_path)` say they are ready
+    (a busy machine can take many seconds to start them)."""
+    deadline = time.monotonic() + timeout
+    logs = [tmp_path / "worker.log", tmp_path / "urgent-worker.log"]
+    while time.monotonic() < deadline:
+        if all(log.exists() and " ready." in log.read_text(errors="replace") for log in logs):
+            return
+        time.sleep(0.2)
+    raise TimeoutError(f"the Celery workers did not start within {timeout:.0f} s")

@@ -15,7 +15,7 @@ from services.db import system_session, tenant_session
 from services.sla.models import SlaPolicy
 from services.tickets.service import open_ticket
 from tests.factories import make_org, make_served_device
-from tests.workers import celery_running
+from tests.workers import celery_running, wait_until_ready
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def _wait_breach(ticket_id, timeout: float = 30) -> None:
 def test_a_breach_fires_once_within_five_seconds(setup, tmp_path: Path):
     _hospital, partner, _device = setup
     with celery_running(tmp_path):
-        time.sleep(2)
+        wait_until_ready(tmp_path)
         ticket = _open(setup, "P1")  # response due in 3 s
         _wait_breach(ticket)
         time.sleep(3)  # further passes must not fire it again
