@@ -41,10 +41,14 @@ def test_a_hub_name_with_a_script_stays_text_in_another_organisations_browser(
     expect(card).to_be_visible()  # the name is shown as the words it is
     card.click()
     the_map = page.frame_locator("#area-map")
-    hub = the_map.locator(".leaflet-marker-icon").first
-    expect(hub).to_be_visible(timeout=20_000)
-    hub.hover()  # the tooltip's HTML is built now, from the hub's name
-    expect(the_map.locator(".leaflet-tooltip")).to_contain_text(name)
+    hubs = the_map.locator(".leaflet-marker-icon")
+    expect(hubs.first).to_be_visible(timeout=20_000)
+    tooltip = the_map.locator(".leaflet-tooltip")
+    for k in range(hubs.count()):  # other partners' hubs share the map: find this one
+        hubs.nth(k).hover(force=True)  # the tooltip's HTML is built now, from its name
+        if name in (tooltip.first.text_content() or ""):
+            break
+    expect(tooltip).to_contain_text(name)
     expect(the_map.locator(".leaflet-tooltip img")).to_have_count(0)
     page.wait_for_timeout(500)  # an onerror would have fired by now
     _no_frame_was_pwned(page)
