@@ -47,6 +47,7 @@ def run(client_id: str, shared: bool, stop: threading.Event) -> None:
         while not stop.is_set():
             chores.run_due()
             messages = link.gather(BATCH_SIZE, BATCH_WAIT_S)
+            connection = link.connection
             if not messages:
                 continue
             batch = Batch(directory)
@@ -54,7 +55,7 @@ def run(client_id: str, shared: bool, stop: threading.Event) -> None:
                 batch.add(con, m.topic, m.payload)
             con, (added, readings) = _flush(con, batch, stop)
             chores.con = con
-            link.ack(messages)
+            link.ack(messages, connection)
             try:
                 watch.observe(readings)
             except Exception:

@@ -46,31 +46,64 @@ class Watch:
     rules: RuleBook = field(default_factory=RuleBook)
 
     def observe(self, readings: list[Reading]) -> None:
-        """Check readings (in time order per device) against their rules; raise and clear."""
+        """Check readings (in time order per device) against their rules; raise and clear.
+        A batch holds thousands of readings of few devices, so the work is done per device
+        and rule, and a reading costs a comparison unless its rule's alarm is starting,
+        pending or open."""
         now = utcnow()
-        for reading in sorted(readings, key=lambda r: (r.ts, r.seq)):
-            self.heard[reading.device.id] = now
-            self._load(reading.device.id)
-            for rule in self.rules.rules_for(reading.device):
+        by_device: dict[uuid.UUID, list[Reading]] = {}
+        for reading in readings:
+            own = by_device.get(reading.device.id)
+            if own is None:
+                by_device[reading.device.id] = [reading]
+            else:
+                own.append(reading)
+        for device_id, own in by_device.items():
+            own.sort(key=_in_order)
+            self.heard[device_id] = now
+            self._load(device_id)
+            device = own[0].device
+            for rule in self.rules.rules_for(device):
                 if rule.kind == "silence":
-                    self._step(reading.device, rule, reading.ts, None, False, True)
-                    continue
-                value = reading.metrics.get(rule.metric)
-                if value is None:
-                    continue
-                tripped, recovered = self._judge(reading, rule, value)
-                self._step(reading.device, rule, reading.ts, value, tripped, recovered)
-            for name, value in reading.metrics.items():
-                self.last[(reading.device.id, name)] = (reading.ts, value)
+                    if (device_id, rule.name) in self.active:
+                        self._step(device, rule, own[0].ts, None, False, True)
+                elif rule.kind == "rate":
+                    self._observe_rate(device, rule, own)
+                else:
+                    self._observe_level(device, rule, own)
+            latest: dict[tuple[uuid.UUID, str], tuple[datetime, float]] = {}
+            for reading in reversed(own):
+                for name, value in reading.metrics.items():
+                    latest.setdefault((device_id, name), (reading.ts, value))
+            self.last.update(latest)
 
-    def _judge(self, reading: Reading, rule: Rule, value: float) -> tuple[bool, bool]:
-        if rule.kind != "rate":
-            return rule.tripped(value), rule.recovered(value)
-        before = self.last.get((reading.device.id, rule.metric))
-        if before is None or reading.ts <= before[0]:
-            return False, False
-        per_minute = (value - before[1]) / ((reading.ts - before[0]).total_seconds() / 60)
-        return per_minute > rule.limit, per_minute < rule.clear
+    def _observe_level(self, device: Device, rule: Rule, own: list[Reading]) -> None:
+        key, metric, limit, clear = (device.id, rule.name), rule.metric, rule.limit, rule.clear
+        below = rule.kind == "below"
+        for reading in own:
+            value = reading.metrics.get(metric)
+            if value is None:
+                continue
+            if key not in self.active and (value >= limit if below else value <= limit):
+                continue  # no alarm, and this value starts none
+            tripped = value < limit if below else value > limit
+            recovered = value > clear if below else value < clear
+            self._step(device, rule, reading.ts, value, tripped, recovered)
+
+    def _observe_rate(self, device: Device, rule: Rule, own: list[Reading]) -> None:
+        metric = rule.metric
+        before = self.last.get((device.id, metric))
+        for reading in own:
+            value = reading.metrics.get(metric)
+            if value is None:
+                continue
+            tripped = recovered = False
+            if before is not None and reading.ts > before[0]:
+                minutes = (reading.ts - before[0]).total_seconds() / 60
+                per_minute = (value - before[1]) / minutes
+                tripped, recovered = per_minute > rule.limit, per_minute < rule.clear
+            before = (reading.ts, value)
+            self._step(device, rule, reading.ts, value, tripped, recovered)
 
     def _step(
         self, device: Device, rule: Rule, ts: datetime, value, tripped: bool, recovered: bool
@@ -118,6 +151,10 @@ class Watch:
                         self._step(device, rule, now, None, True, False)
                         raised += 1
         return raised
+
+
+def _in_order(reading: Reading) -> tuple[datetime, int]:
+    return reading.ts, reading.seq
 
 
 def _device(device_id: uuid.UUID) -> Device:

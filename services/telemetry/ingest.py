@@ -21,6 +21,10 @@ from services.errors import Invalid
 from services.telemetry.schema import check_metrics
 
 log = logging.getLogger("yantra.telemetry")
+# The usual shape of `ts` (whole seconds or up to microseconds, Z or an offset): stored as sent.
+# Other ISO 8601 forms Python reads (week dates, basic format, longer fractions) are written
+# out again in this shape.
+PLAIN_TS = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,6})?(?:Z|[+-]\d\d:\d\d)")
 TOPIC = re.compile(r"^tenants/([0-9a-f-]{36})/devices/([0-9a-f-]{36})/telemetry$")
 # Gateways' clocks drift; a reading further ahead than this is a wrong clock, not a reading.
 FUTURE_SLACK = timedelta(minutes=5)
@@ -36,12 +40,14 @@ class Device:
     device_type: str | None
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Reading:
     device: Device
     ts: datetime
     seq: int
     metrics: dict[str, float]
+    # `ts` as PostgreSQL reads it: the payload's own text when it is plain ISO 8601.
+    stamp: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,14 +108,15 @@ def parse(device: Device, topic: str, payload: bytes, now: datetime) -> Reading 
     try:
         if not isinstance(body, dict):
             raise Invalid("payload", "must be a JSON object with ts, seq and metrics")
-        ts = _timestamp(body.get("ts"), now)
+        raw = body.get("ts")
+        ts = _timestamp(raw, now)
         seq = body.get("seq")
         if seq.__class__ is not int or seq < 0:  # JSON's true and false are no seq
             raise Invalid("seq", "must be a whole number from 0")
         metrics = check_metrics(device.device_type, body.get("metrics"))
     except Invalid as exc:
         return _refusal(device, topic, payload, str(exc).replace("\x00", ""))
-    return Reading(device, ts, seq, metrics)
+    return Reading(device, ts, seq, metrics, raw if PLAIN_TS.fullmatch(raw) else None)
 
 
 def _stdlib_json(device: Device, topic: str, payload: bytes) -> object:
@@ -165,25 +172,10 @@ def device_of(topic: str) -> uuid.UUID | None:
 
 
 def store(con: psycopg.Connection, readings: list[Reading], refusals: list[Refusal]) -> int:
-    """Write a batch in one transaction: readings through COPY into a staging table and on
-    into `telemetry_reading` skipping (device, ts, seq) already stored; refusals into the
-    quarantine. Returns how many readings were new."""
+    """Write a batch in one transaction: readings with COPY (a reading already stored is
+    skipped) and refusals into the quarantine. Returns how many readings were new."""
     with con.transaction():
-        added = 0
-        if readings:
-            con.execute(
-                "CREATE TEMP TABLE IF NOT EXISTS telemetry_incoming "
-                "(LIKE telemetry_reading INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-            )
-            with con.cursor().copy(
-                "COPY telemetry_incoming (tenant_id, oem_tenant_id, device_id, ts, seq, metrics)"
-                " FROM STDIN"
-            ) as copy:
-                copy.write(_copy_text(readings))
-            added = con.execute(
-                "INSERT INTO telemetry_reading SELECT DISTINCT ON (device_id, ts, seq) * "
-                "FROM telemetry_incoming ON CONFLICT DO NOTHING"
-            ).rowcount
+        added = _insert(con, readings) if readings else 0
         if refusals:
             with con.cursor().copy(
                 "COPY telemetry_quarantine (tenant_id, oem_tenant_id, device_id, topic, payload,"
@@ -197,6 +189,36 @@ def store(con: psycopg.Connection, readings: list[Reading], refusals: list[Refus
     return added
 
 
+COLUMNS = "(tenant_id, oem_tenant_id, device_id, ts, seq, metrics)"
+
+
+def _insert(con: psycopg.Connection, readings: list[Reading]) -> int:
+    """COPY straight into `telemetry_reading` when the batch holds each (device, ts, seq)
+    once; if one of them is stored already (the broker sends again what was not
+    acknowledged), the batch goes through a staging table and on, skipping stored ones."""
+    rows = _copy_text(readings)
+    if len({(r.device.id, r.ts, r.seq) for r in readings}) == len(readings):
+        try:
+            with (
+                con.transaction(),
+                con.cursor().copy(f"COPY telemetry_reading {COLUMNS} FROM STDIN") as copy,
+            ):
+                copy.write(rows)
+            return len(readings)
+        except psycopg.errors.UniqueViolation:
+            pass
+    con.execute(
+        "CREATE TEMP TABLE IF NOT EXISTS telemetry_incoming "
+        "(LIKE telemetry_reading INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+    )
+    with con.cursor().copy(f"COPY telemetry_incoming {COLUMNS} FROM STDIN") as copy:
+        copy.write(rows)
+    # ON CONFLICT DO NOTHING also keeps one of two equal readings within the batch.
+    return con.execute(
+        "INSERT INTO telemetry_reading SELECT * FROM telemetry_incoming ON CONFLICT DO NOTHING"
+    ).rowcount
+
+
 def _copy_text(readings: list[Reading]) -> bytes:
     """The readings as COPY's text format, written in one piece rather than row by row.
     Nothing needs escaping: ids, ISO times and numbers hold no tab, newline or backslash, and
@@ -208,7 +230,8 @@ def _copy_text(readings: list[Reading]) -> bytes:
         prefix = owners.get(id(d))
         if prefix is None:
             prefix = owners[id(d)] = f"{d.tenant_id}\t{d.oem_tenant_id}\t{d.id}\t"
-        lines.append(f"{prefix}{r.ts.isoformat()}\t{r.seq}\t{orjson.dumps(r.metrics).decode()}\n")
+        stamp = r.stamp or r.ts.isoformat()
+        lines.append(f"{prefix}{stamp}\t{r.seq}\t{orjson.dumps(r.metrics).decode()}\n")
     return "".join(lines).encode()
 
 

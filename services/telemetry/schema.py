@@ -112,22 +112,33 @@ def _known(device_type: str | None) -> dict[str, Metric]:
     return metrics_of(device_type)
 
 
+@cache
+def _ranges(device_type: str | None) -> dict[str, tuple[float, float]]:
+    return {m.name: (m.low, m.high) for m in _known(device_type).values()}
+
+
 def check_metrics(device_type: str | None, metrics: object) -> dict[str, float]:
     """The payload's metrics as floats. Raises Invalid naming the first bad metric: not an
     object, empty, an unknown name, a value that is not a number, or one outside its range."""
-    if not isinstance(metrics, dict) or not metrics:
+    if metrics.__class__ is not dict or not metrics:
         raise Invalid("metrics", "must be a non-empty object of metric name to number")
-    known = _known(device_type)
+    ranges = _ranges(device_type)
     out: dict[str, float] = {}
     for name, value in metrics.items():
-        metric = known.get(name)
-        if metric is None:
-            raise Invalid(f"metrics.{name}", f"is not a metric of {device_type or 'this device'}")
-        if value.__class__ is bool or not isinstance(value, _NUMBER):
-            raise Invalid(f"metrics.{name}", "must be a number")
-        if not metric.low <= value <= metric.high:
-            raise Invalid(
-                f"metrics.{name}", f"{value} is outside {metric.low}–{metric.high} {metric.unit}"
-            )
+        bounds = ranges.get(name)
+        kind = value.__class__
+        if bounds is None or (kind is not float and kind is not int):
+            _refuse(device_type, name, value)  # raises; bool is not int here
+        if not bounds[0] <= value <= bounds[1]:
+            _refuse(device_type, name, value)
         out[name] = float(value)
     return out
+
+
+def _refuse(device_type: str | None, name: str, value: object) -> None:
+    metric = _known(device_type).get(name)
+    if metric is None:
+        raise Invalid(f"metrics.{name}", f"is not a metric of {device_type or 'this device'}")
+    if value.__class__ is bool or not isinstance(value, _NUMBER):
+        raise Invalid(f"metrics.{name}", "must be a number")
+    raise Invalid(f"metrics.{name}", f"{value} is outside {metric.low}–{metric.high} {metric.unit}")

@@ -114,3 +114,50 @@ def test_a_payload_that_is_not_utf8_is_refused_with_the_reason_it_reads_as():
     assert isinstance(refused, Refusal)
     assert "is not a metric of MRI" in refused.reason
     assert "temperature_c\ufffd" in refused.payload
+
+
+def test_a_reading_stored_already_is_skipped_and_every_time_form_keeps_its_instant():
+    from services.telemetry.ingest import Device, Reading, connect, parse, store
+
+    hospital = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
+    device_id = make_served_device(hospital, None, "MVI-MR15").device_id
+    with system_session() as db:
+        oem = db.execute(
+            text("SELECT manufacturer_tenant_id FROM equipment WHERE id = :d"), {"d": device_id}
+        ).scalar_one()
+    device = Device(device_id, hospital.tenant.id, oem, "MRI")
+    now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
+
+    def reading(ts: str, seq: int, temperature: float = 21.5) -> Reading:
+        body = f'{{"ts": "{ts}", "seq": {seq}, "metrics": {{"temperature_c": {temperature}}}}}'
+        parsed = parse(device, "t", body.encode(), now)
+        assert isinstance(parsed, Reading), parsed
+        return parsed
+
+    with connect() as con:
+        first = store(con, [reading("2026-11-30T10:00:00.123456Z", 1)], [])
+        again = store(
+            con,
+            [
+                reading("2026-11-30T15:30:00.123456+05:30", 1, 99),  # the same instant, stored
+                reading("2026-11-30T10:01:00Z", 2),
+                reading("2026-11-30T10:01:00+00:00", 2, 99),  # the same reading twice in a batch
+                reading("2026-W49-1T10:02:00Z", 3),  # an ISO week date: Monday 30 November
+            ],
+            [],
+        )
+
+    with system_session() as db:
+        rows = db.execute(
+            text(
+                "SELECT ts, seq, (metrics->>'temperature_c')::float8 AS temp FROM telemetry_reading"
+                " WHERE device_id = :d ORDER BY seq"
+            ),
+            {"d": device_id},
+        ).all()
+    assert (first, again) == (1, 2)
+    assert [(r.ts, r.seq, r.temp) for r in rows] == [
+        (datetime(2026, 11, 30, 10, 0, 0, 123456, tzinfo=UTC), 1, 21.5),
+        (datetime(2026, 11, 30, 10, 1, tzinfo=UTC), 2, 21.5),
+        (datetime(2026, 11, 30, 10, 2, tzinfo=UTC), 3, 21.5),
+    ]
