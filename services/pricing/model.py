@@ -16,8 +16,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import lightgbm as lgb
 import numpy as np
 
 from services.pricing.deals import (
@@ -30,6 +30,9 @@ from services.pricing.deals import (
     QuoteLine,
     generate_deals,
 )
+
+if TYPE_CHECKING:  # LightGBM takes seconds to import: only where a model is trained or read
+    import lightgbm as lgb
 
 VERSION = "price_band-2"
 BAND_COVERAGE = 0.80
@@ -191,6 +194,8 @@ class PriceBandModel:
         """The model saved in `directory`; FileNotFoundError when it holds none."""
         directory = Path(directory)
         meta = json.loads((directory / "meta.json").read_text())
+        import lightgbm as lgb
+
         boosters = {
             name: lgb.Booster(model_file=str(directory / f"{name}.txt")) for name in _BOOSTERS
         }
@@ -283,6 +288,8 @@ def _fit_booster(
     rounds: int,
     seed: int,
 ) -> lgb.Booster:
+    import lightgbm as lgb
+
     params = {
         "objective": objective,
         "learning_rate": 0.05,

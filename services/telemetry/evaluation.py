@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from sklearn.metrics import roc_auc_score
 
 _HORIZON = 30
 # A warning later than this before the failure leaves no time to send anyone: not a catch.
@@ -76,9 +75,15 @@ def evaluate(data: Any, scores: np.ndarray, threshold: float) -> dict:
         "healthyDeviceMonths": round(float(months), 1),
         "leadTimeDaysMedian": round(float(np.median(caught)), 1) if caught else None,
         "leadTimeDaysP10": round(float(np.quantile(caught, 0.1)), 1) if caught else None,
-        "dayRocAuc": round(float(roc_auc_score(data.y, scores)), 3),
+        "dayRocAuc": round(float(_roc_auc(data.y, scores)), 3),
         "byType": by_type,
     }
+
+
+def _roc_auc(truth: np.ndarray, scores: np.ndarray) -> float:
+    from sklearn.metrics import roc_auc_score  # seconds to import: only when a card is made
+
+    return roc_auc_score(truth, scores)
 
 
 def card_figures(metrics: dict) -> list[str]:

@@ -16,8 +16,8 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import lightgbm as lgb
 import numpy as np
 
 from services.telemetry.evaluation import choose_threshold, evaluate
@@ -29,6 +29,9 @@ from services.telemetry.features import (
     sliding_windows,
 )
 from services.telemetry.simulator import DAY, HOUR, DeviceProfile, fleet, sample
+
+if TYPE_CHECKING:  # LightGBM takes seconds to import: only where a model is trained or read
+    import lightgbm as lgb
 
 VERSION = "failure_pred-1"
 HORIZON_DAYS = 30
@@ -164,6 +167,8 @@ class FailureModel:
     @classmethod
     def load(cls, directory: Path) -> FailureModel:
         meta = json.loads((directory / "meta.json").read_text())
+        import lightgbm as lgb
+
         return cls(lgb.Booster(model_file=str(directory / "model.txt")), meta)
 
 
@@ -174,6 +179,8 @@ def train(count: int = 900, seed: int = 17, days: int = 150) -> FailureModel:
     order = np.random.default_rng(seed).permutation(count)
     fit_ids, val_ids, held_ids = np.split(order, [int(0.6 * count), int(0.75 * count)])
     fit, val, held = (_subset(data, ids) for ids in (fit_ids, val_ids, held_ids))
+    import lightgbm as lgb
+
     booster = lgb.train(
         _PARAMS,
         lgb.Dataset(fit.x, fit.y, feature_name=list(FEATURES), categorical_feature=[0]),

@@ -18,16 +18,14 @@ import time
 import unicodedata
 from functools import cache
 from pathlib import Path
-
-from sklearn.calibration import CalibratedClassifierCV
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics import classification_report, f1_score
-from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.svm import LinearSVC
+from typing import TYPE_CHECKING
 
 from services.common.languages import language_file
 from services.settings import get_settings
 from services.whatsapp.romanise import romanise
+
+if TYPE_CHECKING:  # scikit-learn takes seconds to import: only where a model is built or read
+    from sklearn.pipeline import Pipeline
 
 log = logging.getLogger("yantra.whatsapp")
 
@@ -65,6 +63,11 @@ def _normalise(text: str) -> str:
 def build() -> Pipeline:
     """An untrained pipeline: word-bounded character 2-5-grams plus word 1-2-grams into a
     linear SVM, calibrated (3-fold) so its scores are probabilities."""
+    from sklearn.calibration import CalibratedClassifierCV
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.pipeline import FeatureUnion, Pipeline
+    from sklearn.svm import LinearSVC
+
     features = FeatureUnion(
         [
             (
@@ -131,6 +134,8 @@ def classify(text: str) -> tuple[str, float]:
 def evaluate(timing: bool = True) -> dict:
     """Held-out figures for the model card: macro F1 overall and per language, the share
     asked instead of guessed, and the latency of one message."""
+    from sklearn.metrics import classification_report, f1_score
+
     test = load("test")
     pipeline = model()
     predicted = list(pipeline.predict([r["text"] for r in test]))
