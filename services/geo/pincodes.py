@@ -129,8 +129,21 @@ def load_pincodes(db: Session, batch: int = 2000) -> int:
         ON CONFLICT (pincode) DO UPDATE SET city = EXCLUDED.city, district = EXCLUDED.district,
             state = EXCLUDED.state, latitude = EXCLUDED.latitude, longitude = EXCLUDED.longitude
     """)
-    for start in range(0, len(rows), batch):
-        db.execute(stmt, rows[start : start + batch])
+    # Only what differs is written: a restart with the same package writes nothing.
+    stored = {
+        r.pincode: (r.city, r.district, r.state, r.latitude, r.longitude)
+        for r in db.execute(
+            text("SELECT pincode, city, district, state, latitude, longitude FROM indian_pincodes")
+        )
+    }
+    changed = [
+        r
+        for r in rows
+        if stored.get(r["pincode"])
+        != (r["city"], r["district"], r["state"], r["latitude"], r["longitude"])
+    ]
+    for start in range(0, len(changed), batch):
+        db.execute(stmt, changed[start : start + batch])
     return len(rows)
 
 
