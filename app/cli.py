@@ -169,7 +169,7 @@ def web_command(port: int) -> list[str]:
         f"YANTRA_WEB_PORT={port}",
         sys.executable,
         "-m",
-        "reflex",
+        "app.web",  # `reflex run`, building the front end only when it changed
         "run",
         "--env",
         "prod",

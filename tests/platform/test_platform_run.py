@@ -170,6 +170,8 @@ def test_make_run_serves_localhost_8000_and_keeps_data_across_restarts(tmp_path,
         names = {t["id"]: t["name"] for t in json.loads(body)["tenants"]}
         assert names.get(created["id"]) == "Kept Across Restarts Hospital"
         assert log.read_text().count("demo organisations and accounts created") == 1
+        # Nothing changed between the starts: the second serves the first one's build.
+        assert log.read_text().count("Front end unchanged since its last build") == 1
     finally:
         _stop(proc)
 
