@@ -77,8 +77,9 @@ def test_the_owner_reads_a_window_of_its_device_and_a_stranger_reads_nothing():
     assert nothing == []
 
 
-def test_a_payload_with_a_nul_byte_is_quarantined_not_lost():
-    from services.telemetry.ingest import Device, Refusal, connect, parse, store
+def _new_mri():
+    """An MRI of a new hospital, as the ingest knows a device."""
+    from services.telemetry.ingest import Device
 
     hospital = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
     device_id = make_served_device(hospital, None, "MVI-MR15").device_id
@@ -86,7 +87,14 @@ def test_a_payload_with_a_nul_byte_is_quarantined_not_lost():
         oem = db.execute(
             text("SELECT manufacturer_tenant_id FROM equipment WHERE id = :d"), {"d": device_id}
         ).scalar_one()
-    device = Device(device_id, hospital.tenant.id, oem, "MRI")
+    return Device(device_id, hospital.tenant.id, oem, "MRI")
+
+
+def test_a_payload_with_a_nul_byte_is_quarantined_not_lost():
+    from services.telemetry.ingest import Refusal, connect, parse, store
+
+    device = _new_mri()
+    device_id = device.id
     payload = b'{"ts": "2026-11-30T10:00:00Z", "seq": 1, "metrics": {"temp\\u0000": 1}}\x00'
 
     refused = parse(device, "t", payload, datetime(2026, 11, 30, 10, 1, tzinfo=UTC))
@@ -117,15 +125,10 @@ def test_a_payload_that_is_not_utf8_is_refused_with_the_reason_it_reads_as():
 
 
 def test_a_reading_stored_already_is_skipped_and_every_time_form_keeps_its_instant():
-    from services.telemetry.ingest import Device, Reading, connect, parse, store
+    from services.telemetry.ingest import Reading, connect, parse, store
 
-    hospital = make_org(TenantKind.HOSPITAL_CHAIN, Role.BUYER_ADMIN)
-    device_id = make_served_device(hospital, None, "MVI-MR15").device_id
-    with system_session() as db:
-        oem = db.execute(
-            text("SELECT manufacturer_tenant_id FROM equipment WHERE id = :d"), {"d": device_id}
-        ).scalar_one()
-    device = Device(device_id, hospital.tenant.id, oem, "MRI")
+    device = _new_mri()
+    device_id = device.id
     now = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 
     def reading(ts: str, seq: int, temperature: float = 21.5) -> Reading:
